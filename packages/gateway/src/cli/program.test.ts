@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { runFaxgate } from '../testing/run-cli.js';
+
+describe('faxgate CLI', () => {
+  it('prints help and exits 0', async () => {
+    const r = await runFaxgate(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: faxgate');
+  });
+  it('rejects an unknown command with exit code 2', async () => {
+    const r = await runFaxgate(['no-such-command']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-command');
+  });
+});
