@@ -6,6 +6,7 @@ export function buildProgram(): Command {
   const program = new Command('faxgate')
     .description('faxgate: hardened fax gateway for CAPI 2.0 lines')
     .showHelpAfterError()
+    .allowExcessArguments(false)
     .exitOverride();
   for (const register of commandModules) register(program);
   return program;
