@@ -1,0 +1,94 @@
+// Migrations as an ordered in-code list (a knex custom migrationSource): they run the
+// same from src under vitest and from dist in production, with no filesystem globbing.
+// Other packages (audit) contribute their own migrations; all are merged by name order.
+import type { Knex } from 'knex';
+import { m0001Core } from './migrations/0001_core.js';
+
+export interface Migration {
+  /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** The store's own migrations, in order. */
+export const storeMigrations: readonly Migration[] = [m0001Core];
+
+/** knex's bookkeeping table for faxgate's migrations. */
+export const MIGRATIONS_TABLE = 'faxgate_migrations';
+
+export function mergeMigrations(extra: readonly Migration[] = []): Migration[] {
+  const all = [...storeMigrations, ...extra].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (let i = 1; i < all.length; i++) {
+    if (all[i].name === all[i - 1].name) throw new Error(`duplicate migration name ${all[i].name}`);
+  }
+  return all;
+}
+
+class ListSource implements Knex.MigrationSource<Migration> {
+  constructor(private readonly list: Migration[]) {}
+  async getMigrations(): Promise<Migration[]> {
+    return this.list;
+  }
+  getMigrationName(m: Migration): string {
+    return m.name;
+  }
+  async getMigration(m: Migration): Promise<Knex.Migration> {
+    return { up: (k: Knex) => m.up(k), down: (k: Knex) => m.down(k) };
+  }
+}
+
+function config(extra: readonly Migration[]): Knex.MigratorConfig {
+  return { migrationSource: new ListSource(mergeMigrations(extra)), tableName: MIGRATIONS_TABLE };
+}
+
+export interface MigrateResult {
+  /** Names applied (or rolled back) by this call, in order. */
+  applied: string[];
+}
+
+/**
+ * Brings the schema up to date: the store's migrations plus `extraMigrations` (e.g.
+ * `auditMigrations` from @faxgate/audit — always pass the same set, because knex refuses to
+ * run when a migration it applied before is missing from the list). Safe to run
+ * concurrently (knex holds a lock table) and idempotent.
+ */
+export async function migrate(
+  knex: Knex,
+  extraMigrations: readonly Migration[] = [],
+): Promise<MigrateResult> {
+  const [, applied] = (await knex.migrate.latest(config(extraMigrations))) as [number, string[]];
+  return { applied };
+}
+
+/** Rolls back the last batch, or with `{ all: true }` every migration. */
+export async function migrateDown(
+  knex: Knex,
+  extraMigrations: readonly Migration[] = [],
+  options: { all?: boolean } = {},
+): Promise<MigrateResult> {
+  const [, applied] = (await knex.migrate.rollback(config(extraMigrations), options.all ?? false)) as [
+    number,
+    string[],
+  ];
+  return { applied };
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export async function migrationStatus(
+  knex: Knex,
+  extraMigrations: readonly Migration[] = [],
+): Promise<MigrationStatus> {
+  const [done, pending] = (await knex.migrate.list(config(extraMigrations))) as [
+    Array<{ name: string } | string>,
+    Migration[],
+  ];
+  return {
+    applied: done.map((d) => (typeof d === 'string' ? d : d.name)),
+    pending: pending.map((p) => p.name),
+  };
+}

@@ -1,0 +1,94 @@
+// Configuration history (M 5.73 / NET.4.3.A3: every change documented with who, when, diff).
+import { createHash } from 'node:crypto';
+import type { Db } from '../db.js';
+import { inTransaction } from '../db.js';
+import { unifiedDiff } from '../diff.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+
+export interface ConfigVersion {
+  version: number;
+  author: string;
+  createdAt: Date;
+  /** sha256 of the content (UTF-8), hex. */
+  sha256: string;
+  content: string;
+  /** Unified diff against the previous version ('' for the first). */
+  diff: string;
+  comment: string;
+}
+
+export function sha256Hex(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a config_versions row
+function toVersion(r: any): ConfigVersion {
+  return {
+    version: r.version,
+    author: r.author,
+    createdAt: r.created_at,
+    sha256: r.sha256,
+    content: r.content,
+    diff: r.diff,
+    comment: r.comment,
+  };
+}
+
+// A fixed key for pg_advisory_xact_lock: serialises concurrent `record` calls so that each
+// diff is against the version really before it.
+const CONFIG_LOCK_KEY = 0x66617863; // 'faxc'
+
+/**
+ * Records a configuration. When the content equals the latest version, nothing is written
+ * and the latest version is returned with `changed: false`.
+ */
+export async function record(
+  db: Db,
+  input: { author: string; content: string; comment?: string },
+): Promise<ConfigVersion & { changed: boolean }> {
+  if (typeof input.author !== 'string' || input.author.trim() === '') {
+    throw new InvalidInputError('a configuration version needs an author');
+  }
+  if (typeof input.content !== 'string') throw new InvalidInputError('configuration content must be text');
+  const sha = sha256Hex(input.content);
+  return inTransaction(db, async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(?)', [CONFIG_LOCK_KEY]);
+    const prev = await latest(trx);
+    if (prev && prev.sha256 === sha) return { ...prev, changed: false };
+    const diff = prev
+      ? unifiedDiff(prev.content, input.content, {
+          fromLabel: `version ${prev.version}`,
+          toLabel: 'new',
+        })
+      : '';
+    const [row] = await trx('config_versions')
+      .insert({
+        author: input.author,
+        sha256: sha,
+        content: input.content,
+        diff,
+        comment: input.comment ?? '',
+      })
+      .returning('*');
+    return { ...toVersion(row), changed: true };
+  });
+}
+
+export async function latest(db: Db): Promise<ConfigVersion | null> {
+  const row = await db('config_versions').orderBy('version', 'desc').first();
+  return row ? toVersion(row) : null;
+}
+
+export async function get(db: Db, version: number): Promise<ConfigVersion> {
+  const row = await db('config_versions').where({ version }).first();
+  if (!row) throw new NotFoundError('configuration version', version);
+  return toVersion(row);
+}
+
+/** Newest first; `limit` defaults to 100. */
+export async function list(db: Db, options: { limit?: number } = {}): Promise<ConfigVersion[]> {
+  const rows = await db('config_versions')
+    .orderBy('version', 'desc')
+    .limit(options.limit ?? 100);
+  return rows.map(toVersion);
+}

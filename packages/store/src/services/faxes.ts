@@ -1,0 +1,341 @@
+// Faxes (jobs and received documents) and their pages. Minimal helpers the pipeline builds on.
+import { createHash } from 'node:crypto';
+import type { Db } from '../db.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
+
+export interface Fax {
+  id: number;
+  direction: FaxDirection;
+  state: FaxState;
+  mailboxId: number | null;
+  ownerUserId: number | null;
+  localNumber: string | null;
+  remoteNumber: string | null;
+  /** TSI of the sender (incoming) or CSI of the receiver (outgoing). */
+  remoteStationId: string | null;
+  jobTag: string | null;
+  subject: string | null;
+  priority: number;
+  internal: boolean;
+  pagesTotal: number;
+  pagesDone: number;
+  resolution: number | null;
+  tries: number;
+  maxTries: number | null;
+  dials: number;
+  maxDials: number | null;
+  notBefore: Date | null;
+  killAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  line: string | null;
+  commid: string | null;
+  cause: string | null;
+  causeText: string | null;
+  idempotencyKey: string | null;
+  metadata: Record<string, unknown>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Columns settable on insert and update (camelCase → snake_case). */
+const FIELDS = {
+  mailboxId: 'mailbox_id',
+  ownerUserId: 'owner_user_id',
+  localNumber: 'local_number',
+  remoteNumber: 'remote_number',
+  remoteStationId: 'remote_station_id',
+  jobTag: 'job_tag',
+  subject: 'subject',
+  priority: 'priority',
+  internal: 'internal',
+  pagesTotal: 'pages_total',
+  pagesDone: 'pages_done',
+  resolution: 'resolution',
+  tries: 'tries',
+  maxTries: 'max_tries',
+  dials: 'dials',
+  maxDials: 'max_dials',
+  notBefore: 'not_before',
+  killAt: 'kill_at',
+  startedAt: 'started_at',
+  completedAt: 'completed_at',
+  line: 'line',
+  commid: 'commid',
+  cause: 'cause',
+  causeText: 'cause_text',
+  idempotencyKey: 'idempotency_key',
+  metadata: 'metadata',
+} as const;
+
+export type FaxFields = Partial<Pick<Fax, keyof typeof FIELDS>>;
+export type NewFax = FaxFields & { direction: FaxDirection; state: FaxState };
+
+function toRow(fields: FaxFields): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [k, col] of Object.entries(FIELDS)) {
+    const v = (fields as Record<string, unknown>)[k];
+    if (v !== undefined) row[col] = k === 'metadata' ? JSON.stringify(v) : v;
+  }
+  return row;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a faxes row
+export function toFax(r: any): Fax {
+  return {
+    id: r.id,
+    direction: r.direction,
+    state: r.state,
+    mailboxId: r.mailbox_id,
+    ownerUserId: r.owner_user_id,
+    localNumber: r.local_number,
+    remoteNumber: r.remote_number,
+    remoteStationId: r.remote_station_id,
+    jobTag: r.job_tag,
+    subject: r.subject,
+    priority: r.priority,
+    internal: r.internal,
+    pagesTotal: r.pages_total,
+    pagesDone: r.pages_done,
+    resolution: r.resolution,
+    tries: r.tries,
+    maxTries: r.max_tries,
+    dials: r.dials,
+    maxDials: r.max_dials,
+    notBefore: r.not_before,
+    killAt: r.kill_at,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    line: r.line,
+    commid: r.commid,
+    cause: r.cause,
+    causeText: r.cause_text,
+    idempotencyKey: r.idempotency_key,
+    metadata: r.metadata ?? {},
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function checkState(state: unknown): FaxState {
+  if (!isFaxState(state)) throw new InvalidInputError(`unknown fax state ${JSON.stringify(state)}`);
+  return state;
+}
+
+export async function insert(db: Db, fax: NewFax): Promise<Fax> {
+  if (!(FAX_DIRECTIONS as readonly string[]).includes(fax.direction)) {
+    throw new InvalidInputError(`unknown fax direction ${JSON.stringify(fax.direction)} (in, out)`);
+  }
+  const [row] = await db('faxes')
+    .insert({ ...toRow(fax), direction: fax.direction, state: checkState(fax.state) })
+    .returning('*');
+  return toFax(row);
+}
+
+export async function find(db: Db, id: number): Promise<Fax | null> {
+  const row = await db('faxes').where({ id }).first();
+  return row ? toFax(row) : null;
+}
+
+export async function get(db: Db, id: number): Promise<Fax> {
+  const f = await find(db, id);
+  if (!f) throw new NotFoundError('fax', id);
+  return f;
+}
+
+/** Locks the fax row until the end of the transaction (SELECT … FOR UPDATE). */
+export async function getForUpdate(db: Db, id: number): Promise<Fax> {
+  const row = await db('faxes').where({ id }).forUpdate().first();
+  if (!row) throw new NotFoundError('fax', id);
+  return toFax(row);
+}
+
+export async function findByIdempotencyKey(db: Db, key: string): Promise<Fax | null> {
+  const row = await db('faxes').where({ idempotency_key: key }).first();
+  return row ? toFax(row) : null;
+}
+
+export class StateConflictError extends InvalidInputError {
+  constructor(
+    readonly faxId: number,
+    readonly expected: readonly FaxState[],
+    readonly actual: FaxState,
+  ) {
+    super(`fax ${faxId} is ${actual}, expected ${expected.join(' or ')}`);
+  }
+}
+
+/**
+ * Moves a fax to `state` and sets `fields`. With `from`, the change happens only when the
+ * fax is in one of those states (compare-and-set); otherwise StateConflictError.
+ */
+export async function updateState(
+  db: Db,
+  id: number,
+  state: FaxState,
+  fields: FaxFields = {},
+  options: { from?: readonly FaxState[] } = {},
+): Promise<Fax> {
+  const q = db('faxes')
+    .where({ id })
+    .update({
+      ...toRow(fields),
+      state: checkState(state),
+      version: db.raw('version + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('*');
+  if (options.from) q.whereIn('state', options.from.map(checkState));
+  const [row] = await q;
+  if (row) return toFax(row);
+  const current = await find(db, id);
+  if (!current) throw new NotFoundError('fax', id);
+  throw new StateConflictError(id, options.from ?? [], current.state);
+}
+
+/** Sets fields without a state change. */
+export async function update(db: Db, id: number, fields: FaxFields): Promise<Fax> {
+  const [row] = await db('faxes')
+    .where({ id })
+    .update({ ...toRow(fields), version: db.raw('version + 1'), updated_at: db.fn.now() })
+    .returning('*');
+  if (!row) throw new NotFoundError('fax', id);
+  return toFax(row);
+}
+
+export async function list(
+  db: Db,
+  filter: {
+    mailboxId?: number;
+    ownerUserId?: number;
+    direction?: FaxDirection;
+    states?: readonly FaxState[];
+    limit?: number;
+    /** Only faxes with id below this (keyset paging, newest first). */
+    beforeId?: number;
+  } = {},
+): Promise<Fax[]> {
+  const q = db('faxes')
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
+  if (filter.mailboxId !== undefined) q.where('mailbox_id', filter.mailboxId);
+  if (filter.ownerUserId !== undefined) q.where('owner_user_id', filter.ownerUserId);
+  if (filter.direction !== undefined) q.where('direction', filter.direction);
+  if (filter.states) q.whereIn('state', filter.states.map(checkState));
+  if (filter.beforeId !== undefined) q.where('id', '<', filter.beforeId);
+  return (await q).map(toFax);
+}
+
+// ---------------------------------------------------------------------------------------
+// Pages: one MMR (T.6) TIFF per page, as bytea.
+
+export interface FaxPageInfo {
+  faxId: number;
+  pageNo: number;
+  width: number | null;
+  height: number | null;
+  yResolution: number | null;
+  encoding: string;
+  bytes: number;
+  sha256: string;
+  createdAt: Date;
+}
+
+export interface FaxPage extends FaxPageInfo {
+  tiff: Buffer;
+}
+
+export interface NewFaxPage {
+  pageNo: number;
+  tiff: Uint8Array;
+  width?: number;
+  height?: number;
+  yResolution?: number;
+  encoding?: string;
+}
+
+export async function addPage(db: Db, faxId: number, page: NewFaxPage): Promise<FaxPageInfo> {
+  if (!Number.isInteger(page.pageNo) || page.pageNo < 1) {
+    throw new InvalidInputError(`page number ${page.pageNo} is invalid (1, 2, …)`);
+  }
+  if (!(page.tiff instanceof Uint8Array) || page.tiff.length === 0) {
+    throw new InvalidInputError('a fax page needs its TIFF bytes');
+  }
+  await get(db, faxId);
+  const tiff = Buffer.from(page.tiff.buffer, page.tiff.byteOffset, page.tiff.byteLength);
+  const [row] = await db('fax_pages')
+    .insert({
+      fax_id: faxId,
+      page_no: page.pageNo,
+      width: page.width ?? null,
+      height: page.height ?? null,
+      y_resolution: page.yResolution ?? null,
+      encoding: page.encoding ?? 'mmr',
+      tiff,
+      sha256: createHash('sha256').update(tiff).digest('hex'),
+    })
+    .returning([
+      'fax_id',
+      'page_no',
+      'width',
+      'height',
+      'y_resolution',
+      'encoding',
+      'sha256',
+      'created_at',
+      db.raw('octet_length(tiff) AS bytes'),
+    ]);
+  return toPageInfo(row);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a fax_pages row
+function toPageInfo(r: any): FaxPageInfo {
+  return {
+    faxId: r.fax_id,
+    pageNo: r.page_no,
+    width: r.width,
+    height: r.height,
+    yResolution: r.y_resolution,
+    encoding: r.encoding,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    createdAt: r.created_at,
+  };
+}
+
+/** Page metadata (no bytes), in page order. */
+export async function listPages(db: Db, faxId: number): Promise<FaxPageInfo[]> {
+  const rows = await db('fax_pages')
+    .where({ fax_id: faxId })
+    .orderBy('page_no')
+    .select(
+      'fax_id',
+      'page_no',
+      'width',
+      'height',
+      'y_resolution',
+      'encoding',
+      'sha256',
+      'created_at',
+      db.raw('octet_length(tiff) AS bytes'),
+    );
+  return rows.map(toPageInfo);
+}
+
+/** One page with its TIFF bytes. Callers check `in.read`/`out.*` with `can` first. */
+export async function getPage(db: Db, faxId: number, pageNo: number): Promise<FaxPage> {
+  const row = await db('fax_pages')
+    .where({ fax_id: faxId, page_no: pageNo })
+    .select('*', db.raw('octet_length(tiff) AS bytes'))
+    .first();
+  if (!row) throw new NotFoundError('fax page', `${faxId}/${pageNo}`);
+  return { ...toPageInfo(row), tiff: row.tiff };
+}
+
+/** Deletes all pages of a fax (content deletion for retention); returns how many. */
+export async function deletePages(db: Db, faxId: number): Promise<number> {
+  return db('fax_pages').where({ fax_id: faxId }).delete();
+}
