@@ -1,1 +1,6 @@
-export {};
+// @faxgate/audit — tamper-evident audit trail, send/receive log, logging.
+export * from './append.js';
+export * from './canonical.js';
+export * from './events.js';
+export * from './migrations/index.js';
+export * from './verify.js';

@@ -1,7 +1,7 @@
 // Typed errors of the store. Every service validates before it writes, so an error means
 // nothing was changed (callers that combine several calls use one transaction).
 
-export type StoreErrorCode = 'NOT_FOUND' | 'INVALID_INPUT' | 'CONFLICT';
+export type StoreErrorCode = 'NOT_FOUND' | 'INVALID_INPUT' | 'CONFLICT' | 'FORBIDDEN';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -35,6 +35,13 @@ export class InvalidInputError extends StoreError {
 export class ConflictError extends StoreError {
   constructor(message: string) {
     super('CONFLICT', message);
+  }
+}
+
+/** The actor lacks the right or capability (see `can`). */
+export class ForbiddenError extends StoreError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
   }
 }
 

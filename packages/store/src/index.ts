@@ -1,4 +1,6 @@
 // @faxgate/store — the PostgreSQL system of record.
+
+export type { Knex } from 'knex';
 export * from './authz.js';
 export { type Db, inTransaction, type OpenDatabaseOptions, openDatabase, parseInt8 } from './db.js';
 export { unifiedDiff } from './diff.js';

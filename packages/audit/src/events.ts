@@ -1,0 +1,121 @@
+// The audit event taxonomy: HylaFAX's faxwatch event catalogue (job, send, recv, line)
+// in lower case, plus faxgate's own security events (auth, admin, config, reads of logs
+// and content, policy, lockdown, retention).
+
+export const AUDIT_EVENT_TYPES = [
+  // Jobs (outgoing fax lifecycle)
+  'job.create',
+  'job.suspend',
+  'job.ready',
+  'job.sleep',
+  'job.dead',
+  'job.process',
+  'job.reap',
+  'job.active',
+  'job.reject',
+  'job.kill',
+  'job.blocked',
+  'job.delayed',
+  'job.timedout',
+  'job.prep_begin',
+  'job.prep_end',
+  'job.modify',
+  'job.resume',
+  'job.retry',
+  'job.delete',
+  // Sending
+  'send.begin',
+  'send.call',
+  'send.connected',
+  'send.page',
+  'send.doc',
+  'send.pollrcvd',
+  'send.polldone',
+  'send.end',
+  'send.reformat',
+  'send.requeue',
+  'send.done',
+  'send.internal',
+  // Receiving
+  'recv.begin',
+  'recv.start',
+  'recv.page',
+  'recv.doc',
+  'recv.end',
+  'recv.reject',
+  // Lines (HylaFAX: modem) — controllers and B-channels here
+  'line.assign',
+  'line.release',
+  'line.down',
+  'line.ready',
+  'line.busy',
+  'line.wedged',
+  'line.inuse',
+  'line.data_begin',
+  'line.data_end',
+  'line.voice_begin',
+  'line.voice_end',
+  'line.cid',
+  'line.check',
+  // Faxes in mailboxes
+  'fax.route',
+  'fax.deliver',
+  'fax.read',
+  'fax.forward',
+  'fax.delete',
+  'fax.notify',
+  'fax.deadletter',
+  // Authentication
+  'auth.login',
+  'auth.logout',
+  'auth.failed',
+  'auth.token_create',
+  'auth.token_revoke',
+  'access.denied',
+  // Administration
+  'admin.user_add',
+  'admin.user_disable',
+  'admin.user_enable',
+  'admin.user_modify',
+  'admin.password_set',
+  'admin.role_assign',
+  'admin.role_revoke',
+  'admin.group_add',
+  'admin.group_remove',
+  'admin.member_add',
+  'admin.member_remove',
+  'admin.mailbox_add',
+  'admin.mailbox_modify',
+  'admin.number_add',
+  'admin.number_remove',
+  'admin.grant',
+  'admin.revoke',
+  // Configuration
+  'config.change',
+  'config.apply',
+  'config.export',
+  // Privileged reads
+  'log.read',
+  'log.export',
+  'audit.read',
+  'audit.export',
+  'audit.verify',
+  'spool.access',
+  'metadata.read',
+  // Policy, lockdown, operations
+  'policy.reject',
+  'lockdown.report',
+  'lockdown.violation',
+  'retention.purge',
+  'system.start',
+  'system.stop',
+  'system.migrate',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+const TYPES = new Set<string>(AUDIT_EVENT_TYPES);
+
+export function isAuditEventType(x: unknown): x is AuditEventType {
+  return typeof x === 'string' && TYPES.has(x);
+}

@@ -1,0 +1,14 @@
+import { type Knex, type MigrateResult, type Migration, migrate } from '@faxgate/store';
+import { m0100AuditEvents } from './0100_audit_events.js';
+import { m0101XferLog } from './0101_xfer_log.js';
+
+/** The audit package's migrations (audit trail 0100, send/receive log 0101). */
+export const auditMigrations: readonly Migration[] = [m0100AuditEvents, m0101XferLog];
+
+/**
+ * Store + audit migrations: what `faxgate db migrate` runs. Higher layers with migrations
+ * of their own pass them as `extra`.
+ */
+export function migrateAll(knex: Knex, extra: readonly Migration[] = []): Promise<MigrateResult> {
+  return migrate(knex, [...auditMigrations, ...extra]);
+}
