@@ -1,0 +1,60 @@
+import { EventEmitter } from 'node:events';
+import { CapiDownError } from '../errors.js';
+import type { CapiApplication } from '../types.js';
+import type { RcapiConnection } from './connection.js';
+
+const DATA_B3 = 0x86;
+const IND = 0x82;
+
+/**
+ * An application registered over rcapi: its own TCP connection carrying only its messages.
+ * rcapi has no release message; closing the socket releases the application (§2).
+ */
+export class RcapiApplication extends EventEmitter implements CapiApplication {
+  private released = false;
+  private downEmitted = false;
+
+  constructor(
+    readonly applId: number,
+    private readonly conn: RcapiConnection,
+    private readonly onReleased: (app: RcapiApplication) => void,
+  ) {
+    super();
+    conn.on('frame', (f: Buffer) => this.onFrame(f));
+    conn.on('down', (e: Error) => {
+      this.onReleased(this);
+      if (this.released || this.downEmitted) return;
+      this.downEmitted = true;
+      this.emit('down', e);
+    });
+  }
+
+  private onFrame(f: Buffer): void {
+    // The library overwrites the ApplID of incoming messages with the local one (§2).
+    f[2] = this.applId & 0xff;
+    f[3] = this.applId >> 8;
+    const total = f[0] | (f[1] << 8);
+    if (f[4] === DATA_B3 && f[5] === IND && total >= 8 && total < f.length) {
+      this.emit('message', f.subarray(0, total), f.subarray(total));
+    } else {
+      this.emit('message', f);
+    }
+  }
+
+  get isDown(): boolean {
+    return this.conn.isDown;
+  }
+
+  async putMessage(raw: Buffer, data?: Uint8Array): Promise<void> {
+    if (this.released) throw new CapiDownError(`CAPI application ${this.applId} was released`);
+    if (this.conn.isDown) throw this.conn.error ?? new CapiDownError('rcapi connection is down');
+    await this.conn.send(raw, data);
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.conn.close();
+    this.onReleased(this);
+  }
+}
