@@ -1,0 +1,170 @@
+// Exporting the audit trail (JSON lines or CSV), streamed in batches.
+import type { Writable } from 'node:stream';
+import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
+import { appendAuditEvent } from './append.js';
+import { csvLine, writeChunk } from './stream.js';
+
+export type AuditExportFormat = 'jsonl' | 'csv';
+
+export interface AuditExportQuery {
+  /** Inclusive lower bound on `time`. */
+  from?: Date;
+  /** Exclusive upper bound on `time`. */
+  to?: Date;
+  format: AuditExportFormat;
+  /** Rows per query (default 5,000). */
+  batch?: number;
+}
+
+export interface ExportedAuditEvent {
+  seq: number;
+  time: string;
+  type: string;
+  actor: string;
+  actorId: number | null;
+  subject: string | null;
+  mailboxId: number | null;
+  faxId: number | null;
+  details: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export const AUDIT_CSV_COLUMNS = [
+  'seq',
+  'time',
+  'type',
+  'actor',
+  'actor_id',
+  'subject',
+  'mailbox_id',
+  'fax_id',
+  'details',
+  'prev_hash',
+  'hash',
+] as const;
+
+function checkQuery(q: AuditExportQuery): void {
+  if (q.format !== 'jsonl' && q.format !== 'csv') {
+    throw new InvalidInputError(`unknown export format ${JSON.stringify(q.format)} (jsonl, csv)`);
+  }
+  for (const [k, v] of [
+    ['from', q.from],
+    ['to', q.to],
+  ] as const) {
+    if (v !== undefined && (!(v instanceof Date) || Number.isNaN(v.getTime()))) {
+      throw new InvalidInputError(`${k} must be a valid Date`);
+    }
+  }
+}
+
+/**
+ * Streams audit events with `from <= time < to` in seq order to `out`. Each line carries
+ * prev_hash and hash, so an export of the whole trail can be verified offline with the
+ * formula in the README. Returns the number of events written.
+ *
+ * Without `who`, no access check and no record (for the daemon's own archiving). With
+ * `who`, the actor needs `audit.read`, and the export is recorded as `audit.export` in the
+ * same transaction as the read.
+ */
+export async function exportAuditEvents(
+  db: Knex,
+  query: AuditExportQuery,
+  out: Writable,
+  who?: { actor: ActorRef; actorName: string },
+): Promise<{ count: number }> {
+  checkQuery(query);
+  const details = {
+    format: query.format,
+    from: query.from?.toISOString() ?? null,
+    to: query.to?.toISOString() ?? null,
+  };
+  const actorId =
+    who && typeof who.actor === 'number'
+      ? who.actor
+      : who && typeof who.actor === 'object'
+        ? who.actor.id
+        : null;
+  if (who && !(await can(db, who.actor, 'audit.read'))) {
+    await appendAuditEvent(db, {
+      type: 'access.denied',
+      actor: who.actorName,
+      actorId,
+      subject: 'audit_events',
+      details: { ...details, needed: 'audit.read' },
+    });
+    throw new ForbiddenError(`${who.actorName} may not read the audit trail (needs audit.read)`);
+  }
+  const result = await db.transaction(async (trx) => {
+    let count = 0;
+    let failure: unknown;
+    try {
+      count = await streamEvents(trx, query, out);
+    } catch (err) {
+      failure = err;
+    }
+    if (who) {
+      await appendAuditEvent(trx, {
+        type: 'audit.export',
+        actor: who.actorName,
+        actorId,
+        subject: 'audit_events',
+        details: { ...details, ...(failure ? { error: String((failure as Error).message ?? failure) } : {}) },
+      });
+    }
+    return { count, failure };
+  });
+  if (result.failure) throw result.failure;
+  return { count: result.count };
+}
+
+async function streamEvents(db: Db, query: AuditExportQuery, out: Writable): Promise<number> {
+  const batch = Math.max(1, query.batch ?? 5000);
+  if (query.format === 'csv') await writeChunk(out, csvLine(AUDIT_CSV_COLUMNS));
+  let count = 0;
+  let afterSeq = 0;
+  for (;;) {
+    const q = db('audit_events')
+      .select(
+        'seq',
+        db.raw(`to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time`),
+        'type',
+        'actor',
+        'actor_id',
+        'subject',
+        'mailbox_id',
+        'fax_id',
+        'details',
+        'prev_hash',
+        'hash',
+      )
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(batch);
+    if (query.from) q.where('time', '>=', query.from);
+    if (query.to) q.where('time', '<', query.to);
+    const rows = await q;
+    for (const r of rows) {
+      const line =
+        query.format === 'jsonl'
+          ? `${JSON.stringify({
+              seq: r.seq,
+              time: r.time,
+              type: r.type,
+              actor: r.actor,
+              actorId: r.actor_id,
+              subject: r.subject,
+              mailboxId: r.mailbox_id,
+              faxId: r.fax_id,
+              details: r.details,
+              prevHash: r.prev_hash,
+              hash: r.hash,
+            } satisfies ExportedAuditEvent)}\n`
+          : csvLine(AUDIT_CSV_COLUMNS.map((c) => r[c]));
+      await writeChunk(out, line);
+      count++;
+    }
+    if (rows.length < batch) return count;
+    afterSeq = rows[rows.length - 1].seq;
+  }
+}

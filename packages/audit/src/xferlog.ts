@@ -1,0 +1,395 @@
+// The send/receive log (M 5.25, NET.4.3.A9): a superset of HylaFAX's xferfaxlog, kept in
+// PostgreSQL, exported in HylaFAX's own line format for existing tools, or as CSV/JSONL.
+import type { Writable } from 'node:stream';
+import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
+import { appendAuditEvent } from './append.js';
+import { csvLine, writeChunk } from './stream.js';
+
+export const XFER_TYPES = ['SEND', 'RECV', 'CALL', 'SUBMIT', 'UNSENT', 'POLL', 'PROXY', 'PAGE'] as const;
+export type XferType = (typeof XFER_TYPES)[number];
+
+/** HylaFAX+'s column 20: totpages/ntries/ndials/totdials/maxdials/tottries/maxtries. */
+export interface XferJobInfo {
+  totpages: number;
+  ntries: number;
+  ndials: number;
+  totdials: number;
+  maxdials: number;
+  tottries: number;
+  maxtries: number;
+}
+
+export interface XferRecord {
+  type: XferType;
+  /** Start of the session (column 1). */
+  time: Date;
+  commid?: string;
+  /** Line: controller/B-channel (HylaFAX: modem device). */
+  device?: string;
+  /** Job id (SEND), received file / fax id (RECV). */
+  jobid?: string;
+  jobtag?: string;
+  /** HylaFAX: submitter's mail address (untrusted). `owner` is the authenticated identity. */
+  sender?: string;
+  /** Dialled number (SEND) or our local number (RECV/CALL). */
+  dest?: string;
+  /** Remote CSI (SEND) or TSI (RECV). */
+  remoteStation?: string;
+  /** Negotiated session parameters, packed (HylaFAX Class2Params encoding). */
+  params?: number;
+  npages?: number;
+  /** Job time in seconds, set-up and clean-up included. */
+  jobtimeSeconds?: number;
+  /** Time on the line in seconds. */
+  conntimeSeconds?: number;
+  /** '' = success, else the error text (SUBMIT: 'Submitted'). */
+  reason?: string;
+  cidName?: string;
+  cidNumber?: string;
+  /** Further call ids (written joined by '::'). */
+  callIds?: string[];
+  /** Authenticated login name of the job owner. */
+  owner?: string;
+  /** T.30 DCS as text. */
+  dcs?: string;
+  jobinfo?: XferJobInfo | null;
+  ownerUserId?: number | null;
+  faxId?: number | null;
+  mailboxId?: number | null;
+  /** Machine-readable result ('ok', 'busy', 'no_answer', CAPI reason 0x…). */
+  resultCode?: string;
+}
+
+export interface StoredXferRecord extends Required<Omit<XferRecord, 'jobinfo'>> {
+  id: number;
+  jobinfo: XferJobInfo | null;
+  recordedAt: Date;
+}
+
+function int(name: string, v: unknown, min = 0): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    throw new InvalidInputError(`xfer log ${name} must be an integer ≥ ${min}`);
+  }
+  return v;
+}
+
+function text(name: string, v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new InvalidInputError(`xfer log ${name} must be text`);
+  if (v.includes('\0')) throw new InvalidInputError(`xfer log ${name} must not contain NUL`);
+  return v;
+}
+
+/** Appends one record. Pass the transaction that records the transfer's outcome. */
+export async function recordXfer(trx: Db, record: XferRecord): Promise<number> {
+  if (!(XFER_TYPES as readonly string[]).includes(record.type)) {
+    throw new InvalidInputError(
+      `unknown xfer record type ${JSON.stringify(record.type)} (${XFER_TYPES.join(', ')})`,
+    );
+  }
+  const time = record.time instanceof Date ? record.time : new Date(Number.NaN);
+  if (Number.isNaN(time.getTime())) throw new InvalidInputError('xfer log time must be a valid Date');
+  const ji = record.jobinfo ?? null;
+  const [row] = await trx('xfer_log')
+    .insert({
+      time,
+      type: record.type,
+      commid: text('commid', record.commid),
+      device: text('device', record.device),
+      jobid: text('jobid', record.jobid),
+      jobtag: text('jobtag', record.jobtag),
+      sender: text('sender', record.sender),
+      dest: text('dest', record.dest),
+      remote_station: text('remoteStation', record.remoteStation),
+      params: int('params', record.params),
+      npages: int('npages', record.npages),
+      jobtime_s: int('jobtimeSeconds', record.jobtimeSeconds, Number.MIN_SAFE_INTEGER),
+      conntime_s: int('conntimeSeconds', record.conntimeSeconds, Number.MIN_SAFE_INTEGER),
+      reason: text('reason', record.reason),
+      cid_name: text('cidName', record.cidName),
+      cid_number: text('cidNumber', record.cidNumber),
+      call_ids: (record.callIds ?? []).map((c, i) => text(`callIds[${i}]`, c)),
+      owner: text('owner', record.owner),
+      dcs: text('dcs', record.dcs),
+      totpages: ji ? int('totpages', ji.totpages) : null,
+      ntries: ji ? int('ntries', ji.ntries) : null,
+      ndials: ji ? int('ndials', ji.ndials) : null,
+      totdials: ji ? int('totdials', ji.totdials) : null,
+      maxdials: ji ? int('maxdials', ji.maxdials) : null,
+      tottries: ji ? int('tottries', ji.tottries) : null,
+      maxtries: ji ? int('maxtries', ji.maxtries) : null,
+      owner_user_id: record.ownerUserId ?? null,
+      fax_id: record.faxId ?? null,
+      mailbox_id: record.mailboxId ?? null,
+      result_code: text('resultCode', record.resultCode),
+    })
+    .returning('id');
+  return row.id as number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an xfer_log row
+export function toXferRecord(r: any): StoredXferRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    time: r.time,
+    commid: r.commid,
+    device: r.device,
+    jobid: r.jobid,
+    jobtag: r.jobtag,
+    sender: r.sender,
+    dest: r.dest,
+    remoteStation: r.remote_station,
+    params: r.params,
+    npages: r.npages,
+    jobtimeSeconds: r.jobtime_s,
+    conntimeSeconds: r.conntime_s,
+    reason: r.reason,
+    cidName: r.cid_name,
+    cidNumber: r.cid_number,
+    callIds: r.call_ids ?? [],
+    owner: r.owner,
+    dcs: r.dcs,
+    jobinfo:
+      r.totpages === null
+        ? null
+        : {
+            totpages: r.totpages,
+            ntries: r.ntries,
+            ndials: r.ndials,
+            totdials: r.totdials,
+            maxdials: r.maxdials,
+            tottries: r.tottries,
+            maxtries: r.maxtries,
+          },
+    ownerUserId: r.owner_user_id,
+    faxId: r.fax_id,
+    mailboxId: r.mailbox_id,
+    resultCode: r.result_code,
+    recordedAt: r.recorded_at,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// HylaFAX xferfaxlog line format (HylaFAX+ faxd/FaxAcctInfo.c++, man xferfaxlog(5F)).
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Column 1: strftime("%D %H:%M") = MM/DD/YY HH:MM, in `timeZone` (IANA name; default UTC —
+ * HylaFAX writes the server's local time, so pass the zone your tools expect).
+ */
+export function formatXferDate(d: Date, timeZone = 'UTC'): string {
+  if (timeZone === 'UTC') {
+    return `${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}/${pad2(d.getUTCFullYear() % 100)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  }
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: '2-digit',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.month}/${parts.day}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
+/** HylaFAX fmtTime: H:MM:SS (hours unpadded, at most 99), "0:00:00" below zero, "??:??:??" above 99 h. */
+export function formatXferDuration(seconds: number): string {
+  const t = Math.trunc(seconds);
+  if (!(t >= 0)) return '0:00:00';
+  if (t > 99 * 3600) return '??:??:??';
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return `${h}:${pad2(m)}:${pad2(t % 60)}`;
+}
+
+/** A quoted text field: tabs (and line breaks, which would end the record) become spaces, `"` becomes `\"`. */
+export function quoteXferField(s: string): string {
+  return `"${s.replace(/[\t\r\n]/g, ' ').replace(/"/g, '\\"')}"`;
+}
+
+/** An unquoted field: tabs and line breaks become spaces. */
+function bare(s: string): string {
+  return s.replace(/[\t\r\n]/g, ' ');
+}
+
+export function formatJobInfo(ji: XferJobInfo | null | undefined): string {
+  if (!ji) return '';
+  return [ji.totpages, ji.ntries, ji.ndials, ji.totdials, ji.maxdials, ji.tottries, ji.maxtries].join('/');
+}
+
+/** One xferfaxlog line (20 tab-separated columns, newline-terminated). */
+export function formatXferfaxlogLine(r: XferRecord, options: { timeZone?: string } = {}): string {
+  const cols = [
+    formatXferDate(r.time, options.timeZone), // 1 date
+    r.type, // 2 type
+    bare(r.commid ?? ''), // 3 commid
+    bare(r.device ?? ''), // 4 device
+    bare(r.jobid ?? ''), // 5 jobid
+    quoteXferField(r.jobtag ?? ''), // 6 "jobtag"
+    bare(r.sender ?? ''), // 7 sender
+    quoteXferField(r.dest ?? ''), // 8 "dest"
+    quoteXferField(r.remoteStation ?? ''), // 9 "csi"/"tsi"
+    String(r.params ?? 0), // 10 params
+    String(r.npages ?? 0), // 11 npages
+    formatXferDuration(r.jobtimeSeconds ?? 0), // 12 jobtime
+    formatXferDuration(r.conntimeSeconds ?? 0), // 13 conntime
+    quoteXferField(r.reason ?? ''), // 14 "reason"
+    quoteXferField(r.cidName ?? ''), // 15 "CIDName"
+    quoteXferField(r.cidNumber ?? ''), // 16 "CIDNumber"
+    quoteXferField((r.callIds ?? []).join('::')), // 17 "callid"
+    quoteXferField(r.owner ?? ''), // 18 "owner"
+    quoteXferField(r.dcs ?? ''), // 19 "dcs"
+    formatJobInfo(r.jobinfo), // 20 jobinfo
+  ];
+  return `${cols.join('\t')}\n`;
+}
+
+export const XFER_CSV_COLUMNS = [
+  'id',
+  'time',
+  'type',
+  'commid',
+  'device',
+  'jobid',
+  'jobtag',
+  'sender',
+  'dest',
+  'remote_station',
+  'params',
+  'npages',
+  'jobtime_s',
+  'conntime_s',
+  'reason',
+  'cid_name',
+  'cid_number',
+  'call_ids',
+  'owner',
+  'dcs',
+  'totpages',
+  'ntries',
+  'ndials',
+  'totdials',
+  'maxdials',
+  'tottries',
+  'maxtries',
+  'owner_user_id',
+  'fax_id',
+  'mailbox_id',
+  'result_code',
+] as const;
+
+export type XferExportFormat = 'xferfaxlog' | 'csv' | 'jsonl';
+
+export interface XferExportQuery {
+  /** Inclusive lower bound on `time`. */
+  from?: Date;
+  /** Exclusive upper bound on `time`. */
+  to?: Date;
+  format: XferExportFormat;
+  /** Zone of the xferfaxlog date column (default UTC). */
+  timeZone?: string;
+  /** Rows per query (default 5,000). */
+  batch?: number;
+}
+
+/**
+ * Streams the send/receive log to `out`. Only holders of `log.read` (auditor, postoffice,
+ * admin) may; each read is an audit event (`log.read`) appended in the same transaction
+ * as the read — also when writing to `out` fails midway. A refused read is recorded as
+ * `access.denied` and throws ForbiddenError.
+ */
+export async function exportXferLog(
+  db: Knex,
+  query: XferExportQuery,
+  out: Writable,
+  who: { actor: ActorRef; actorName: string },
+): Promise<{ count: number; seq: number }> {
+  if (!['xferfaxlog', 'csv', 'jsonl'].includes(query.format)) {
+    throw new InvalidInputError(
+      `unknown export format ${JSON.stringify(query.format)} (xferfaxlog, csv, jsonl)`,
+    );
+  }
+  for (const [k, v] of [
+    ['from', query.from],
+    ['to', query.to],
+  ] as const) {
+    if (v !== undefined && (!(v instanceof Date) || Number.isNaN(v.getTime()))) {
+      throw new InvalidInputError(`${k} must be a valid Date`);
+    }
+  }
+  if (query.timeZone) formatXferDate(new Date(0), query.timeZone); // throws RangeError on an unknown zone
+  const details = {
+    format: query.format,
+    from: query.from?.toISOString() ?? null,
+    to: query.to?.toISOString() ?? null,
+  };
+  const actorId =
+    typeof who.actor === 'number' ? who.actor : typeof who.actor === 'object' ? who.actor.id : null;
+  if (!(await can(db, who.actor, 'log.read'))) {
+    await appendAuditEvent(db, {
+      type: 'access.denied',
+      actor: who.actorName,
+      actorId,
+      subject: 'xfer_log',
+      details: { ...details, needed: 'log.read' },
+    });
+    throw new ForbiddenError(`${who.actorName} may not read the send/receive log (needs log.read)`);
+  }
+  const result = await db.transaction(async (trx) => {
+    let count = 0;
+    let failure: unknown;
+    try {
+      const batch = Math.max(1, query.batch ?? 5000);
+      if (query.format === 'csv') await writeChunk(out, csvLine(XFER_CSV_COLUMNS));
+      let afterId = 0;
+      for (;;) {
+        const q = trx('xfer_log').where('id', '>', afterId).orderBy('id').limit(batch);
+        if (query.from) q.where('time', '>=', query.from);
+        if (query.to) q.where('time', '<', query.to);
+        const rows = await q;
+        for (const row of rows) {
+          const r = toXferRecord(row);
+          const line =
+            query.format === 'xferfaxlog'
+              ? formatXferfaxlogLine(r, { timeZone: query.timeZone })
+              : query.format === 'jsonl'
+                ? `${JSON.stringify(r)}\n`
+                : csvLine(
+                    XFER_CSV_COLUMNS.map((c) =>
+                      c === 'time' ? r.time : c === 'call_ids' ? r.callIds.join('::') : row[c],
+                    ),
+                  );
+          await writeChunk(out, line);
+          count++;
+        }
+        if (rows.length < batch) break;
+        afterId = rows[rows.length - 1].id;
+      }
+    } catch (err) {
+      failure = err;
+    }
+    const ev = await appendAuditEvent(trx, {
+      type: 'log.read',
+      actor: who.actorName,
+      actorId,
+      subject: 'xfer_log',
+      details: {
+        ...details,
+        rows: count,
+        ...(failure ? { error: String((failure as Error).message ?? failure) } : {}),
+      },
+    });
+    return { count, seq: ev.seq, failure };
+  });
+  // The record of a (partial) read is committed; then the failure is reported.
+  if (result.failure) throw result.failure;
+  return { count: result.count, seq: result.seq };
+}
