@@ -31,6 +31,7 @@ struct App {
   int fd = -1;
   unsigned maxBDataLen = 0;
   size_t msgBufSize = 0;
+  size_t maxBufs = 0;  // libcapi20's receive buffers: 2 + MaxLogicalConnection × (MaxBDataBlocks + 1)
   Framing framing = Framing::kRcapi;
   HandleBook book;  // CAPI thread only
   // main thread only:
@@ -133,13 +134,26 @@ void ScheduleDown(std::shared_ptr<App> app, std::string why) {
 
 struct Received {
   unsigned info = 0;
+  bool throttled = false;
   std::vector<uint8_t> msg, data;
   bool hasData = false;
   std::string problem;
 };
 
+// libcapi20's free list of receive buffers breaks when its last buffer is taken: the list
+// head stays empty after buffers come back, so get_message answers 0x1108 for ever (§5; the
+// free-list update in return_buffer does not reset the head). Every get_message takes a
+// buffer, so it may only run while at least two are free. DATA_B3_IND buffers stay taken
+// until their DATA_B3_RESP; HandleBook counts them.
+bool MustThrottle(const App &app) { return app.book.Outstanding() + 2 > app.maxBufs; }
+
 // CAPI thread: fetch one message and copy it out of the library's buffer at once (§5).
 void FetchMessage(App &app, Received &r) {
+  if (MustThrottle(app)) {
+    r.throttled = true;
+    r.info = kQueueEmpty;
+    return;
+  }
   unsigned char *buf = nullptr;
   app.getMessageCalls++;
   r.info = L().get_message(app.applId, &buf);
@@ -209,17 +223,17 @@ void OnPoll(uv_poll_t *handle, int status, int events) {
     App *a = sp.get();
     a->getInFlight = false;
     if (a->released || a->down) return;
-    if (r->info == kOsResourceError) {
-      // Out of receive buffers (§5): every DATA_B3_IND buffer awaits its DATA_B3_RESP. Polling
-      // would spin (the fd stays readable); resume after the next DATA_B3_RESP.
+    if (r->throttled) {
+      // Every spare receive buffer holds a DATA_B3_IND awaiting its DATA_B3_RESP. Polling
+      // would spin (the fd stays readable): resume after the next DATA_B3_RESP.
       a->paused = true;
       return;
     }
     if (r->info != 0) {
       char hex[16];
       snprintf(hex, sizeof hex, "0x%04X", r->info);
-      GoDown(a, std::string("capi20_get_message returned ") + hex +
-                    " for a buffered frame (dead connection, P6)");
+      GoDown(a, std::string("capi20_get_message returned ") + hex + " for a buffered frame" +
+                    (r->info == kOsResourceError ? " (libcapi20 out of receive buffers)" : " (dead connection, P6)"));
       return;
     }
     StartPoll(a);
@@ -276,7 +290,7 @@ Napi::Value Register(const Napi::CallbackInfo &info) {
           if (d) r.driver = d;
         }
       },
-      [maxLen](Napi::Env env, RegisterResult &r) {
+      [maxLc, maxBlocks, maxLen](Napi::Env env, RegisterResult &r) {
         Napi::Object o = Napi::Object::New(env);
         o.Set("info", r.info);
         if (r.info == 0) {
@@ -285,6 +299,7 @@ Napi::Value Register(const Napi::CallbackInfo &info) {
           app->fd = r.fd;
           app->maxBDataLen = maxLen;
           app->msgBufSize = maxLen + 128 > 2048 ? maxLen + 128 : 2048;
+          app->maxBufs = 2 + static_cast<size_t>(maxLc) * (maxBlocks + 1);
           app->framing = FramingFor(r.driver.empty() ? nullptr : r.driver.c_str(), r.fd);
           g->apps[r.applId] = app;
           o.Set("applId", r.applId);
@@ -392,6 +407,7 @@ Napi::Value GetMessage(const Napi::CallbackInfo &info) {
         Napi::Object o = Napi::Object::New(env);
         o.Set("info", r.rec.info);
         o.Set("closed", r.fc.state == FrameState::kClosed);
+        o.Set("throttled", r.rec.throttled);
         if (r.rec.info == 0 && !r.rec.msg.empty()) {
           o.Set("message", Napi::Buffer<uint8_t>::Copy(env, r.rec.msg.data(), r.rec.msg.size()));
           if (r.rec.hasData) o.Set("data", Napi::Buffer<uint8_t>::Copy(env, r.rec.data.data(), r.rec.data.size()));

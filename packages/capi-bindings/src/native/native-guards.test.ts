@@ -1,0 +1,259 @@
+/**
+ * The pitfalls that abort or hang a libcapi20 client (capi-reference §7), each provoked
+ * against the real library and a real rcapi socket. Every case runs in a child process: the
+ * afterEach check that it exited normally (code 0) is the proof that the library did not abort.
+ */
+import fs from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dataB3Req, dataB3Resp, disconnectB3Resp, listenReq, parse } from './test-support/messages.js';
+import { type ChildEvent, capiHome, NativeChild } from './test-support/native-child-client.js';
+import {
+  type AppConnection,
+  capiMsg,
+  RcapiTestServer,
+  testProfile,
+} from './test-support/rcapi-test-server.js';
+
+let server: RcapiTestServer;
+let home: string;
+const children: NativeChild[] = [];
+
+function child(env: NodeJS.ProcessEnv = {}): NativeChild {
+  const c = new NativeChild({ home, env });
+  children.push(c);
+  return c;
+}
+
+const isMsg = (cmd: number, sub: number) => (e: ChildEvent) =>
+  e.event === 'message' && parse(e.raw!).cmd === cmd && parse(e.raw!).sub === sub;
+const hex = (b: Buffer) => b.toString('hex');
+
+/** A registered application in a fresh child, with the server side of its connection. */
+async function registered(
+  params = { maxLogicalConnection: 2, maxBDataBlocks: 7, maxBDataLen: 2048 },
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ c: NativeChild; applId: number; fd: number; conn: AppConnection }> {
+  const c = child(env);
+  await c.call('open');
+  const conn = server.nextRegistration();
+  const r = await c.call<{ applId: number; fd: number }>('register', params);
+  return { c, ...r, conn: await conn };
+}
+
+beforeAll(async () => {
+  server = await RcapiTestServer.start();
+  home = capiHome(server.port);
+});
+
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    const exit = await c.end();
+    expect(exit, `child stderr: ${c.stderr.join('')}`).toEqual({ code: 0, signal: null });
+  }
+});
+
+afterAll(async () => {
+  await server.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('loading', () => {
+  it('names the Debian package libcapi20-3 when the library is missing', async () => {
+    const c = child({ FAXGATE_LIBCAPI20: '/nonexistent/libcapi20.so.3' });
+    const err = c.call('open');
+    await expect(err).rejects.toThrow(/libcapi20-3/);
+    await expect(err).rejects.toMatchObject({ error: { code: 'ERR_LIBCAPI20_MISSING' } });
+  });
+
+  it('says "native addon not built" when the addon is absent', async () => {
+    const c = child({ FAXGATE_CAPI_ADDON: '/nonexistent/build/capi20.node' });
+    await expect(c.call('open')).rejects.toThrow(/native addon not built/);
+  });
+});
+
+describe('guards on the way to capi20_put_message', () => {
+  it('refuses DATA_B3_REQ whose message + data exceed 2176 bytes (P5), then carries a full block', async () => {
+    const { c, applId, conn } = await registered();
+    const ncci = 0x010101;
+    const tooBig = Buffer.alloc(2147, 0x55); // 30 + 2147 = 2177: the size that smashed the stack
+    await expect(
+      c.call('put', { applId, raw: hex(dataB3Req(applId, 1, ncci, tooBig.length, 1)), data: hex(tooBig) }),
+    ).rejects.toMatchObject({ error: { code: 'ERR_CAPI_REFUSED', message: expect.stringMatching(/2176/) } });
+    const overMax = Buffer.alloc(2049, 0x55); // fits 2176, but above MaxBDataLen
+    await expect(
+      c.call('put', { applId, raw: hex(dataB3Req(applId, 2, ncci, overMax.length, 2)), data: hex(overMax) }),
+    ).rejects.toThrow(/MaxBDataLen/);
+    await expect(
+      c.call('put', { applId, raw: hex(dataB3Req(applId, 3, ncci, 10, 3)), data: hex(Buffer.alloc(9)) }),
+    ).rejects.toThrow(/DataLength/);
+
+    server.echo = false;
+    try {
+      const full = Buffer.alloc(2048);
+      for (let i = 0; i < full.length; i++) full[i] = i & 0xff;
+      const seen = server.nextMessage(0x86, 0x80);
+      await c.call('put', {
+        applId,
+        raw: hex(dataB3Req(applId, 4, ncci, full.length, 4, 22)),
+        data: hex(full),
+      });
+      expect((await seen).data).toEqual(full);
+      expect(conn.socket.destroyed).toBe(false);
+    } finally {
+      server.echo = true;
+    }
+  });
+
+  it('refuses DATA_B3_RESP with an unknown, repeated or late DataHandle (P3)', async () => {
+    const { c, applId, conn } = await registered();
+    const ncci = 0x010101;
+    const unknown = c.call('put', { applId, raw: hex(dataB3Resp(applId, 1, ncci, 999)) });
+    await expect(unknown).rejects.toMatchObject({ error: { code: 'ERR_CAPI_REFUSED' } });
+
+    conn.sendDataInd(applId, ncci, Buffer.from('one'));
+    const ind = parse((await c.waitEvent(isMsg(0x86, 0x82))).raw!);
+    const handle = ind.raw.readUInt16LE(18);
+    await expect(
+      c.call('put', { applId, raw: hex(dataB3Resp(applId, 2, 0x020101, handle)) }),
+    ).rejects.toThrow(/belongs to NCCI/);
+    const answered = server.nextMessage(0x86, 0x83);
+    await c.call('put', { applId, raw: hex(dataB3Resp(applId, 3, ncci, handle)) });
+    await answered;
+    await expect(c.call('put', { applId, raw: hex(dataB3Resp(applId, 4, ncci, handle)) })).rejects.toThrow(
+      /does not hold/,
+    );
+
+    // late: a DISCONNECT_B3_RESP frees the NCCI's buffers inside the library
+    conn.sendDataInd(applId, ncci, Buffer.from('two'));
+    const ind2 = await c.waitEvent(
+      (e) => isMsg(0x86, 0x82)(e) && Buffer.from(e.data!, 'hex').toString() === 'two',
+    );
+    const handle2 = parse(ind2.raw!).raw.readUInt16LE(18);
+    await c.call('put', { applId, raw: hex(disconnectB3Resp(applId, 5, ncci)) });
+    await expect(
+      c.call('put', { applId, raw: hex(dataB3Resp(applId, 6, ncci, handle2)) }),
+    ).rejects.toMatchObject({ error: { code: 'ERR_CAPI_REFUSED' } });
+    expect(conn.answered).toHaveLength(1);
+  });
+
+  it("keeps two of libcapi20's receive buffers free and reads on after each DATA_B3_RESP", async () => {
+    // register(1 connection, 1 block) gives 2 + 1 × (1 + 1) = 4 buffers (§5). Taking the last
+    // one breaks the library's free list for good, so the addon reads while two are free.
+    const { c, applId, conn } = await registered({
+      maxLogicalConnection: 1,
+      maxBDataBlocks: 1,
+      maxBDataLen: 128,
+    });
+    const ncci = 0x010101;
+    const block = (i: number) => (e: ChildEvent) =>
+      isMsg(0x86, 0x82)(e) && Buffer.from(e.data!, 'hex').toString() === `block${i}`;
+    const handleOf = (e: ChildEvent) => parse(e.raw!).raw.readUInt16LE(18);
+    for (let i = 1; i <= 5; i++) conn.sendDataInd(applId, ncci, Buffer.from(`block${i}`));
+    const first = await Promise.all([1, 2, 3].map((i) => c.waitEvent(block(i))));
+    const stats = () =>
+      c.call<{ paused: boolean; getMessageCalls: number; down: boolean }>('stats', { applId });
+    while (!(await stats()).paused) await new Promise((r) => setImmediate(r));
+    expect(await stats()).toMatchObject({ getMessageCalls: 3, down: false });
+    expect(c.events().filter(isMsg(0x86, 0x82))).toHaveLength(3);
+
+    await c.call('put', { applId, raw: hex(dataB3Resp(applId, 1, ncci, handleOf(first[0]!))) });
+    const fourth = await c.waitEvent(block(4));
+    await c.call('put', { applId, raw: hex(dataB3Resp(applId, 2, ncci, handleOf(first[1]!))) });
+    const fifth = await c.waitEvent(block(5));
+    expect(parse(fifth.raw!).totalLength).toBe(30);
+    for (const [n, e] of [first[2]!, fourth, fifth].entries())
+      await c.call('put', { applId, raw: hex(dataB3Resp(applId, 3 + n, ncci, handleOf(e))) });
+    // the pool is intact: a sixth block still arrives
+    conn.sendDataInd(applId, ncci, Buffer.from('block6'));
+    await c.waitEvent(block(6));
+    expect((await stats()).down).toBe(false);
+  });
+});
+
+describe('the receive path', () => {
+  it('reports a closed connection once as "down" and does not spin (P6)', async () => {
+    const { c, applId, conn } = await registered();
+    conn.socket.destroy();
+    const down = await c.waitEvent((e) => e.event === 'down');
+    expect(down.message).toMatch(/closed/);
+    const before = await c.call<{ getMessageCalls: number; pollWakeups: number }>('stats', { applId });
+    // Observation window as a failure bound: a busy loop would add thousands of wakeups.
+    await new Promise((r) => setTimeout(r, 200));
+    const after = await c.call<{ getMessageCalls: number; pollWakeups: number }>('stats', { applId });
+    expect(after).toMatchObject({ getMessageCalls: before.getMessageCalls, pollWakeups: before.pollWakeups });
+    await expect(c.call('put', { applId, raw: hex(listenReq(applId, 1)) })).rejects.toMatchObject({
+      error: { code: 'ERR_CAPI_DOWN' },
+    });
+    expect(c.events().filter((e) => e.event === 'down')).toHaveLength(1);
+    await c.call('release', { applId });
+  });
+
+  it('refuses a frame over 4096 bytes instead of letting libcapi20 smash its stack (P4)', async () => {
+    const { c, applId, conn } = await registered();
+    const big = capiMsg(applId, 0x05, 0x81, 1, Buffer.alloc(5000 - 8));
+    big.writeUInt16LE(0, 0); // TotalLength cannot say 5000; the frame length does
+    conn.send(big);
+    const down = await c.waitEvent((e) => e.event === 'down');
+    expect(down.message).toMatch(/4096/);
+    await c.call('release', { applId });
+  });
+
+  it('waits for the rest of a frame that arrives in pieces (P7)', async () => {
+    const { c, applId, conn } = await registered();
+    // a DATA_B3_IND split after 7 bytes; the rest follows later
+    const body = Buffer.concat([capiMsg(applId, 0x86, 0x82, 9, Buffer.alloc(14)), Buffer.from('split')]);
+    body.writeUInt32LE(0x010101, 8);
+    body.writeUInt16LE(5, 16);
+    body.writeUInt16LE(0x0999, 18);
+    const frame = Buffer.alloc(body.length + 2);
+    frame.writeUInt16BE(frame.length, 0);
+    body.copy(frame, 2);
+    conn.sendRaw(frame.subarray(0, 7));
+    await new Promise((r) => setTimeout(r, 100)); // stimulus: the second half comes late
+    conn.sendRaw(frame.subarray(7));
+    const ind = await c.waitEvent((e) => isMsg(0x86, 0x82)(e));
+    expect(Buffer.from(ind.data!, 'hex').toString()).toBe('split');
+    const stats = await c.call<{ partialWaits: number; down: boolean }>('stats', { applId });
+    expect(stats.down).toBe(false);
+    expect(stats.partialWaits).toBeGreaterThan(0);
+    await c.call('put', {
+      applId,
+      raw: hex(dataB3Resp(applId, 8, 0x010101, parse(ind.raw!).raw.readUInt16LE(18))),
+    });
+  });
+
+  it('works with a socket fd >= 1024 through uv_poll and refuses the select() path (P2)', async () => {
+    const c = child();
+    const highest = await c.call<number>('openFds', { count: 1100 });
+    expect(highest).toBeGreaterThanOrEqual(1024);
+    await c.call('open');
+    const { applId, fd } = await c.call<{ applId: number; fd: number }>('register', {
+      maxLogicalConnection: 1,
+      maxBDataBlocks: 7,
+      maxBDataLen: 2048,
+    });
+    expect(fd).toBeGreaterThanOrEqual(1024);
+    await c.call('put', { applId, raw: hex(listenReq(applId, 1)) });
+    const conf = await c.waitEvent(isMsg(0x05, 0x81));
+    expect(parse(conf.raw!).applId).toBe(applId);
+    await expect(c.call('waitForMessage', { applId, timeoutMs: 10 })).rejects.toMatchObject({
+      error: { code: 'ERR_CAPI_FD_LIMIT' },
+    });
+    await c.call('release', { applId });
+  });
+});
+
+describe('info connection', () => {
+  it('recovers from a stale info socket after the server restarted (P8)', async () => {
+    const c = child();
+    await c.call('open');
+    expect(await c.call('getSerialNumber', { controller: 1 })).toBeTypeOf('string');
+    const port = server.port;
+    await server.stop();
+    server = await RcapiTestServer.start(port);
+    const cycle = server.nextRegistration(); // the register + release that closes the dead socket
+    expect(await c.call('getProfile', { controller: 1 })).toBe(testProfile().toString('hex'));
+    await cycle;
+    expect(await c.call('getManufacturer', { controller: 1 })).toBeTypeOf('string');
+  });
+});
