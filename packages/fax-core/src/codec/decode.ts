@@ -226,17 +226,38 @@ class Decoder {
         if (!this.final) return NEED;
         return this.end('end-of-data');
       }
-      return this.endRtc();
+      // EOL EOL. RTC has six; two can also be a damaged row (an MR row that was one V0 bit),
+      // so the page ends only if a third EOL or nothing but zeros follows.
+      const afterSecond = r.pos;
+      if (this.coding === 'mr') r.skip(1);
+      if (r.peek(11) === 0) {
+        const s3 = r.syncEol();
+        if (s3 & SYNC_NONE && !this.final) return NEED;
+        r.seek(afterSecond);
+        return this.endRtc();
+      }
+      if (r.pos > r.end && !this.final) return NEED;
+      r.seek(afterSecond);
+      if (this.rows >= this.maxRows) this.tooManyRows();
+      this.commit(true, ERR_CODE, tag, false);
+      return true;
     }
     if (this.rows >= this.maxRows) this.tooManyRows();
+    const rowStart = r.pos;
     let n: number;
     if (tag === 0) n = this.refBad ? ERR_SKIP : decode2D(r, this.ref, this.cur, this.width);
     else n = decode1D(r, this.cur, this.width);
     const over = r.pos > r.end;
     if (over && !this.final) return NEED;
-    const s = r.syncEol();
-    if (s & SYNC_NONE && !this.final) return NEED;
+    let s = r.syncEol();
     const bad = n < 0 || over || (s & SYNC_GARBAGE) !== 0;
+    if (bad) {
+      // A corrupt row may have been decoded into the zeros of the next EOL; coded data never
+      // holds 11 zeros in a row, so the next EOL after the row start is the one to sync on.
+      r.seek(rowStart);
+      s = r.syncEol();
+    }
+    if (s & SYNC_NONE && !this.final) return NEED;
     this.commit(bad, n, tag, over);
     if (s & SYNC_NONE) return this.end('end-of-data');
     return true;
