@@ -198,7 +198,7 @@ void OnPoll(uv_poll_t *handle, int status, int events) {
     ScheduleDown(sp, std::string("poll error: ") + uv_strerror(status));
     return;
   }
-  FrameCheck fc = CheckFrame(app->fd, app->framing, app->msgBufSize);
+  FrameCheck fc = CheckFrame(app->fd, app->framing, app->msgBufSize, app->maxBDataLen);
   switch (fc.state) {
     case FrameState::kPartial:
       // A frame is arriving in pieces: look again shortly rather than spin on a readable fd.
@@ -396,7 +396,7 @@ Napi::Value GetMessage(const Napi::CallbackInfo &info) {
   return Schedule<R>(
       env,
       [app](R &r) {
-        r.fc = CheckFrame(app->fd, app->framing, app->msgBufSize);
+        r.fc = CheckFrame(app->fd, app->framing, app->msgBufSize, app->maxBDataLen);
         // get_message would block (P1), wait for the rest of a frame (P7) or abort (P4).
         if (r.fc.state == FrameState::kReady) FetchMessage(*app, r.rec);
         else r.rec.info = kQueueEmpty;

@@ -16,7 +16,7 @@ Framing FramingFor(const char *driver, int fd) {
   return Framing::kRcapi;
 }
 
-FrameCheck CheckFrame(int fd, Framing framing, size_t maxMessageBytes) {
+FrameCheck CheckFrame(int fd, Framing framing, size_t maxMessageBytes, size_t maxBDataLen) {
   // The kernel device hands out whole messages per read: readable means ready.
   if (framing == Framing::kDevice) return {FrameState::kReady, 0, ""};
 
@@ -54,6 +54,23 @@ FrameCheck CheckFrame(int fd, Framing framing, size_t maxMessageBytes) {
   int avail = 0;
   if (ioctl(fd, FIONREAD, &avail) < 0) return {FrameState::kBroken, frame, std::string("FIONREAD: ") + strerror(errno)};
   if (static_cast<size_t>(avail) < frame) return {FrameState::kPartial, frame, ""};
+
+  // The whole frame is here: look at the CAPI header for what the library cannot take.
+  unsigned char head[3 + 8];
+  const size_t want = headerLen + 8;
+  n = recv(fd, head, want, MSG_PEEK | MSG_DONTWAIT);
+  if (n < static_cast<ssize_t>(want)) return {FrameState::kBroken, frame, "short CAPI header"};
+  const unsigned char *m = head + headerLen;
+  const size_t total = m[0] | (static_cast<size_t>(m[1]) << 8);
+  if (total < 8 || total > body)
+    return {FrameState::kBroken, frame, "TotalLength " + std::to_string(total) + " does not fit the frame"};
+  if (m[4] == 0x86 && m[5] == 0x82) {  // DATA_B3_IND
+    if (total < 22) return {FrameState::kBroken, frame, "DATA_B3_IND shorter than 22 bytes"};
+    if (body - total > maxBDataLen)
+      return {FrameState::kOversize, frame,
+              "DATA_B3_IND with " + std::to_string(body - total) + " data bytes exceeds MaxBDataLen " +
+                  std::to_string(maxBDataLen)};
+  }
   return {FrameState::kReady, frame, ""};
 }
 

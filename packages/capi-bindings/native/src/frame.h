@@ -35,6 +35,8 @@ constexpr size_t kLibraryFrameLimit = 4096;
 Framing FramingFor(const char *driver, int fd);
 // maxMessageBytes: the application's receive buffer, max(2048, 128 + MaxBDataLen); a larger
 // message would be truncated silently while its TotalLength still claims the full size (P4).
-FrameCheck CheckFrame(int fd, Framing framing, size_t maxMessageBytes);
+// maxBDataLen: a DATA_B3_IND carrying more is refused; the library would move its data to
+// offset 30 and could run past its receive buffer.
+FrameCheck CheckFrame(int fd, Framing framing, size_t maxMessageBytes, size_t maxBDataLen);
 
 }  // namespace capi

@@ -198,6 +198,20 @@ describe('the receive path', () => {
     await c.call('release', { applId });
   });
 
+  it('refuses a DATA_B3_IND above MaxBDataLen that libcapi20 would move past its buffer', async () => {
+    // buffer = max(2048, 128 + 128) = 2048; 22 + 2020 fits, but moved to offset 30 it would not
+    const { c, applId, conn } = await registered({
+      maxLogicalConnection: 1,
+      maxBDataBlocks: 7,
+      maxBDataLen: 128,
+    });
+    conn.sendDataInd(applId, 0x010101, Buffer.alloc(2020, 0x41));
+    const down = await c.waitEvent((e) => e.event === 'down');
+    expect(down.message).toMatch(/2020 data bytes exceeds MaxBDataLen 128/);
+    expect(c.events().filter((e) => e.event === 'message')).toHaveLength(0);
+    await c.call('release', { applId });
+  });
+
   it('waits for the rest of a frame that arrives in pieces (P7)', async () => {
     const { c, applId, conn } = await registered();
     // a DATA_B3_IND split after 7 bytes; the rest follows later
