@@ -5,7 +5,10 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <poll.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -21,7 +24,6 @@ namespace {
 
 constexpr unsigned kQueueEmpty = 0x1104;
 constexpr unsigned kOsResourceError = 0x1108;
-constexpr int kSelectFdLimit = 1024;  // FD_SETSIZE: select() in capi20_waitformessage aborts above (P2)
 
 struct App;
 void StartPoll(App *app);
@@ -416,24 +418,29 @@ Napi::Value GetMessage(const Napi::CallbackInfo &info) {
       });
 }
 
+// capi20_waitformessage is capi20_isinstalled + select() on the application socket. Both are
+// trouble off the CAPI thread: select() aborts for fd >= 1024 (P2), and isinstalled re-reads
+// the config and reloads modules whenever a release closed the info socket (P13). So this is
+// the same wait done with poll() on capi20_fileno, on a pool thread, never touching libcapi20.
 class WaitWorker : public Napi::AsyncWorker {
  public:
-  WaitWorker(Napi::Env env, unsigned applId, unsigned timeoutMs)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), applId_(applId), timeoutMs_(timeoutMs) {}
+  WaitWorker(Napi::Env env, int fd, unsigned timeoutMs)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), fd_(fd), timeoutMs_(timeoutMs) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
-  // select() on the application socket only (P13 allows it beside the CAPI thread).
   void Execute() override {
-    struct timeval tv;
-    tv.tv_sec = timeoutMs_ / 1000;
-    tv.tv_usec = (timeoutMs_ % 1000) * 1000;
-    result_ = L().waitformessage(applId_, &tv);
+    struct pollfd p = {fd_, POLLIN, 0};
+    int n;
+    do n = poll(&p, 1, static_cast<int>(timeoutMs_));
+    while (n < 0 && errno == EINTR);
+    result_ = n > 0 ? 0 : kQueueEmpty;
   }
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), result_)); }
   void OnError(const Napi::Error &e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
-  unsigned applId_, timeoutMs_, result_ = 0;
+  int fd_;
+  unsigned timeoutMs_, result_ = 0;
 };
 
 Napi::Value WaitForMessage(const Napi::CallbackInfo &info) {
@@ -441,12 +448,8 @@ Napi::Value WaitForMessage(const Napi::CallbackInfo &info) {
   RequireLoaded(env);
   std::shared_ptr<App> app = FindApp(env, UIntArg(info, 0, "applId"));
   unsigned timeoutMs = UIntArg(info, 1, "timeoutMs");
-  if (app->fd >= kSelectFdLimit)
-    throw MakeError(env,
-                    "capi20_waitformessage refused: fd " + std::to_string(app->fd) +
-                        " >= 1024 would abort the process in select(); use startReceiving() (uv_poll)",
-                    "ERR_CAPI_FD_LIMIT");
-  auto *w = new WaitWorker(env, app->applId, timeoutMs);
+  if (timeoutMs > 0x7FFFFFFF) throw Napi::RangeError::New(env, "timeoutMs too large");
+  auto *w = new WaitWorker(env, app->fd, timeoutMs);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;

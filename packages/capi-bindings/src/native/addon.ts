@@ -41,7 +41,11 @@ export interface NativeCapiAddon {
   putMessage(applId: number, raw: Uint8Array, data?: Uint8Array): Promise<number>;
   /** One message if a whole frame is buffered, else info 0x1104 without blocking (P1). */
   getMessage(applId: number): Promise<{ info: number; closed: boolean; message?: Buffer; data?: Buffer }>;
-  /** capi20_waitformessage on a pool thread; refused for fd >= 1024 (P2). */
+  /**
+   * Waits until the application's socket is readable: 0, or 0x1104 after timeoutMs. The same
+   * as capi20_waitformessage but with poll() on a pool thread, so fds >= 1024 work (select()
+   * would abort, P2) and libcapi20 is not entered off the CAPI thread (P13).
+   */
   waitForMessage(applId: number, timeoutMs: number): Promise<number>;
   startReceiving(
     applId: number,
