@@ -102,7 +102,8 @@ export class ScriptedRcapiPeer extends EventEmitter<{
           const p = Buffer.alloc(65);
           p[0] = 64;
           p.write(this.opts.manufacturer ?? 'Scripted peer', 1, 'latin1');
-          return reply(0xfb, p);
+          reply(0xfb, p);
+          return;
         }
         case 0xfc: {
           const p = Buffer.alloc(17);
@@ -111,21 +112,27 @@ export class ScriptedRcapiPeer extends EventEmitter<{
           p.writeUInt32LE(0, 5);
           p.writeUInt32LE(1, 9);
           p.writeUInt32LE(2, 13);
-          return reply(0xfd, p);
+          reply(0xfd, p);
+          return;
         }
         case 0xfe: {
           const p = Buffer.alloc(9);
           p[0] = 8;
           p.write(this.opts.serial ?? '7654321', 1, 'latin1');
-          return reply(0xff, p);
+          reply(0xff, p);
+          return;
         }
         case 0xe0: {
           const ctrl = f.readUInt32LE(8);
           const prof =
             this.opts.profile ??
             buildProfile({ controllers: 2, bChannels: 2, globalOptions: 1, b1: 0x13, b2: 0x13, b3: 0x31 });
-          if (ctrl > 2) return reply(0xe1, Buffer.from([0x02, 0x20]));
-          return reply(0xe1, Buffer.concat([Buffer.alloc(2), Buffer.from(prof)]));
+          if (ctrl > 2) {
+            reply(0xe1, Buffer.from([0x02, 0x20]));
+            return;
+          }
+          reply(0xe1, Buffer.concat([Buffer.alloc(2), Buffer.from(prof)]));
+          return;
         }
       }
       return;

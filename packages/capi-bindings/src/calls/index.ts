@@ -1,0 +1,16 @@
+export {
+  type CallPhase,
+  DEFAULT_FAX_TIMEOUTS,
+  type FaxResult,
+  type FaxTimeouts,
+} from './call-core.js';
+export { CallAbortedError } from './inbox.js';
+export {
+  type AcceptDecision,
+  type IncomingCall,
+  type IncomingDecision,
+  type ReceiveOptions,
+  receiveFaxes,
+} from './receive-fax.js';
+export { type SendFaxOptions, sendFax } from './send-fax.js';
+export { CapiSession, orphanResponse, type SessionOptions } from './session.js';

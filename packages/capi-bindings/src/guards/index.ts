@@ -1,0 +1,1 @@
+export { GuardedApplication } from './guarded-application.js';
