@@ -1,0 +1,223 @@
+// PDF → fax pages with PDFium compiled to WebAssembly (@hyzyla/pdfium). Runs only inside a
+// render worker process. The page is drawn straight into an 8-bit grey bitmap at the fax's
+// non-square pixel size (one matrix: 204/72 across, 98|196|391/72 down), then thresholded
+// or dithered. Before a page is drawn, every image it uses (also inside form XObjects) is
+// sized from its dictionary, so a decompression bomb is refused before it is decoded.
+import { PDFiumLibrary } from '@hyzyla/pdfium';
+import { type BilevelPage, createPage, type VerticalResolution } from '../page.js';
+import { greyToBilevel } from './bilevel.js';
+import { DocumentError, RenderLimitError } from './errors.js';
+import { faxGeometry, fitPage } from './geometry.js';
+import type { DitherMode, RenderLimits } from './types.js';
+
+/** The PDFium exports we call (the wrapper types only a few of them). */
+interface Pdfium {
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  wasmExports: { malloc(n: number): number; free(p: number): void };
+  _FPDF_LoadMemDocument(data: number, size: number, password: number): number;
+  _FPDF_CloseDocument(doc: number): void;
+  _FPDF_GetLastError(): number;
+  _FPDF_GetPageCount(doc: number): number;
+  _FPDF_DocumentHasValidCrossReferenceTable(doc: number): number;
+  _FPDF_LoadPage(doc: number, i: number): number;
+  _FPDF_ClosePage(page: number): void;
+  _FPDF_GetPageWidthF(page: number): number;
+  _FPDF_GetPageHeightF(page: number): number;
+  _FPDFPage_CountObjects(page: number): number;
+  _FPDFPage_GetObject(page: number, i: number): number;
+  _FPDFPageObj_GetType(obj: number): number;
+  _FPDFFormObj_CountObjects(obj: number): number;
+  _FPDFFormObj_GetObject(obj: number, i: number): number;
+  _FPDFImageObj_GetImagePixelSize(obj: number, w: number, h: number): number;
+  _FPDFBitmap_CreateEx(w: number, h: number, format: number, buf: number, stride: number): number;
+  _FPDFBitmap_Destroy(bmp: number): void;
+  _FPDFBitmap_FillRect(bmp: number, l: number, t: number, w: number, h: number, color: number): void;
+  _FPDFBitmap_GetBuffer(bmp: number): number;
+  _FPDFBitmap_GetStride(bmp: number): number;
+  _FPDF_RenderPageBitmapWithMatrix(
+    bmp: number,
+    page: number,
+    matrix: number,
+    clip: number,
+    flags: number,
+  ): void;
+}
+
+const FPDF_ERR_PASSWORD = 4;
+const FPDF_ERR_SECURITY = 5;
+const BITMAP_GRAY = 1;
+const OBJ_IMAGE = 3;
+const OBJ_FORM = 5;
+const RENDER_PRINTING = 0x800;
+const NO_SMOOTHTEXT = 0x1000;
+const NO_SMOOTHPATH = 0x4000;
+
+let lib: Promise<Pdfium> | null = null;
+
+export function pdfium(): Promise<Pdfium> {
+  lib ??= PDFiumLibrary.init().then((l) => (l as unknown as { module: Pdfium }).module);
+  return lib;
+}
+
+/** Bytes of wasm memory PDFium holds (it only grows). */
+export async function pdfiumHeapBytes(): Promise<number> {
+  return lib ? (await lib).HEAPU8.length : 0;
+}
+
+export interface PdfRenderOptions {
+  resolution: VerticalResolution;
+  dither: DitherMode;
+  threshold: number;
+  limits: RenderLimits;
+  /** Pages the job already has (a cover page) that count towards the page limit. */
+  extraPages: number;
+  /** Called after each page, so the worker can check its memory between pages. */
+  onPage?: (index: number) => void;
+}
+
+function hasEofMarker(bytes: Uint8Array): boolean {
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(-1024);
+  return tail.includes('%%EOF');
+}
+
+/** Sums the pixels of the images a page draws, without decoding them. */
+function imagePixels(
+  m: Pdfium,
+  objs: { count(): number; get(i: number): number },
+  out: { px: number; max: number; walked: number },
+  depth: number,
+  wh: number,
+): void {
+  const n = objs.count();
+  for (let i = 0; i < n; i++) {
+    if (++out.walked > 200_000) return; // enough looking; the time limit guards the rest
+    const o = objs.get(i);
+    const type = m._FPDFPageObj_GetType(o);
+    if (type === OBJ_IMAGE) {
+      if (m._FPDFImageObj_GetImagePixelSize(o, wh, wh + 4)) {
+        const w = m.HEAP32[wh >> 2] >>> 0;
+        const h = m.HEAP32[(wh >> 2) + 1] >>> 0;
+        out.max = Math.max(out.max, w * h);
+        out.px += w * h;
+      }
+    } else if (type === OBJ_FORM && depth < 12) {
+      imagePixels(
+        m,
+        { count: () => m._FPDFFormObj_CountObjects(o), get: (k) => m._FPDFFormObj_GetObject(o, k) },
+        out,
+        depth + 1,
+        wh,
+      );
+    }
+  }
+}
+
+export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Promise<BilevelPage[]> {
+  const m = await pdfium();
+  const g = faxGeometry(opts.resolution);
+  const data = m.wasmExports.malloc(bytes.length);
+  if (!data)
+    throw new RenderLimitError('memory', opts.limits.memoryBytes, bytes.length, 'no memory for the PDF');
+  m.HEAPU8.set(bytes, data);
+  const scratch = m.wasmExports.malloc(64); // matrix (6 floats), clip (4 floats), w/h ints
+  let doc = 0;
+  let bmp = 0;
+  let bmpHeight = 0;
+  try {
+    doc = m._FPDF_LoadMemDocument(data, bytes.length, 0);
+    if (!doc) {
+      const err = m._FPDF_GetLastError();
+      if (err === FPDF_ERR_PASSWORD || err === FPDF_ERR_SECURITY)
+        throw new DocumentError(
+          'encrypted',
+          'PDF is encrypted (password-protected); send it without a password',
+        );
+      throw new DocumentError('corrupt', `PDF cannot be read (damaged or truncated; PDFium error ${err})`);
+    }
+    if (!m._FPDF_DocumentHasValidCrossReferenceTable(doc) && !hasEofMarker(bytes))
+      throw new DocumentError('corrupt', 'PDF is truncated (no %%EOF, cross-reference table damaged)');
+    const count = m._FPDF_GetPageCount(doc);
+    if (count <= 0) throw new DocumentError('empty', 'PDF has no pages');
+    const maxPages = opts.limits.pages - opts.extraPages;
+    if (count > maxPages)
+      throw new RenderLimitError(
+        'pages',
+        opts.limits.pages,
+        count + opts.extraPages,
+        `PDF has ${count} pages (limit ${maxPages})`,
+      );
+    const pages: BilevelPage[] = [];
+    // Threshold mode: text and paths drawn without anti-aliasing (crisp 1-bit edges, 1.6×
+    // faster); images keep smooth resampling so scans at 300–600 dpi shrink by area, not
+    // by dropping pixels.
+    const flags = RENDER_PRINTING | (opts.dither === 'none' ? NO_SMOOTHTEXT | NO_SMOOTHPATH : 0);
+    for (let i = 0; i < count; i++) {
+      const page = m._FPDF_LoadPage(doc, i);
+      if (!page) throw new DocumentError('corrupt', `PDF page ${i + 1} cannot be read`);
+      try {
+        const seen = { px: 0, max: 0, walked: 0 };
+        imagePixels(
+          m,
+          { count: () => m._FPDFPage_CountObjects(page), get: (k) => m._FPDFPage_GetObject(page, k) },
+          seen,
+          0,
+          scratch + 40,
+        );
+        if (seen.max > opts.limits.pixels || seen.px > 4 * opts.limits.pixels)
+          throw new RenderLimitError(
+            'pixels',
+            opts.limits.pixels,
+            seen.max,
+            `PDF page ${i + 1} has an image of ${seen.max} pixels (limit ${opts.limits.pixels})`,
+          );
+        const wPt = m._FPDF_GetPageWidthF(page);
+        const hPt = m._FPDF_GetPageHeightF(page);
+        if (!(wPt > 0 && hPt > 0)) throw new DocumentError('corrupt', `PDF page ${i + 1} has no size`);
+        const fit = fitPage(wPt / 72, hPt / 72, g);
+        if (!bmp || bmpHeight !== fit.pageHeight) {
+          if (bmp) m._FPDFBitmap_Destroy(bmp);
+          bmp = m._FPDFBitmap_CreateEx(g.width, fit.pageHeight, BITMAP_GRAY, 0, 0);
+          bmpHeight = fit.pageHeight;
+          if (!bmp)
+            throw new RenderLimitError(
+              'memory',
+              opts.limits.memoryBytes,
+              undefined,
+              'no memory for the page bitmap',
+            );
+        }
+        m._FPDFBitmap_FillRect(bmp, 0, 0, g.width, fit.pageHeight, 0xffffffff);
+        const f = new Float32Array(m.HEAPU8.buffer, scratch, 10);
+        f.set([fit.scaleX / 72, 0, 0, fit.scaleY / 72, fit.offsetX, 0, 0, 0, g.width, fit.pageHeight]);
+        m._FPDF_RenderPageBitmapWithMatrix(bmp, page, scratch, scratch + 24, flags);
+        const buf = m._FPDFBitmap_GetBuffer(bmp);
+        const stride = m._FPDFBitmap_GetStride(bmp);
+        const out = createPage(g.width, fit.pageHeight, opts.resolution);
+        greyToBilevel(
+          {
+            data: m.HEAPU8.subarray(buf, buf + stride * fit.pageHeight),
+            width: g.width,
+            height: fit.pageHeight,
+            stride,
+          },
+          out,
+          0,
+          0,
+          opts.dither,
+          opts.threshold,
+        );
+        pages.push(out);
+      } finally {
+        m._FPDF_ClosePage(page);
+      }
+      opts.onPage?.(i);
+    }
+    return pages;
+  } finally {
+    if (bmp) m._FPDFBitmap_Destroy(bmp);
+    if (doc) m._FPDF_CloseDocument(doc);
+    m.wasmExports.free(scratch);
+    m.wasmExports.free(data);
+  }
+}

@@ -1,0 +1,16 @@
+// Messages between the render pool (gateway process) and a render worker process.
+import type { WireError } from './errors.js';
+import type { RenderLimits, RenderOptions, RenderResult } from './types.js';
+
+export interface JobMessage {
+  type: 'job';
+  id: number;
+  bytes: Uint8Array;
+  options: RenderOptions;
+  limits: RenderLimits;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; result: RenderResult; recycle: boolean }
+  | { type: 'fail'; id: number; error: WireError; recycle: boolean };

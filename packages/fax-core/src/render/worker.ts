@@ -1,0 +1,96 @@
+// Entry point of a render worker process (forked by the pool). It holds PDFium, libvips
+// and the fonts, renders one job at a time, and reports a typed result or error. It asks
+// to be replaced ("recycle") after a job that left it big or broken: a wasm abort, or
+// memory above half its limit.
+import { pathToFileURL } from 'node:url';
+import type { BilevelPage } from '../page.js';
+import { RenderLimitError, toWire } from './errors.js';
+import { loadFont } from './font.js';
+import { type PageEncoder, renderJob } from './job.js';
+import { pdfium } from './pdf.js';
+import type { JobMessage, WorkerMessage } from './protocol.js';
+
+const send = (m: WorkerMessage) =>
+  new Promise<void>((resolve) => {
+    process.send!(m, undefined, undefined, () => resolve());
+  });
+
+/** The T.6 encoder of ../codec, loaded when that module is there. */
+async function loadEncoder(): Promise<PageEncoder | undefined> {
+  for (const rel of ['../codec/index.js', '../codec/encode.js']) {
+    try {
+      const url = new URL(rel, import.meta.url);
+      const ts = url.href.replace(/\.js$/, '.ts');
+      const mod = (await import(import.meta.url.endsWith('.ts') ? ts : url.href)) as {
+        encodePage?: (p: BilevelPage, o: { coding: 'mmr' }) => Uint8Array;
+      };
+      if (mod.encodePage) return (p) => mod.encodePage!(p, { coding: 'mmr' });
+    } catch {
+      // not built into this tree
+    }
+  }
+  return undefined;
+}
+
+function isWasmAbort(e: unknown): boolean {
+  const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  return /Aborted|RuntimeError|out of memory|Cannot enlarge memory|OOM/i.test(msg);
+}
+
+async function main(): Promise<void> {
+  await pdfium();
+  loadFont('sans');
+  loadFont('mono');
+  const encodeMmr = await loadEncoder();
+  process.on('message', async (msg: JobMessage) => {
+    if (msg?.type !== 'job') return;
+    const { limits } = msg;
+    const checkpoint = () => {
+      const rss = process.memoryUsage.rss();
+      if (rss > limits.memoryBytes)
+        throw new RenderLimitError(
+          'memory',
+          limits.memoryBytes,
+          rss,
+          `render worker used ${rss} bytes (limit ${limits.memoryBytes})`,
+        );
+    };
+    try {
+      const bytes = new Uint8Array(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
+      const result = await renderJob(bytes, msg.options, { limits, checkpoint, encodeMmr });
+      await send({
+        type: 'done',
+        id: msg.id,
+        result,
+        recycle: process.memoryUsage.rss() > limits.memoryBytes / 2,
+      });
+    } catch (e) {
+      const fatal = isWasmAbort(e);
+      const err = fatal
+        ? new RenderLimitError(
+            'memory',
+            limits.memoryBytes,
+            undefined,
+            `renderer ran out of memory: ${(e as Error).message}`,
+          )
+        : e;
+      await send({
+        type: 'fail',
+        id: msg.id,
+        error: toWire(err),
+        recycle:
+          fatal ||
+          (err instanceof RenderLimitError && err.limit === 'memory') ||
+          process.memoryUsage.rss() > limits.memoryBytes / 2,
+      });
+    }
+  });
+  await send({ type: 'ready' });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e) => {
+    process.stderr.write(`render worker failed to start: ${(e as Error).stack}\n`);
+    process.exit(1);
+  });
+}
