@@ -1,0 +1,58 @@
+import { Cip, Reject } from '@faxgate/capi-bindings';
+import { describe, expect, it } from 'vitest';
+import { decideIncoming } from './incoming.js';
+import { resolvePolicy } from './policy.js';
+
+const call = (cip: number, caller = '4930555', called = '100') => ({
+  cipValue: cip,
+  calledPartyNumber: { typePlan: 0x80, digits: called },
+  callingPartyNumber: { typePlan: 0x01, presentation: 0x80, digits: caller },
+});
+
+describe('decideIncoming', () => {
+  const policy = resolvePolicy({ callerBlocklist: ['0900*', '4930666'], unknownNumber: 'reject' });
+  const known = { hasMailbox: (n: string) => n === '100' };
+
+  it.each([
+    ['G3 fax', Cip.FAX_G2_G3, 'offer', undefined],
+    ['3.1 kHz audio', Cip.AUDIO_3_1_KHZ, 'offer', undefined],
+    ['speech', Cip.SPEECH, 'reject', Reject.INCOMPATIBLE_DESTINATION],
+    ['telephony', Cip.TELEPHONY, 'reject', Reject.INCOMPATIBLE_DESTINATION],
+    ['data', Cip.UNRESTRICTED_DIGITAL, 'reject', Reject.INCOMPATIBLE_DESTINATION],
+    ['video', Cip.VIDEO, 'reject', Reject.INCOMPATIBLE_DESTINATION],
+    ['video telephony', Cip.VIDEO_TELEPHONY_1, 'reject', Reject.INCOMPATIBLE_DESTINATION],
+  ])('%s → %s', (_label, cip, action, reject) => {
+    const d = decideIncoming(policy, call(cip), known);
+    expect(d.action).toBe(action);
+    if (d.action === 'reject') expect(d.reject).toBe(reject);
+  });
+
+  it('rejects blocked callers by exact number and by prefix', () => {
+    expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '4930666'), known)).toMatchObject({
+      rule: 'caller-blocked',
+    });
+    expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '09001234'), known)).toMatchObject({
+      rule: 'caller-blocked',
+    });
+    expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '4930667'), known).action).toBe('offer');
+  });
+
+  it('rejects numbers without a mailbox only when configured to', () => {
+    expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '4930555', '999'), known)).toMatchObject({
+      rule: 'no-mailbox',
+    });
+    const postoffice = resolvePolicy({ unknownNumber: 'postoffice' });
+    expect(decideIncoming(postoffice, call(Cip.FAX_G2_G3, '4930555', '999'), known).action).toBe('offer');
+  });
+
+  it('rejects every call in outgoing-only mode, fax included', () => {
+    const out = resolvePolicy({ mode: 'outgoing-only' });
+    for (const cip of [Cip.FAX_G2_G3, Cip.AUDIO_3_1_KHZ, Cip.SPEECH]) {
+      expect(decideIncoming(out, call(cip))).toMatchObject({
+        action: 'reject',
+        rule: 'outgoing-only',
+        reject: Reject.NORMAL_CLEARING,
+      });
+    }
+  });
+});
