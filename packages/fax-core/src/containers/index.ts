@@ -1,0 +1,73 @@
+// Fax containers: PBM, TIFF Class F, SFF. (Internal helpers stay in common.ts.)
+export {
+  ContainerError,
+  type ContainerErrorCode,
+  type ContainerFormat,
+  type ContainerLimits,
+  DEFAULT_LIMITS,
+  type PageInput,
+  type PageQuality,
+} from './common.js';
+export {
+  detectFormat,
+  type FaxDocument,
+  type FaxDocumentPage,
+  type FaxDocumentPageInfo,
+  formatFromFileName,
+  type ReadFaxDocumentOptions,
+  readFaxDocument,
+  type WriteFaxDocumentOptions,
+  writeFaxDocument,
+} from './document.js';
+export {
+  isPbm,
+  type PbmDocument,
+  type PbmImageInfo,
+  type PbmReadOptions,
+  type PbmWriteOptions,
+  readPbm,
+  writePbm,
+} from './pbm.js';
+export {
+  encodeSffPageRecords,
+  isSff,
+  readSff,
+  SFF_END,
+  type SffDocument,
+  type SffDocumentHeader,
+  type SffPage,
+  type SffPageInfo,
+  SffReader,
+  type SffReaderOptions,
+  type SffWriteOptions,
+  SffWriter,
+  type SffWriterOptions,
+  sffChunks,
+  writeSff,
+} from './sff.js';
+export {
+  defaultK,
+  inspectTiff,
+  isTiff,
+  readTiff,
+  readTiffPage,
+  type TiffCoding,
+  TiffCompression,
+  type TiffDocument,
+  type TiffPage,
+  type TiffPageInfo,
+  type TiffReadOptions,
+  type TiffWriteOptions,
+  validateTiffF,
+  writeTiff,
+} from './tiff.js';
+export {
+  type ByteOrder,
+  buildIfd,
+  type Ifd,
+  type IfdEntry,
+  type IfdField,
+  Tag as TiffTag,
+  TiffFile,
+  TiffType,
+} from './tiff-structure.js';

@@ -1,0 +1,67 @@
+// Test helpers for the container tests: golden data paths, external tools (libtiff-tools,
+// sfftobmp), temporary directories, typed-error assertions.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { ContainerError } from '../common.js';
+
+/** ../shared/testdata/ccitt from the project root. */
+export const CCITT_DIR = path.resolve(import.meta.dirname, '../../../../../../shared/testdata/ccitt');
+
+export function ccittPbm(n: number): string {
+  return path.join(CCITT_DIR, `ccitt${n}.pbm`);
+}
+
+/** True when the command is on PATH. In CI a missing tool is an error, not a skip. */
+export function hasTool(name: string): boolean {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+  if (!found && process.env.CI) throw new Error(`${name} is missing (install it: infra/apt-packages.txt)`);
+  return found;
+}
+
+export function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
+
+export function runOk(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+export function withTempDir<T>(f: (dir: string) => T): T {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'faxgate-containers-'));
+  try {
+    return f(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs f and returns the ContainerError it throws (fails the test for anything else). */
+export function expectContainerError(f: () => unknown, code?: string): ContainerError {
+  let thrown: unknown;
+  try {
+    f();
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === undefined) throw new Error('no error thrown');
+  expect(thrown).toBeInstanceOf(ContainerError);
+  if (code) expect((thrown as ContainerError).code).toBe(code);
+  return thrown as ContainerError;
+}
+
+/** Random chunk boundaries: sizes from 1 byte up, biased towards small ones. */
+export function randomChunks(data: Uint8Array, rand: () => number, max = 4096): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const r = rand();
+    const size = r < 0.3 ? 1 : r < 0.6 ? 1 + Math.floor(rand() * 16) : 1 + Math.floor(rand() * max);
+    out.push(data.subarray(i, i + size));
+    i += size;
+  }
+  return out;
+}
