@@ -1,0 +1,187 @@
+// faxgate convert IN OUT | faxgate info FILE — fax files (PBM, TIFF Class F, SFF) on disk.
+// The input format is detected from the content, the output format from OUT's extension.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ContainerError,
+  type ContainerFormat,
+  convertResolution,
+  type FaxDocument,
+  formatFromFileName,
+  LINES_PER_INCH,
+  readFaxDocument,
+  type VerticalResolution,
+  writeFaxDocument,
+} from '@faxgate/fax-core';
+import { type Command, Option } from 'commander';
+import { CliError } from '../errors.js';
+
+type Coding = 'mh' | 'mr' | 'mmr';
+
+const FORMAT_NAMES: Record<ContainerFormat, string> = { pbm: 'PBM', tiff: 'TIFF', sff: 'SFF' };
+
+interface ConvertOptions {
+  compression?: Coding;
+  fillOrder?: '1' | '2';
+  resolution?: VerticalResolution;
+}
+
+function readInput(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new CliError(`cannot read ${file}: ${why}`, 2);
+  }
+}
+
+/** Reads and decodes a fax file; bad content becomes a CliError (exit 2). */
+function loadDocument(file: string, resolution?: VerticalResolution): FaxDocument {
+  const data = readInput(file);
+  try {
+    return readFaxDocument(data, { resolution });
+  } catch (e) {
+    throw asInputError(file, e);
+  }
+}
+
+/** Container and codec errors are bad input (exit 2); anything else is a fault (exit 1). */
+function asInputError(file: string, e: unknown): unknown {
+  if (e instanceof ContainerError) return new CliError(`${file}: ${e.message}`, 2);
+  if (e instanceof Error && (e.name === 'CodecError' || e.name === 'PageError')) {
+    return new CliError(`${file}: ${e.message}`, 2);
+  }
+  return e;
+}
+
+/** Writes next to the target and renames, so OUT is never left half-written. */
+function writeAtomically(file: string, data: Uint8Array): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CliError(`cannot write ${file}: ${(e as Error).message}`, 2);
+  }
+}
+
+function convert(input: string, output: string, opts: ConvertOptions): void {
+  const outFormat = formatFromFileName(output);
+  if (!outFormat) {
+    throw new CliError(
+      `cannot tell the output format from "${path.basename(output)}": use .pbm, .tif, .tiff or .sff`,
+      2,
+    );
+  }
+  if (opts.compression && outFormat !== 'tiff' && !(outFormat === 'sff' && opts.compression === 'mh')) {
+    throw new CliError(
+      outFormat === 'sff'
+        ? `SFF holds MH only (--compression ${opts.compression} is not possible)`
+        : '--compression applies to TIFF (and SFF: mh) output only',
+      2,
+    );
+  }
+  if (opts.fillOrder && outFormat !== 'tiff') {
+    throw new CliError('--fill-order applies to TIFF output only (SFF is always LSB first)', 2);
+  }
+  const doc = loadDocument(input, opts.resolution);
+  let pages = doc.pages.map((p) => ({ page: p.page, quality: p.quality }));
+  // PBM stores no resolution: --resolution tags its pages (above). Other inputs are converted.
+  if (opts.resolution && doc.format !== 'pbm') {
+    const to = opts.resolution;
+    pages = pages.map((p) =>
+      p.page.resolution === to ? p : { page: convertResolution(p.page, to), quality: p.quality },
+    );
+  }
+  let data: Uint8Array;
+  try {
+    data = writeFaxDocument(outFormat, pages, {
+      coding: opts.compression ?? 'mh',
+      fillOrder: opts.fillOrder === '2' ? 2 : 1,
+    });
+  } catch (e) {
+    throw asInputError(input, e);
+  }
+  writeAtomically(output, data);
+  const coding =
+    outFormat === 'pbm' ? 'uncompressed' : outFormat === 'sff' ? 'mh' : (opts.compression ?? 'mh');
+  process.stdout.write(
+    `${input} (${FORMAT_NAMES[doc.format]}, ${pages.length} page${pages.length === 1 ? '' : 's'}) -> ` +
+      `${output} (${FORMAT_NAMES[outFormat]}, ${coding}, ${data.length} bytes)\n`,
+  );
+}
+
+function info(file: string, opts: { json?: boolean }): void {
+  const doc = loadDocument(file);
+  const pages = doc.pages.map((p, i) => ({
+    ...p.info.details,
+    page: i + 1,
+    width: p.info.width,
+    height: p.info.height,
+    resolution: p.info.resolution,
+    // as the file states it (TIFF), else the nominal value of the fax resolution
+    lpi: (p.info.details.yLpi as number | undefined) ?? LINES_PER_INCH[p.info.resolution],
+    coding: p.info.coding,
+    badLines: p.info.badLines,
+    consecutiveBadLines: p.info.consecutiveBadLines,
+  }));
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ file, format: doc.format, pages: pages.length, ...doc.details, pageInfo: pages }, null, 2)}\n`,
+    );
+    return;
+  }
+  const lines: string[] = [`file: ${file}`];
+  let format = FORMAT_NAMES[doc.format];
+  if (doc.format === 'tiff') format += doc.details.byteOrder === 'MM' ? ' (big-endian)' : ' (little-endian)';
+  lines.push(`format: ${format}`, `pages: ${pages.length}`);
+  pages.forEach((p, i) => {
+    let line =
+      `page ${p.page}: ${p.width}x${p.height}, ${p.resolution} (${p.lpi} lpi), ${p.coding}, ` +
+      `bad lines ${p.badLines}` +
+      (p.badLines ? ` (at most ${p.consecutiveBadLines} in a row)` : '');
+    if (doc.format === 'tiff') {
+      const { fillOrder, classF } = doc.pages[i].info.details as { fillOrder: number; classF: string[] };
+      line += `, fill order ${fillOrder}, ${classF.length === 0 ? 'TIFF Class F' : `not Class F: ${classF.join('; ')}`}`;
+    }
+    lines.push(line);
+  });
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function registerFaxFileCommands(program: Command): void {
+  program
+    .command('convert')
+    .description(
+      'convert a fax document between PBM, TIFF Class F and SFF (input format detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
+    )
+    .argument('<in>', 'input file (PBM, TIFF or SFF)')
+    .argument('<out>', 'output file (.pbm, .tif, .tiff or .sff)')
+    .addOption(new Option('--compression <coding>', 'TIFF coding (default mh)').choices(['mh', 'mr', 'mmr']))
+    .addOption(
+      new Option('--fill-order <n>', 'TIFF FillOrder: 1 = MSB first (default), 2 = LSB first').choices([
+        '1',
+        '2',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--resolution <res>',
+        'vertical resolution: converts TIFF/SFF pages to it; tags PBM input, which stores none (default fine)',
+      ).choices(['standard', 'fine', 'superfine']),
+    )
+    .action((input: string, output: string, opts: ConvertOptions) => convert(input, output, opts));
+
+  program
+    .command('info')
+    .description(
+      'describe a fax document: format, pages, and per page size, resolution, coding and bad lines',
+    )
+    .argument('<file>', 'PBM, TIFF or SFF file')
+    .option('--json', 'print as JSON')
+    .action((file: string, opts: { json?: boolean }) => info(file, opts));
+}
