@@ -1,0 +1,163 @@
+// The rcapi TCP server: accepts libcapi20 (or any rcapi client) on loopback, splits frames,
+// answers the functions and hands CAPI messages of registered connections to the card.
+// Each connection is either an "info" connection (functions only) or, after REGISTER, one
+// application. A broken stream closes that connection and nothing else.
+import net from 'node:net';
+import { encodeFrame, FrameError, FrameReader } from './framing.js';
+import {
+  Fn,
+  FUNCTION_SUBCOMMAND,
+  functionController,
+  parseRegister,
+  type RegisterParams,
+} from './functions.js';
+
+export interface ConnectionHooks {
+  /** A CAPI message (+ data) arrived on a registered connection. */
+  message(conn: RcapiConnection, msg: Buffer): void;
+  /** REGISTER: returns the Info to answer (0 = registered). */
+  register(conn: RcapiConnection, params: RegisterParams | undefined): number;
+  /** A function other than REGISTER; returns the whole reply message. */
+  func(conn: RcapiConnection, command: number, controller: number): Buffer | undefined;
+  /** Every message in or out, for the trace. */
+  traced(dir: 'in' | 'out', conn: RcapiConnection, msg: Buffer, note?: string): void;
+  /** A connection ended (socket closed or dropped by us). */
+  closed(conn: RcapiConnection): void;
+  protocolError(conn: RcapiConnection, reason: string): void;
+}
+
+export class RcapiConnection {
+  registered = false;
+  closed = false;
+  /** Set by the card once REGISTER succeeded. */
+  app: unknown;
+  private readonly reader = new FrameReader();
+
+  constructor(
+    readonly id: number,
+    private readonly socket: net.Socket,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', () => {
+      // ECONNRESET and friends: the close handler cleans up.
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Sends one message (+ data) as a single frame in one write. */
+  send(msg: Buffer, data?: Uint8Array): void {
+    if (this.closed) return;
+    this.hooks.traced('out', this, data ? Buffer.concat([msg, data]) : msg);
+    this.socket.write(encodeFrame(msg, data));
+  }
+
+  /** Drops the connection (hostile or broken client). */
+  drop(reason: string): void {
+    if (this.closed) return;
+    this.hooks.protocolError(this, reason);
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (e) {
+      this.drop(e instanceof FrameError ? e.message : String(e));
+      return;
+    }
+    for (const f of frames) {
+      if (this.closed) return;
+      try {
+        this.onFrame(f);
+      } catch (e) {
+        // A bug or an unforeseen input must cost this connection, never the simulator.
+        this.drop(`internal error: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private onFrame(msg: Buffer): void {
+    if (msg[5] === FUNCTION_SUBCOMMAND) {
+      this.hooks.traced('in', this, msg);
+      const cmd = msg[4];
+      if (cmd === Fn.REGISTER) {
+        if (this.registered) {
+          this.drop('second REGISTER on one connection');
+          return;
+        }
+        const info = this.hooks.register(this, parseRegister(msg));
+        const reply = Buffer.alloc(10);
+        reply.writeUInt16LE(10, 0);
+        reply[4] = 0xf3;
+        reply[5] = 0xff;
+        reply.writeUInt16LE(info, 8);
+        this.send(reply);
+        if (info === 0) {
+          this.registered = true;
+          return;
+        }
+      }
+      const reply = this.hooks.func(this, cmd, functionController(msg));
+      if (!reply) {
+        this.drop(`unknown rcapi function 0x${cmd.toString(16)}`);
+        return;
+      }
+      this.send(reply);
+      return;
+    }
+    if (!this.registered) {
+      this.hooks.traced('in', this, msg, 'CAPI message before REGISTER');
+      this.drop('CAPI message before REGISTER');
+      return;
+    }
+    this.hooks.message(this, msg);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.hooks.closed(this);
+  }
+}
+
+export class RcapiServer {
+  private readonly server: net.Server;
+  private readonly conns = new Set<RcapiConnection>();
+  private nextId = 1;
+
+  constructor(readonly hooks: ConnectionHooks & { opened(conn: RcapiConnection): void }) {
+    this.server = net.createServer((socket) => {
+      const conn = new RcapiConnection(this.nextId++, socket, {
+        ...hooks,
+        closed: (c) => {
+          this.conns.delete(c);
+          hooks.closed(c);
+        },
+      });
+      this.conns.add(conn);
+      hooks.opened(conn);
+    });
+    // Keeps a burst of registering clients from being refused by a short backlog.
+    this.server.maxConnections = 4096;
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, host, backlog: 1024 }, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const c of this.conns) c.drop('simulator closing');
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,321 @@
+// The public face: startSimulator() wires the rcapi server, the exchange (controllers,
+// parties), the card, trace, counters and (optionally) the HTTP control port together.
+import { EventEmitter } from 'node:events';
+import { decodeHeader, decodeMessage, messageName } from '@faxgate/capi-bindings';
+import type { BilevelPage } from '@faxgate/fax-core';
+import { Card, type ReceivedFax, type SenderPlan } from './card/card.js';
+import type { CallRecord } from './card/model.js';
+import {
+  type PartyBehaviour,
+  type ProfileMasks,
+  resolveConfig,
+  type SimConfig,
+  type SimConfigInput,
+} from './config.js';
+import { type ControlServer, startControlServer } from './control/http.js';
+import { Controller } from './exchange/controller.js';
+import { type DocumentInput, loadDocument } from './fax/document.js';
+import { buildSff } from './fax/sff.js';
+import { Counters, type CountersSnapshot } from './observe/counters.js';
+import { Trace, type TraceRecord } from './observe/trace.js';
+import {
+  FUNCTION_NAMES,
+  manufacturerReply,
+  profileReply,
+  serialReply,
+  versionReply,
+} from './rcapi/functions.js';
+import { RcapiServer } from './rcapi/server.js';
+import { scaledClock } from './timing.js';
+
+/** Services of an injected incoming call. */
+export type Service = 'fax' | 'speech' | 'audio' | 'data' | 'video';
+
+/** CIP value per service: fax arrives as 3.1 kHz audio (4) unless told (17). */
+export const SERVICE_CIP: Record<Service, number> = { fax: 4, speech: 1, audio: 4, data: 2, video: 6 };
+
+export interface InjectCallOptions {
+  from: string;
+  to: string;
+  /** Default 'fax' when a document is given, else 'speech'. */
+  service?: Service;
+  /** Overrides the CIP value of the service (e.g. 17 for G3 fax, 27 for video telephony). */
+  cip?: number;
+  /** Pages, or a file (SFF / TIFF / PBM by content), or its bytes. */
+  document?: DocumentInput;
+  /** The sender's station ID (CSI/TSI). */
+  csi?: string;
+  /** Highest rate the sender trains to. */
+  rate?: number;
+  /** The sender hangs up after this many pages. */
+  hangUpAfterPage?: number;
+  /** Offer the call to every application, LISTEN or not (lockdown tests). */
+  ignoreListen?: boolean;
+  /** Controller to use instead of the number plan. */
+  controller?: number;
+}
+
+export interface RemoteParty {
+  number: string;
+  behaviour: PartyBehaviour;
+  /** Documents this number received (fax parties). */
+  received: ReceivedFax[];
+}
+
+export interface Simulator {
+  /** The rcapi TCP port. */
+  readonly port: number;
+  readonly host: string;
+  /** The HTTP control port, when enabled. */
+  readonly controlPort: number | undefined;
+  readonly config: SimConfig;
+  /** Every CAPI message in and out. */
+  readonly trace: Trace;
+  readonly counters: CountersSnapshot;
+  /** 'call' (CallRecord) when a call ends; 'fax' (number, ReceivedFax) when a party stores one. */
+  readonly events: EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax] }>;
+  /** The last calls (newest last, at most 1000). */
+  readonly calls: readonly CallRecord[];
+  remoteParty(number: string): RemoteParty;
+  parties(): RemoteParty[];
+  /** Adds or replaces a remote party at run time. */
+  setParty(number: string, behaviour: PartyBehaviour): void;
+  /** An incoming call from a remote sender; resolves when the call is over. */
+  injectCall(options: InjectCallOptions): Promise<CallRecord>;
+  /** Changes a controller's profile (takes effect for the next GET_PROFILE and call). */
+  setProfile(controller: number, profile: Partial<ProfileMasks>): void;
+  profile(controller: number): ProfileMasks;
+  /** Drops the line on active calls (Reason 0x3301); returns how many. */
+  dropLines(controller?: number): number;
+  /** B channels in use per controller. */
+  channelsBusy(): number[];
+  /** PLCIs still allocated per controller (0 everywhere when no call is left). */
+  plcisInUse(): number[];
+  setTimeFactor(f: number): void;
+  /** Resolves with the next call record that matches. */
+  waitForCall(match?: (c: CallRecord) => boolean): Promise<CallRecord>;
+  close(): Promise<void>;
+}
+
+function describeMessage(msg: Buffer): { name: string; message?: unknown; error?: string } {
+  if (msg.length < 8) return { name: '?', error: `${msg.length} bytes` };
+  if (msg[5] === 0xff) {
+    const n = FUNCTION_NAMES[msg[4]] ?? `FUNCTION_0x${msg[4].toString(16)}`;
+    return { name: FUNCTION_NAMES[msg[4]] ? n : msg[4] % 2 ? `${FUNCTION_NAMES[msg[4] - 1]}_CONF` : n };
+  }
+  const name = messageName(msg[4], msg[5]) ?? `0x${msg[4].toString(16)}/0x${msg[5].toString(16)}`;
+  try {
+    decodeHeader(msg);
+    const m = decodeMessage(msg) as { data?: Uint8Array };
+    if (m.data) return { name, message: { ...m, data: undefined, dataBytes: m.data.length } };
+    return { name, message: m };
+  } catch (e) {
+    return { name, error: (e as Error).message };
+  }
+}
+
+class SimulatorImpl implements Simulator {
+  port = 0;
+  controlPort: number | undefined;
+  readonly trace: Trace;
+  readonly events = new EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax] }>();
+  readonly calls: CallRecord[] = [];
+  private readonly counterState = new Counters();
+  private readonly controllers: Controller[];
+  private readonly card: Card;
+  private readonly server: RcapiServer;
+  private readonly received = new Map<string, ReceivedFax[]>();
+  private control?: ControlServer;
+
+  constructor(readonly config: SimConfig) {
+    this.controllers = config.controllers.map((c, i) => new Controller(i + 1, c));
+    this.trace = new Trace(config.traceSize, describeMessage, config.traceFile);
+    const clock = scaledClock(() => this.config.timeFactor);
+    this.card = new Card(config, this.controllers, clock, this.counterState, (n, f) => {
+      const list = this.received.get(n) ?? [];
+      list.push(f);
+      this.received.set(n, list);
+    });
+    this.card.on('call', (c) => {
+      this.calls.push(c);
+      if (this.calls.length > 1000) this.calls.shift();
+      this.events.emit('call', c);
+    });
+    this.card.on('fax', (n, f) => this.events.emit('fax', n, f));
+    const counters = this.counterState;
+    this.server = new RcapiServer({
+      opened: () => {
+        counters.connectionsOpen++;
+        counters.connectionsTotal++;
+      },
+      closed: (conn) => {
+        counters.connectionsOpen--;
+        this.card.appGone(conn);
+      },
+      protocolError: () => {
+        counters.protocolErrors++;
+      },
+      traced: (dir, conn, msg, note) => this.trace.record(dir, conn.id, msg, note),
+      message: (conn, msg) => this.card.message(conn, msg),
+      register: (conn, p) => {
+        counters.message('in', 'REGISTER');
+        if (!p) return 0x1008;
+        return this.card.register(conn, p);
+      },
+      func: (_conn, cmd, ctrl) => {
+        counters.message('in', FUNCTION_NAMES[cmd] ?? 'FUNCTION?');
+        switch (cmd) {
+          case 0xfa:
+            return manufacturerReply(this.config.manufacturer);
+          case 0xfc:
+            return versionReply(this.config.version);
+          case 0xfe:
+            return serialReply(this.config.serial);
+          case 0xe0: {
+            if (ctrl === 0) return profileReply(0, this.controllers[0].profileBytes(this.controllers.length));
+            const c = ctrl <= 0x7f ? this.controllers[ctrl - 1] : undefined;
+            return c
+              ? profileReply(0, c.profileBytes(this.controllers.length))
+              : profileReply(0x2002, Buffer.alloc(0));
+          }
+          default:
+            return undefined;
+        }
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.port = await this.server.listen(this.config.port, this.config.host);
+    if (this.config.controlPort !== undefined) {
+      this.control = await startControlServer(this, this.config.host, this.config.controlPort);
+      this.controlPort = this.control.port;
+    }
+  }
+
+  get host(): string {
+    return this.config.host;
+  }
+
+  get counters(): CountersSnapshot {
+    return this.counterState.snapshot(
+      this.controllers.map((c) => ({
+        controller: c.id,
+        busy: c.channelsBusy,
+        total: c.bChannels,
+        plcisInUse: c.plcisInUse,
+      })),
+    );
+  }
+
+  remoteParty(number: string): RemoteParty {
+    const behaviour = this.config.parties[number];
+    if (!behaviour) throw new RangeError(`no remote party ${number}`);
+    return { number, behaviour, received: this.received.get(number) ?? [] };
+  }
+
+  parties(): RemoteParty[] {
+    return Object.keys(this.config.parties).map((n) => this.remoteParty(n));
+  }
+
+  setParty(number: string, behaviour: PartyBehaviour): void {
+    resolveConfig({ parties: { [number]: behaviour } });
+    this.config.parties[number] = behaviour;
+  }
+
+  async injectCall(o: InjectCallOptions): Promise<CallRecord> {
+    const service: Service = o.service ?? (o.document ? 'fax' : 'speech');
+    if (!SERVICE_CIP[service]) throw new RangeError(`unknown service '${service}'`);
+    if (!/^\+?\d{1,32}$/.test(o.to) || !/^\+?\d{0,32}$/.test(o.from)) {
+      throw new RangeError(`numbers must be digits: from '${o.from}' to '${o.to}'`);
+    }
+    const plan: SenderPlan = {
+      from: o.from,
+      to: o.to,
+      cip: o.cip ?? SERVICE_CIP[service],
+      fax: service === 'fax',
+      csi: o.csi ?? o.from,
+      rate: o.rate ?? this.config.maxRate,
+      hangUpAfterPage: o.hangUpAfterPage,
+      ignoreListen: o.ignoreListen,
+      controller: o.controller,
+    };
+    if (plan.controller !== undefined && !this.controllers[plan.controller - 1]) {
+      throw new RangeError(`no controller ${plan.controller}`);
+    }
+    if (service === 'fax') {
+      if (!o.document) throw new RangeError('a fax call needs a document');
+      const pages: BilevelPage[] = await loadDocument(o.document);
+      const sff = buildSff(pages);
+      plan.sff = sff.bytes;
+      plan.pageEnds = sff.pageEnds;
+      plan.fine = sff.fine;
+    }
+    return this.card.offer(plan);
+  }
+
+  setProfile(controller: number, profile: Partial<ProfileMasks>): void {
+    const c = this.controllers[controller - 1];
+    if (!c) throw new RangeError(`no controller ${controller}`);
+    for (const [k, v] of Object.entries(profile)) {
+      if (
+        !['globalOptions', 'b1', 'b2', 'b3'].includes(k) ||
+        !Number.isInteger(v) ||
+        v < 0 ||
+        v > 0xffffffff
+      ) {
+        throw new RangeError(`profile ${k}=${v} is invalid`);
+      }
+    }
+    c.profile = { ...c.profile, ...profile };
+  }
+
+  profile(controller: number): ProfileMasks {
+    const c = this.controllers[controller - 1];
+    if (!c) throw new RangeError(`no controller ${controller}`);
+    return { ...c.profile };
+  }
+
+  dropLines(controller?: number): number {
+    return this.card.dropLines(controller);
+  }
+
+  channelsBusy(): number[] {
+    return this.controllers.map((c) => c.channelsBusy);
+  }
+
+  plcisInUse(): number[] {
+    return this.controllers.map((c) => c.plcisInUse);
+  }
+
+  setTimeFactor(f: number): void {
+    if (!(f >= 0 && f <= 1000)) throw new RangeError(`time factor ${f} is outside 0..1000`);
+    this.config.timeFactor = f;
+  }
+
+  waitForCall(match: (c: CallRecord) => boolean = () => true): Promise<CallRecord> {
+    return new Promise((resolve) => {
+      const on = (c: CallRecord) => {
+        if (!match(c)) return;
+        this.events.off('call', on);
+        resolve(c);
+      };
+      this.events.on('call', on);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.control?.close();
+    await this.server.close();
+    await this.trace.close();
+  }
+}
+
+/** Starts a simulator; with no arguments: 2 controllers × 2 B channels, the default parties, port 0. */
+export async function startSimulator(config: SimConfigInput = {}): Promise<Simulator> {
+  const sim = new SimulatorImpl(resolveConfig(config));
+  await sim.start();
+  return sim;
+}
+
+export type { TraceRecord };
