@@ -1,14 +1,37 @@
-import { Command, CommanderError } from 'commander';
+import { StoreError } from '@faxgate/store';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { GATEWAY_VERSION } from '../version.js';
 import { commandModules } from './commands/index.js';
 import { CliError } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('faxgate')
     .description('faxgate: hardened fax gateway for CAPI 2.0 lines')
+    .version(GATEWAY_VERSION, '-V, --version')
+    .addOption(
+      new Option(
+        '-c, --config <file>',
+        'configuration file (default: /etc/faxgate/faxgate.yaml if present, else built-in defaults)',
+      ).env('FAXGATE_CONFIG'),
+    )
+    .option(
+      '--as <user>',
+      'act as this faxgate user: their rights apply and the audit trail names them (default: the OS user, as cli:<name>)',
+    )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .allowExcessArguments(false)
     .exitOverride();
   for (const register of commandModules) register(program);
+  // Every subcommand inherits the strictness and the exit-code handling of the root.
+  const harden = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub.allowExcessArguments(false).exitOverride().showHelpAfterError();
+      harden(sub);
+    }
+  };
+  harden(program);
   return program;
 }
 
@@ -29,6 +52,15 @@ export async function runCli(
     if (e instanceof CliError) {
       err(`faxgate: ${e.message}`);
       return e.exitCode;
+    }
+    if (e instanceof StoreError) {
+      // unknown name, invalid input or a conflict: the store validated before writing
+      err(`faxgate: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      err(`faxgate: configuration ${e.message}`);
+      return 2;
     }
     err(`faxgate: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
+import { registerAuditCommands } from './audit.js';
+import { registerConfigCommands } from './config.js';
+import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
+import { registerMailboxCommands } from './mailboxes.js';
+import { registerUserCommands } from './users.js';
 
 /** One module per command area; each adds its subcommands to the program. */
 export type RegisterCommands = (program: Command) => void;
 
 // Add a line per command module (keep the list sorted).
-export const commandModules: RegisterCommands[] = [registerFaxFileCommands];
+export const commandModules: RegisterCommands[] = [
+  registerAuditCommands,
+  registerConfigCommands,
+  registerDbCommands,
+  registerFaxFileCommands,
+  registerMailboxCommands,
+  registerUserCommands,
+];

@@ -1,0 +1,105 @@
+// /health and /status over a real socket, with real PostgreSQL and Redis — and a Redis
+// address where nothing listens, to see /health fail honestly.
+import net from 'node:net';
+import { openDatabase } from '@faxgate/store';
+import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/load.js';
+import { gatewayStatus } from '../status.js';
+import { buildApi, listenApi } from './server.js';
+
+let testDb: TestDatabase;
+let db: ReturnType<typeof openDatabase>;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisOpts = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+};
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('faxgate_api');
+  db = openDatabase(testDb.url, { poolMax: 2 });
+});
+afterAll(async () => {
+  await db?.destroy();
+  await testDb?.drop();
+});
+
+/** A 127.0.0.1 port on which nothing listens (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function serve(redis: Redis) {
+  const { config } = validateConfig({ api: { port: 0 }, lines: { controllers: [1, 2] } }, {});
+  const startedAt = new Date();
+  let address = '';
+  const app = buildApi({
+    probes: {
+      database: async () => {
+        await db.raw('SELECT 1');
+      },
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+    status: () => gatewayStatus({ config, configFile: null, startedAt, apiAddress: address }),
+    probeTimeoutMs: 1000,
+  });
+  address = await listenApi(app, '127.0.0.1', 0);
+  return { app, address };
+}
+
+describe('API', () => {
+  it('answers /health 200 when PostgreSQL and Redis answer, and /status with the configuration', async () => {
+    const redis = new Redis(redisUrl, redisOpts);
+    await redis.connect();
+    const { app, address } = await serve(redis);
+    try {
+      const r = await fetch(`${address}/health`);
+      const body = await r.json();
+      expect(body).toMatchObject({ status: 'ok', checks: { database: { ok: true }, redis: { ok: true } } });
+      expect(r.status).toBe(200);
+      const s = await (await fetch(`${address}/status`)).json();
+      expect(s).toMatchObject({
+        name: 'faxgate',
+        lockdown: { mode: 'send-receive' },
+        lines: { transport: 'rcapi', controllers: [1, 2] },
+      });
+      expect(s.notBuiltYet.length).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+      redis.disconnect();
+    }
+  });
+
+  it('answers /health 503 naming Redis when nothing listens there', async () => {
+    const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, redisOpts);
+    redis.on('error', () => {}); // expected: connection refused
+    await redis.connect().catch(() => {});
+    const { app, address } = await serve(redis);
+    try {
+      const r = await fetch(`${address}/health`);
+      const body = await r.json();
+      expect(body.status).toBe('fail');
+      expect(body.checks.database.ok).toBe(true);
+      expect(body.checks.redis.ok).toBe(false);
+      expect(body.checks.redis.error).toBeTruthy();
+      expect(r.status).toBe(503);
+    } finally {
+      await app.close();
+      redis.disconnect();
+    }
+  });
+
+  it('binds 127.0.0.1 by default', () => {
+    expect(validateConfig({}, {}).config.api.host).toBe('127.0.0.1');
+  });
+});

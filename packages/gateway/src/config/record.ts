@@ -1,0 +1,46 @@
+// Configuration as a documented artefact (M 5.73, NET.4.3.A3, M 6.69): every configuration
+// the gateway runs with is stored as a version (author, time, sha256, redacted content,
+// diff) with a `config.change` audit event, in one transaction, whenever it changed.
+
+import { appendAuditEvent } from '@faxgate/audit';
+import { configVersions, inTransaction } from '@faxgate/store';
+import { parse } from 'yaml';
+import { type ConfigChange, diffConfig } from './diff.js';
+import { configDocument } from './redact.js';
+import type { FaxgateConfig } from './schema.js';
+
+type Db = Parameters<typeof inTransaction>[0];
+
+export interface RecordedConfig {
+  changed: boolean;
+  version: number;
+  sha256: string;
+  /** Key paths that differ from the previous version (all keys for the first version). */
+  changes: ConfigChange[];
+}
+
+export async function recordConfigVersion(
+  db: Db,
+  input: { config: FaxgateConfig; author: string; comment?: string },
+): Promise<RecordedConfig> {
+  const content = configDocument(input.config);
+  return inTransaction(db, async (trx) => {
+    const prev = await configVersions.latest(trx);
+    const v = await configVersions.record(trx, { author: input.author, content, comment: input.comment });
+    if (!v.changed) return { changed: false, version: v.version, sha256: v.sha256, changes: [] };
+    const changes = diffConfig(prev ? parse(prev.content) : {}, parse(content));
+    await appendAuditEvent(trx, {
+      type: 'config.change',
+      actor: input.author,
+      subject: `config:v${v.version}`,
+      details: {
+        version: v.version,
+        sha256: v.sha256,
+        previous: prev?.version ?? null,
+        comment: input.comment ?? '',
+        changes: changes.map((c) => ({ path: c.path, from: c.from ?? null, to: c.to ?? null })),
+      },
+    });
+    return { changed: true, version: v.version, sha256: v.sha256, changes };
+  });
+}

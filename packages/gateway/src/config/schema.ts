@@ -1,0 +1,101 @@
+// The gateway's configuration: one YAML file, validated strictly (unknown keys are errors),
+// every key with a default so an empty or missing file yields a working local setup.
+import { z } from 'zod';
+
+export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** winston's npm levels, most to least severe. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export const LINE_TRANSPORTS = ['rcapi', 'native'] as const;
+export const LOCKDOWN_MODES = ['send-receive', 'outgoing-only'] as const;
+
+const got = (input: unknown) => (input === undefined ? 'nothing' : JSON.stringify(input));
+
+const int = (min: number, max: number) =>
+  z
+    .int({ error: (iss) => `expected an integer ${min}..${max}, got ${got(iss.input)}` })
+    .min(min)
+    .max(max);
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (iss) => `expected one of ${values.join(', ')}, got ${got(iss.input)}` });
+
+const text = (what: string) =>
+  z.string({ error: (iss) => `expected ${what}, got ${got(iss.input)}` }).min(1, `expected ${what}, got ""`);
+
+const url = (protocols: string[]) =>
+  z
+    .string({ error: (iss) => `expected a ${protocols[0]}// URL, got ${got(iss.input)}` })
+    .refine((s) => URL.canParse(s) && protocols.includes(new URL(s).protocol), {
+      // never echo the value: URLs may carry passwords
+      message: `expected a ${protocols.join(' or ')}// URL`,
+    });
+
+const absolutePath = z
+  .string({ error: (iss) => `expected an absolute path, got ${got(iss.input)}` })
+  .regex(/^\/[^\0]*$/, 'expected an absolute path')
+  .refine((p) => !p.split('/').includes('..'), 'expected a path without ".."');
+
+// prefault: an absent section is parsed as {} so its keys get their defaults.
+const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
+
+export const configSchema = z.strictObject({
+  database: section({
+    /** Secret (may hold a password). Env: FAXGATE_DATABASE_URL, DATABASE_URL. */
+    url: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+    poolMax: int(1, 100).default(10),
+  }),
+  redis: section({
+    /** Secret (may hold a password). Env: FAXGATE_REDIS_URL, REDIS_URL. */
+    url: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+    keyPrefix: text('a key prefix')
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'expected 1..64 of A-Z a-z 0-9 : _ . -')
+      .default('faxgate'),
+  }),
+  api: section({
+    host: text('a host name or IP address').default('127.0.0.1'),
+    /** 0 = any free port (tests); the address actually bound is printed and in /status. */
+    port: int(0, 65535).default(8025),
+    /** Secret for signing sessions (used by the console once it exists). Env: FAXGATE_SESSION_SECRET. */
+    sessionSecret: z
+      .string({ error: () => 'expected a string of at least 32 characters' })
+      .min(32, 'expected a string of at least 32 characters')
+      .optional(),
+  }),
+  logging: section({
+    level: oneOf(LOG_LEVELS).default('info'),
+    /** auto = JSON lines when stderr is not a terminal (journald, files), readable lines on a terminal. */
+    format: oneOf(['auto', 'text', 'json'] as const).default('auto'),
+  }),
+  lines: section({
+    transport: oneOf(LINE_TRANSPORTS).default('rcapi'),
+    /** Remote CAPI server (rcapi transport, or libcapi20's REMOTE setting for native). */
+    host: text('a host name or IP address').default('127.0.0.1'),
+    port: int(1, 65535).default(2662),
+    /** CAPI controller numbers the gateway may use; empty = no lines configured. */
+    controllers: z
+      .array(int(1, 127), { error: (iss) => `expected a list of controller numbers, got ${got(iss.input)}` })
+      .max(127)
+      .refine((a) => new Set(a).size === a.length, 'expected each controller number once')
+      .default([]),
+  }),
+  lockdown: section({
+    mode: oneOf(LOCKDOWN_MODES).default('send-receive'),
+  }),
+  retention: section({
+    outgoingDays: int(1, 36500).default(30),
+    incomingDays: int(1, 36500).default(90),
+    sendLogDays: int(1, 36500).default(3650),
+  }),
+  paths: section({
+    spool: absolutePath.default('/var/spool/faxgate'),
+    tmp: absolutePath.default('/var/tmp/faxgate'),
+  }),
+});
+
+/** The validated configuration with every default filled in. */
+export type FaxgateConfig = z.output<typeof configSchema>;
+/** What a YAML file may contain (every key optional). */
+export type FaxgateConfigInput = z.input<typeof configSchema>;

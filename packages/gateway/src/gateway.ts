@@ -1,0 +1,130 @@
+// The gateway daemon as a value: start it (config → database migrated → config version
+// recorded → Redis → API listening) and stop it again. main-job.ts runs it as a process.
+import os from 'node:os';
+import { auditMigrations } from '@faxgate/audit';
+import { migrate, openDatabase } from '@faxgate/store';
+import { Redis } from 'ioredis';
+import { buildApi, listenApi } from './api/server.js';
+import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
+import { type RecordedConfig, recordConfigVersion } from './config/record.js';
+import { redactUrl } from './config/redact.js';
+import { createGatewayLogger, type Logger } from './logger.js';
+import { type GatewayStatus, gatewayStatus } from './status.js';
+
+export interface StartOptions extends LoadOptions {
+  /** Defaults to a winston logger configured by `logging.*`. */
+  logger?: Logger;
+}
+
+export interface RunningGateway {
+  loaded: LoadedConfig;
+  /** Where the API listens, e.g. http://127.0.0.1:8025. */
+  address: string;
+  /** Migrations applied by this start (empty when the schema was up to date). */
+  migrationsApplied: string[];
+  configVersion: RecordedConfig;
+  /** Whether Redis answered during start (the gateway runs without it; /health reports it). */
+  redisReachable: boolean;
+  status(): GatewayStatus;
+  /** Closes the API (finishing requests in flight), then Redis and the database pool. */
+  stop(): Promise<void>;
+}
+
+/** Who records the configuration when the gateway starts: the daemon and the OS account it runs as. */
+export function gatewayAuthor(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry for the uid (containers): keep "unknown"
+  }
+  return `gateway:${user}@${os.hostname()}`;
+}
+
+export async function startGateway(opts: StartOptions = {}): Promise<RunningGateway> {
+  const loaded = loadConfig(opts);
+  const { config } = loaded;
+  const log = opts.logger ?? createGatewayLogger(config);
+  const startedAt = new Date();
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+    cleanup.length = 0;
+  };
+
+  try {
+    const db = openDatabase(config.database.url, {
+      poolMax: config.database.poolMax,
+      applicationName: 'faxgate-gateway',
+    });
+    cleanup.push(() => db.destroy());
+    log.info(`database ${redactUrl(config.database.url)}: migrating`);
+    const { applied } = await migrate(db, auditMigrations);
+    log.info(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+
+    const configVersion = await recordConfigVersion(db, {
+      config,
+      author: gatewayAuthor(),
+      comment: `gateway start (${loaded.file ?? 'built-in defaults'})`,
+    });
+    log.info(
+      configVersion.changed
+        ? `configuration recorded as version ${configVersion.version} (${configVersion.changes.length} keys changed)`
+        : `configuration unchanged since version ${configVersion.version}`,
+    );
+
+    const redis = new Redis(config.redis.url, {
+      lazyConnect: true,
+      keyPrefix: `${config.redis.keyPrefix}:`,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    let redisDown = false;
+    redis.on('error', (e: Error) => {
+      if (!redisDown) log.warn(`redis ${redactUrl(config.redis.url)}: ${e.message}`);
+      redisDown = true;
+    });
+    redis.on('ready', () => {
+      if (redisDown) log.info(`redis ${redactUrl(config.redis.url)}: reachable again`);
+      redisDown = false;
+    });
+    cleanup.push(async () => redis.disconnect());
+    const redisReachable = await redis.connect().then(
+      () => true,
+      () => false,
+    );
+
+    let address = '';
+    const status = () => gatewayStatus({ config, configFile: loaded.file, startedAt, apiAddress: address });
+    const api = buildApi({
+      probes: {
+        database: async () => {
+          await db.raw('SELECT 1');
+        },
+        redis: async () => {
+          await redis.ping();
+        },
+      },
+      status,
+      onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
+    });
+    cleanup.push(() => api.close());
+    address = await listenApi(api, config.api.host, config.api.port);
+    log.info(`API listening on ${address}`);
+
+    return {
+      loaded,
+      address,
+      migrationsApplied: applied,
+      configVersion,
+      redisReachable,
+      status,
+      stop: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

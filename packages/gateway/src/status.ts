@@ -1,0 +1,81 @@
+// What the gateway is and does right now, reported by GET /status and printed by the main
+// job. Only facts: configured values, what runs, and a plain list of what is not built yet.
+import { redactUrl } from './config/redact.js';
+import type { FaxgateConfig } from './config/schema.js';
+import { GATEWAY_VERSION } from './version.js';
+
+/**
+ * Parts of the gateway that do not exist yet. Whoever builds one removes its line here,
+ * so status never claims more — or less — than the code does.
+ */
+export const NOT_BUILT_YET: readonly string[] = [
+  'CAPI line drivers: no controller is opened, no call is placed or answered',
+  'lockdown enforcement on the card (the mode below is configuration only)',
+  'fax queue and workers (BullMQ)',
+  'fax submission and mailbox API, web console, e-mail intake',
+  'retention jobs (retention settings are not applied yet)',
+];
+
+export interface GatewayStatus {
+  name: 'faxgate';
+  version: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  api: { address: string };
+  database: { url: string };
+  redis: { url: string; keyPrefix: string };
+  lockdown: { mode: FaxgateConfig['lockdown']['mode'] };
+  lines: {
+    transport: FaxgateConfig['lines']['transport'];
+    server: string;
+    controllers: number[];
+  };
+  configFile: string | null;
+  notBuiltYet: readonly string[];
+}
+
+export function gatewayStatus(opts: {
+  config: FaxgateConfig;
+  configFile: string | null;
+  startedAt: Date;
+  apiAddress: string;
+  now?: Date;
+}): GatewayStatus {
+  const { config } = opts;
+  const now = opts.now ?? new Date();
+  return {
+    name: 'faxgate',
+    version: GATEWAY_VERSION,
+    startedAt: opts.startedAt.toISOString(),
+    uptimeSeconds: Math.max(0, Math.floor((now.getTime() - opts.startedAt.getTime()) / 1000)),
+    api: { address: opts.apiAddress },
+    database: { url: redactUrl(config.database.url) },
+    redis: { url: redactUrl(config.redis.url), keyPrefix: config.redis.keyPrefix },
+    lockdown: { mode: config.lockdown.mode },
+    lines: {
+      transport: config.lines.transport,
+      server: `${config.lines.host}:${config.lines.port}`,
+      controllers: [...config.lines.controllers],
+    },
+    configFile: opts.configFile,
+    notBuiltYet: NOT_BUILT_YET,
+  };
+}
+
+/** The status as lines for a terminal. */
+export function formatStatus(s: GatewayStatus): string {
+  const lines = s.lines.controllers.length
+    ? `controllers ${s.lines.controllers.join(', ')} via ${s.lines.transport} (${s.lines.server})`
+    : `none configured (lines.controllers is empty; transport ${s.lines.transport}, ${s.lines.server})`;
+  return [
+    `faxgate ${s.version} running`,
+    `  config:    ${s.configFile ?? 'built-in defaults (no config file)'}`,
+    `  API:       ${s.api.address}  (GET /health, GET /status)`,
+    `  database:  ${s.database.url}`,
+    `  redis:     ${s.redis.url}  (key prefix ${s.redis.keyPrefix})`,
+    `  lockdown:  ${s.lockdown.mode}`,
+    `  lines:     ${lines}`,
+    '  not built yet:',
+    ...s.notBuiltYet.map((n) => `    - ${n}`),
+  ].join('\n');
+}
