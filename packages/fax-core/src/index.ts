@@ -1,3 +1,3 @@
 export * from './codec/index.js';
-export * from './page.js';
 export * from './containers/index.js';
+export * from './page.js';
