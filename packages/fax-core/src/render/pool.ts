@@ -35,6 +35,8 @@ export interface RenderPoolStats {
   killed: number;
   queued: number;
   busy: number;
+  /** Process ids of the workers that have a job now. */
+  busyPids: number[];
 }
 
 export interface RenderPool {
@@ -264,6 +266,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       killed,
       queued: queue.length,
       busy: slots.filter((s) => s.job).length,
+      busyPids: slots.filter((s) => s.job && s.child.pid).map((s) => s.child.pid!),
     }),
     async close() {
       closed = true;

@@ -113,68 +113,47 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** A 1-bit greyscale PNG of `width`×`height`, all white; `rows` limits the rows actually stored. */
-export function makeWhitePng(width: number, height: number, rows = height): Uint8Array {
+/** Deflates `total` bytes made of repetitions of `unit`, streaming (never all in memory). */
+export async function deflateRepeated(unit: Buffer, total: number): Promise<Buffer> {
+  const deflate = zlib.createDeflate({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (d: Buffer) => out.push(d));
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
+  const reps = Math.max(1, Math.floor(4_000_000 / unit.length));
+  const chunk = Buffer.concat(Array.from({ length: reps }, () => unit));
+  for (let left = total; left > 0; ) {
+    const n = Math.min(left, chunk.length);
+    if (!deflate.write(chunk.subarray(0, n))) await new Promise((r) => deflate.once('drain', r));
+    left -= n;
+  }
+  deflate.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+/** A 1-bit greyscale PNG of `width`×`height`, all white; only `rows` rows are actually stored. */
+export async function makeWhitePng(width: number, height: number, rows = height): Promise<Uint8Array> {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // greyscale
-  const rowBytes = 1 + Math.ceil(width / 8);
-  const row = Buffer.alloc(rowBytes, 0xff);
+  const row = Buffer.alloc(1 + Math.ceil(width / 8), 0xff);
   row[0] = 0; // filter: none
-  const deflate = zlib.createDeflate({ level: 9 });
-  const parts: Buffer[] = [];
-  // Deflate row by row so a 50,000² bomb never needs its 312 MB of raw rows in memory.
-  const chunk = Buffer.concat(
-    Array.from({ length: Math.max(1, Math.floor(4_000_000 / rowBytes)) }, () => row),
-  );
-  const perChunk = chunk.length / rowBytes;
-  let left = rows;
-  const out: Buffer[] = [];
-  const engine = zlib.deflateSync; // keep a sync path for tiny images
-  if (rows * rowBytes < 4_000_000) {
-    out.push(engine(Buffer.concat(Array.from({ length: rows }, () => row)), { level: 9 }));
-  } else {
-    const sync = (deflate as unknown as { _processChunk: (b: Buffer, f: number) => Buffer })._processChunk;
-    while (left > 0) {
-      const n = Math.min(left, perChunk);
-      const buf = n === perChunk ? chunk : chunk.subarray(0, n * rowBytes);
-      parts.push(
-        sync.call(deflate, buf, left - n === 0 ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH),
-      );
-      left -= n;
-    }
-    out.push(Buffer.concat(parts));
-  }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', Buffer.concat(out)),
+    pngChunk('IDAT', await deflateRepeated(row, row.length * rows)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
 /** A PDF whose only page draws one Flate image XObject of `w`×`h` (1 bit, all zero) from a tiny stream. */
-export function makeImageBombPdf(w: number, h: number): Uint8Array {
-  const rowBytes = Math.ceil(w / 8);
-  const deflate = zlib.createDeflate({ level: 9 });
-  const sync = (deflate as unknown as { _processChunk: (b: Buffer, f: number) => Buffer })._processChunk;
-  const rowsPer = Math.max(1, Math.floor(8_000_000 / rowBytes));
-  const chunk = Buffer.alloc(rowsPer * rowBytes, 0xff);
-  const parts: Buffer[] = [];
-  for (let left = h; left > 0; ) {
-    const n = Math.min(left, rowsPer);
-    parts.push(
-      sync.call(
-        deflate,
-        chunk.subarray(0, n * rowBytes),
-        left - n === 0 ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH,
-      ),
-    );
-    left -= n;
-  }
-  const data = Buffer.concat(parts);
+export async function makeImageBombPdf(w: number, h: number): Promise<Uint8Array> {
+  const data = await deflateRepeated(Buffer.alloc(Math.ceil(w / 8), 0xff), Math.ceil(w / 8) * h);
   return buildPdf([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -188,18 +167,13 @@ export function makeImageBombPdf(w: number, h: number): Uint8Array {
 }
 
 /** A PDF whose page content is a Flate stream inflating to `mb` megabytes of no-op operators. */
-export function makeContentBombPdf(mb: number): Uint8Array {
-  const deflate = zlib.createDeflate({ level: 9 });
-  const sync = (deflate as unknown as { _processChunk: (b: Buffer, f: number) => Buffer })._processChunk;
-  const chunk = Buffer.from('q Q '.repeat(262_144)); // 1 MiB
-  const parts: Buffer[] = [];
-  for (let i = 0; i < mb; i++)
-    parts.push(sync.call(deflate, chunk, i === mb - 1 ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH));
+export async function makeContentBombPdf(mb: number): Promise<Uint8Array> {
+  const data = await deflateRepeated(Buffer.from('q Q '), mb * 1048576);
   return buildPdf([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>',
-    { dict: '<< /Filter /FlateDecode', stream: Buffer.concat(parts) },
+    { dict: '<< /Filter /FlateDecode', stream: data },
   ]);
 }
 
