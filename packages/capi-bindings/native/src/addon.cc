@@ -24,6 +24,7 @@ namespace {
 
 constexpr unsigned kQueueEmpty = 0x1104;
 constexpr unsigned kOsResourceError = 0x1108;
+constexpr uint64_t kPartialFrameLimitMs = 30000;
 
 struct App;
 void StartPoll(App *app);
@@ -41,6 +42,8 @@ struct App {
   uv_poll_t *poll = nullptr;
   uv_timer_t *timer = nullptr;
   Napi::FunctionReference onMessage, onDown;
+  uint64_t partialSince = 0;  // uv_now() when the current partial frame was first seen, or 0
+  unsigned partialDelayMs = 0;
   std::atomic<uint64_t> getMessageCalls{0}, pollWakeups{0}, partialWaits{0};
 };
 
@@ -202,11 +205,23 @@ void OnPoll(uv_poll_t *handle, int status, int events) {
   }
   FrameCheck fc = CheckFrame(app->fd, app->framing, app->msgBufSize, app->maxBDataLen);
   switch (fc.state) {
-    case FrameState::kPartial:
-      // A frame is arriving in pieces: look again shortly rather than spin on a readable fd.
+    case FrameState::kPartial: {
+      // A frame is arriving in pieces. The fd stays readable, so look again after a growing
+      // pause instead of spinning; a frame that never completes ends the application.
+      const uint64_t now = uv_now(g->loop);
+      if (app->partialSince == 0) {
+        app->partialSince = now;
+        app->partialDelayMs = 1;
+      } else if (now - app->partialSince > kPartialFrameLimitMs) {
+        ScheduleDown(sp, "a frame from the CAPI server stayed incomplete for " +
+                             std::to_string(kPartialFrameLimitMs / 1000) + " s");
+        return;
+      }
       app->partialWaits++;
-      uv_timer_start(app->timer, OnPollTimer, 2, 0);
+      app->partialDelayMs = app->partialDelayMs * 2 > 200 ? 200 : app->partialDelayMs * 2;
+      uv_timer_start(app->timer, OnPollTimer, app->partialDelayMs, 0);
       return;
+    }
     case FrameState::kClosed:
     case FrameState::kBroken:
     case FrameState::kOversize:
@@ -215,6 +230,7 @@ void OnPoll(uv_poll_t *handle, int status, int events) {
     case FrameState::kReady:
       break;
   }
+  app->partialSince = 0;
   app->getInFlight = true;
   auto r = std::make_shared<Received>();
   auto *job = new Job;
