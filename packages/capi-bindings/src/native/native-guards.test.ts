@@ -4,6 +4,7 @@
  * afterEach check that it exited normally (code 0) is the proof that the library did not abort.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dataB3Req, dataB3Resp, disconnectB3Resp, listenReq, parse } from './test-support/messages.js';
 import { type ChildEvent, capiHome, NativeChild } from './test-support/native-child-client.js';
@@ -268,5 +269,33 @@ describe('info connection', () => {
     expect(await c.call('getProfile', { controller: 1 })).toBe(testProfile().toString('hex'));
     await cycle;
     expect(await c.call('getManufacturer', { controller: 1 })).toBeTypeOf('string');
+  });
+
+  it('bounds a call the server never answers, while the event loop keeps running (P9)', async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((sock) => {
+      sock.on('error', () => {});
+      accepted.push(sock);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const silentHome = capiHome((silent.address() as net.AddressInfo).port);
+    try {
+      const c = new NativeChild({ home: silentHome });
+      children.push(c);
+      await c.call('open', { callTimeoutMs: 300 });
+      const reg = c.call('register', { maxLogicalConnection: 1, maxBDataBlocks: 7, maxBDataLen: 2048 });
+      // while libcapi20 waits in recv on the CAPI thread, JavaScript in the child still answers
+      expect(await c.call('pid')).toBeTypeOf('number');
+      await expect(reg).rejects.toMatchObject({ error: { code: 'ERR_CAPI_TIMEOUT' } });
+      // the server goes away: the stuck call returns, and the next call fails fast instead of queueing
+      silent.close();
+      for (const s of accepted) s.destroy();
+      await expect(c.call('getProfile', { controller: 1 })).rejects.toMatchObject({
+        error: { code: 'ERR_CAPI_INFO' },
+      });
+    } finally {
+      silent.close();
+      fs.rmSync(silentHome, { recursive: true, force: true });
+    }
   });
 });
