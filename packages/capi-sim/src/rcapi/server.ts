@@ -115,6 +115,7 @@ export class RcapiConnection {
       this.drop('CAPI message before REGISTER');
       return;
     }
+    this.hooks.traced('in', this, msg);
     this.hooks.message(this, msg);
   }
 
