@@ -69,7 +69,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     });
     log.info(
       configVersion.changed
-        ? `configuration recorded as version ${configVersion.version} (${configVersion.changes.length} keys changed)`
+        ? `configuration recorded as version ${configVersion.version}${configVersion.version === 1 ? ' (first version)' : ` (${configVersion.changes.length} keys changed)`}`
         : `configuration unchanged since version ${configVersion.version}`,
     );
 

@@ -36,10 +36,9 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`faxgate: ${signal} again: exiting now\n`);
-      process.exit(130);
-    }
+    // npm forwards Ctrl-C to its child, which the terminal signalled already: a repeated
+    // signal is expected and must not cut the clean stop short (the grace timer bounds it).
+    if (stopping) return;
     stopping = true;
     process.stdout.write(`faxgate: ${signal}: stopping\n`);
     // A safety net only: a clean stop ends the process by itself, well before this.

@@ -101,3 +101,14 @@ describe('configuration', () => {
     ]);
   });
 });
+
+describe('infra/faxgate.example.yaml', () => {
+  it('is valid and shows exactly the defaults', () => {
+    const example = path.resolve(
+      path.dirname(new URL(import.meta.url).pathname),
+      '../../../../infra/faxgate.example.yaml',
+    );
+    const r = loadConfig({ path: example, env: {} });
+    expect(r.config).toEqual(validateConfig({}, {}).config);
+  });
+});
