@@ -1,6 +1,5 @@
 // Appending to the audit trail, inside the caller's transaction.
 import { type Db, InvalidInputError } from '@faxgate/store';
-import { canonicalTail, type JsonValue } from './canonical.js';
 import { type AuditEventType, isAuditEventType } from './events.js';
 
 export interface AuditEventInput {
@@ -14,37 +13,26 @@ export interface AuditEventInput {
   faxId?: number | null;
   /** Structured details; must be JSON (no secrets, no fax content). */
   details?: Record<string, unknown>;
-  /** Defaults to now. Stored with millisecond precision. */
+  /** Defaults to the database clock at the append. */
   time?: Date;
 }
 
 export interface AppendedEvent {
-  seq: number;
-  hash: string;
+  /** Row id of the event. Its chain position (seq) is given at commit: see `sealedEvent`. */
+  id: number;
   time: Date;
 }
 
 /**
- * How the chain position is serialised:
- * - 'head-row' (default): one statement that locks the one-row audit_head FOR UPDATE,
- *   inserts the event with its hash computed by PostgreSQL and moves the head;
- * - 'advisory': pg_advisory_xact_lock first, then the same statement (one more round trip).
+ * How the chain position is serialised when the transaction commits (see the 0100 migration):
+ * - 'head-row' (default): the sealing trigger locks the one-row audit_head FOR UPDATE;
+ * - 'advisory': it takes pg_advisory_xact_lock first (then the row lock is never contended).
  * `npm run bench:audit` measures both.
  */
 export type AppendStrategy = 'head-row' | 'advisory';
 
-export const AUDIT_ADVISORY_LOCK_KEY = 0x66617861; // 'faxa'
-
-const APPEND_SQL = `
-WITH h AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE),
-ins AS (
-  INSERT INTO audit_events (seq, time, type, actor, actor_id, subject, mailbox_id, fax_id, details, prev_hash, hash)
-  SELECT h.seq + 1, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?::jsonb, h.hash,
-         encode(sha256(decode(h.hash, 'hex') || convert_to('{"seq":' || (h.seq + 1)::text, 'UTF8') || ?::bytea), 'hex')
-    FROM h
-  RETURNING seq, hash)
-UPDATE audit_head SET seq = ins.seq, hash = ins.hash FROM ins WHERE audit_head.id = 1
-RETURNING ins.seq AS seq, ins.hash AS hash`;
+/** The advisory lock key used by the 'advisory' strategy. */
+export const AUDIT_ADVISORY_LOCK_KEY = 1717663841; // 0x66617861, 'faxa'
 
 function optionalId(name: string, v: unknown): number | null {
   if (v === undefined || v === null) return null;
@@ -56,12 +44,13 @@ function optionalId(name: string, v: unknown): number | null {
 function optionalText(name: string, v: unknown): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') throw new InvalidInputError(`${name} must be text`);
+  if (v.includes('\0')) throw new InvalidInputError(`${name} must not contain NUL characters`);
   return v;
 }
 
-/** Details as JSON would store them (undefined dropped, Dates as ISO strings); refuses what jsonb cannot hold. */
-function normaliseDetails(details: unknown): { [k: string]: JsonValue } {
-  if (details === undefined || details === null) return {};
+/** Details as JSON text (undefined dropped, Dates as ISO strings); refuses what must not or cannot be stored. */
+function detailsJson(details: unknown): string {
+  if (details === undefined || details === null) return '{}';
   if (typeof details !== 'object' || Array.isArray(details)) {
     throw new InvalidInputError('audit event details must be an object');
   }
@@ -73,15 +62,15 @@ function normaliseDetails(details: unknown): { [k: string]: JsonValue } {
   });
   if (text.includes('\\u0000'))
     throw new InvalidInputError('audit event details must not contain NUL characters');
-  return JSON.parse(text);
+  return text;
 }
 
 /**
- * Appends one event to the hash chain. Pass the transaction that makes the change the
- * event records, so both commit or neither does; the chain position stays locked until
- * that transaction ends, so keep it short. Run in READ COMMITTED (PostgreSQL's default):
- * under REPEATABLE READ or SERIALIZABLE a concurrent append makes this fail with a
- * serialization error (retry the transaction).
+ * Appends one event. Pass the transaction that makes the change the event records: both
+ * commit or neither does. The event gets its chain position, prev_hash and hash when that
+ * transaction commits (a deferred trigger, under the chain-head lock). In REPEATABLE READ
+ * or SERIALIZABLE a concurrent append makes the commit fail with a serialization error
+ * (retry the transaction); READ COMMITTED, PostgreSQL's default, never does.
  */
 export async function appendAuditEvent(
   trx: Db,
@@ -91,41 +80,31 @@ export async function appendAuditEvent(
   if (!isAuditEventType(event.type)) {
     throw new InvalidInputError(`unknown audit event type ${JSON.stringify(event.type)}`);
   }
-  if (typeof event.actor !== 'string' || event.actor === '') {
-    throw new InvalidInputError('an audit event needs an actor');
+  const actor = optionalText('actor', event.actor);
+  if (!actor) throw new InvalidInputError('an audit event needs an actor');
+  let time: Date | null = null;
+  if (event.time !== undefined) {
+    time = new Date(event.time);
+    if (Number.isNaN(time.getTime())) throw new InvalidInputError('audit event time is invalid');
   }
-  const time = new Date(event.time ?? Date.now());
-  if (Number.isNaN(time.getTime())) throw new InvalidInputError('audit event time is invalid');
-  const e = {
-    time: time.toISOString(),
+  const row = {
     type: event.type,
-    actor: event.actor,
-    actorId: optionalId('actorId', event.actorId),
+    actor,
+    actor_id: optionalId('actorId', event.actorId),
     subject: optionalText('subject', event.subject),
-    mailboxId: optionalId('mailboxId', event.mailboxId),
-    faxId: optionalId('faxId', event.faxId),
-    details: normaliseDetails(event.details),
+    mailbox_id: optionalId('mailboxId', event.mailboxId),
+    fax_id: optionalId('faxId', event.faxId),
+    details: detailsJson(event.details),
+    ...(time ? { time } : {}),
   };
-  const tail = Buffer.from(canonicalTail(e), 'utf8');
   if (options.strategy === 'advisory') {
-    await trx.raw('SELECT pg_advisory_xact_lock(?)', [AUDIT_ADVISORY_LOCK_KEY]);
+    await trx.raw(`SELECT set_config('faxgate.audit_lock', 'advisory', true)`);
   }
-  const { rows } = await trx.raw(APPEND_SQL, [
-    e.time,
-    e.type,
-    e.actor,
-    e.actorId,
-    e.subject,
-    e.mailboxId,
-    e.faxId,
-    JSON.stringify(e.details),
-    tail,
-  ]);
-  if (rows.length !== 1) throw new Error('audit_head is missing: run the audit migrations');
-  return { seq: rows[0].seq, hash: rows[0].hash, time };
+  const [r] = await trx('audit_events').insert(row).returning(['id', 'time']);
+  return { id: r.id, time: r.time };
 }
 
-/** Appends several events in order (same transaction, consecutive positions). */
+/** Appends several events in order (same transaction, consecutive positions at commit). */
 export async function appendAuditEvents(
   trx: Db,
   events: readonly AuditEventInput[],
@@ -133,4 +112,10 @@ export async function appendAuditEvents(
   const out: AppendedEvent[] = [];
   for (const e of events) out.push(await appendAuditEvent(trx, e));
   return out;
+}
+
+/** Chain position and hash of an event after its transaction committed (null before). */
+export async function sealedEvent(db: Db, id: number): Promise<{ seq: number; hash: string } | null> {
+  const row = await db('audit_events').where({ id }).whereNotNull('seq').first('seq', 'hash');
+  return row ? { seq: row.seq, hash: row.hash } : null;
 }

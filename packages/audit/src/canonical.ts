@@ -1,34 +1,15 @@
-// The canonical encoding of an audit event and the chain hash. This is the contract that
-// `faxgate audit verify` checks; the README states it byte for byte.
+// The canonical encoding of an audit event and the chain hash: the contract that
+// `faxgate audit verify` checks. PostgreSQL computes it when it seals an event
+// (faxgate_audit_canonical in the 0100 migration); this is the same in TypeScript.
 import { createHash } from 'node:crypto';
 
 /** prev_hash of the first event: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON value after a round trip through JSON (what jsonb stores and returns). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
-
-/**
- * Canonical JSON: no whitespace; object keys sorted by UTF-16 code units (JavaScript's
- * default sort), recursively; strings and numbers as JSON.stringify writes them.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const s = JSON.stringify(value);
-    return s === undefined ? 'null' : s;
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
-
 /** The fields of an event that the hash covers, as stored. */
 export interface CanonicalEvent {
   seq: number;
-  /** UTC, ISO 8601 with milliseconds: 2026-11-27T21:04:01.123Z */
+  /** UTC with microseconds: 2026-11-27T21:04:01.123000Z */
   time: string;
   type: string;
   actor: string;
@@ -36,12 +17,18 @@ export interface CanonicalEvent {
   subject: string | null;
   mailboxId: number | null;
   faxId: number | null;
-  details: JsonValue;
+  /** The details exactly as PostgreSQL writes the jsonb value as text (`details::text`). */
+  detailsText: string;
 }
 
-/** Everything after `{"seq":<seq>` — computed before the chain position is known. */
-export function canonicalTail(e: Omit<CanonicalEvent, 'seq'>): string {
+/**
+ * {"seq":N,"time":"…Z","type":"…","actor":"…","actor_id":N|null,"subject":"…"|null,
+ *  "mailbox_id":N|null,"fax_id":N|null,"details":<jsonb text>} — no whitespace outside the
+ * details, strings escaped as JSON.stringify (= PostgreSQL's to_json) escapes them.
+ */
+export function canonicalEvent(e: CanonicalEvent): string {
   return (
+    `{"seq":${e.seq}` +
     `,"time":${JSON.stringify(e.time)}` +
     `,"type":${JSON.stringify(e.type)}` +
     `,"actor":${JSON.stringify(e.actor)}` +
@@ -49,15 +36,16 @@ export function canonicalTail(e: Omit<CanonicalEvent, 'seq'>): string {
     `,"subject":${e.subject === null ? 'null' : JSON.stringify(e.subject)}` +
     `,"mailbox_id":${e.mailboxId === null ? 'null' : e.mailboxId}` +
     `,"fax_id":${e.faxId === null ? 'null' : e.faxId}` +
-    `,"details":${canonicalJson(e.details)}}`
+    `,"details":${e.detailsText}}`
   );
 }
 
-export function canonicalEvent(e: CanonicalEvent): string {
-  return `{"seq":${e.seq}${canonicalTail(e)}`;
-}
-
-/** hash = hex(sha256(bytes(prev_hash as 32 raw bytes) ‖ UTF-8(canonical))) */
+/** hash = hex(sha256(prev_hash as 32 raw bytes ‖ UTF-8(canonical))) */
 export function chainHash(prevHash: string, canonical: string): string {
   return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(canonical, 'utf8').digest('hex');
+}
+
+/** Canonical time text of a Date (millisecond Dates have 000 microseconds). */
+export function canonicalTime(d: Date): string {
+  return `${d.toISOString().slice(0, -1)}000Z`;
 }

@@ -26,10 +26,13 @@ export interface ExportedAuditEvent {
   mailboxId: number | null;
   faxId: number | null;
   details: unknown;
+  /** The details exactly as hashed (PostgreSQL's jsonb text), for offline verification. */
+  detailsText: string;
   prevHash: string;
   hash: string;
 }
 
+/** CSV columns; `details` is the jsonb text exactly as hashed. */
 export const AUDIT_CSV_COLUMNS = [
   'seq',
   'time',
@@ -127,14 +130,14 @@ async function streamEvents(db: Db, query: AuditExportQuery, out: Writable): Pro
     const q = db('audit_events')
       .select(
         'seq',
-        db.raw(`to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time`),
+        db.raw(`to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time`),
         'type',
         'actor',
         'actor_id',
         'subject',
         'mailbox_id',
         'fax_id',
-        'details',
+        db.raw('details::text AS details'),
         'prev_hash',
         'hash',
       )
@@ -156,7 +159,8 @@ async function streamEvents(db: Db, query: AuditExportQuery, out: Writable): Pro
               subject: r.subject,
               mailboxId: r.mailbox_id,
               faxId: r.fax_id,
-              details: r.details,
+              details: JSON.parse(r.details),
+              detailsText: r.details,
               prevHash: r.prev_hash,
               hash: r.hash,
             } satisfies ExportedAuditEvent)}\n`

@@ -1,7 +1,7 @@
 // Verifying the audit chain: stream every event in seq order, recompute each hash, check
 // each link, compare the end with the chain head, and name the first row that is wrong.
 import type { Db } from '@faxgate/store';
-import { canonicalEvent, chainHash, GENESIS_HASH, type JsonValue } from './canonical.js';
+import { canonicalEvent, chainHash, GENESIS_HASH } from './canonical.js';
 
 export type ChainFaultKind = 'altered' | 'deleted' | 'inserted' | 'reordered';
 
@@ -35,23 +35,18 @@ interface Row {
   subject: string | null;
   mailbox_id: number | null;
   fax_id: number | null;
-  details: JsonValue;
+  details: string;
   prev_hash: string;
   hash: string;
 }
 
-// Time as text (UTC, microseconds) so that a change below the millisecond is seen too.
-const SELECT = `SELECT seq, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS t, type, actor,
-  actor_id, subject, mailbox_id, fax_id, details, prev_hash, hash FROM audit_events`;
+// Time and details as the text the canonical encoding uses (no parsing on either side).
+const SELECT = `SELECT seq, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t, type, actor,
+  actor_id, subject, mailbox_id, fax_id, details::text AS details, prev_hash, hash FROM audit_events`;
 
 async function fetchAfter(db: Db, afterSeq: number, limit: number): Promise<Row[]> {
   const { rows } = await db.raw(`${SELECT} WHERE seq > ? ORDER BY seq LIMIT ?`, [afterSeq, limit]);
   return rows;
-}
-
-function isoTime(t: string): string {
-  // Stored with milliseconds; anything finer is kept so that it breaks the hash.
-  return t.endsWith('000') ? `${t.slice(0, -3)}Z` : `${t}Z`;
 }
 
 function hashAs(r: Row, seq: number): string {
@@ -59,14 +54,14 @@ function hashAs(r: Row, seq: number): string {
     r.prev_hash,
     canonicalEvent({
       seq,
-      time: isoTime(r.t),
+      time: r.t,
       type: r.type,
       actor: r.actor,
       actorId: r.actor_id,
       subject: r.subject,
       mailboxId: r.mailbox_id,
       faxId: r.fax_id,
-      details: r.details,
+      detailsText: r.details,
     }),
   );
 }
@@ -198,6 +193,16 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
           seq: head.seq + 1,
           kind: 'inserted',
           message: `event ${head.seq + 1} was inserted: the chain head ends at ${head.seq}`,
+        });
+      }
+      const { rows: unsealed } = await db.raw(
+        'SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT 1',
+      );
+      if (unsealed.length > 0) {
+        return fail({
+          seq: prevSeq + 1,
+          kind: 'inserted',
+          message: `event id ${unsealed[0].id} was inserted outside the chain (it has no seq)`,
         });
       }
       if (head.hash !== prevHash) {

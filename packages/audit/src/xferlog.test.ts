@@ -165,7 +165,7 @@ describe('send/receive log in PostgreSQL', () => {
     const lines = out.text.split('\n');
     expect(lines[0] + '\n').toBe(formatXferfaxlogLine(send));
     expect(lines[1].startsWith(`03/05/26 10:00${T}RECV`)).toBe(true);
-    const { rows } = await t.knex.raw('SELECT * FROM audit_events WHERE seq = ?', [r.seq]);
+    const { rows } = await t.knex.raw('SELECT * FROM audit_events WHERE id = ?', [r.eventId]);
     expect(rows[0]).toMatchObject({ type: 'log.read', actor: 'aud', actor_id: auditor, subject: 'xfer_log' });
     expect(rows[0].details).toMatchObject({ format: 'xferfaxlog', rows: 2 });
   });
@@ -221,6 +221,7 @@ describe('send/receive log in PostgreSQL', () => {
       .map((l) => JSON.parse(l));
     expect(events).toHaveLength(count);
     expect(events[0]).toMatchObject({ seq: 1, type: 'log.read', prevHash: '0'.repeat(64) });
+    expect(events[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(events[1].prevHash).toBe(events[0].hash);
     const csv = new Sink();
     await exportAuditEvents(t.knex, { format: 'csv' }, csv);

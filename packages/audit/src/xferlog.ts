@@ -311,7 +311,7 @@ export async function exportXferLog(
   query: XferExportQuery,
   out: Writable,
   who: { actor: ActorRef; actorName: string },
-): Promise<{ count: number; seq: number }> {
+): Promise<{ count: number; eventId: number }> {
   if (!['xferfaxlog', 'csv', 'jsonl'].includes(query.format)) {
     throw new InvalidInputError(
       `unknown export format ${JSON.stringify(query.format)} (xferfaxlog, csv, jsonl)`,
@@ -387,9 +387,9 @@ export async function exportXferLog(
         ...(failure ? { error: String((failure as Error).message ?? failure) } : {}),
       },
     });
-    return { count, seq: ev.seq, failure };
+    return { count, eventId: ev.id, failure };
   });
   // The record of a (partial) read is committed; then the failure is reported.
   if (result.failure) throw result.failure;
-  return { count: result.count, seq: result.seq };
+  return { count: result.count, eventId: result.eventId };
 }

@@ -32,8 +32,8 @@ export async function tamper(knex: Knex, sql: string, bindings: unknown[] = []):
     await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER USER');
     // biome-ignore lint/suspicious/noExplicitAny: raw bindings
     await trx.raw(sql, bindings as any);
-    await trx.raw('ALTER TABLE audit_events ENABLE TRIGGER USER');
-    await trx.raw('ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_append_only');
-    await trx.raw('ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_truncate');
+    for (const trigger of ['unsealed', 'seal', 'append_only', 'no_truncate']) {
+      await trx.raw(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_${trigger}`);
+    }
   });
 }
