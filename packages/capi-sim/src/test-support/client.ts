@@ -21,6 +21,8 @@ export class TestClient {
   private msgNum = 0;
   applId = 1;
   closed = false;
+  /** When set, every CAPI message goes here instead of the inbox (benchmarks). */
+  handler?: (m: CapiMessage) => void;
   private closeWaiters: (() => void)[] = [];
 
   private constructor(socket: net.Socket) {
@@ -61,6 +63,10 @@ export class TestClient {
       return;
     }
     const m = decodeMessage(Buffer.from(f));
+    if (this.handler) {
+      this.handler(m);
+      return;
+    }
     const i = this.waiters.findIndex((w) => w.match(m));
     if (i >= 0) {
       const [w] = this.waiters.splice(i, 1);
