@@ -147,7 +147,7 @@ export class MessageGuard {
     // Only B3 = 5 carries T.30 options in the NCPI of CONNECT_B3_REQ/RESP.
     if (b3 !== 5 || !ncpi || ncpi.length === 0) return undefined;
     const decoded = tryDecodeFaxNcpi(5, ncpi);
-    if (!decoded || decoded.b3 !== 5) return { rule: 'not-fax-protocol', reason: 'NCPI is not a fax NCPI' };
+    if (decoded?.b3 !== 5) return { rule: 'not-fax-protocol', reason: 'NCPI is not a fax NCPI' };
     const why = faxOptionsViolation(decoded.options, this.policy);
     return why ? { rule: 'not-fax-protocol', reason: why } : undefined;
   }

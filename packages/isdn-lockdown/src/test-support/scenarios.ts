@@ -110,7 +110,7 @@ export function lockdownScenarios(ctx: ScenarioContext): void {
     try {
       const sim = ctx.sim();
       const listens = sim.trace.entries().filter((e) => e.name === 'LISTEN_REQ' && e.dir === 'in');
-      expect((listens.at(-1)?.message as { cipMask: number }).cipMask).toBe(0);
+      expect(listens.at(-1)?.message).toMatchObject({ cipMask: 0 });
       const since = lastSeq(sim);
       const fax = await sim.injectCall({
         from: '0303333',
