@@ -184,7 +184,12 @@ export function lockdownScenarios(ctx: ScenarioContext): void {
     const transport = ctx.transport();
     const policy = resolvePolicy();
     let saved: EvidenceSnapshot | undefined;
-    const store = { load: async () => saved, save: async (s: EvidenceSnapshot) => void (saved = s) };
+    const store = {
+      load: async () => saved,
+      save: async (s: EvidenceSnapshot) => {
+        saved = s;
+      },
+    };
     const events: LockdownEvent[] = [];
     try {
       const first = await checkEvidence(transport, policy, store, (e) => void events.push(e));
