@@ -9,6 +9,8 @@ import { auditMigrations } from '@faxgate/audit';
 import { migrationStatus, openDatabase } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from './api/health.js';
+import type { GatewayStatus } from './status.js';
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main-job.ts');
 let testDb: TestDatabase;
@@ -61,12 +63,12 @@ describe('main job', () => {
     await job.waitFor(/Press Ctrl-C to stop/);
 
     const health = await fetch(`${address}/health`);
-    const body = await health.json();
+    const body = (await health.json()) as HealthReport;
     expect(body.checks.database.ok).toBe(true);
     expect(body.checks.redis.ok).toBe(true);
     expect(health.status).toBe(200);
 
-    const status = await (await fetch(`${address}/status`)).json();
+    const status = (await (await fetch(`${address}/status`)).json()) as GatewayStatus;
     expect(status).toMatchObject({ name: 'faxgate', lockdown: { mode: 'outgoing-only' }, api: { address } });
     expect(status.lines.controllers).toEqual([]);
 
@@ -86,6 +88,15 @@ describe('main job', () => {
     const { code, signal } = await job.exited;
     expect(job.output().stdout).toContain('faxgate: stopped');
     expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
+
+  it('on a restart finds the schema current and the configuration unchanged; stops on SIGTERM', async () => {
+    const job = startMainJob('api:\n  port: 0\nlogging:\n  level: warn\nlockdown:\n  mode: outgoing-only\n');
+    await job.waitFor(/Press Ctrl-C to stop/);
+    expect(job.output().stdout).toContain('migrations: schema was up to date');
+    expect(job.output().stdout).toContain('config version: 1 (unchanged');
+    job.child.kill('SIGTERM');
+    expect(await job.exited).toEqual({ code: 0, signal: null });
   });
 
   it('exits 2 naming the key when the configuration is invalid', async () => {

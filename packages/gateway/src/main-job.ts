@@ -2,26 +2,12 @@
 // migrates the database, records the configuration version, starts the API, and prints
 // what runs where — and what is not built yet.
 import { ConfigError } from './config/load.js';
-import { startGateway } from './gateway.js';
+import { type RunningGateway, startGateway } from './gateway.js';
 import { formatStatus } from './status.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(): Promise<void> {
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-  try {
-    gw = await startGateway();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`faxgate: configuration ${e.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`faxgate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    }
-    return;
-  }
-
+function printStarted(gw: RunningGateway): void {
   const v = gw.configVersion;
   process.stdout.write(
     [
@@ -33,34 +19,56 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    // npm forwards Ctrl-C to its child, which the terminal signalled already: a repeated
-    // signal is expected and must not cut the clean stop short (the grace timer bounds it).
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`faxgate: ${signal}: stopping\n`);
+async function main(): Promise<void> {
+  let gw: RunningGateway | null = null;
+  let stopSignal: string | null = null;
+
+  const stop = async () => {
+    if (!gw) return; // still starting: main() stops it as soon as it is up
+    process.stdout.write(`faxgate: ${stopSignal}: stopping\n`);
     // A safety net only: a clean stop ends the process by itself, well before this.
     setTimeout(() => {
       process.stderr.write('faxgate: shutdown took too long: exiting\n');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
-    gw.stop().then(
-      () => {
-        process.stdout.write('faxgate: stopped\n');
-        process.exitCode = 0;
-      },
-      (e: unknown) => {
-        process.stderr.write(
-          `faxgate: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`,
-        );
-        process.exitCode = 1;
-      },
-    );
+    try {
+      await gw.stop();
+      process.stdout.write('faxgate: stopped\n');
+      process.exitCode = 0;
+    } catch (e) {
+      process.stderr.write(`faxgate: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Handlers go in before anything else: a signal that arrives while starting, or right
+  // after the status line, must still mean a clean stop. npm forwards Ctrl-C to its child,
+  // which the terminal signalled already, so a repeated signal is ignored (the grace timer
+  // bounds the stop).
+  const onSignal = (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    void stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    gw = await startGateway();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`faxgate: configuration ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`faxgate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    return;
+  }
+  printStarted(gw);
+  if (stopSignal) await stop();
 }
 
 await main();

@@ -6,7 +6,8 @@ import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load.js';
-import { gatewayStatus } from '../status.js';
+import { type GatewayStatus, gatewayStatus } from '../status.js';
+import type { HealthReport } from './health.js';
 import { buildApi, listenApi } from './server.js';
 
 let testDb: TestDatabase;
@@ -64,10 +65,10 @@ describe('API', () => {
     const { app, address } = await serve(redis);
     try {
       const r = await fetch(`${address}/health`);
-      const body = await r.json();
+      const body = (await r.json()) as HealthReport;
       expect(body).toMatchObject({ status: 'ok', checks: { database: { ok: true }, redis: { ok: true } } });
       expect(r.status).toBe(200);
-      const s = await (await fetch(`${address}/status`)).json();
+      const s = (await (await fetch(`${address}/status`)).json()) as GatewayStatus;
       expect(s).toMatchObject({
         name: 'faxgate',
         lockdown: { mode: 'send-receive' },
@@ -87,7 +88,7 @@ describe('API', () => {
     const { app, address } = await serve(redis);
     try {
       const r = await fetch(`${address}/health`);
-      const body = await r.json();
+      const body = (await r.json()) as HealthReport;
       expect(body.status).toBe('fail');
       expect(body.checks.database.ok).toBe(true);
       expect(body.checks.redis.ok).toBe(false);
