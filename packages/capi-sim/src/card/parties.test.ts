@@ -118,6 +118,20 @@ describe('remote parties', () => {
     expect((slow.lineMs - fixed) / (fast.lineMs - fixed)).toBeCloseTo(3, 5);
   });
 
+  it('time factor > 0 stretches the call by line time × factor (timers, not instant)', async () => {
+    sim.setTimeFactor(0.02);
+    const t0 = Date.now();
+    try {
+      await sendFax(app, { to: '100', sff: doc([testPage(10, 100)]) });
+    } finally {
+      sim.setTimeFactor(0);
+    }
+    const elapsed = Date.now() - t0;
+    const rec = sim.calls.at(-1)!;
+    // answer + training + data + page end + release, all scaled; a lower bound only
+    expect(elapsed).toBeGreaterThanOrEqual(0.02 * (rec.lineMs + sim.config.timings.answerMs) - 5);
+  });
+
   it('a broken SFF from the application ends B3 with 0x3319', async () => {
     const bad = Buffer.from(doc([testPage(1)]));
     bad[0] = 0x00; // no SFF magic

@@ -12,6 +12,9 @@ import {
   type RegisterParams,
 } from './functions.js';
 
+/** Bytes we queue for a client that does not read before we drop it. */
+const MAX_UNREAD = 4 * 1024 * 1024;
+
 export interface ConnectionHooks {
   /** A CAPI message (+ data) arrived on a registered connection. */
   message(conn: RcapiConnection, msg: Buffer): void;
@@ -51,6 +54,16 @@ export class RcapiConnection {
     if (this.closed) return;
     this.hooks.traced('out', this, data ? Buffer.concat([msg, data]) : msg);
     this.socket.write(encodeFrame(msg, data));
+    // A client that stops reading must not make us buffer without bound.
+    if (this.socket.writableLength > MAX_UNREAD)
+      this.drop(`client reads nothing (${this.socket.writableLength} bytes queued)`);
+  }
+
+  /** Ends the connection without counting it as a protocol error (shutdown). */
+  close(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.onClose();
   }
 
   /** Drops the connection (hostile or broken client). */
@@ -158,7 +171,7 @@ export class RcapiServer {
   }
 
   close(): Promise<void> {
-    for (const c of this.conns) c.drop('simulator closing');
+    for (const c of this.conns) c.close();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
