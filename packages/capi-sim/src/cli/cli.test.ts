@@ -22,7 +22,11 @@ function collect(child: ChildProcessWithoutNullStreams) {
   const waiters: { pred: (s: string) => boolean; resolve: () => void }[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
-    for (const w of [...waiters]) if (w.pred(out)) waiters.splice(waiters.indexOf(w), 1), w.resolve();
+    for (const w of [...waiters]) {
+      if (!w.pred(out)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exit = new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
@@ -101,6 +105,31 @@ describe('faxgate-sim CLI', () => {
     );
     expect(await cli.exit).toBe(0);
     expect(JSON.parse(cli.out).outcome).toBe('no-listener');
+  });
+
+  it('reads a JSON config file: 1 S2M controller with 30 B channels and its own parties', async () => {
+    const file = path.join(dir, 'sim.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        controllers: [{ bChannels: 30, ddi: [{ from: '100', to: '199' }] }],
+        parties: { '42': { kind: 'busy' } },
+      }),
+    );
+    const child = run(['--port', '0', '--control-port', '0', '--config', file]);
+    const o = collect(child);
+    await o.until((s) => s.includes('"listening"'));
+    const first = JSON.parse(o.out.split('\n')[0]);
+    expect(first).toMatchObject({ controllers: 1, parties: ['42'] });
+    const c = await TestClient.connect(first.port);
+    expect((await c.func(0xe0, 1)).readUInt16LE(12)).toBe(30);
+    await c.close();
+    child.kill('SIGTERM');
+    expect(await o.exit).toBe(0);
+    writeFileSync(file, JSON.stringify({ controllers: [{ bChannels: 31 }] }));
+    const bad = collect(run(['--port', '0', '--config', file]));
+    expect(await bad.exit).toBe(1);
+    expect(bad.err).toContain('bChannels 31');
   });
 
   it('refuses bad usage with exit code 2', async () => {
