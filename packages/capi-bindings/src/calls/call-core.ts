@@ -134,6 +134,17 @@ export class CallCore {
     return false;
   }
 
+  /** Handles what already arrived (DATA_B3_IND answered, disconnects noted) without waiting. */
+  async settleQueued(): Promise<void> {
+    for (const m of this.inbox.drain(['DATA_B3_IND', 'DISCONNECT_B3_IND', 'DISCONNECT_IND'])) {
+      if (m.name === 'DATA_B3_IND') {
+        await this.session
+          .send({ name: 'DATA_B3_RESP', ncci: m.ncci, dataHandle: m.dataHandle })
+          .catch(() => {});
+      } else await this.onTerminal(m);
+    }
+  }
+
   /**
    * Orderly end from any state: DISCONNECT_B3 first if B3 is up, then DISCONNECT; waits
    * (bounded) for the indications and answers them. Never throws.
@@ -141,6 +152,7 @@ export class CallCore {
   async teardown(): Promise<void> {
     const t = this.timeouts;
     try {
+      await this.settleQueued();
       if (this.ncciUp && this.ncci !== undefined && !this.session.isDown) {
         await this.session
           .request<'DISCONNECT_B3_REQ'>(
@@ -169,6 +181,7 @@ export class CallCore {
 
   /** DISCONNECT_REQ (if still up) and the wait for DISCONNECT_IND. */
   async hangUp(waitFirstMs = 0): Promise<void> {
+    await this.settleQueued();
     if (!this.plciUp || this.plci === undefined || this.session.isDown) return;
     if (waitFirstMs > 0) {
       const m = await this.inbox.next(['DISCONNECT_IND'], waitFirstMs, 'hang-up').catch(() => undefined);

@@ -34,7 +34,11 @@ export interface SendFaxOptions {
   window?: number;
 }
 
-/** Cuts the source into blocks of at most `size` bytes. */
+/**
+ * Cuts the source into blocks of at most `size` bytes. Streamed chunks are passed on as soon
+ * as they arrive (split when too big, never held back to fill a block): a slow producer must
+ * not starve the card, which would end the page with a transmit underrun (0x3316).
+ */
 async function* blocks(
   src: Uint8Array | AsyncIterable<Uint8Array>,
   size: number,
@@ -43,23 +47,10 @@ async function* blocks(
     for (let i = 0; i < src.length; i += size) yield src.subarray(i, i + size);
     return;
   }
-  let buf = new Uint8Array(0);
   for await (const chunk of src) {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('SFF stream must yield Uint8Array chunks');
-    if (buf.length === 0 && chunk.length === size) {
-      yield chunk;
-      continue;
-    }
-    const joined = new Uint8Array(buf.length + chunk.length);
-    joined.set(buf);
-    joined.set(chunk, buf.length);
-    buf = joined;
-    while (buf.length >= size) {
-      yield buf.slice(0, size);
-      buf = buf.subarray(size);
-    }
+    for (let i = 0; i < chunk.length; i += size) yield chunk.subarray(i, i + size);
   }
-  if (buf.length) yield buf;
 }
 
 export async function sendFax(session: CapiSession, o: SendFaxOptions): Promise<FaxResult> {
