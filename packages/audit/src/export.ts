@@ -1,6 +1,7 @@
 // Exporting the audit trail (JSON lines or CSV), streamed in batches.
 import type { Writable } from 'node:stream';
 import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
+import { actorUserId } from './actor.js';
 import { appendAuditEvent } from './append.js';
 import { csvLine, writeChunk } from './stream.js';
 
@@ -82,12 +83,7 @@ export async function exportAuditEvents(
     from: query.from?.toISOString() ?? null,
     to: query.to?.toISOString() ?? null,
   };
-  const actorId =
-    who && typeof who.actor === 'number'
-      ? who.actor
-      : who && typeof who.actor === 'object'
-        ? who.actor.id
-        : null;
+  const actorId = who ? await actorUserId(db, who.actor) : null;
   if (who && !(await can(db, who.actor, 'audit.read'))) {
     await appendAuditEvent(db, {
       type: 'access.denied',

@@ -181,10 +181,12 @@ describe('send/receive log in PostgreSQL', () => {
     expect(csvLines[0].startsWith('id,time,type,commid')).toBe(true);
     expect(csvLines[1]).toContain('2026-03-05T10:00:00.000Z,RECV');
     const jsonl = new Sink();
-    await exportXferLog(t.knex, { format: 'jsonl', to: new Date('2026-03-05T00:00:00Z') }, jsonl, {
-      actor: auditor,
+    const r = await exportXferLog(t.knex, { format: 'jsonl', to: new Date('2026-03-05T00:00:00Z') }, jsonl, {
+      actor: 'aud',
       actorName: 'aud',
     });
+    const { rows } = await t.knex.raw('SELECT actor_id FROM audit_events WHERE id = ?', [r.eventId]);
+    expect(rows[0].actor_id).toBe(auditor);
     const rec = JSON.parse(jsonl.text.trim());
     expect(rec).toMatchObject({
       type: 'SEND',

@@ -2,6 +2,7 @@
 // PostgreSQL, exported in HylaFAX's own line format for existing tools, or as CSV/JSONL.
 import type { Writable } from 'node:stream';
 import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
+import { actorUserId } from './actor.js';
 import { appendAuditEvent } from './append.js';
 import { csvLine, writeChunk } from './stream.js';
 
@@ -331,8 +332,7 @@ export async function exportXferLog(
     from: query.from?.toISOString() ?? null,
     to: query.to?.toISOString() ?? null,
   };
-  const actorId =
-    typeof who.actor === 'number' ? who.actor : typeof who.actor === 'object' ? who.actor.id : null;
+  const actorId = await actorUserId(db, who.actor);
   if (!(await can(db, who.actor, 'log.read'))) {
     await appendAuditEvent(db, {
       type: 'access.denied',
