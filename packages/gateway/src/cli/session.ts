@@ -6,6 +6,7 @@ import { type AuditEventInput, type AuditEventType, appendAuditEvent } from '@fa
 import { can, type inTransaction, openDatabase, type Permission, users } from '@faxgate/store';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
+import { redactUrl } from '../config/redact.js';
 import { cliConfig, globalOptions, osActor } from './context.js';
 import { CliError } from './errors.js';
 
@@ -33,6 +34,12 @@ export async function withSession<T>(cmd: Command, fn: (s: CliSession) => Promis
   const loaded = cliConfig(cmd);
   const db = openDatabase(loaded.config.database.url, { poolMax: 2, applicationName: 'faxgate-cli' });
   try {
+    try {
+      await db.raw('SELECT 1');
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new CliError(`database ${redactUrl(loaded.config.database.url)}: ${msg}`, 1);
+    }
     const as = globalOptions(cmd).as;
     let asUser: string | null = null;
     if (as !== undefined) {
