@@ -1,9 +1,11 @@
 // PNG, JPEG and (multi-page) TIFF → fax pages with sharp (libvips). Runs only inside a
 // render worker. Sizes and page counts are read from the headers first and checked
 // against the limits; only then is a page decoded, with libvips' own pixel cap as a
-// second guard. Fax TIFFs (1-bit, 1728/2048/2432 wide, ~204 dpi) pass through with their
-// pixels untouched.
+// second guard. Fax TIFFs (G3/G4, 1728/2048/2432 wide) pass through with their pixels
+// untouched, decoded by ../containers.
 import sharp, { type Metadata } from 'sharp';
+import { ContainerError } from '../containers/common.js';
+import { inspectTiff, readTiffPage } from '../containers/tiff.js';
 import {
   type BilevelPage,
   convertResolution,
@@ -40,28 +42,57 @@ async function header(bytes: Uint8Array, page?: number): Promise<Metadata> {
   }
 }
 
-function isFaxPage(meta: Metadata): boolean {
-  const d = meta.density ?? 0;
-  return (
-    meta.format === 'tiff' &&
-    meta.bitsPerSample === 1 &&
-    (FAX_WIDTHS as readonly number[]).includes(meta.width ?? 0) &&
-    d >= 195 &&
-    d <= 210
-  );
-}
+const FAX_CODINGS = new Set(['mh', 'mr', 'mmr']);
 
 /**
- * Vertical resolution of a fax TIFF page. sharp reports only the horizontal density, so
- * it is told by the page's length: an A4/Letter fax page is ~1100 lines at 98 lpi,
- * ~2200 at 196 and ~4400 at 391.
+ * A fax TIFF (every page 1-bit, T.4/T.6 coded, 1728/2048/2432 wide) is decoded by the
+ * containers' TIFF-F reader and kept pixel for pixel at its own resolution; anything else
+ * (or a TIFF that reader refuses) goes through libvips. Returns null for "not a fax TIFF".
  */
-function faxResolution(meta: Metadata): VerticalResolution {
-  const ratio = (meta.height ?? 0) / (meta.width ?? 1);
-  return ratio < 0.95 ? 'standard' : ratio < 1.9 ? 'fine' : 'superfine';
+function faxTiffPages(bytes: Uint8Array, opts: ImageRenderOptions): BilevelPage[] | null {
+  let infos: ReturnType<typeof inspectTiff>['pages'];
+  try {
+    infos = inspectTiff(bytes, { limits: { maxPages: opts.limits.pages } }).pages;
+  } catch (e) {
+    if (e instanceof ContainerError && e.code === 'limit')
+      throw new RenderLimitError(
+        'pages',
+        opts.limits.pages,
+        undefined,
+        `TIFF has more than ${opts.limits.pages} pages`,
+      );
+    return null;
+  }
+  const fax = infos.every(
+    (i) =>
+      i.bitsPerSample === 1 &&
+      FAX_CODINGS.has(i.coding) &&
+      (FAX_WIDTHS as readonly number[]).includes(i.width),
+  );
+  if (!fax) return null;
+  const maxPages = opts.limits.pages - opts.extraPages;
+  if (infos.length > maxPages)
+    throw new RenderLimitError(
+      'pages',
+      opts.limits.pages,
+      infos.length + opts.extraPages,
+      `TIFF has ${infos.length} pages (limit ${maxPages})`,
+    );
+  return infos.map((_, i) => {
+    let page: BilevelPage;
+    try {
+      page = readTiffPage(bytes, i, { limits: { maxPages: opts.limits.pages } }).page;
+    } catch (e) {
+      throw new DocumentError('corrupt', `fax TIFF page ${i + 1} cannot be decoded: ${(e as Error).message}`);
+    }
+    opts.onPage?.(i);
+    return opts.resolution ? convertResolution(page, opts.resolution) : page;
+  });
 }
 
 export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): Promise<BilevelPage[]> {
+  const fax = faxTiffPages(bytes, opts);
+  if (fax) return fax;
   const first = await header(bytes);
   const count = first.format === 'tiff' ? Math.max(1, first.pages ?? 1) : 1;
   const maxPages = opts.limits.pages - opts.extraPages;
@@ -93,49 +124,31 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
     const meta = metas[i];
     const src = sharp(bytes, { page: i, limitInputPixels: opts.limits.pixels, failOn: 'error' });
     try {
-      if (isFaxPage(meta)) {
-        // Lossless: 1-bit pixels decoded as 0/255, copied bit for bit.
-        const { data, info } = await src.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-        const own = faxResolution(meta);
-        const page = createPage(info.width, info.height, own);
-        greyToBilevel(
-          { data, width: info.width, height: info.height, stride: info.width },
-          page,
-          0,
-          0,
-          'none',
-          128,
-        );
-        pages.push(opts.resolution ? convertResolution(page, opts.resolution) : page);
-      } else {
-        const g = faxGeometry(opts.resolution ?? 'fine');
-        const dpi = meta.density && meta.density >= 50 && meta.density <= 2400 ? meta.density : DEFAULT_DPI;
-        const oriented =
-          meta.orientation && meta.orientation >= 5
-            ? [meta.height!, meta.width!]
-            : [meta.width!, meta.height!];
-        const fit = fitPage(oriented[0] / dpi, oriented[1] / dpi, g, g.a4Lines);
-        const { data, info } = await src
-          .autoOrient()
-          .flatten({ background: '#ffffff' })
-          .greyscale()
-          .resize(fit.drawWidth, fit.drawHeight, {
-            fit: 'fill',
-            kernel: opts.dither === 'none' ? 'linear' : 'lanczos3',
-          })
-          .raw()
-          .toBuffer({ resolveWithObject: true });
-        const page = createPage(g.width, fit.pageHeight, opts.resolution ?? 'fine');
-        greyToBilevel(
-          { data, width: info.width, height: info.height, stride: info.width * info.channels },
-          page,
-          fit.offsetX,
-          0,
-          opts.dither,
-          opts.threshold,
-        );
-        pages.push(page);
-      }
+      const g = faxGeometry(opts.resolution ?? 'fine');
+      const dpi = meta.density && meta.density >= 50 && meta.density <= 2400 ? meta.density : DEFAULT_DPI;
+      const oriented =
+        meta.orientation && meta.orientation >= 5 ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
+      const fit = fitPage(oriented[0] / dpi, oriented[1] / dpi, g, g.a4Lines);
+      const { data, info } = await src
+        .autoOrient()
+        .flatten({ background: '#ffffff' })
+        .greyscale()
+        .resize(fit.drawWidth, fit.drawHeight, {
+          fit: 'fill',
+          kernel: opts.dither === 'none' ? 'linear' : 'lanczos3',
+        })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const page = createPage(g.width, fit.pageHeight, opts.resolution ?? 'fine');
+      greyToBilevel(
+        { data, width: info.width, height: info.height, stride: info.width * info.channels },
+        page,
+        fit.offsetX,
+        0,
+        opts.dither,
+        opts.threshold,
+      );
+      pages.push(page);
     } catch (e) {
       if (e instanceof RenderLimitError || e instanceof DocumentError) throw e;
       const msg = (e as Error).message;
