@@ -172,6 +172,28 @@ describe('--as USER', () => {
     expect(denied.at(-1)).toMatchObject({ actor: 'dave' });
   });
 
+  it('keeps admin power with admins: the post office may not create admins or touch an admin', async () => {
+    expect((await f.run(['user', 'add', 'ada', '--role', 'admin'])).code).toBe(0);
+    const usersBefore = await f.db('users').orderBy('id').select('name', 'disabled', 'password_hash');
+    for (const [args, msg] of [
+      [
+        ['user', 'add', 'boss', '--role', 'admin'],
+        /postie may not add a user with roles admin \(needs the admin role\)/,
+      ],
+      [['user', 'passwd', 'ada', '--password-stdin'], /postie may not set the password of ada/],
+      [['user', 'disable', 'ada'], /postie may not disable ada/],
+    ] as const) {
+      const r = await f.run(['--as', 'postie', ...args], 'a long enough password\n');
+      expect(r.stderr).toMatch(msg);
+      expect(r.code).toBe(2);
+    }
+    expect(await f.db('users').orderBy('id').select('name', 'disabled', 'password_hash')).toEqual(
+      usersBefore,
+    );
+    const r = await f.run(['--as', 'ada', 'user', 'add', 'boss', '--role', 'admin']);
+    expect(r.code).toBe(0);
+  });
+
   it('refuses an unknown --as user without changing anything', async () => {
     await expectRefusedUnchanged(['--as', 'ghost', 'group', 'add', 'x'], /--as: user "ghost" does not exist/);
   });

@@ -89,3 +89,31 @@ export async function change<T>(
     return result;
   });
 }
+
+/**
+ * Only an admin hands out or touches admin power: with --as, a non-admin (e.g. the post
+ * office, which holds user.manage) may not give roles other than `user`, nor set the
+ * password of or disable an admin. Otherwise user.manage would be a path to admin.
+ * The OS account (no --as) is trusted as above.
+ */
+export async function requireAdminFor(
+  s: CliSession,
+  what: string,
+  opts: { roles?: readonly string[]; target?: string },
+): Promise<void> {
+  if (s.asUser === null) return;
+  const me = await users.get(s.db, s.asUser);
+  if (me.roles.includes('admin')) return;
+  const raises = (opts.roles ?? []).some((r) => r !== 'user');
+  const target = opts.target === undefined ? null : await users.find(s.db, opts.target);
+  if (!raises && !target?.roles.includes('admin')) return;
+  await s.db.transaction((trx) =>
+    appendAuditEvent(trx, {
+      type: 'access.denied',
+      actor: s.actor,
+      subject: what,
+      details: { needed: 'role admin', roles: opts.roles ?? null, target: opts.target ?? null, via: 'cli' },
+    }),
+  );
+  throw new CliError(`${s.asUser} may not ${what} (needs the admin role)`, 2);
+}

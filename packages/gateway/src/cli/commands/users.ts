@@ -3,7 +3,7 @@ import { groups, type Role, users } from '@faxgate/store';
 import type { Command } from 'commander';
 import { printJson, printLine } from '../context.js';
 import { readPassword } from '../password.js';
-import { change, requirePermission, withSession } from '../session.js';
+import { change, requireAdminFor, requirePermission, withSession } from '../session.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -21,10 +21,12 @@ export function registerUserCommands(program: Command): void {
       const password = o.passwordStdin ? await readPassword({ stdin: true }) : undefined;
       const created = await withSession(this, async (s) => {
         await requirePermission(s, 'user.manage', 'add users');
+        const roles = o.role.length ? o.role : ['user'];
+        await requireAdminFor(s, `add a user with roles ${roles.join(', ')}`, { roles });
         return change(s, 'admin.user_add', async (trx) => {
           const u = await users.add(trx, {
             name,
-            roles: (o.role.length ? o.role : ['user']) as Role[],
+            roles: roles as Role[],
             displayName: o.displayName,
             password,
           });
@@ -44,6 +46,7 @@ export function registerUserCommands(program: Command): void {
     .action(async function (this: Command, name: string, o) {
       await withSession(this, async (s) => {
         await requirePermission(s, 'user.manage', 'set passwords');
+        await requireAdminFor(s, `set the password of ${name}`, { target: name });
         const u = await users.get(s.db, name); // unknown user fails before anything is asked
         const password = await readPassword({ stdin: Boolean(o.passwordStdin), confirm: true });
         await change(s, 'admin.password_set', async (trx) => {
@@ -60,6 +63,7 @@ export function registerUserCommands(program: Command): void {
     .action(async function (this: Command, name: string) {
       const was = await withSession(this, async (s) => {
         await requirePermission(s, 'user.manage', 'disable users');
+        await requireAdminFor(s, `disable ${name}`, { target: name });
         return change(s, 'admin.user_disable', async (trx) => {
           const before = await users.get(trx, name);
           if (before.disabled) return { event: null, result: true };
