@@ -10,7 +10,7 @@ import { GATEWAY_VERSION } from './version.js';
  */
 export const NOT_BUILT_YET: readonly string[] = [
   'CAPI line drivers: no controller is opened, no call is placed or answered',
-  'lockdown enforcement on the card (the mode below is configuration only)',
+  'lockdown enforcement on the card (lockdown.mode is configuration only so far)',
   'fax queue and workers (BullMQ)',
   'fax submission and mailbox API, web console, e-mail intake',
   'retention jobs (retention settings are not applied yet)',
