@@ -127,6 +127,29 @@ describe('audit chain in PostgreSQL', () => {
     expect(await verifyAuditChain(t.knex, { batch: 2 })).toEqual({ ok: true, checked: 4, lastSeq: 4 });
   });
 
+  it('many events in one transaction, one rolled back in a savepoint: consecutive, intact', async () => {
+    const before = (await t.knex.raw('SELECT seq FROM audit_head')).rows[0].seq as number;
+    await t.knex.transaction(async (trx) => {
+      await appendAuditEvent(trx, { type: 'recv.begin', actor: 'system', faxId: 9 });
+      await expect(
+        trx.transaction(async (sp) => {
+          await appendAuditEvent(sp, { type: 'recv.page', actor: 'system', faxId: 9, details: { page: 0 } });
+          throw new Error('undo this page');
+        }),
+      ).rejects.toThrow('undo this page');
+      for (let page = 1; page <= 50; page++) {
+        await appendAuditEvent(trx, { type: 'recv.page', actor: 'system', faxId: 9, details: { page } });
+      }
+      await appendAuditEvent(trx, { type: 'recv.end', actor: 'system', faxId: 9 });
+    });
+    const { rows } = await t.knex.raw(
+      `SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM audit_events WHERE fax_id = 9`,
+    );
+    expect(rows[0]).toEqual({ lo: before + 1, hi: before + 52, n: 52 });
+    expect((await t.knex.raw('SELECT seq FROM audit_head')).rows[0].seq).toBe(before + 52);
+    expect((await verifyAuditChain(t.knex)).ok).toBe(true);
+  });
+
   it('refuses bad events', async () => {
     // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong
     await expect(appendAuditEvent(t.knex, { type: 'job.explode' as any, actor: 'x' })).rejects.toThrow(
