@@ -1,7 +1,7 @@
 // The gateway daemon as a value: start it (config → database migrated → config version
 // recorded → Redis → API listening) and stop it again. main-job.ts runs it as a process.
 import os from 'node:os';
-import { auditMigrations } from '@faxgate/audit';
+import { appendAuditEvent, auditMigrations } from '@faxgate/audit';
 import { migrate, openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
 import { buildApi, listenApi } from './api/server.js';
@@ -114,6 +114,29 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     address = await listenApi(api, config.api.host, config.api.port);
     log.info(`API listening on ${address}`);
 
+    // Start and stop of the gateway are part of the record (M 5.73: operation documented).
+    const author = gatewayAuthor();
+    const lifecycle = (type: 'system.start' | 'system.stop', details: Record<string, unknown>) =>
+      db.transaction((trx) => appendAuditEvent(trx, { type, actor: author, subject: 'gateway', details }));
+    await lifecycle('system.start', {
+      version: status().version,
+      api: address,
+      configVersion: configVersion.version,
+      lockdownMode: config.lockdown.mode,
+      controllers: config.lines.controllers,
+    });
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      const uptimeSeconds = status().uptimeSeconds;
+      await api.close(); // no request in flight may outlive the pools
+      await lifecycle('system.stop', { uptimeSeconds }).catch((e: Error) =>
+        log.error(`could not record system.stop: ${e.message}`),
+      );
+      await closeAll();
+    };
+
     return {
       loaded,
       address,
@@ -121,7 +144,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       configVersion,
       redisReachable,
       status,
-      stop: closeAll,
+      stop,
     };
   } catch (e) {
     await closeAll();

@@ -88,6 +88,14 @@ describe('main job', () => {
     const { code, signal } = await job.exited;
     expect(job.output().stdout).toContain('faxgate: stopped');
     expect({ code, signal }).toEqual({ code: 0, signal: null });
+
+    const db2 = openDatabase(testDb.url);
+    try {
+      const events = await db2('audit_events').orderBy('id').pluck('type');
+      expect(events).toEqual(['config.change', 'system.start', 'system.stop']);
+    } finally {
+      await db2.destroy();
+    }
   });
 
   it('on a restart finds the schema current and the configuration unchanged; stops on SIGTERM', async () => {
