@@ -49,7 +49,7 @@ const FPDF_ERR_SECURITY = 5;
 const BITMAP_GRAY = 1;
 const OBJ_IMAGE = 3;
 const OBJ_FORM = 5;
-const RENDER_PRINTING = 0x800;
+const RENDER_ANNOT = 0x01;
 const NO_SMOOTHTEXT = 0x1000;
 const NO_SMOOTHPATH = 0x4000;
 
@@ -148,10 +148,11 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         `PDF has ${count} pages (limit ${maxPages})`,
       );
     const pages: BilevelPage[] = [];
-    // Threshold mode: text and paths drawn without anti-aliasing (crisp 1-bit edges, 1.6×
-    // faster); images keep smooth resampling so scans at 300–600 dpi shrink by area, not
-    // by dropping pixels.
-    const flags = RENDER_PRINTING | (opts.dither === 'none' ? NO_SMOOTHTEXT | NO_SMOOTHPATH : 0);
+    // Annotations (filled forms, stamps) are part of what the sender sees, so they are drawn.
+    // Threshold mode: text and paths without anti-aliasing (crisp 1-bit edges, 1.6× faster);
+    // images keep smooth resampling so scans at 300–600 dpi shrink by area, not by dropping
+    // pixels. No FPDF_PRINTING: it costs 50 % more time on text pages for no visible gain.
+    const flags = RENDER_ANNOT | (opts.dither === 'none' ? NO_SMOOTHTEXT | NO_SMOOTHPATH : 0);
     for (let i = 0; i < count; i++) {
       const page = m._FPDF_LoadPage(doc, i);
       if (!page) throw new DocumentError('corrupt', `PDF page ${i + 1} cannot be read`);

@@ -3,10 +3,10 @@
 // to be replaced ("recycle") after a job that left it big or broken: a wasm abort, or
 // memory above half its limit.
 import { pathToFileURL } from 'node:url';
-import type { BilevelPage } from '../page.js';
+import { encodePage } from '../codec/index.js';
 import { RenderLimitError, toWire } from './errors.js';
 import { loadFont } from './font.js';
-import { type PageEncoder, renderJob } from './job.js';
+import { renderJob } from './job.js';
 import { pdfium } from './pdf.js';
 import type { JobMessage, WorkerMessage } from './protocol.js';
 
@@ -14,23 +14,6 @@ const send = (m: WorkerMessage) =>
   new Promise<void>((resolve) => {
     process.send!(m, undefined, undefined, () => resolve());
   });
-
-/** The T.6 encoder of ../codec, loaded when that module is there. */
-async function loadEncoder(): Promise<PageEncoder | undefined> {
-  for (const rel of ['../codec/index.js', '../codec/encode.js']) {
-    try {
-      const url = new URL(rel, import.meta.url);
-      const ts = url.href.replace(/\.js$/, '.ts');
-      const mod = (await import(import.meta.url.endsWith('.ts') ? ts : url.href)) as {
-        encodePage?: (p: BilevelPage, o: { coding: 'mmr' }) => Uint8Array;
-      };
-      if (mod.encodePage) return (p) => mod.encodePage!(p, { coding: 'mmr' });
-    } catch {
-      // not built into this tree
-    }
-  }
-  return undefined;
-}
 
 function isWasmAbort(e: unknown): boolean {
   const msg = e instanceof Error ? `${e.name} ${e.message}` : String(e);
@@ -41,7 +24,6 @@ async function main(): Promise<void> {
   await pdfium();
   loadFont('sans');
   loadFont('mono');
-  const encodeMmr = await loadEncoder();
   process.on('message', async (msg: JobMessage) => {
     if (msg?.type !== 'job') return;
     const { limits } = msg;
@@ -57,7 +39,11 @@ async function main(): Promise<void> {
     };
     try {
       const bytes = new Uint8Array(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
-      const result = await renderJob(bytes, msg.options, { limits, checkpoint, encodeMmr });
+      const result = await renderJob(bytes, msg.options, {
+        limits,
+        checkpoint,
+        encodeMmr: (p) => encodePage(p, { coding: 'mmr' }),
+      });
       await send({
         type: 'done',
         id: msg.id,

@@ -1,0 +1,146 @@
+// npm run bench:render — pages/s through the whole path (document → 1-bit fax pages at
+// 204×196 → MMR via ../src/codec, header line on every page) in the render pool with 2
+// worker processes, side by side with Ghostscript (gs -sDEVICE=tiffg4 -r204x196) on the
+// same files in the same run, plus peak memory. Workload: a queue of documents, as a
+// gateway sees them. Ghostscript runs one process per document, once one at a time (how
+// HylaFAX converts) and once two at a time (same core budget as our 2 workers).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRenderPool } from '../src/render/index.js';
+import { makeScanPdf, makeTextPdf } from '../src/render/test-support/fixtures.js';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const DOCS = Number(args.get('docs') ?? 6);
+const TEXT_PAGES = Number(args.get('text-pages') ?? 10);
+const SCAN_PAGES = Number(args.get('scan-pages') ?? 4);
+const WORKERS = Number(args.get('workers') ?? 2);
+
+function statusKb(pid: number, key: string): number {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'latin1').match(new RegExp(`${key}:\\s+(\\d+)`));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Runs gs on each file with `parallel` processes at a time; returns wall ms and peak RSS of one gs. */
+async function ghostscript(
+  files: string[],
+  parallel: number,
+  outDir: string,
+): Promise<{ ms: number; peakKb: number }> {
+  let peakKb = 0;
+  const started = performance.now();
+  const queue = [...files];
+  const runOne = (file: string) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn('gs', [
+        '-q',
+        '-dNOPAUSE',
+        '-dBATCH',
+        '-dSAFER',
+        '-sDEVICE=tiffg4',
+        '-r204x196',
+        `-sOutputFile=${path.join(outDir, `${path.basename(file)}.tif`)}`,
+        file,
+      ]);
+      const poll = setInterval(() => {
+        peakKb = Math.max(peakKb, statusKb(child.pid!, 'VmHWM'));
+      }, 5);
+      child.on('exit', (code) => {
+        clearInterval(poll);
+        code === 0 ? resolve() : reject(new Error(`gs exited ${code}`));
+      });
+    });
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await runOne(f);
+    }),
+  );
+  return { ms: performance.now() - started, peakKb };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-'));
+  const text = await makeTextPdf(TEXT_PAGES);
+  const scan = await makeScanPdf(SCAN_PAGES);
+  const workloads = [
+    { name: 'text PDF', bytes: text, pages: TEXT_PAGES },
+    { name: 'scanned PDF', bytes: scan, pages: SCAN_PAGES },
+  ];
+  const pool = createRenderPool({ workers: WORKERS, limits: { timeMs: 600_000, pages: 1000 } });
+  await pool.ready();
+  // warm-up: one small job per worker (JIT, glyph cache)
+  await Promise.all(Array.from({ length: WORKERS }, () => pool.render(text, { mmr: true })));
+  const rows: string[] = [];
+  console.log(
+    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes, node ${process.version}, ${os.cpus().length} cores`,
+  );
+  for (const w of workloads) {
+    const files = Array.from({ length: DOCS }, (_, i) => {
+      const f = path.join(dir, `${w.name.replace(/\W/g, '')}-${i}.pdf`);
+      fs.writeFileSync(f, w.bytes);
+      return f;
+    });
+    const totalPages = DOCS * w.pages;
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      let sum = statusKb(process.pid, 'VmRSS');
+      for (const c of childPids(process.pid)) sum += statusKb(c, 'VmRSS');
+      peakKb = Math.max(peakKb, sum);
+    }, 10);
+    const started = performance.now();
+    const header = {
+      format: '%Y-%m-%d %H:%M|From %%s %%n|To %%d|Page %%P/%%T',
+      fields: { senderName: 'Bench', senderNumber: '+49 30 1', recipientNumber: '+49 40 2' },
+    };
+    let mmrBytes = 0;
+    const results = await Promise.all(
+      files.map(async (f) =>
+        pool.render(fs.readFileSync(f), { resolution: 'fine', headerLine: header, mmr: true }),
+      ),
+    );
+    const ms = performance.now() - started;
+    clearInterval(poll);
+    for (const r of results) for (const m of r.mmr ?? []) mmrBytes += m.length;
+    if (results.some((r) => r.pages.length !== w.pages)) throw new Error('page count mismatch');
+    const gs1 = await ghostscript(files, 1, dir);
+    const gs2 = await ghostscript(files, 2, dir);
+    const ours = (totalPages * 1000) / ms;
+    const g1 = (totalPages * 1000) / gs1.ms;
+    const g2 = (totalPages * 1000) / gs2.ms;
+    rows.push(
+      [
+        `${w.name} (${totalPages} pages, MMR ${(mmrBytes / totalPages / 1024).toFixed(1)} KiB/page)`,
+        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s, peak RSS ${(peakKb / 1024).toFixed(0)} MiB (gateway + workers)`,
+        `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s, peak RSS ${(gs1.peakKb / 1024).toFixed(0)} MiB`,
+        `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s`,
+        `  ratio: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel)`,
+      ].join('\n'),
+    );
+    console.log(rows[rows.length - 1]);
+  }
+  await pool.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
