@@ -1,1 +1,19 @@
-export {};
+// @faxgate/gateway — the daemon: configuration, API, main job, CLI.
+
+export { checkHealth, type HealthReport, type Probe } from './api/health.js';
+export { buildApi, listenApi } from './api/server.js';
+export { type ConfigChange, diffConfig } from './config/diff.js';
+export {
+  ConfigError,
+  ENV_OVERRIDES,
+  type LoadedConfig,
+  type LoadOptions,
+  loadConfig,
+  validateConfig,
+} from './config/load.js';
+export { type RecordedConfig, recordConfigVersion } from './config/record.js';
+export { configDocument, redactConfig, redactUrl } from './config/redact.js';
+export { configSchema, type FaxgateConfig, type FaxgateConfigInput } from './config/schema.js';
+export { gatewayAuthor, type RunningGateway, type StartOptions, startGateway } from './gateway.js';
+export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
+export { GATEWAY_VERSION } from './version.js';
