@@ -100,10 +100,18 @@ async function main(): Promise<void> {
     });
     const totalPages = DOCS * w.pages;
     let peakKb = 0;
+    let peakSelfKb = 0;
+    let peakWorkerKb = 0;
     const poll = setInterval(() => {
-      let sum = statusKb(process.pid, 'VmRSS');
-      for (const c of childPids(process.pid)) sum += statusKb(c, 'VmRSS');
-      peakKb = Math.max(peakKb, sum);
+      const self = statusKb(process.pid, 'VmRSS');
+      let workers = 0;
+      for (const c of childPids(process.pid)) {
+        const kb = statusKb(c, 'VmRSS');
+        workers += kb;
+        peakWorkerKb = Math.max(peakWorkerKb, kb);
+      }
+      peakSelfKb = Math.max(peakSelfKb, self);
+      peakKb = Math.max(peakKb, self + workers);
     }, 10);
     const started = performance.now();
     const header = {
@@ -128,7 +136,7 @@ async function main(): Promise<void> {
     rows.push(
       [
         `${w.name} (${totalPages} pages, MMR ${(mmrBytes / totalPages / 1024).toFixed(1)} KiB/page)`,
-        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s, peak RSS ${(peakKb / 1024).toFixed(0)} MiB (gateway + workers)`,
+        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s, peak RSS ${(peakKb / 1024).toFixed(0)} MiB in all (this process ${(peakSelfKb / 1024).toFixed(0)}, largest worker ${(peakWorkerKb / 1024).toFixed(0)})`,
         `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s, peak RSS ${(gs1.peakKb / 1024).toFixed(0)} MiB`,
         `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s`,
         `  ratio: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel)`,
