@@ -1,8 +1,7 @@
 // Exporting the audit trail (JSON lines or CSV), streamed in batches.
 import type { Writable } from 'node:stream';
-import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
-import { actorUserId } from './actor.js';
-import { appendAuditEvent } from './append.js';
+import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
+import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { csvLine, writeChunk } from './stream.js';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
@@ -48,18 +47,11 @@ export const AUDIT_CSV_COLUMNS = [
   'hash',
 ] as const;
 
-function checkQuery(q: AuditExportQuery): void {
+function checkQuery(q: AuditExportQuery) {
   if (q.format !== 'jsonl' && q.format !== 'csv') {
     throw new InvalidInputError(`unknown export format ${JSON.stringify(q.format)} (jsonl, csv)`);
   }
-  for (const [k, v] of [
-    ['from', q.from],
-    ['to', q.to],
-  ] as const) {
-    if (v !== undefined && (!(v instanceof Date) || Number.isNaN(v.getTime()))) {
-      throw new InvalidInputError(`${k} must be a valid Date`);
-    }
-  }
+  return checkRange(q);
 }
 
 /**
@@ -75,46 +67,22 @@ export async function exportAuditEvents(
   db: Knex,
   query: AuditExportQuery,
   out: Writable,
-  who?: { actor: ActorRef; actorName: string },
+  who?: Reader,
 ): Promise<{ count: number }> {
-  checkQuery(query);
-  const details = {
-    format: query.format,
-    from: query.from?.toISOString() ?? null,
-    to: query.to?.toISOString() ?? null,
-  };
-  const actorId = who ? await actorUserId(db, who.actor) : null;
-  if (who && !(await can(db, who.actor, 'audit.read'))) {
-    await appendAuditEvent(db, {
-      type: 'access.denied',
-      actor: who.actorName,
-      actorId,
+  const range = checkQuery(query);
+  const { count } = await privilegedRead(
+    db,
+    who,
+    {
+      capability: 'audit.read',
       subject: 'audit_events',
-      details: { ...details, needed: 'audit.read' },
-    });
-    throw new ForbiddenError(`${who.actorName} may not read the audit trail (needs audit.read)`);
-  }
-  const result = await db.transaction(async (trx) => {
-    let count = 0;
-    let failure: unknown;
-    try {
-      count = await streamEvents(trx, query, out);
-    } catch (err) {
-      failure = err;
-    }
-    if (who) {
-      await appendAuditEvent(trx, {
-        type: 'audit.export',
-        actor: who.actorName,
-        actorId,
-        subject: 'audit_events',
-        details: { ...details, ...(failure ? { error: String((failure as Error).message ?? failure) } : {}) },
-      });
-    }
-    return { count, failure };
-  });
-  if (result.failure) throw result.failure;
-  return { count: result.count };
+      event: 'audit.export',
+      details: { format: query.format, ...range },
+      noun: 'the audit trail',
+    },
+    (trx) => streamEvents(trx, query, out),
+  );
+  return { count };
 }
 
 async function streamEvents(db: Db, query: AuditExportQuery, out: Writable): Promise<number> {

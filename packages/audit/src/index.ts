@@ -5,5 +5,6 @@ export * from './events.js';
 export * from './export.js';
 export * from './logging.js';
 export * from './migrations/index.js';
+export * from './privileged-read.js';
 export * from './verify.js';
 export * from './xferlog.js';

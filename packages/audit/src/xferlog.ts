@@ -1,9 +1,8 @@
 // The send/receive log (M 5.25, NET.4.3.A9): a superset of HylaFAX's xferfaxlog, kept in
 // PostgreSQL, exported in HylaFAX's own line format for existing tools, or as CSV/JSONL.
 import type { Writable } from 'node:stream';
-import { type ActorRef, can, type Db, ForbiddenError, InvalidInputError, type Knex } from '@faxgate/store';
-import { actorUserId } from './actor.js';
-import { appendAuditEvent } from './append.js';
+import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
+import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { csvLine, writeChunk } from './stream.js';
 
 export const XFER_TYPES = ['SEND', 'RECV', 'CALL', 'SUBMIT', 'UNSENT', 'POLL', 'PROXY', 'PAGE'] as const;
@@ -311,85 +310,56 @@ export async function exportXferLog(
   db: Knex,
   query: XferExportQuery,
   out: Writable,
-  who: { actor: ActorRef; actorName: string },
+  who: Reader,
 ): Promise<{ count: number; eventId: number }> {
   if (!['xferfaxlog', 'csv', 'jsonl'].includes(query.format)) {
     throw new InvalidInputError(
       `unknown export format ${JSON.stringify(query.format)} (xferfaxlog, csv, jsonl)`,
     );
   }
-  for (const [k, v] of [
-    ['from', query.from],
-    ['to', query.to],
-  ] as const) {
-    if (v !== undefined && (!(v instanceof Date) || Number.isNaN(v.getTime()))) {
-      throw new InvalidInputError(`${k} must be a valid Date`);
-    }
-  }
+  const range = checkRange(query);
   if (query.timeZone) formatXferDate(new Date(0), query.timeZone); // throws RangeError on an unknown zone
-  const details = {
-    format: query.format,
-    from: query.from?.toISOString() ?? null,
-    to: query.to?.toISOString() ?? null,
-  };
-  const actorId = await actorUserId(db, who.actor);
-  if (!(await can(db, who.actor, 'log.read'))) {
-    await appendAuditEvent(db, {
-      type: 'access.denied',
-      actor: who.actorName,
-      actorId,
+  const { count, eventId } = await privilegedRead(
+    db,
+    who,
+    {
+      capability: 'log.read',
       subject: 'xfer_log',
-      details: { ...details, needed: 'log.read' },
-    });
-    throw new ForbiddenError(`${who.actorName} may not read the send/receive log (needs log.read)`);
-  }
-  const result = await db.transaction(async (trx) => {
-    let count = 0;
-    let failure: unknown;
-    try {
-      const batch = Math.max(1, query.batch ?? 5000);
-      if (query.format === 'csv') await writeChunk(out, csvLine(XFER_CSV_COLUMNS));
-      let afterId = 0;
-      for (;;) {
-        const q = trx('xfer_log').where('id', '>', afterId).orderBy('id').limit(batch);
-        if (query.from) q.where('time', '>=', query.from);
-        if (query.to) q.where('time', '<', query.to);
-        const rows = await q;
-        for (const row of rows) {
-          const r = toXferRecord(row);
-          const line =
-            query.format === 'xferfaxlog'
-              ? formatXferfaxlogLine(r, { timeZone: query.timeZone })
-              : query.format === 'jsonl'
-                ? `${JSON.stringify(r)}\n`
-                : csvLine(
-                    XFER_CSV_COLUMNS.map((c) =>
-                      c === 'time' ? r.time : c === 'call_ids' ? r.callIds.join('::') : row[c],
-                    ),
-                  );
-          await writeChunk(out, line);
-          count++;
-        }
-        if (rows.length < batch) break;
-        afterId = rows[rows.length - 1].id;
-      }
-    } catch (err) {
-      failure = err;
+      event: 'log.read',
+      details: { format: query.format, ...range },
+      noun: 'the send/receive log',
+    },
+    (trx) => streamXferLog(trx, query, out),
+  );
+  return { count, eventId: eventId as number };
+}
+
+async function streamXferLog(db: Db, query: XferExportQuery, out: Writable): Promise<number> {
+  const batch = Math.max(1, query.batch ?? 5000);
+  if (query.format === 'csv') await writeChunk(out, csvLine(XFER_CSV_COLUMNS));
+  let count = 0;
+  let afterId = 0;
+  for (;;) {
+    const q = db('xfer_log').where('id', '>', afterId).orderBy('id').limit(batch);
+    if (query.from) q.where('time', '>=', query.from);
+    if (query.to) q.where('time', '<', query.to);
+    const rows = await q;
+    for (const row of rows) {
+      const r = toXferRecord(row);
+      const line =
+        query.format === 'xferfaxlog'
+          ? formatXferfaxlogLine(r, { timeZone: query.timeZone })
+          : query.format === 'jsonl'
+            ? `${JSON.stringify(r)}\n`
+            : csvLine(
+                XFER_CSV_COLUMNS.map((c) =>
+                  c === 'time' ? r.time : c === 'call_ids' ? r.callIds.join('::') : row[c],
+                ),
+              );
+      await writeChunk(out, line);
+      count++;
     }
-    const ev = await appendAuditEvent(trx, {
-      type: 'log.read',
-      actor: who.actorName,
-      actorId,
-      subject: 'xfer_log',
-      details: {
-        ...details,
-        rows: count,
-        ...(failure ? { error: String((failure as Error).message ?? failure) } : {}),
-      },
-    });
-    return { count, eventId: ev.id, failure };
-  });
-  // The record of a (partial) read is committed; then the failure is reported.
-  if (result.failure) throw result.failure;
-  return { count: result.count, eventId: result.eventId };
+    if (rows.length < batch) return count;
+    afterId = rows[rows.length - 1].id;
+  }
 }
