@@ -1,5 +1,6 @@
 // npm run bench:audit — append and verify throughput of the audit chain on a fresh
-// database (dropped afterwards), beside the targets they compete with.
+// database (dropped afterwards), beside the targets they compete with and, measured in the
+// same run, plain unchained inserts by the same writers (what the machine commits at all).
 //   BENCH_APPEND_EVENTS  events per strategy (default 10,000)
 //   BENCH_VERIFY_EVENTS  chain length for the verify run (default 200,000)
 //   BENCH_PROCESSES, BENCH_WRITERS  writer processes and connections per process (default 2 × 4)
@@ -26,6 +27,29 @@ const knex = openDatabase(db.url, { poolMax: 4 });
 try {
   await migrateAll(knex);
 
+  // 0. Anchor: the same writers committing plain rows (no chain, no triggers) — what this
+  //    machine commits at all right now; the chain's cost is the distance to it.
+  await knex.raw(`CREATE TABLE bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    time timestamptz NOT NULL DEFAULT clock_timestamp(), actor text NOT NULL, details jsonb NOT NULL)`);
+  let plainRate = 0;
+  {
+    const countEach = Math.ceil(APPEND_EVENTS / PROCESSES);
+    const { wallMs } = await runAppendWorkers(db.url, {
+      processes: PROCESSES,
+      countEach,
+      writersEach: WRITERS,
+      strategy: 'plain',
+    });
+    plainRate = ((countEach * PROCESSES) / wallMs) * 1000;
+    report(
+      `plain INSERT, no chain, ${PROCESSES}×${WRITERS} writers`,
+      plainRate,
+      'rows/s',
+      'machine anchor',
+      '',
+    );
+  }
+
   // 1. Appends: N writers in several processes, each event its own transaction.
   for (const strategy of ['head-row', 'advisory'] as const) {
     await knex.raw('SELECT 1'); // keep the pool warm
@@ -45,7 +69,7 @@ try {
       (appended / wallMs) * 1000,
       'events/s',
       `target ≥ ${fmt(APPEND_TARGET)}`,
-      `${intact ? 'chain intact' : `CHAIN BROKEN: ${JSON.stringify(v.firstBad)}`}`,
+      `${intact ? 'chain intact' : `CHAIN BROKEN: ${JSON.stringify(v.firstBad)}`}, ${Math.round((100 * appended) / wallMs / (plainRate / 1000))}% of plain`,
     );
   }
   {

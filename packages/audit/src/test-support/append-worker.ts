@@ -10,7 +10,8 @@ import { type AppendStrategy, appendAuditEvent } from '../append.js';
 const [url, countArg, writersArg, strategyArg, tag] = process.argv.slice(2);
 const count = Number(countArg);
 const writers = Number(writersArg ?? 1);
-const strategy = (strategyArg ?? 'head-row') as AppendStrategy;
+// 'plain' inserts into bench_plain (no chain): the benchmark's anchor for what the machine commits at all.
+const strategy = (strategyArg ?? 'head-row') as AppendStrategy | 'plain';
 const knex = openDatabase(url, {
   poolMax: writers,
   poolMin: writers,
@@ -30,12 +31,18 @@ async function writer(w: number): Promise<void> {
   for (;;) {
     const i = next++;
     if (i >= count) return;
+    const details = { tag, writer: w, i };
     await knex.transaction((trx) =>
-      appendAuditEvent(
-        trx,
-        { type: 'send.page', actor: `worker-${tag}`, faxId: i + 1, details: { tag, writer: w, i } },
-        { strategy },
-      ),
+      strategy === 'plain'
+        ? trx.raw('INSERT INTO bench_plain (actor, details) VALUES (?, ?::jsonb)', [
+            `worker-${tag}`,
+            JSON.stringify(details),
+          ])
+        : appendAuditEvent(
+            trx,
+            { type: 'send.page', actor: `worker-${tag}`, faxId: i + 1, details },
+            { strategy },
+          ),
     );
   }
 }

@@ -18,7 +18,12 @@ function lines(child: ChildProcess): AsyncIterator<string> {
 
 export async function runAppendWorkers(
   url: string,
-  options: { processes: number; countEach: number; writersEach: number; strategy?: 'head-row' | 'advisory' },
+  options: {
+    processes: number;
+    countEach: number;
+    writersEach: number;
+    strategy?: 'head-row' | 'advisory' | 'plain';
+  },
 ): Promise<{ results: WorkerResult[]; wallMs: number }> {
   const children = Array.from({ length: options.processes }, (_, i) =>
     spawn(
