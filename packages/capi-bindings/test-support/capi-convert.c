@@ -5,6 +5,7 @@
  * Reads lines on stdin, writes one line per input line on stdout:
  *   D <hex message>                    -> "<hex re-encoded> <Field=value>..." (message2cmsg, then cmsg2message)
  *   E <cmd> <sub> <applid> <msgnum> <Field=value>...  -> "<hex>"   (cmsg2message)
+ *   T <n> <hex message>               -> "<ns per capi_message2cmsg> <ns per capi_cmsg2message>" (benchmark anchor)
  *   either -> "unsupported" when the library has no parameter table for the command
  * Values: numbers in hex; structs as hex of their contents ("-" = empty/absent struct pointer);
  * compound structs (BProtocol, AdditionalInfo) as "default" or "compose".
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum kind { DW, W, QW, ST, CM };
 struct field { const char *name; enum kind k; size_t off; };
@@ -133,6 +135,22 @@ int main(void) {
       puthex(outbuf, outbuf[0] | (outbuf[1] << 8));
       print_fields(&c);
       putchar('\n');
+    } else if (line[0] == 'T' && line[1] == ' ') {
+      long iters = 0; int used = 0;
+      if (sscanf(line + 2, "%ld %n", &iters, &used) != 1 || iters <= 0) { puts("bad"); continue; }
+      int n = unhex(line + 2 + used, msgbuf, sizeof msgbuf);
+      if (n < 8) { puts("bad"); continue; }
+      struct timespec t0, t1, t2;
+      volatile unsigned sink = 0;
+      clock_gettime(CLOCK_MONOTONIC, &t0);
+      for (long i = 0; i < iters; i++) { capi_message2cmsg(&c, msgbuf); sink += c.l; }
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      for (long i = 0; i < iters; i++) { capi_cmsg2message(&c, outbuf); sink += outbuf[0]; }
+      clock_gettime(CLOCK_MONOTONIC, &t2);
+      double d1 = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+      double d2 = (t2.tv_sec - t1.tv_sec) * 1e9 + (t2.tv_nsec - t1.tv_nsec);
+      printf("%.1f %.1f\n", d1 / iters, d2 / iters);
+      (void)sink;
     } else if (line[0] == 'E' && line[1] == ' ') {
       unsigned cmd, sub, appl, num; int used = 0;
       if (sscanf(line + 2, "%x %x %x %x%n", &cmd, &sub, &appl, &num, &used) != 4) { puts("bad"); continue; }
