@@ -1,7 +1,7 @@
 // Faxes (jobs and received documents) and their pages. Minimal helpers the pipeline builds on.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
 
 export interface Fax {
@@ -158,7 +158,8 @@ export async function findByIdempotencyKey(db: Db, key: string): Promise<Fax | n
   return row ? toFax(row) : null;
 }
 
-export class StateConflictError extends InvalidInputError {
+/** The fax is not in a state the change allows (compare-and-set lost); code CONFLICT. */
+export class StateConflictError extends ConflictError {
   constructor(
     readonly faxId: number,
     readonly expected: readonly FaxState[],
