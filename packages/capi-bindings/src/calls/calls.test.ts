@@ -193,6 +193,23 @@ describe('sendFax against a scripted controller', () => {
   });
 });
 
+describe('CapiSession', () => {
+  it('a CONNECT_CONF that comes after its request timed out gets its PLCI disconnected', async () => {
+    peer = await ScriptedRcapiPeer.start();
+    const p = peer;
+    transport = new RcapiTransport({ port: p.port });
+    const session = await CapiSession.open(transport, { confTimeoutMs: 100 });
+    const held = p.next('CONNECT_REQ');
+    const r = await sendFax(session, { controller: 1, calledNumber: '5', stationId: 'x', sff });
+    expect(r.ok).toBe(false);
+    expect(r.cause.class).toBe('local-error');
+    const [conn, req] = await held;
+    const disc = p.next('DISCONNECT_REQ');
+    p.send(conn, { name: 'CONNECT_CONF', plci: PLCI, info: 0 }, req.messageNumber);
+    expect((await disc)[1].plci).toBe(PLCI);
+  });
+});
+
 describe('receiveFaxes against a scripted controller', () => {
   it('accepts, streams the SFF out, answers every DATA_B3_IND exactly once', async () => {
     peer = await ScriptedRcapiPeer.start();

@@ -184,6 +184,12 @@ export class CapiSession extends EventEmitter<{
         p.resolve(msg);
         return;
       }
+      if (msg.name === 'CONNECT_CONF' && msg.info === 0 && !this.calls.has(msg.plci & 0xffff)) {
+        // A CONF that came after its request timed out: nobody owns the PLCI, so free it.
+        this.emit('warning', `late CONNECT_CONF for PLCI 0x${msg.plci.toString(16)}: disconnecting`);
+        this.request<'DISCONNECT_REQ'>({ name: 'DISCONNECT_REQ', plci: msg.plci }).catch(() => {});
+        return;
+      }
       // DATA_B3_CONF (matched by DataHandle) and stray CONFs go to the call that owns the address.
     }
     if (msg.name === 'CONNECT_IND' && this.incoming && !this.calls.has(msg.plci & 0xffff)) {

@@ -88,6 +88,14 @@ describe('rcapi transport against a scripted server', () => {
     expect(await transport.getSerialNumber(0)).toBe('7654321');
   });
 
+  it('times out a REGISTER the server never answers', async () => {
+    peer = await ScriptedRcapiPeer.start({ silent: true });
+    transport = new RcapiTransport({ port: peer.port, callTimeoutMs: 200 });
+    await expect(
+      transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 }),
+    ).rejects.toMatchObject({ code: 'ERR_CAPI_TIMEOUT' });
+  });
+
   it('re-opens a stale info connection after a server restart (P8)', async () => {
     peer = await ScriptedRcapiPeer.start();
     const port = peer.port;
