@@ -4,7 +4,7 @@
 
 import { type BilevelPage, MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH, pageFromData, strideFor } from '../page.js';
 import { decode1D, decode2D, ERR_CODE, Reader, SYNC_FOUND, SYNC_GARBAGE, SYNC_NONE } from './reader.js';
-import { paintRow } from './runs.js';
+import { paintRow, paintRowWords, wordPaintable } from './runs.js';
 import { REVERSE_BITS, reverseBits } from './tables.js';
 import { type BitOrder, CodecError, type DecodeEnd, type DecodeOptions, type DecodeResult } from './types.js';
 
@@ -42,6 +42,8 @@ class Decoder {
   readonly r: Reader;
   final = false;
   data: Uint8Array;
+  /** The page as 32-bit words when rows are word aligned (faster painting), else null. */
+  words: Int32Array | null;
   capacity: number;
   rows = 0;
   badLines = 0;
@@ -114,6 +116,13 @@ class Decoder {
       this.capacity = Math.min(this.maxRows, Math.floor(bits / perRow) + 2, 2400);
     }
     this.data = new Uint8Array(this.capacity * this.stride);
+    this.words = this.wordsOf(this.data);
+  }
+
+  private wordsOf(data: Uint8Array): Int32Array | null {
+    return wordPaintable(data, this.stride)
+      ? new Int32Array(data.buffer, data.byteOffset, data.length >>> 2)
+      : null;
   }
 
   /** Decodes as far as the data goes. */
@@ -319,6 +328,7 @@ class Decoder {
     const next = new Uint8Array(cap * this.stride);
     next.set(this.data.subarray(0, this.rows * this.stride));
     this.data = next;
+    this.words = this.wordsOf(next);
     this.capacity = cap;
   }
 
@@ -328,7 +338,8 @@ class Decoder {
     const stride = this.stride;
     const off = this.rows * stride;
     if (!bad) {
-      paintRow(this.data, off, this.width, this.cur, n);
+      if (this.words !== null) paintRowWords(this.words, off >>> 2, this.width, this.cur, n);
+      else paintRow(this.data, off, this.width, this.cur, n);
       const t = this.ref;
       this.ref = this.cur;
       this.cur = t;

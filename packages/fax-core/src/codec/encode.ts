@@ -3,7 +3,7 @@
 // libtiff's putspan does (2560 chunks only from 2624 on).
 
 import { type BilevelPage, MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH, strideFor } from '../page.js';
-import { rowChanges } from './runs.js';
+import { rowChanges, rowChangesWords, wordPaintable } from './runs.js';
 import {
   BLACK_RUN_BITS,
   BLACK_RUN_CODE,
@@ -156,6 +156,11 @@ function encode1D(w: BitWriter, cur: Int32Array, n: number, width: number): void
  * coding row `cur` and the reference row `ref` (both with `width` sentinels).
  */
 function encode2D(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number): void {
+  // writer state in locals; the rare runs over 2623 pixels go through the writer methods
+  const out = w.out;
+  let acc = w.acc;
+  let nacc = w.nacc;
+  let o = w.o;
   let a0 = -1;
   let black = 0;
   let j = 0; // index of a1 in cur
@@ -166,28 +171,64 @@ function encode2D(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number)
     const b1 = ref[bi];
     const b2 = ref[bi + 1];
     if (b2 < a1) {
-      w.put(PASS_CODE, PASS_BITS);
+      acc = (acc << PASS_BITS) | PASS_CODE;
+      nacc += PASS_BITS;
       a0 = b2;
       bi += 2;
     } else {
-      const d = a1 - b1;
-      if (d >= -3 && d <= 3) {
-        w.put(VERT_CODE[d + 3], VERT_BITS[d + 3]);
+      const d = a1 - b1 + 3;
+      if (d >= 0 && d <= 6) {
+        const len = VERT_BITS[d];
+        acc = (acc << len) | VERT_CODE[d];
+        nacc += len;
         a0 = a1;
         j++;
         black ^= 1;
         bi = bi > 0 ? bi - 1 : 1;
       } else {
         const a2 = cur[j + 1];
-        w.put(HORIZ_CODE, HORIZ_BITS);
-        putRun(w, a1 - Math.max(a0, 0), black);
-        putRun(w, a2 - a1, black ^ 1);
+        acc = (acc << HORIZ_BITS) | HORIZ_CODE;
+        nacc += HORIZ_BITS;
+        while (nacc >= 8) {
+          nacc -= 8;
+          out[o++] = acc >>> nacc;
+        }
+        const run1 = a1 - (a0 < 0 ? 0 : a0);
+        const run2 = a2 - a1;
+        if (run1 > MAX_SINGLE_SPAN || run2 > MAX_SINGLE_SPAN) {
+          w.acc = acc & ((1 << nacc) - 1);
+          w.nacc = nacc;
+          w.o = o;
+          putRun(w, run1, black);
+          putRun(w, run2, black ^ 1);
+          acc = w.acc;
+          nacc = w.nacc;
+          o = w.o;
+        } else {
+          let len = black ? BLACK_RUN_BITS[run1] : WHITE_RUN_BITS[run1];
+          acc = (acc << len) | (black ? BLACK_RUN_CODE[run1] : WHITE_RUN_CODE[run1]);
+          nacc += len;
+          while (nacc >= 8) {
+            nacc -= 8;
+            out[o++] = acc >>> nacc;
+          }
+          len = black ? WHITE_RUN_BITS[run2] : BLACK_RUN_BITS[run2];
+          acc = (acc << len) | (black ? WHITE_RUN_CODE[run2] : BLACK_RUN_CODE[run2]);
+          nacc += len;
+        }
         a0 = a2;
         j += 2;
       }
     }
+    while (nacc >= 8) {
+      nacc -= 8;
+      out[o++] = acc >>> nacc;
+    }
     if (a0 >= width) break;
   }
+  w.acc = acc & ((1 << nacc) - 1);
+  w.nacc = nacc;
+  w.o = o;
 }
 
 function checkPage(page: BilevelPage): void {
@@ -259,11 +300,17 @@ export function encodePage(page: BilevelPage, opts: EncodeOptions): Uint8Array {
   ref[0] = width;
   ref[1] = width;
   ref[2] = width;
+  const words = wordPaintable(data, stride)
+    ? new Int32Array(data.buffer, data.byteOffset, (stride * height) >>> 2)
+    : null;
   const rowBudget = width + 64; // bytes: at most 7 bits per pixel plus EOL, fill and end runs
   let kLeft = 0;
   for (let y = 0; y < height; y++) {
     w.ensure(rowBudget);
-    const n = rowChanges(data, y * stride, width, cur);
+    const n =
+      words !== null
+        ? rowChangesWords(data, words, y * stride, width, cur)
+        : rowChanges(data, y * stride, width, cur);
     if (f.coding === 'mh') {
       if (f.eol) w.eol(f.fill, -1);
       else if (f.fill) w.pad();
