@@ -74,6 +74,8 @@ export interface SimConfig {
   host: string;
   /** rcapi TCP port; 0 = ephemeral. */
   port: number;
+  /** A second front door speaking the fritzbox remote-CAPI protocol; undefined = none, 0 = ephemeral. */
+  fritzboxPort?: number;
   /** HTTP control port on loopback; undefined = none, 0 = ephemeral. */
   controlPort?: number;
   controllers: ControllerConfig[];

@@ -18,6 +18,7 @@ import { type DocumentInput, loadDocument } from './fax/document.js';
 import { buildSff } from './fax/sff.js';
 import { Counters, type CountersSnapshot } from './observe/counters.js';
 import { Trace, type TraceRecord } from './observe/trace.js';
+import { FritzboxConnection } from './rcapi/fritzbox.js';
 import {
   FUNCTION_NAMES,
   manufacturerReply,
@@ -66,6 +67,8 @@ export interface Simulator {
   /** The rcapi TCP port. */
   readonly port: number;
   readonly host: string;
+  /** The fritzbox-protocol port, when enabled. */
+  readonly fritzboxPort: number | undefined;
   /** The HTTP control port, when enabled. */
   readonly controlPort: number | undefined;
   readonly config: SimConfig;
@@ -99,6 +102,10 @@ export interface Simulator {
 
 function describeMessage(msg: Buffer): { name: string; message?: unknown; error?: string } {
   if (msg.length < 8) return { name: '?', error: `${msg.length} bytes` };
+  if (msg[4] === 0x20 && (msg[5] === 0x80 || msg[5] === 0x81) && msg.length >= 13) {
+    const fn = ['REGISTER', 'RELEASE', 'GET_PROFILE'][msg.readUInt16LE(11)] ?? 'FUNCTION';
+    return { name: `FRITZBOX_${fn}_${msg[5] === 0x80 ? 'REQ' : 'CONF'}` };
+  }
   if (msg[5] === 0xff) {
     const n = FUNCTION_NAMES[msg[4]] ?? `FUNCTION_0x${msg[4].toString(16)}`;
     return { name: FUNCTION_NAMES[msg[4]] ? n : msg[4] % 2 ? `${FUNCTION_NAMES[msg[4] - 1]}_CONF` : n };
@@ -117,6 +124,8 @@ function describeMessage(msg: Buffer): { name: string; message?: unknown; error?
 class SimulatorImpl implements Simulator {
   port = 0;
   controlPort: number | undefined;
+  fritzboxPort: number | undefined;
+  private fritzbox?: RcapiServer;
   readonly trace: Trace;
   readonly events = new EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax] }>();
   readonly calls: CallRecord[] = [];
@@ -143,7 +152,7 @@ class SimulatorImpl implements Simulator {
     });
     this.card.on('fax', (n, f) => this.events.emit('fax', n, f));
     const counters = this.counterState;
-    this.server = new RcapiServer({
+    const hooks: ConstructorParameters<typeof RcapiServer>[0] = {
       opened: () => {
         counters.connectionsOpen++;
         counters.connectionsTotal++;
@@ -182,11 +191,26 @@ class SimulatorImpl implements Simulator {
             return undefined;
         }
       },
-    });
+    };
+    this.server = new RcapiServer(hooks);
+    if (config.fritzboxPort !== undefined) {
+      this.fritzbox = new RcapiServer(
+        hooks,
+        (id, socket, h) => new FritzboxConnection(id, socket, h, (ctrl) => this.profileFor(ctrl)),
+      );
+    }
+  }
+
+  /** The 64-byte profile for a controller (0 = the count only, as the library reads it). */
+  private profileFor(ctrl: number): Buffer {
+    const c = this.controllers[(ctrl || 1) - 1];
+    return c ? c.profileBytes(this.controllers.length) : Buffer.alloc(64);
   }
 
   async start(): Promise<void> {
     this.port = await this.server.listen(this.config.port, this.config.host);
+    if (this.fritzbox)
+      this.fritzboxPort = await this.fritzbox.listen(this.config.fritzboxPort ?? 0, this.config.host);
     if (this.config.controlPort !== undefined) {
       this.control = await startControlServer(this, this.config.host, this.config.controlPort);
       this.controlPort = this.control.port;
@@ -307,6 +331,7 @@ class SimulatorImpl implements Simulator {
   async close(): Promise<void> {
     await this.control?.close();
     await this.server.close();
+    await this.fritzbox?.close();
     await this.trace.close();
   }
 }

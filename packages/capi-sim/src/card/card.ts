@@ -16,7 +16,7 @@ import type { PartyBehaviour, SimConfig } from '../config.js';
 import type { Controller } from '../exchange/controller.js';
 import { SffCodingError, SffWatcher } from '../fax/sff.js';
 import type { CallOutcome, Counters } from '../observe/counters.js';
-import type { RcapiConnection } from '../rcapi/server.js';
+import type { AppConnection } from '../rcapi/server.js';
 import { type Clock, lineMs } from '../timing.js';
 import { type BStack, checkBProtocol } from './bprotocol.js';
 import { App, type CallRecord, LineCall, Ncci, PlciView } from './model.js';
@@ -120,7 +120,7 @@ export class Card extends EventEmitter<CardEvents> {
   // applications
 
   register(
-    conn: RcapiConnection,
+    conn: AppConnection,
     p: { maxLogicalConnection: number; maxBDataBlocks: number; maxBDataLen: number },
   ): number {
     if (p.maxBDataLen < 128) return 0x1002;
@@ -140,7 +140,7 @@ export class Card extends EventEmitter<CardEvents> {
   }
 
   /** The connection closed: the application is gone, its calls are cleared. */
-  appGone(conn: RcapiConnection): void {
+  appGone(conn: AppConnection): void {
     const app = conn.app as App | undefined;
     if (!app || !this.apps.has(app)) return;
     this.apps.delete(app);
@@ -184,7 +184,7 @@ export class Card extends EventEmitter<CardEvents> {
   // ---------------------------------------------------------------------------------------
   // inbound dispatch
 
-  message(conn: RcapiConnection, raw: Buffer): void {
+  message(conn: AppConnection, raw: Buffer): void {
     const app = conn.app as App;
     let m: CapiMessage;
     try {

@@ -4,7 +4,7 @@
 import type { PartyBehaviour } from '../config.js';
 import type { Controller } from '../exchange/controller.js';
 import type { CallOutcome } from '../observe/counters.js';
-import type { RcapiConnection } from '../rcapi/server.js';
+import type { AppConnection } from '../rcapi/server.js';
 import type { BStack } from './bprotocol.js';
 
 export interface Listen {
@@ -20,7 +20,7 @@ export class App {
   readonly nccis = new Map<number, Ncci>();
 
   constructor(
-    readonly conn: RcapiConnection,
+    readonly conn: AppConnection,
     readonly maxLogicalConnection: number,
     readonly maxBDataBlocks: number,
     readonly maxBDataLen: number,

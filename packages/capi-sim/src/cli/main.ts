@@ -12,7 +12,7 @@ const DEFAULT_PORT = 2662;
 const DEFAULT_CONTROL_PORT = 2663;
 
 const USAGE = `usage:
-  faxgate-sim [--port N] [--config FILE] [--control-port M] [--time-factor F]
+  faxgate-sim [--port N] [--config FILE] [--control-port M] [--fritzbox-port P] [--time-factor F]
   faxgate-sim call --from X --to Y (FILE | --service speech|audio|data|video) [--cip N] [--csi ID]
                    [--ignore-listen] [--controller N] [--control-port M]
   faxgate-sim trace [--control-port M]`;
@@ -34,6 +34,7 @@ async function serve(argv: string[]): Promise<number> {
       port: { type: 'string' },
       config: { type: 'string' },
       'control-port': { type: 'string' },
+      'fritzbox-port': { type: 'string' },
       'time-factor': { type: 'string' },
     },
     strict: true,
@@ -50,6 +51,8 @@ async function serve(argv: string[]): Promise<number> {
   cfg.port = int(values.port, '--port', 0, 65535) ?? cfg.port ?? DEFAULT_PORT;
   cfg.controlPort =
     int(values['control-port'], '--control-port', 0, 65535) ?? cfg.controlPort ?? DEFAULT_CONTROL_PORT;
+  const fritz = int(values['fritzbox-port'], '--fritzbox-port', 0, 65535);
+  if (fritz !== undefined) cfg.fritzboxPort = fritz;
   if (values['time-factor'] !== undefined) {
     const f = Number(values['time-factor']);
     if (!(f >= 0 && f <= 1000)) throw new UsageError('--time-factor must be a number in 0..1000');
@@ -57,7 +60,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   const sim = await startSimulator(cfg);
   process.stdout.write(
-    `${JSON.stringify({ event: 'listening', host: sim.host, port: sim.port, controlPort: sim.controlPort, controllers: sim.config.controllers.length, parties: Object.keys(sim.config.parties) })}\n`,
+    `${JSON.stringify({ event: 'listening', host: sim.host, port: sim.port, fritzboxPort: sim.fritzboxPort, controlPort: sim.controlPort, controllers: sim.config.controllers.length, parties: Object.keys(sim.config.parties) })}\n`,
   );
   sim.events.on('call', (c) => process.stdout.write(`${JSON.stringify({ event: 'call', ...c })}\n`));
   await new Promise<void>((resolve) => {

@@ -13,6 +13,8 @@ export class SffCodingError extends Error {
 
 /** Caps what a hostile application can make the remote fax decode. */
 const WATCH_LIMITS = { maxPages: 200, maxTotalBytes: 64 * 1024 * 1024 };
+/** Raw bytes kept per document (user-information records decode to nothing, so cap them too). */
+const MAX_RAW = 16 * 1024 * 1024;
 
 export class SffWatcher {
   private readonly reader = new SffReader({ limits: WATCH_LIMITS });
@@ -22,6 +24,7 @@ export class SffWatcher {
 
   /** Feeds one DATA_B3 block; returns the pages it completed. Throws SffCodingError. */
   push(chunk: Uint8Array): BilevelPage[] {
+    if (this.size + chunk.length > MAX_RAW) throw new SffCodingError(`document over ${MAX_RAW} bytes`);
     this.chunks.push(Buffer.from(chunk));
     this.size += chunk.length;
     return this.take(() => this.reader.push(chunk));

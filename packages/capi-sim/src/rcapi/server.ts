@@ -15,21 +15,30 @@ import {
 /** Bytes we queue for a client that does not read before we drop it. */
 const MAX_UNREAD = 4 * 1024 * 1024;
 
-export interface ConnectionHooks {
-  /** A CAPI message (+ data) arrived on a registered connection. */
-  message(conn: RcapiConnection, msg: Buffer): void;
-  /** REGISTER: returns the Info to answer (0 = registered). */
-  register(conn: RcapiConnection, params: RegisterParams | undefined): number;
-  /** A function other than REGISTER; returns the whole reply message. */
-  func(conn: RcapiConnection, command: number, controller: number): Buffer | undefined;
-  /** Every message in or out, for the trace. */
-  traced(dir: 'in' | 'out', conn: RcapiConnection, msg: Buffer, note?: string): void;
-  /** A connection ended (socket closed or dropped by us). */
-  closed(conn: RcapiConnection): void;
-  protocolError(conn: RcapiConnection, reason: string): void;
+/** What the card needs of a client connection, whichever remote protocol it speaks. */
+export interface AppConnection {
+  readonly id: number;
+  /** Set by the card once REGISTER succeeded. */
+  app: unknown;
+  /** Sends one CAPI message (+ data) as one frame. */
+  send(msg: Buffer, data?: Uint8Array): void;
 }
 
-export class RcapiConnection {
+export interface ConnectionHooks {
+  /** A CAPI message (+ data) arrived on a registered connection. */
+  message(conn: AppConnection, msg: Buffer): void;
+  /** REGISTER: returns the Info to answer (0 = registered). */
+  register(conn: AppConnection, params: RegisterParams | undefined): number;
+  /** A function other than REGISTER; returns the whole reply message. */
+  func(conn: AppConnection, command: number, controller: number): Buffer | undefined;
+  /** Every message in or out, for the trace. */
+  traced(dir: 'in' | 'out', conn: AppConnection, msg: Buffer, note?: string): void;
+  /** A connection ended (socket closed or dropped by us). */
+  closed(conn: AppConnection): void;
+  protocolError(conn: AppConnection, reason: string): void;
+}
+
+export class RcapiConnection implements AppConnection {
   registered = false;
   closed = false;
   /** Set by the card once REGISTER succeeded. */
@@ -139,17 +148,30 @@ export class RcapiConnection {
   }
 }
 
+/** A connection a server can shut down. */
+export interface ServerConnection extends AppConnection {
+  close(): void;
+}
+
+export type ConnectionFactory = (id: number, socket: net.Socket, hooks: ConnectionHooks) => ServerConnection;
+
+let connectionIds = 0;
+
+/** A TCP front door of the exchange; rcapi by default, fritzbox with its factory. */
 export class RcapiServer {
   private readonly server: net.Server;
-  private readonly conns = new Set<RcapiConnection>();
-  private nextId = 1;
+  private readonly conns = new Set<ServerConnection>();
 
-  constructor(readonly hooks: ConnectionHooks & { opened(conn: RcapiConnection): void }) {
+  constructor(
+    readonly hooks: ConnectionHooks & { opened(conn: AppConnection): void },
+    factory: ConnectionFactory = (id, socket, h) => new RcapiConnection(id, socket, h),
+  ) {
     this.server = net.createServer((socket) => {
-      const conn = new RcapiConnection(this.nextId++, socket, {
+      // Ids are unique across front doors so the trace can tell connections apart.
+      const conn = factory(++connectionIds, socket, {
         ...hooks,
         closed: (c) => {
-          this.conns.delete(c);
+          this.conns.delete(c as ServerConnection);
           hooks.closed(c);
         },
       });
