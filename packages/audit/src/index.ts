@@ -6,5 +6,6 @@ export * from './export.js';
 export * from './logging.js';
 export * from './migrations/index.js';
 export * from './privileged-read.js';
+export * from './roles.js';
 export * from './verify.js';
 export * from './xferlog.js';

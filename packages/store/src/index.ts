@@ -17,6 +17,7 @@ export {
   storeMigrations,
 } from './migrate.js';
 export * from './model.js';
+export { checkRoleName, grantStoreAppRole, STORE_TABLES } from './roles.js';
 export type { ConfigVersion } from './services/configVersions.js';
 export * as configVersions from './services/configVersions.js';
 export type { Fax, FaxFields, NewFax } from './services/faxes.js';

@@ -75,7 +75,10 @@ export const m0100AuditEvents: Migration = {
       -- (faxgate.audit_cur), and the last one writes the head row — one head update per
       -- transaction, not one per event. 'advisory' in faxgate.audit_lock takes a transaction
       -- advisory lock first (the alternative that bench:audit measures).
-      CREATE FUNCTION faxgate_audit_seal() RETURNS trigger LANGUAGE plpgsql AS $$
+      -- SECURITY DEFINER: the application's role needs only SELECT and INSERT on audit_events;
+      -- the seal updates the chain columns and the head with the owner's rights.
+      CREATE FUNCTION faxgate_audit_seal() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
       DECLARE
         cur     text := nullif(current_setting('faxgate.audit_cur', true), '');
         pending int := coalesce(nullif(current_setting('faxgate.audit_pending', true), ''), '1')::int - 1;
