@@ -193,6 +193,28 @@ describe('sendFax against a scripted controller', () => {
   });
 });
 
+describe('sendFax options', () => {
+  it('refuses bad options before dialling', async () => {
+    const { session, script } = await setup('ok');
+    const base = { controller: 1, calledNumber: '555', stationId: 'x', sff };
+    for (const bad of [
+      { calledNumber: '555-1' },
+      { calledNumber: '' },
+      { stationId: 'x'.repeat(21) },
+      { controller: 0 },
+      { cip: 1 as 4 },
+      { sff: 'nope' as unknown as Uint8Array },
+    ]) {
+      await expect(sendFax(session, { ...base, ...bad })).rejects.toMatchObject({ code: 'ERR_FAX_OPTIONS' });
+    }
+    // A marker after them: everything sent before it has reached the peer.
+    const marker = peer!.next('LISTEN_REQ');
+    void session.listen(1).catch(() => {});
+    await marker;
+    expect(script.got.map((m) => m.name)).toEqual(['LISTEN_REQ']);
+  });
+});
+
 describe('CapiSession', () => {
   it('a CONNECT_CONF that comes after its request timed out gets its PLCI disconnected', async () => {
     peer = await ScriptedRcapiPeer.start();

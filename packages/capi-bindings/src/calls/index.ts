@@ -12,5 +12,5 @@ export {
   type ReceiveOptions,
   receiveFaxes,
 } from './receive-fax.js';
-export { type SendFaxOptions, sendFax } from './send-fax.js';
+export { FaxOptionsError, type SendFaxOptions, sendFax } from './send-fax.js';
 export { CapiSession, orphanResponse, type SessionOptions } from './session.js';

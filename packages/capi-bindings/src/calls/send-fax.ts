@@ -53,7 +53,45 @@ async function* blocks(
   }
 }
 
+/** Bad options for sendFax: refused before anything is dialled. */
+export class FaxOptionsError extends RangeError {
+  override readonly name = 'FaxOptionsError';
+  readonly code = 'ERR_FAX_OPTIONS';
+}
+
+function checkOptions(o: SendFaxOptions): void {
+  const fail = (m: string) => {
+    throw new FaxOptionsError(m);
+  };
+  if (!Number.isInteger(o.controller) || o.controller < 1 || o.controller > 127)
+    fail(`controller ${o.controller} not in 1..127`);
+  if (typeof o.calledNumber !== 'string' || !/^[0-9*#]{1,32}$/.test(o.calledNumber)) {
+    fail('calledNumber must be 1..32 digits (0-9 * #)');
+  }
+  if (o.callingNumber !== undefined && !/^[0-9*#]{0,32}$/.test(o.callingNumber)) {
+    fail('callingNumber must be up to 32 digits (0-9 * #)');
+  }
+  if (o.cip !== undefined && o.cip !== 4 && o.cip !== 17)
+    fail(`cip ${o.cip}: use 4 (3.1 kHz audio) or 17 (G3 fax)`);
+  if (o.b3 !== undefined && o.b3 !== 4 && o.b3 !== 5) fail(`b3 ${o.b3}: use 4 or 5`);
+  // T.30 station IDs are at most 20 printable characters; the head line is printed on paper.
+  if (typeof o.stationId !== 'string' || !/^[\x20-\x7e]{0,20}$/.test(o.stationId)) {
+    fail('stationId must be at most 20 printable ASCII characters');
+  }
+  if (o.headLine !== undefined && !/^[\x20-\xff]{0,200}$/.test(o.headLine)) {
+    fail('headLine must be at most 200 Latin-1 characters');
+  }
+  if (
+    !(o.sff instanceof Uint8Array) &&
+    typeof (o.sff as AsyncIterable<Uint8Array>)?.[Symbol.asyncIterator] !== 'function'
+  ) {
+    fail('sff must be a Uint8Array or an AsyncIterable<Uint8Array>');
+  }
+}
+
+/** Sends one fax; resolves with the outcome (never rejects for call failures). Throws FaxOptionsError for bad options. */
 export async function sendFax(session: CapiSession, o: SendFaxOptions): Promise<FaxResult> {
+  checkOptions(o);
   const b3 = o.b3 ?? 4;
   const timeouts: FaxTimeouts = { ...DEFAULT_FAX_TIMEOUTS, confMs: session.confTimeoutMs, ...o.timeouts };
   const call = new CallCore(session, b3, timeouts);
