@@ -193,7 +193,7 @@ function encode2D(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number)
           nacc -= 8;
           out[o++] = acc >>> nacc;
         }
-        const run1 = a1 - (a0 < 0 ? 0 : a0);
+        const run1 = a1 - Math.max(a0, 0);
         const run2 = a2 - a1;
         if (run1 > MAX_SINGLE_SPAN || run2 > MAX_SINGLE_SPAN) {
           w.acc = acc & ((1 << nacc) - 1);
