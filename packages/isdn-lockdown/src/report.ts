@@ -13,6 +13,8 @@ export interface ReportInput {
   sockets: ListeningSocket[];
   allowedListeners: AllowedListener[];
   counters?: GuardCounters;
+  /** Guard activity recorded in the audit trail (for a report made outside the daemon). */
+  activity?: { since: string; violations: number; callsRejected: number };
   /** When the evidence last changed (from the audit trail), if known. */
   lastChange?: { at: string; changes: EvidenceChange[] };
 }
@@ -29,6 +31,7 @@ export interface LockdownReport {
   changesSinceLastCheck: EvidenceChange[];
   lastChange?: ReportInput['lastChange'];
   counters?: GuardCounters;
+  activity?: ReportInput['activity'];
   sockets: Array<ListeningSocket & { allowed: boolean; note?: string }>;
 }
 
@@ -66,6 +69,11 @@ export function buildReport(input: ReportInput): LockdownReport {
   if (input.counters && input.counters.refused > 0) {
     warnings.push(`${input.counters.refused} CAPI message(s) refused by the guard (not sent to the card)`);
   }
+  if (input.activity && input.activity.violations > 0) {
+    warnings.push(
+      `${input.activity.violations} CAPI message(s) refused by the guard since ${input.activity.since} (audited, never sent)`,
+    );
+  }
   return {
     ok: violations.length === 0,
     generatedAt: new Date().toISOString(),
@@ -78,6 +86,7 @@ export function buildReport(input: ReportInput): LockdownReport {
     changesSinceLastCheck: changes,
     lastChange: input.lastChange,
     counters: input.counters,
+    activity: input.activity,
     sockets,
   };
 }
@@ -118,6 +127,12 @@ export function formatReport(r: LockdownReport): string {
     lines.push(
       '',
       `guard: ${c.checked} checked, ${c.allowed} allowed, ${c.refused} refused; calls ${c.callsOffered} offered, ${c.callsRejected} rejected`,
+    );
+  }
+  if (r.activity) {
+    lines.push(
+      '',
+      `audited since ${r.activity.since}: ${r.activity.violations} refused message(s), ${r.activity.callsRejected} rejected call(s)`,
     );
   }
   if (r.lastChange) lines.push(`last change: ${r.lastChange.at} (${r.lastChange.changes.length} field(s))`);

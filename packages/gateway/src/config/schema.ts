@@ -38,6 +38,23 @@ const absolutePath = z
   .regex(/^\/[^\0]*$/, 'expected an absolute path')
   .refine((p) => !p.split('/').includes('..'), 'expected a path without ".."');
 
+const cipList = z
+  .array(
+    z.union([z.literal(1), z.literal(4), z.literal(16), z.literal(17)], {
+      error: (iss) => `expected a fax service CIP (1, 4, 16 or 17), got ${got(iss.input)}`,
+    }),
+  )
+  .refine((a) => new Set(a).size === a.length, 'expected each CIP value once');
+
+function isRegExp(s: string): boolean {
+  try {
+    new RegExp(s, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // prefault: an absent section is parsed as {} so its keys get their defaults.
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 
@@ -83,6 +100,41 @@ export const configSchema = z.strictObject({
   }),
   lockdown: section({
     mode: oneOf(LOCKDOWN_MODES).default('send-receive'),
+    /** CIP values accepted for incoming calls: 4 (3.1 kHz audio), 17 (G3 fax); 1/16 only for analog fax via a PBX. */
+    incomingServices: cipList.default([4, 17]),
+    /** CIP values used to dial out. */
+    outgoingServices: cipList.default([4, 17]),
+    /** B3 protocols with B1 = B2 = 4 (T.30): 4 and/or 5 (extended). */
+    b3Protocols: z
+      .array(
+        z.union([z.literal(4), z.literal(5)], { error: (iss) => `expected 4 or 5, got ${got(iss.input)}` }),
+      )
+      .min(1, 'expected at least one of 4, 5')
+      .default([4, 5]),
+    ecm: z.boolean().default(true),
+    colour: z.boolean().default(false),
+    jbig: z.boolean().default(false),
+    polling: z.boolean().default(false),
+    /** Caller numbers refused (M 4.37): digits, optionally ending in * for a prefix. */
+    callerBlocklist: z
+      .array(z.string().regex(/^\+?[0-9]+\*?$/, 'expected digits with an optional trailing *'))
+      .default([]),
+    /** Remote station ids refused: case-insensitive regular expressions. */
+    tsiBlocklist: z.array(z.string().refine((s) => isRegExp(s), 'expected a regular expression')).default([]),
+    /** A fax call for a number no mailbox owns: deliver to the fax post office, or reject it. */
+    unknownNumber: oneOf(['postoffice', 'reject'] as const).default('postoffice'),
+    /** Listening sockets on this host that belong to the fax service besides the API (NET.4.3.A3). */
+    allowedListeners: z
+      .array(
+        z.strictObject({
+          port: int(1, 65535),
+          protocol: oneOf(['tcp', 'udp'] as const).default('tcp'),
+          note: z.string().optional(),
+        }),
+      )
+      .default([]),
+    /** How often the controller evidence is re-read and compared (M 4.59). */
+    evidenceIntervalMinutes: int(1, 10080).default(60),
   }),
   retention: section({
     outgoingDays: int(1, 36500).default(30),
