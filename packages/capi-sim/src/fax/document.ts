@@ -1,5 +1,5 @@
-// Documents a remote fax sender transmits: pages as they are, or a file (SFF, TIFF or PBM,
-// told apart by content) read through fax-core.
+// Documents a remote fax sender transmits: pages as they are, or a file (SFF, TIFF, PBM or
+// PDF, told apart by content) read or rendered through fax-core.
 import { readFile } from 'node:fs/promises';
 import { type BilevelPage, isSff, isTiff, readPbm, readSff, readTiff } from '@faxgate/fax-core';
 
@@ -15,23 +15,37 @@ export class DocumentError extends Error {
   }
 }
 
+const isPdf = (b: Uint8Array) =>
+  b.length >= 5 && Buffer.from(b.subarray(0, 5)).toString('latin1') === '%PDF-';
+
+/** PDF through fax-core's sandboxed render pool (one worker, started for this document). */
+async function pagesFromPdf(bytes: Uint8Array): Promise<BilevelPage[]> {
+  const { createRenderPool } = await import('@faxgate/fax-core/render');
+  const pool = createRenderPool({ workers: 1 });
+  try {
+    return (await pool.render(bytes, { resolution: 'fine' })).pages;
+  } finally {
+    await pool.close();
+  }
+}
+
 export function pagesFromBytes(bytes: Uint8Array): BilevelPage[] {
   if (isSff(bytes)) return readSff(bytes).pages.map((p) => p.page);
   if (isTiff(bytes)) return readTiff(bytes).pages.map((p) => p.page);
   if (bytes.length >= 2 && bytes[0] === 0x50 && (bytes[1] === 0x34 || bytes[1] === 0x31))
     return readPbm(bytes).pages;
-  throw new DocumentError('the document is neither SFF, TIFF nor PBM');
+  throw new DocumentError('the document is neither SFF, TIFF, PBM nor PDF');
 }
 
 export async function loadDocument(doc: DocumentInput): Promise<BilevelPage[]> {
   let pages: BilevelPage[];
-  if (doc instanceof Uint8Array) pages = pagesFromBytes(doc);
+  if (doc instanceof Uint8Array) pages = isPdf(doc) ? await pagesFromPdf(doc) : pagesFromBytes(doc);
   else if (Array.isArray(doc)) pages = [...(doc as BilevelPage[])];
   else {
     const file = (doc as { file: string }).file;
     const bytes = await readFile(file);
     if (bytes.length > MAX_FILE) throw new DocumentError(`${file}: larger than ${MAX_FILE} bytes`);
-    pages = pagesFromBytes(bytes);
+    pages = isPdf(bytes) ? await pagesFromPdf(bytes) : pagesFromBytes(bytes);
   }
   if (pages.length === 0) throw new DocumentError('the document has no pages');
   return pages;
