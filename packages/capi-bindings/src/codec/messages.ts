@@ -456,6 +456,9 @@ interface CompiledSpec {
   command: number;
   subcommand: number;
   params: readonly ParamSpec[];
+  /** `NAME.field` per parameter, built once (error messages name the field). */
+  labels: readonly string[];
+  headerLabel: string;
   isData: boolean;
 }
 
@@ -468,6 +471,8 @@ for (const name of MESSAGE_NAMES) {
     command: s.command,
     subcommand: s.subcommand,
     params: s.params,
+    labels: s.params.map(([f]) => `${name}.${f}`),
+    headerLabel: `${name}.header`,
     isData: name === 'DATA_B3_REQ' || name === 'DATA_B3_IND',
   };
   BY_CODE.set((s.command << 8) | s.subcommand, c);
@@ -693,9 +698,11 @@ export function decodeMessage(buf: Uint8Array, data?: Uint8Array): CapiMessage {
       throw new CapiCodecError('bad-length', 0, `DATA_B3 TotalLength ${total}, must be 22 or 30`, spec.name);
     }
   }
-  for (const [field, kind] of spec.params) {
+  const params = spec.params;
+  for (let i = 0; i < params.length; i++) {
+    const [field, kind] = params[i];
     if (kind === 'qword?' && r.remaining === 0) continue; // 22-byte DATA_B3
-    r.field = `${spec.name}.${field}`;
+    r.field = spec.labels[i];
     out[field] = readParam(r, kind);
   }
   if (r.remaining !== 0) {
