@@ -195,6 +195,48 @@ describe('receiveFaxes over rcapi against capi-sim', () => {
     expect(r.bytes).toBe(Buffer.concat(chunks).length);
   });
 
+  it('B3 = 5, sender hangs up after page 1 → protocol-error 0x3314', async () => {
+    await session.listen(1);
+    const result = new Promise<FaxResult>((resolve) => {
+      receiveFaxes(session, () => ({ action: 'accept', b3: 5, stationId: 'GW' }), { onResult: resolve });
+    });
+    const rec = await sim.injectCall({
+      from: '0301234',
+      to: '3001',
+      document: [page(1, 400), page(2, 400), page(3, 400)],
+      hangUpAfterPage: 1,
+    });
+    const r = await result;
+    expect(rec.outcome).toBe('remote-abort');
+    expect(r.ok).toBe(false);
+    expect(r.cause).toMatchObject({ reasonB3: 0x3314, class: 'protocol-error' });
+  });
+
+  it('stop (AbortSignal) while receiving → clean DISCONNECT_B3 / DISCONNECT, every DATA_B3_IND answered once', async () => {
+    await session.listen(1);
+    const ac = new AbortController();
+    const inds: number[] = [];
+    const resps: number[] = [];
+    const onTrace = (e: { name: string; message?: { dataHandle?: number } }) => {
+      if (e.name === 'DATA_B3_IND') inds.push(e.message!.dataHandle!);
+      if (e.name === 'DATA_B3_RESP') resps.push(e.message!.dataHandle!);
+    };
+    sim.trace.on('message', onTrace);
+    const result = new Promise<FaxResult>((resolve) => {
+      receiveFaxes(
+        session,
+        () => ({ action: 'accept', stationId: 'GW', signal: ac.signal, onData: () => ac.abort() }),
+        { onResult: resolve },
+      );
+    });
+    const rec = await sim.injectCall({ from: '0301234', to: '3001', document: [page(1, 800), page(2, 800)] });
+    const r = await result;
+    sim.trace.off('message', onTrace);
+    expect(r).toMatchObject({ ok: false, aborted: true });
+    expect(rec.outcome).not.toBe('completed');
+    expect([...resps].sort((a, b) => a - b)).toEqual([...inds].sort((a, b) => a - b));
+  });
+
   it('rejects a call with the decided reason', async () => {
     await session.listen(1);
     receiveFaxes(session, () => ({ action: 'reject', reject: 3 }));
