@@ -1,4 +1,5 @@
 // One test per remote-party behaviour, through real sockets with a scripted CAPI fax app.
+import { ncpiHighResolution } from '@faxgate/capi-bindings';
 import { type BilevelPage, pagesEqual, writeSff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../simulator.js';
@@ -98,7 +99,7 @@ describe('remote parties', () => {
 
   it('no fine resolution: negotiates standard, refuses a fine page with 0x3313', async () => {
     const r = await sendFax(app, { to: '102', sff: doc([testPage(7)]) });
-    expect(r.activeNcpi?.resolution).toBe(0);
+    expect(r.activeNcpi && ncpiHighResolution(r.activeNcpi)).toBe(false);
     expect(r.reasonB3).toBe(0x3313);
     const ok = await sendFax(app, { to: '102', sff: doc([testPage(8, 100, 'standard')]) });
     expect(ok.reasonB3).toBe(0);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pagesEqual, readSff, writePbm } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CountersSnapshot } from '../observe/counters.js';
 import { TestClient } from '../test-support/client.js';
 import { receiveFax, testPage } from '../test-support/fax-app.js';
 
@@ -185,12 +186,12 @@ describe('HTTP control', () => {
   });
 
   it('lists parties with what they received, counters and calls; refuses junk', async () => {
-    const parties = await http('GET', '/parties');
-    expect(parties.body.map((p: { number: string }) => p.number)).toContain('5552000');
-    const counters = await http('GET', '/counters');
-    expect(counters.body.channels).toHaveLength(2);
-    expect(counters.body.calls.incoming.completed).toBeGreaterThanOrEqual(1);
-    expect((await http('GET', '/calls')).body.length).toBeGreaterThanOrEqual(1);
+    const parties = (await http('GET', '/parties')).body as { number: string }[];
+    expect(parties.map((p) => p.number)).toContain('5552000');
+    const counters = (await http('GET', '/counters')).body as CountersSnapshot;
+    expect(counters.channels).toHaveLength(2);
+    expect(counters.calls.incoming.completed).toBeGreaterThanOrEqual(1);
+    expect(((await http('GET', '/calls')).body as unknown[]).length).toBeGreaterThanOrEqual(1);
     expect((await http('POST', '/calls', { to: 'abc', service: 'speech' })).status).toBe(400);
     expect((await http('GET', '/nope')).status).toBe(404);
   });
