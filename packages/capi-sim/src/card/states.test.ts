@@ -184,6 +184,18 @@ describe('messages in the wrong state', () => {
     expect(d.reason).toBe(0x3490);
   });
 
+  it('another application cannot touch a call it does not own (0x2002)', async () => {
+    const { plci, ncci } = await activeCall();
+    const intruder = await TestClient.register(sim.port);
+    expect((await intruder.request({ name: 'DISCONNECT_REQ', plci }, 'DISCONNECT_CONF')).info).toBe(0x2002);
+    const data = new Uint8Array(4);
+    expect(
+      (await intruder.request({ name: 'DATA_B3_REQ', ncci, data, dataHandle: 9 }, 'DATA_B3_CONF')).info,
+    ).toBe(0x2002);
+    await intruder.close();
+    expect(await hangUp(plci)).toBe(0x3490);
+  });
+
   it('a line drop clears active calls with 0x3301', async () => {
     const { plci, ncci } = await activeCall();
     expect(sim.dropLines(1)).toBe(1);
