@@ -4,6 +4,7 @@ export {
   type FaxResult,
   type FaxTimeouts,
 } from './call-core.js';
+export { type ChunkStream, createChunkStream } from './chunk-stream.js';
 export { CallAbortedError } from './inbox.js';
 export {
   type AcceptDecision,

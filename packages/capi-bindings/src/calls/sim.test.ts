@@ -7,6 +7,7 @@ import { type BilevelPage, createPage, setPixel, writeSff } from '@faxgate/fax-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RcapiTransport } from '../transport/rcapi/transport.js';
 import type { FaxResult } from './call-core.js';
+import { createChunkStream } from './chunk-stream.js';
 import { receiveFaxes } from './receive-fax.js';
 import { sendFax } from './send-fax.js';
 import { CapiSession } from './session.js';
@@ -193,6 +194,31 @@ describe('receiveFaxes over rcapi against capi-sim', () => {
     expect(r).toMatchObject({ ok: true, pages: 2, remoteStationId: 'SENDER' });
     expect(Buffer.concat(chunks).subarray(0, 4).toString('latin1')).toBe('Sfff');
     expect(r.bytes).toBe(Buffer.concat(chunks).length);
+  });
+
+  it('the SFF as an AsyncIterable with a slow consumer (back-pressure through DATA_B3_RESP)', async () => {
+    await session.listen(1);
+    const stream = createChunkStream(2);
+    const result = new Promise<FaxResult>((resolve) => {
+      receiveFaxes(
+        session,
+        () => ({ action: 'accept', stationId: 'GW', onData: stream.push, onResult: () => stream.end() }),
+        {
+          onResult: resolve,
+        },
+      );
+    });
+    const pages = [page(1, 800), page(2, 800)];
+    const call = sim.injectCall({ from: '0301234', to: '3001', document: pages });
+    const got: Buffer[] = [];
+    for await (const c of stream) {
+      got.push(Buffer.from(c));
+      await new Promise((r) => setImmediate(r)); // a consumer slower than the line
+    }
+    const r = await result;
+    expect((await call).outcome).toBe('completed');
+    expect(r.ok).toBe(true);
+    expect(Buffer.concat(got)).toEqual(Buffer.from(writeSff(pages)));
   });
 
   it('B3 = 5, sender hangs up after page 1 → protocol-error 0x3314', async () => {
