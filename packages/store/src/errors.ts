@@ -44,8 +44,3 @@ export class ForbiddenError extends StoreError {
     super('FORBIDDEN', message);
   }
 }
-
-/** PostgreSQL error code of a unique violation. */
-export function isUniqueViolation(err: unknown): err is { code: string; constraint?: string } {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
