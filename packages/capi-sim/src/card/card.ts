@@ -1143,6 +1143,7 @@ class FaxTransmission {
 
   private end(): void {
     let last: BilevelPage[];
+    const whole = this.watcher.complete;
     try {
       last = this.watcher.end();
     } catch (e) {
@@ -1151,6 +1152,12 @@ class FaxTransmission {
         return;
       }
       throw e;
+    }
+    if (!whole) {
+      // DISCONNECT_B3_REQ before the end-of-document record, between two records: the
+      // application stopped the transfer. The page in progress is lost.
+      this.fail(0x3318, 'local-abort');
+      return;
     }
     for (const page of last) {
       if (page.resolution !== 'standard' && this.party.fine === false) {

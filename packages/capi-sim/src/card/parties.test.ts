@@ -140,9 +140,24 @@ describe('remote parties', () => {
     expect(r.reasonB3).toBe(0x3319);
   });
 
-  it('a document cut short ends with 0x3319, not success', async () => {
+  it('a document cut inside a record ends with 0x3319, not success', async () => {
     const full = Buffer.from(doc([testPage(1), testPage(2)]));
-    const r = await sendFax(app, { to: '100', sff: full.subarray(0, full.length - 30) });
+    // a line record announcing 16 bytes, followed by one
+    const cut = Buffer.concat([full.subarray(0, full.length - 2), Buffer.from([0x10, 0x00])]);
+    const r = await sendFax(app, { to: '100', sff: cut });
     expect(r.reasonB3).toBe(0x3319);
+  });
+
+  it('DISCONNECT_B3_REQ before the end record is a local abort (0x3318); the remote keeps the whole pages', async () => {
+    const pages = [testPage(1), testPage(2)];
+    const full = Buffer.from(doc(pages));
+    const r = await sendFax(app, { to: '100', sff: full.subarray(0, full.length - 2) });
+    expect(r.reasonB3).toBe(0x3318);
+    expect(r.finalNcpi?.pages).toBe(1);
+    const got = sim.remoteParty('100').received.at(-1)!;
+    expect(got.complete).toBe(false);
+    expect(got.pages).toHaveLength(1);
+    expect(pagesEqual(got.pages[0], pages[0])).toBe(true);
+    expect(sim.calls.at(-1)?.outcome).toBe('local-abort');
   });
 });

@@ -17,7 +17,8 @@ const WATCH_LIMITS = { maxPages: 200, maxTotalBytes: 64 * 1024 * 1024 };
 const MAX_RAW = 16 * 1024 * 1024;
 
 export class SffWatcher {
-  private readonly reader = new SffReader({ limits: WATCH_LIMITS });
+  // requireEnd false: a stream stopped between records is the sender's abort, not a coding error.
+  private readonly reader = new SffReader({ limits: WATCH_LIMITS, requireEnd: false });
   private readonly chunks: Buffer[] = [];
   private size = 0;
   readonly pages: BilevelPage[] = [];
@@ -30,7 +31,7 @@ export class SffWatcher {
     return this.take(() => this.reader.push(chunk));
   }
 
-  /** The sender says the document is complete. Throws SffCodingError when it is not. */
+  /** The sender ends the stream. Throws SffCodingError when it stops inside a record. */
   end(): BilevelPage[] {
     return this.take(() => this.reader.end());
   }
