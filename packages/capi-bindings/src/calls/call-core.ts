@@ -98,10 +98,28 @@ export class CallCore {
     }
   };
 
+  private readonly onDown = (e: Error): void => {
+    this.plciUp = false;
+    this.ncciUp = false;
+    this.inbox.fail(e);
+  };
+  private watching = false;
+
   bind(plci: number): void {
     this.plci = plci;
     this.plciUp = true;
     this.session.bindPlci(plci, this.handler);
+    if (!this.watching) {
+      this.watching = true;
+      this.session.on('down', this.onDown);
+    }
+  }
+
+  /** Stops routing messages and watching the session. */
+  dispose(): void {
+    if (this.plci !== undefined) this.session.unbindPlci(this.plci);
+    if (this.watching) this.session.off('down', this.onDown);
+    this.watching = false;
   }
 
   noteNcpi(bytes: Uint8Array | undefined): void {
@@ -211,7 +229,7 @@ export class CallCore {
   }
 
   result(): FaxResult {
-    if (this.plci !== undefined) this.session.unbindPlci(this.plci);
+    this.dispose();
     const ok = this.completed && !this.aborted && this.reasonB3 === 0 && this.info === undefined;
     let cause = callCause({ info: this.info, reason: this.reason, reasonB3: this.reasonB3, completed: ok });
     if (this.aborted && cause.class === 'protocol-error')

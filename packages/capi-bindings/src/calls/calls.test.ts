@@ -193,6 +193,23 @@ describe('sendFax against a scripted controller', () => {
   });
 });
 
+describe('connection lost mid-call', () => {
+  it('ends the call at once (no waiting for step timeouts), cause local-error', async () => {
+    const { session, script } = await setup('hang');
+    const asked = peer!.next('CONNECT_REQ');
+    const running = sendFax(session, { controller: 1, calledNumber: '555', stationId: 'x', sff });
+    await asked;
+    const t0 = Date.now();
+    peer!.dropAll();
+    const r = await running;
+    expect(Date.now() - t0).toBeLessThan(5000); // connectMs is 90 s
+    expect(r.ok).toBe(false);
+    expect(r.cause.class).toBe('local-error');
+    expect(r.cause.name).toMatch(/closed|connection/);
+    expect(script.got.map((m) => m.name)).toEqual(['CONNECT_REQ']);
+  });
+});
+
 describe('sendFax options', () => {
   it('refuses bad options before dialling', async () => {
     const { session, script } = await setup('ok');

@@ -8,7 +8,18 @@ export class CallAbortedError extends Error {
 
 export class CallInbox {
   private readonly queue: CapiMessage[] = [];
-  private waiter: { accept: Set<string>; resolve: (m: CapiMessage) => void } | undefined;
+  private waiter:
+    | { accept: Set<string>; resolve: (m: CapiMessage) => void; reject: (e: Error) => void }
+    | undefined;
+  private failure: Error | undefined;
+
+  /** The connection died: the current and every later wait fail with `err` at once. */
+  fail(err: Error): void {
+    this.failure ??= err;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.reject(err);
+  }
 
   push(m: CapiMessage): void {
     if (this.waiter?.accept.has(m.name)) {
@@ -39,6 +50,7 @@ export class CallInbox {
   ): Promise<CapiMessage> {
     const i = this.queue.findIndex((m) => names.includes(m.name));
     if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]);
+    if (this.failure) return Promise.reject(this.failure);
     if (signal?.aborted) return Promise.reject(new CallAbortedError('call stopped'));
     return new Promise((resolve, reject) => {
       const done = () => {
@@ -60,6 +72,10 @@ export class CallInbox {
         resolve: (m) => {
           done();
           resolve(m);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
         },
       };
     });

@@ -114,12 +114,13 @@ async function handleIncoming(
     await session.send({ name: 'CONNECT_RESP', plci: info.plci, reject }).catch(() => {});
     // A rejected call still ends with DISCONNECT_IND, which we answer.
     await first.hangUp(first.timeouts.disconnectMs).catch(() => {});
-    session.unbindPlci(info.plci);
+    first.dispose();
     return undefined;
   }
   const b3 = d.b3 ?? 4;
   const timeouts: FaxTimeouts = { ...DEFAULT_FAX_TIMEOUTS, confMs: session.confTimeoutMs, ...d.timeouts };
   // Re-create the core with the decided B3 and timeouts, keeping what was queued.
+  first.dispose();
   const call = new CallCore(session, b3, timeouts, first.inbox);
   call.bind(info.plci);
   const signal = d.signal;
