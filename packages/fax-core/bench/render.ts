@@ -16,6 +16,9 @@ const DOCS = Number(args.get('docs') ?? 6);
 const TEXT_PAGES = Number(args.get('text-pages') ?? 10);
 const SCAN_PAGES = Number(args.get('scan-pages') ?? 4);
 const WORKERS = Number(args.get('workers') ?? 2);
+// Rounds alternate ours and gs, so load from other processes hits both alike; medians are printed.
+const ROUNDS = Number(args.get('rounds') ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function statusKb(pid: number, key: string): number {
   try {
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: WORKERS }, () => pool.render(text, { mmr: true })));
   const rows: string[] = [];
   console.log(
-    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes, node ${process.version}, ${os.cpus().length} cores`,
+    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
   );
   for (const w of workloads) {
     const files = Array.from({ length: DOCS }, (_, i) => {
@@ -102,44 +105,57 @@ async function main(): Promise<void> {
     let peakKb = 0;
     let peakSelfKb = 0;
     let peakWorkerKb = 0;
-    const poll = setInterval(() => {
-      const self = statusKb(process.pid, 'VmRSS');
-      let workers = 0;
-      for (const c of childPids(process.pid)) {
-        const kb = statusKb(c, 'VmRSS');
-        workers += kb;
-        peakWorkerKb = Math.max(peakWorkerKb, kb);
-      }
-      peakSelfKb = Math.max(peakSelfKb, self);
-      peakKb = Math.max(peakKb, self + workers);
-    }, 10);
-    const started = performance.now();
+    let gsPeakKb = 0;
+    let mmrBytes = 0;
+    const oursRate: number[] = [];
+    const gs1Rate: number[] = [];
+    const gs2Rate: number[] = [];
     const header = {
       format: '%Y-%m-%d %H:%M|From %%s %%n|To %%d|Page %%P/%%T',
       fields: { senderName: 'Bench', senderNumber: '+49 30 1', recipientNumber: '+49 40 2' },
     };
-    let mmrBytes = 0;
-    const results = await Promise.all(
-      files.map(async (f) =>
-        pool.render(fs.readFileSync(f), { resolution: 'fine', headerLine: header, mmr: true }),
-      ),
-    );
-    const ms = performance.now() - started;
-    clearInterval(poll);
-    for (const r of results) for (const m of r.mmr ?? []) mmrBytes += m.length;
-    if (results.some((r) => r.pages.length !== w.pages)) throw new Error('page count mismatch');
-    const gs1 = await ghostscript(files, 1, dir);
-    const gs2 = await ghostscript(files, 2, dir);
-    const ours = (totalPages * 1000) / ms;
-    const g1 = (totalPages * 1000) / gs1.ms;
-    const g2 = (totalPages * 1000) / gs2.ms;
+    for (let round = 0; round < ROUNDS; round++) {
+      const poll = setInterval(() => {
+        const self = statusKb(process.pid, 'VmRSS');
+        let workers = 0;
+        for (const c of childPids(process.pid)) {
+          const kb = statusKb(c, 'VmRSS');
+          workers += kb;
+          peakWorkerKb = Math.max(peakWorkerKb, kb);
+        }
+        peakSelfKb = Math.max(peakSelfKb, self);
+        peakKb = Math.max(peakKb, self + workers);
+      }, 10);
+      const started = performance.now();
+      const results = await Promise.all(
+        files.map(async (f) =>
+          pool.render(fs.readFileSync(f), { resolution: 'fine', headerLine: header, mmr: 'only' }),
+        ),
+      );
+      const ms = performance.now() - started;
+      clearInterval(poll);
+      if (results.some((r) => r.pageCount !== w.pages || r.mmr?.length !== w.pages))
+        throw new Error('page count mismatch');
+      mmrBytes = 0;
+      for (const r of results) for (const m of r.mmr ?? []) mmrBytes += m.length;
+      oursRate.push((totalPages * 1000) / ms);
+      const gs1 = await ghostscript(files, 1, dir);
+      const gs2 = await ghostscript(files, 2, dir);
+      gsPeakKb = Math.max(gsPeakKb, gs1.peakKb, gs2.peakKb);
+      gs1Rate.push((totalPages * 1000) / gs1.ms);
+      gs2Rate.push((totalPages * 1000) / gs2.ms);
+    }
+    const ours = median(oursRate);
+    const g1 = median(gs1Rate);
+    const g2 = median(gs2Rate);
+    const span = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     rows.push(
       [
         `${w.name} (${totalPages} pages, MMR ${(mmrBytes / totalPages / 1024).toFixed(1)} KiB/page)`,
-        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s, peak RSS ${(peakKb / 1024).toFixed(0)} MiB in all (this process ${(peakSelfKb / 1024).toFixed(0)}, largest worker ${(peakWorkerKb / 1024).toFixed(0)})`,
-        `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s, peak RSS ${(gs1.peakKb / 1024).toFixed(0)} MiB`,
-        `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s`,
-        `  ratio: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel)`,
+        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s (rounds ${span(oursRate)}), peak RSS ${(peakKb / 1024).toFixed(0)} MiB in all (this process ${(peakSelfKb / 1024).toFixed(0)}, largest worker ${(peakWorkerKb / 1024).toFixed(0)})`,
+        `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s (rounds ${span(gs1Rate)}), peak RSS ${(gsPeakKb / 1024).toFixed(0)} MiB per gs`,
+        `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s (rounds ${span(gs2Rate)})`,
+        `  ratio of medians: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel)`,
       ].join('\n'),
     );
     console.log(rows[rows.length - 1]);

@@ -84,10 +84,11 @@ export async function renderJob(
       );
     });
   }
-  const result: RenderResult = { pages, sourceType, documentPages, elapsedMs: 0 };
+  const result: RenderResult = { pages, pageCount: pages.length, sourceType, documentPages, elapsedMs: 0 };
   if (options.mmr) {
     if (!ctx.encodeMmr) throw new Error('MMR coding is not available in this build');
     result.mmr = pages.map((p) => ctx.encodeMmr!(p));
+    if (options.mmr === 'only') result.pages = [];
   }
   result.elapsedMs = performance.now() - started;
   return result;

@@ -1,6 +1,8 @@
 // The sandbox under hostile input: every bad document ends its own job with a typed error
 // inside the limits, and the pool goes on serving (a good document renders after each).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePage } from '../codec/index.js';
+import { pagesEqual } from '../page.js';
 import { DocumentError, RenderLimitError, RenderWorkerError, UnsupportedDocumentError } from './errors.js';
 import { createRenderPool, type RenderPool } from './pool.js';
 import * as fx from './test-support/fixtures.js';
@@ -149,5 +151,14 @@ describe('render pool under hostile input', () => {
   it('renders many jobs in parallel with both workers', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => pool.render(twoPages)));
     for (const r of results) expect(r.pages.length).toBe(2);
+    const coded = await pool.render(twoPages, { mmr: 'only' });
+    expect(coded.pages).toEqual([]);
+    expect(coded.pageCount).toBe(2);
+    expect(coded.mmr?.length).toBe(2);
+    expect(coded.mmr?.[0].length).toBeGreaterThan(1000);
+    // the worker's T.6 code decodes to exactly the page it rendered
+    const both = await pool.render(twoPages, { mmr: true });
+    const back = decodePage(both.mmr![1], { coding: 'mmr', width: 1728, height: both.pages[1].height });
+    expect(pagesEqual(back.page, both.pages[1])).toBe(true);
   });
 });

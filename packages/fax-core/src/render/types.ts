@@ -123,12 +123,18 @@ export interface RenderOptions {
   dither?: DitherMode;
   /** Grey level (0..255) below which a pixel is black in threshold mode (default 160). */
   threshold?: number;
-  /** Also return every page MMR-coded (T.6), done in the worker. */
-  mmr?: boolean;
+  /**
+   * Also return every page MMR-coded (T.6), done in the worker; 'only' returns the codes
+   * without the bitmaps (`pages` empty), sparing the copy of ~0.5 MB per page.
+   */
+  mmr?: boolean | 'only';
 }
 
 export interface RenderResult {
+  /** The fax pages (empty when `mmr: 'only'` was asked for). */
   pages: BilevelPage[];
+  /** Pages in the result, cover page included. */
+  pageCount: number;
   sourceType: SourceType;
   /** Pages of the document itself (without the cover page). */
   documentPages: number;
