@@ -206,6 +206,15 @@ describe('send/receive log in PostgreSQL', () => {
     expect(rows[0]).toEqual({ type: 'access.denied', actor: 'joe' });
   });
 
+  it('refuses an unknown time zone with a typed error, before reading', async () => {
+    await expect(
+      exportXferLog(t.knex, { format: 'xferfaxlog', timeZone: 'Mars/Olympus' }, new Sink(), {
+        actor: auditor,
+        actorName: 'aud',
+      }),
+    ).rejects.toThrow(/unknown time zone "Mars\/Olympus"/);
+  });
+
   it('the log is append-only', async () => {
     await expect(t.knex.raw(`UPDATE xfer_log SET owner = 'x'`)).rejects.toThrow(/append-only/);
     await expect(t.knex.raw('DELETE FROM xfer_log')).rejects.toThrow(/append-only/);

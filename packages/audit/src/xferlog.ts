@@ -318,7 +318,13 @@ export async function exportXferLog(
     );
   }
   const range = checkRange(query);
-  if (query.timeZone) formatXferDate(new Date(0), query.timeZone); // throws RangeError on an unknown zone
+  if (query.timeZone) {
+    try {
+      formatXferDate(new Date(0), query.timeZone);
+    } catch {
+      throw new InvalidInputError(`unknown time zone ${JSON.stringify(query.timeZone)}`);
+    }
+  }
   const { count, eventId } = await privilegedRead(
     db,
     who,
