@@ -8,6 +8,7 @@ import { buildApi, listenApi } from './api/server.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
+import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
@@ -26,6 +27,8 @@ export interface RunningGateway {
   /** Whether Redis answered during start (the gateway runs without it; /health reports it). */
   redisReachable: boolean;
   status(): GatewayStatus;
+  /** The controller evidence monitor, when lines are configured. */
+  evidence?: EvidenceMonitor;
   /** Closes the API (finishing requests in flight), then Redis and the database pool. */
   stop(): Promise<void>;
 }
@@ -96,8 +99,23 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       () => false,
     );
 
+    // Controller evidence (M 4.59): at start and periodically, when lines are configured.
+    let evidence: EvidenceMonitor | undefined;
+    if (config.lines.controllers.length > 0) {
+      evidence = startEvidenceMonitor({ config, db, log, actor: gatewayAuthor() });
+      const monitor = evidence;
+      cleanup.push(() => monitor.stop());
+    }
+
     let address = '';
-    const status = () => gatewayStatus({ config, configFile: loaded.file, startedAt, apiAddress: address });
+    const status = () =>
+      gatewayStatus({
+        config,
+        configFile: loaded.file,
+        startedAt,
+        apiAddress: address,
+        evidence: evidence?.state(),
+      });
     const api = buildApi({
       probes: {
         database: async () => {
@@ -140,6 +158,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     return {
       loaded,
       address,
+      evidence,
       migrationsApplied: applied,
       configVersion,
       redisReachable,

@@ -2,6 +2,7 @@
 // job. Only facts: configured values, what runs, and a plain list of what is not built yet.
 import { redactUrl } from './config/redact.js';
 import type { FaxgateConfig } from './config/schema.js';
+import type { EvidenceState } from './lockdown/evidence-monitor.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /**
@@ -10,7 +11,7 @@ import { GATEWAY_VERSION } from './version.js';
  */
 export const NOT_BUILT_YET: readonly string[] = [
   'CAPI line drivers: no controller is opened, no call is placed or answered',
-  'lockdown enforcement on the card (lockdown.mode is configuration only so far)',
+  'lockdown on live calls in the daemon (the guard, LISTEN and call screening exist in isdn-lockdown; the daemon places no call yet)',
   'fax queue and workers (BullMQ)',
   'fax submission and mailbox API, web console, e-mail intake',
   'retention jobs (retention settings are not applied yet)',
@@ -29,6 +30,8 @@ export interface GatewayStatus {
     transport: FaxgateConfig['lines']['transport'];
     server: string;
     controllers: number[];
+    /** The last controller evidence check (M 4.59), when lines are configured. */
+    evidence?: EvidenceState;
   };
   configFile: string | null;
   notBuiltYet: readonly string[];
@@ -39,6 +42,7 @@ export function gatewayStatus(opts: {
   configFile: string | null;
   startedAt: Date;
   apiAddress: string;
+  evidence?: EvidenceState;
   now?: Date;
 }): GatewayStatus {
   const { config } = opts;
@@ -56,10 +60,17 @@ export function gatewayStatus(opts: {
       transport: config.lines.transport,
       server: `${config.lines.host}:${config.lines.port}`,
       controllers: [...config.lines.controllers],
+      ...(opts.evidence ? { evidence: opts.evidence } : {}),
     },
     configFile: opts.configFile,
     notBuiltYet: NOT_BUILT_YET,
   };
+}
+
+function evidenceLine(e: EvidenceState): string {
+  if (e.checkedAt === null) return 'first controller check running';
+  if (!e.ok) return `controllers unreadable at ${e.checkedAt}: ${e.error}`;
+  return `${e.controllers} controller(s) read at ${e.checkedAt}${e.changes.length ? `, ${e.changes.length} change(s) recorded` : ', unchanged'}`;
 }
 
 /** The status as lines for a terminal. */
@@ -75,6 +86,7 @@ export function formatStatus(s: GatewayStatus): string {
     `  redis:     ${s.redis.url}  (key prefix ${s.redis.keyPrefix})`,
     `  lockdown:  ${s.lockdown.mode}`,
     `  lines:     ${lines}`,
+    ...(s.lines.evidence ? [`  evidence:  ${evidenceLine(s.lines.evidence)}`] : []),
     '  not built yet:',
     ...s.notBuiltYet.map((n) => `    - ${n}`),
   ].join('\n');
