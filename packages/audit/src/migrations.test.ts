@@ -1,0 +1,28 @@
+import { migrateDown, migrationStatus, openDatabase } from '@faxgate/store';
+import { createTestDatabase } from '@faxgate/store/testing';
+import { describe, expect, it } from 'vitest';
+import { appendAuditEvent } from './append.js';
+import { auditMigrations, migrateAll } from './migrations/index.js';
+import { verifyAuditChain } from './verify.js';
+
+describe('audit migrations', () => {
+  it('merge with the store, roll back completely and apply again', async () => {
+    const db = await createTestDatabase();
+    const knex = openDatabase(db.url, { poolMax: 2 });
+    try {
+      expect((await migrateAll(knex)).applied).toEqual(['0001_core', '0100_audit_events', '0101_xfer_log']);
+      expect((await migrationStatus(knex, auditMigrations)).pending).toEqual([]);
+      const functions = async () =>
+        (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
+      expect(await functions()).toBe(6);
+      await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
+      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(3);
+      expect(await functions()).toBe(0);
+      await migrateAll(knex);
+      expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0 });
+    } finally {
+      await knex.destroy();
+      await db.drop();
+    }
+  });
+});
