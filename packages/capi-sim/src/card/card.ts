@@ -889,8 +889,8 @@ export class Card extends EventEmitter<CardEvents> {
     }
     view.state = 'disconnecting';
     const ncci = view.ncci;
-    const outcome: CallOutcome =
-      call.b3Outcome ?? (call.record.direction === 'outgoing' && !ncci ? 'local-abort' : 'local-abort');
+    // A finished B3 phase keeps its outcome (completed, not-fax …); anything else is our abort.
+    const outcome: CallOutcome = call.b3Outcome ?? 'local-abort';
     if (ncci && ncci.state !== 'disconnected') {
       call.session?.abort();
       this.b3Ends(
