@@ -58,6 +58,8 @@ export class CapiSession extends EventEmitter<{
     opts: SessionOptions,
   ) {
     super();
+    // Every running call watches 'down': up to MaxLogicalConnection listeners are expected.
+    this.setMaxListeners(0);
     this.confTimeoutMs = opts.confTimeoutMs ?? 10_000;
     app.on('message', (raw: Buffer, data?: Buffer) => this.dispatch(raw, data));
     app.on('warning', (w: string) => this.emit('warning', w));
