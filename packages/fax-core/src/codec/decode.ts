@@ -16,6 +16,9 @@ const MODE_MMR = 3;
 /** A row that is not decoded at all (MR 2-D row whose reference row was bad). */
 const ERR_SKIP = -10;
 
+/** PageDecoder refuses to buffer more than this for one page (a page is at most a few MB). */
+const MAX_STREAM_BYTES = 64 << 20;
+
 /** Return value of a unit that needs more data (streaming only). */
 const NEED = false;
 
@@ -407,6 +410,7 @@ export class PageDecoder {
   private buf: Uint8Array;
   private len = 0;
   private readonly lsb: boolean;
+  private waitUntil = 0;
 
   constructor(opts: DecodeOptions) {
     this.lsb = checkBitOrder(opts?.bitOrder) === 'lsb';
@@ -427,6 +431,8 @@ export class PageDecoder {
   /** Adds bytes. Returns `done`. */
   push(chunk: Uint8Array): boolean {
     if (this.d.endedBy !== null) return true;
+    if (this.len + chunk.length > MAX_STREAM_BYTES)
+      throw new CodecError('too-large', `more than ${MAX_STREAM_BYTES} bytes without the end of the page`);
     if (this.len + chunk.length > this.buf.length) {
       let size = this.buf.length * 2;
       while (size < this.len + chunk.length) size *= 2;
@@ -437,11 +443,15 @@ export class PageDecoder {
     if (this.lsb) for (let i = 0; i < chunk.length; i++) this.buf[this.len + i] = REVERSE_BITS[chunk[i]];
     else this.buf.set(chunk, this.len);
     this.len += chunk.length;
+    // A unit that needed more data is decoded again from its start. Waiting until the pending
+    // tail has doubled keeps that linear even for a long stretch without an EOL.
+    if (this.len < this.waitUntil) return false;
     const r = this.d.r;
     r.buf = this.buf;
     r.len = this.len;
     r.seek(r.pos); // drop zero bits the reader may have buffered past the old end
     this.d.run();
+    this.waitUntil = this.len + (this.len - (r.pos >>> 3));
     return this.d.endedBy !== null;
   }
 
@@ -449,6 +459,8 @@ export class PageDecoder {
   end(): DecodeResult {
     if (this.d.endedBy === null) {
       this.d.final = true;
+      this.d.r.buf = this.buf;
+      this.d.r.len = this.len;
       this.d.r.seek(this.d.r.pos);
       this.d.run();
     }

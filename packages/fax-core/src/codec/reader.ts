@@ -150,7 +150,13 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
   let a0 = 0;
   let n = 0;
   let result: number;
+  // a valid row has at most width + 1 runs; zero-length runs could otherwise go on forever
+  let runsLeft = width + 4;
   for (;;) {
+    if (--runsLeft < 0) {
+      result = ERR_CODE;
+      break;
+    }
     // white run: make-up codes, then one terminating code
     let run = 0;
     let e: number;
@@ -267,7 +273,13 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
   let bi = 0;
   let n = 0;
   let result = 0;
+  // a valid row has at most about 1.5 * width mode codes; H(0,0) could otherwise go on forever
+  let modesLeft = 2 * width + 8;
   while (a0 < width) {
+    if (--modesLeft < 0) {
+      result = ERR_CODE;
+      break;
+    }
     if (nbits < 13) {
       do {
         acc |= (p < len ? buf[p] : 0) << (24 - nbits);

@@ -86,3 +86,22 @@ describe('PageDecoder', () => {
     }
   });
 });
+
+describe('PageDecoder on a long stretch without an EOL', () => {
+  it('stays linear: 300 KB of garbage pushed byte by byte, then a page', () => {
+    const r = rng(44);
+    // no 11-zero runs, so no EOL can be found in it
+    const garbage = Uint8Array.from({ length: 300_000 }, () => Math.floor(r() * 256) | 0x21);
+    const code = encodePage(page, { coding: 'mh', rtc: true });
+    const d = new PageDecoder({ coding: 'mh', width: page.width, eol: true });
+    const t0 = performance.now();
+    for (let i = 0; i < garbage.length; i++) d.push(garbage.subarray(i, i + 1));
+    for (let i = 0; i < code.length; i += 5) d.push(code.subarray(i, i + 5));
+    const res = d.end();
+    // quadratic rescanning would take minutes here; linear takes well under a second
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(res.endedBy).toBe('rtc');
+    expect(res.badLines).toBe(0);
+    expect(pagesEqual(res.page, page)).toBe(true);
+  });
+});
