@@ -28,6 +28,8 @@ export interface ImageRenderOptions {
   threshold: number;
   limits: RenderLimits;
   extraPages: number;
+  /** Turn landscape images a quarter left so they fill the portrait fax page. */
+  rotateLandscape: boolean;
   onPage?: (index: number) => void;
 }
 
@@ -128,9 +130,14 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
       const dpi = meta.density && meta.density >= 50 && meta.density <= 2400 ? meta.density : DEFAULT_DPI;
       const oriented =
         meta.orientation && meta.orientation >= 5 ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
-      const fit = fitPage(oriented[0] / dpi, oriented[1] / dpi, g, g.a4Lines);
+      const turn = opts.rotateLandscape && oriented[0] > oriented[1] * 1.05;
+      const fit = turn
+        ? fitPage(oriented[1] / dpi, oriented[0] / dpi, g, g.a4Lines)
+        : fitPage(oriented[0] / dpi, oriented[1] / dpi, g, g.a4Lines);
+      // EXIF orientation first, then the quarter turn (sharp applies them in this order).
       const { data, info } = await src
         .autoOrient()
+        .rotate(turn ? 270 : 0)
         .flatten({ background: '#ffffff' })
         .greyscale()
         .resize(fit.drawWidth, fit.drawHeight, {

@@ -29,8 +29,8 @@ describe('inputs', () => {
       .withMetadata({ density: 72 })
       .png()
       .toBuffer();
-    const flat = await run(png);
-    const dithered = await run(png, { dither: 'floyd-steinberg' });
+    const flat = await run(png, { rotateLandscape: false });
+    const dithered = await run(png, { dither: 'floyd-steinberg', rotateLandscape: false });
     expect(flat.sourceType).toBe('png');
     expect(flat.pages[0].width).toBe(1728);
     expect(blackPixels(flat.pages[0])).toBeGreaterThan(1728 * 1000); // grey 119 < 160: black
@@ -93,6 +93,35 @@ describe('inputs', () => {
     // converted only when asked
     const fine = await run(writeTiff([pages[1]], { coding: 'mmr' }), { resolution: 'fine' });
     expect(fine.pages[0].height).toBe(2200);
+  });
+
+  it('landscape pages are turned a quarter left to fill the portrait page (PDF and image)', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([842, 595]);
+    page.drawRectangle({ x: 0, y: 545, width: 842, height: 50 }); // a bar along the landscape top
+    const pdf = await doc.save();
+    const png = await sharp({ create: { width: 842, height: 595, channels: 3, background: '#ffffff' } })
+      .composite([
+        {
+          input: { create: { width: 842, height: 50, channels: 3, background: '#000000' } },
+          top: 0,
+          left: 0,
+        },
+      ])
+      .withMetadata({ density: 72 })
+      .png()
+      .toBuffer();
+    for (const bytes of [pdf, png]) {
+      const turned = (await run(bytes)).pages[0];
+      expect(turned.height).toBeGreaterThan(2200); // full A4 length, not shrunk to 70 %
+      // the landscape top is now the left edge: black at the left, white at the right
+      expect(getPixel(turned, 80, 1100)).toBe(1);
+      expect(getPixel(turned, 1600, 1100)).toBe(0);
+      const kept = (await run(bytes, { rotateLandscape: false })).pages[0];
+      expect(getPixel(kept, 864, 10)).toBe(1); // bar still along the top
+      expect(getPixel(kept, 80, 1100)).toBe(0);
+    }
   });
 
   it('plain text: wraps, pages at form feed, refuses an empty text', async () => {

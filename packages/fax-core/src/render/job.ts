@@ -39,17 +39,27 @@ export async function renderJob(
   const dither = options.dither ?? 'none';
   const threshold = options.threshold ?? 160;
   const extraPages = options.cover ? 1 : 0;
+  const rotateLandscape = options.rotateLandscape ?? true;
   const onPage = () => ctx.checkpoint?.();
   let pages: BilevelPage[];
   switch (sourceType) {
     case 'pdf':
-      pages = await renderPdf(bytes, { resolution, dither, threshold, limits, extraPages, onPage });
+      pages = await renderPdf(bytes, {
+        resolution,
+        dither,
+        threshold,
+        limits,
+        extraPages,
+        rotateLandscape,
+        onPage,
+      });
       break;
     case 'png':
     case 'jpeg':
     case 'tiff':
       pages = await renderImage(bytes, {
         resolution: options.resolution,
+        rotateLandscape,
         dither,
         threshold,
         limits,

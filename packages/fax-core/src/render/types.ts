@@ -121,6 +121,8 @@ export interface RenderOptions {
   cover?: CoverPageOptions;
   /** Black/white conversion of photos and scans (default none = threshold). */
   dither?: DitherMode;
+  /** Turn landscape pages and images a quarter left to fill the portrait fax page (default true). */
+  rotateLandscape?: boolean;
   /** Grey level (0..255) below which a pixel is black in threshold mode (default 160). */
   threshold?: number;
   /**
