@@ -285,7 +285,19 @@ class Decoder {
         if (!this.final) return NEED;
         return this.end('end-of-data');
       }
-      return this.endRtc();
+      // An EOL: RTC when more EOLs follow; otherwise the stream has EOLs after all and only
+      // the first one was missing (some writers omit it), so go on in EOL mode.
+      const afterEol = r.pos;
+      if (r.peek(11) === 0) {
+        const s2 = r.syncEol();
+        if (s2 & SYNC_NONE && !this.final) return NEED;
+        r.seek(afterEol);
+        return this.endRtc();
+      }
+      if (r.pos + 11 > r.end && !this.final) return NEED;
+      this.mode = MODE_EOL;
+      this.started = true;
+      return true;
     }
     if (this.rows >= this.maxRows) this.tooManyRows();
     const n = decode1D(r, this.cur, this.width);

@@ -104,6 +104,17 @@ describe('round trip of generated pages', () => {
     }
   });
 
+  it('reads an MH stream whose first EOL is missing (EOL framing detected from the second row)', () => {
+    const page = textPage(1728, 50, 14);
+    const code = encodePage(page, { coding: 'mh', fillBits: true });
+    // with fill bits the first EOL is exactly the first two bytes: 0000 000000000001
+    expect(Array.from(code.subarray(0, 2))).toEqual([0x00, 0x01]);
+    const out = decodePage(code.subarray(2), { coding: 'mh', width: 1728 });
+    expect(out.badLines).toBe(0);
+    expect(out.rows).toBe(50);
+    expect(pagesEqual(out.page, page)).toBe(true);
+  });
+
   it('ignores the padding bits past the page width', () => {
     const clean = noisePage(1001, 20, 12);
     const dirty = createPage(1001, 20);
