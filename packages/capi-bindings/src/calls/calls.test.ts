@@ -233,6 +233,32 @@ describe('sendFax options', () => {
 });
 
 describe('CapiSession', () => {
+  it('survives hostile frames from the server: garbage is reported, indications still answered', async () => {
+    const { session } = await setup('ok');
+    const conn = [...peer!.conns].find((c) => c.register)!;
+    const warnings: string[] = [];
+    session.on('warning', (w) => warnings.push(w));
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    for (let i = 0; i < 300; i++) {
+      const len = 8 + Math.floor(rnd() * 60);
+      const b = Buffer.alloc(len);
+      for (let j = 0; j < len; j++) b[j] = Math.floor(rnd() * 256);
+      b.writeUInt16LE(len, 0);
+      if (i % 3 === 0) b[5] = 0x82; // make many of them indications
+      peer!.sendRaw(conn, b);
+    }
+    // Still alive and answering: a proper INFO_IND for nobody gets its INFO_RESP.
+    const resp = peer!.next('INFO_RESP');
+    peer!.send(conn, { name: 'INFO_IND', address: 0x0201, infoNumber: 0x8001 });
+    expect((await resp)[1].address).toBe(0x0201);
+    expect(session.isDown).toBe(false);
+    expect(warnings.length).toBeGreaterThan(0);
+  });
+
   it('a CONNECT_CONF that comes after its request timed out gets its PLCI disconnected', async () => {
     peer = await ScriptedRcapiPeer.start();
     const p = peer;
