@@ -107,8 +107,10 @@ function putRun(w: BitWriter, run: number, black: number): void {
 
 /** One-dimensional (MH) coding of a row given its changing elements (cur[n] = width). */
 function encode1D(w: BitWriter, cur: Int32Array, n: number, width: number): void {
-  let acc = w.acc;
-  let nacc = w.nacc;
+  // 32-bit staging: `buf` holds `nb` (< 32) pending bits in its low end; a full word is
+  // written as 4 bytes at once. On exit whole bytes are flushed so the writer keeps < 8 bits.
+  let buf = w.acc;
+  let nb = w.nacc;
   const out = w.out;
   let o = w.o;
   let a0 = 0;
@@ -117,15 +119,19 @@ function encode1D(w: BitWriter, cur: Int32Array, n: number, width: number): void
     let run = a1 - a0;
     const black = j & 1;
     if (run > MAX_SINGLE_SPAN) {
-      w.acc = acc;
-      w.nacc = nacc;
+      while (nb >= 8) {
+        nb -= 8;
+        out[o++] = buf >>> nb;
+      }
+      w.acc = buf & ((1 << nb) - 1);
+      w.nacc = nb;
       w.o = o;
       while (run > MAX_SINGLE_SPAN) {
         w.put(MAKEUP_2560_CODE, MAKEUP_2560_BITS);
         run -= 2560;
       }
-      acc = w.acc;
-      nacc = w.nacc;
+      buf = w.acc;
+      nb = w.nacc;
       o = w.o;
     }
     let code: number;
@@ -137,17 +143,29 @@ function encode1D(w: BitWriter, cur: Int32Array, n: number, width: number): void
       code = WHITE_RUN_CODE[run];
       len = WHITE_RUN_BITS[run];
     }
-    acc = (acc << len) | code;
-    nacc += len;
-    while (nacc >= 8) {
-      nacc -= 8;
-      out[o++] = acc >>> nacc;
+    if (nb + len < 32) {
+      buf = (buf << len) | code;
+      nb += len;
+    } else {
+      const over = nb + len - 32; // len <= 25, so nb >= 7 and the shift below is 1..25
+      const word = (buf << (len - over)) | (code >>> over);
+      out[o] = word >>> 24;
+      out[o + 1] = word >>> 16;
+      out[o + 2] = word >>> 8;
+      out[o + 3] = word;
+      o += 4;
+      buf = code;
+      nb = over;
     }
     a0 = a1;
     if (a0 >= width) break;
   }
-  w.acc = acc & ((1 << nacc) - 1);
-  w.nacc = nacc;
+  while (nb >= 8) {
+    nb -= 8;
+    out[o++] = buf >>> nb;
+  }
+  w.acc = buf & ((1 << nb) - 1);
+  w.nacc = nb;
   w.o = o;
 }
 
@@ -156,10 +174,11 @@ function encode1D(w: BitWriter, cur: Int32Array, n: number, width: number): void
  * coding row `cur` and the reference row `ref` (both with `width` sentinels).
  */
 function encode2D(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number): void {
-  // writer state in locals; the rare runs over 2623 pixels go through the writer methods
+  // writer state in locals with 32-bit staging as in encode1D; the rare runs over 2623 pixels
+  // go through the writer methods
   const out = w.out;
-  let acc = w.acc;
-  let nacc = w.nacc;
+  let buf = w.acc;
+  let nb = w.nacc;
   let o = w.o;
   let a0 = -1;
   let black = 0;
@@ -170,64 +189,91 @@ function encode2D(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number)
     while (ref[bi] <= a0) bi += 2;
     const b1 = ref[bi];
     const b2 = ref[bi + 1];
+    let code: number;
+    let len: number;
     if (b2 < a1) {
-      acc = (acc << PASS_BITS) | PASS_CODE;
-      nacc += PASS_BITS;
+      code = PASS_CODE;
+      len = PASS_BITS;
       a0 = b2;
       bi += 2;
     } else {
       const d = a1 - b1 + 3;
       if (d >= 0 && d <= 6) {
-        const len = VERT_BITS[d];
-        acc = (acc << len) | VERT_CODE[d];
-        nacc += len;
+        code = VERT_CODE[d];
+        len = VERT_BITS[d];
         a0 = a1;
         j++;
         black ^= 1;
         bi = bi > 0 ? bi - 1 : 1;
       } else {
         const a2 = cur[j + 1];
-        acc = (acc << HORIZ_BITS) | HORIZ_CODE;
-        nacc += HORIZ_BITS;
-        while (nacc >= 8) {
-          nacc -= 8;
-          out[o++] = acc >>> nacc;
-        }
         const run1 = a1 - Math.max(a0, 0);
         const run2 = a2 - a1;
         if (run1 > MAX_SINGLE_SPAN || run2 > MAX_SINGLE_SPAN) {
-          w.acc = acc & ((1 << nacc) - 1);
-          w.nacc = nacc;
+          while (nb >= 8) {
+            nb -= 8;
+            out[o++] = buf >>> nb;
+          }
+          w.acc = buf & ((1 << nb) - 1);
+          w.nacc = nb;
           w.o = o;
+          w.put(HORIZ_CODE, HORIZ_BITS);
           putRun(w, run1, black);
           putRun(w, run2, black ^ 1);
-          acc = w.acc;
-          nacc = w.nacc;
+          buf = w.acc;
+          nb = w.nacc;
           o = w.o;
-        } else {
-          let len = black ? BLACK_RUN_BITS[run1] : WHITE_RUN_BITS[run1];
-          acc = (acc << len) | (black ? BLACK_RUN_CODE[run1] : WHITE_RUN_CODE[run1]);
-          nacc += len;
-          while (nacc >= 8) {
-            nacc -= 8;
-            out[o++] = acc >>> nacc;
-          }
-          len = black ? WHITE_RUN_BITS[run2] : BLACK_RUN_BITS[run2];
-          acc = (acc << len) | (black ? WHITE_RUN_CODE[run2] : BLACK_RUN_CODE[run2]);
-          nacc += len;
+          a0 = a2;
+          j += 2;
+          if (a0 >= width) break;
+          continue;
         }
+        // horizontal code and the first run together: at most 3 + 25 bits
+        len = black ? BLACK_RUN_BITS[run1] : WHITE_RUN_BITS[run1];
+        code = (HORIZ_CODE << len) | (black ? BLACK_RUN_CODE[run1] : WHITE_RUN_CODE[run1]);
+        len += HORIZ_BITS;
+        if (nb + len < 32) {
+          buf = (buf << len) | code;
+          nb += len;
+        } else {
+          const over = nb + len - 32;
+          const word = (buf << (len - over)) | (code >>> over);
+          out[o] = word >>> 24;
+          out[o + 1] = word >>> 16;
+          out[o + 2] = word >>> 8;
+          out[o + 3] = word;
+          o += 4;
+          buf = code;
+          nb = over;
+        }
+        len = black ? WHITE_RUN_BITS[run2] : BLACK_RUN_BITS[run2];
+        code = black ? WHITE_RUN_CODE[run2] : BLACK_RUN_CODE[run2];
         a0 = a2;
         j += 2;
       }
     }
-    while (nacc >= 8) {
-      nacc -= 8;
-      out[o++] = acc >>> nacc;
+    if (nb + len < 32) {
+      buf = (buf << len) | code;
+      nb += len;
+    } else {
+      const over = nb + len - 32;
+      const word = (buf << (len - over)) | (code >>> over);
+      out[o] = word >>> 24;
+      out[o + 1] = word >>> 16;
+      out[o + 2] = word >>> 8;
+      out[o + 3] = word;
+      o += 4;
+      buf = code;
+      nb = over;
     }
     if (a0 >= width) break;
   }
-  w.acc = acc & ((1 << nacc) - 1);
-  w.nacc = nacc;
+  while (nb >= 8) {
+    nb -= 8;
+    out[o++] = buf >>> nb;
+  }
+  w.acc = buf & ((1 << nb) - 1);
+  w.nacc = nb;
   w.o = o;
 }
 
