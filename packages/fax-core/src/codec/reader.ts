@@ -162,11 +162,17 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
     let e: number;
     for (;;) {
       if (nbits < 13) {
-        do {
-          acc |= (p < len ? buf[p] : 0) << (24 - nbits);
-          p++;
-          nbits += 8;
-        } while (nbits <= 24);
+        if (p + 1 < len) {
+          acc |= ((buf[p] << 8) | buf[p + 1]) << (16 - nbits);
+          p += 2;
+          nbits += 16;
+        } else {
+          do {
+            acc |= (p < len ? buf[p] : 0) << (24 - nbits);
+            p++;
+            nbits += 8;
+          } while (nbits <= 24);
+        }
       }
       e = WHITE_TABLE[acc >>> 20];
       const kind = e & 15;
@@ -206,11 +212,17 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
     run = 0;
     for (;;) {
       if (nbits < 13) {
-        do {
-          acc |= (p < len ? buf[p] : 0) << (24 - nbits);
-          p++;
-          nbits += 8;
-        } while (nbits <= 24);
+        if (p + 1 < len) {
+          acc |= ((buf[p] << 8) | buf[p + 1]) << (16 - nbits);
+          p += 2;
+          nbits += 16;
+        } else {
+          do {
+            acc |= (p < len ? buf[p] : 0) << (24 - nbits);
+            p++;
+            nbits += 8;
+          } while (nbits <= 24);
+        }
       }
       e = BLACK_TABLE[acc >>> 19];
       const kind = e & 15;
@@ -281,11 +293,17 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
       break;
     }
     if (nbits < 13) {
-      do {
-        acc |= (p < len ? buf[p] : 0) << (24 - nbits);
-        p++;
-        nbits += 8;
-      } while (nbits <= 24);
+      if (p + 1 < len) {
+        acc |= ((buf[p] << 8) | buf[p + 1]) << (16 - nbits);
+        p += 2;
+        nbits += 16;
+      } else {
+        do {
+          acc |= (p < len ? buf[p] : 0) << (24 - nbits);
+          p++;
+          nbits += 8;
+        } while (nbits <= 24);
+      }
     }
     const e = MODE_TABLE[acc >>> 25];
     const kind = e & 15;
@@ -316,11 +334,17 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
         let run = 0;
         for (;;) {
           if (nbits < 13) {
-            do {
-              acc |= (p < len ? buf[p] : 0) << (24 - nbits);
-              p++;
-              nbits += 8;
-            } while (nbits <= 24);
+            if (p + 1 < len) {
+              acc |= ((buf[p] << 8) | buf[p + 1]) << (16 - nbits);
+              p += 2;
+              nbits += 16;
+            } else {
+              do {
+                acc |= (p < len ? buf[p] : 0) << (24 - nbits);
+                p++;
+                nbits += 8;
+              } while (nbits <= 24);
+            }
           }
           const c = table[acc >>> shift];
           const ck = c & 15;
