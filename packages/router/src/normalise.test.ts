@@ -63,6 +63,10 @@ describe('normaliseNumber (Berlin, no PBX)', () => {
     ['030 112', '+4930112', '030112', 'emergency'],
     ['089 19222', '+498919222', '08919222', 'emergency'],
     ['+49 112', '+49112', '112', 'emergency'],
+    ['030 19222', '+493019222', '03019222', 'emergency'],
+    ['030 1219222', '+49301219222', '0301219222', 'local'],
+    ['03301 4112', '+4933014112', '033014112', 'national'],
+    ['089 112 345', '+4989112345', '089112345', 'national'],
     ['911', '+49911', '911', 'emergency'],
     ['999', '+49999', '999', 'emergency'],
     ['+1 911', '+1911', '001911', 'emergency'],
@@ -126,6 +130,7 @@ describe('normaliseNumber refuses bad input with a typed error', () => {
     ['+49', 'too-short'],
     ['+123', 'too-short'],
     ['030', 'too-short'],
+    ['11', 'too-short'],
   ])('%j → %s', (input, problem) => {
     expect(problemOf(input)).toBe(problem);
   });

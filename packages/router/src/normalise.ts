@@ -51,16 +51,21 @@ function isEmergencyCode(nsn: string, plan: NumberingPlan): boolean {
 }
 
 /**
- * A national number that is an emergency number, or (`emergencyWithAreaCode`) a 2–5 digit area
- * code followed by exactly an emergency number ('030 112', '089 19222'). Prefix numbers (116xxx)
- * count only without area code: a long subscriber number may well end in 116…
+ * A national number that is an emergency number; or our own area code followed by one ('030 112');
+ * or any 2–5 digit area code followed by one of `emergencyAfterAreaCode` ('089 19222'). Other
+ * emergency numbers are not guessed behind foreign area codes: without a table of area codes a
+ * short subscriber number ending in 112 (03301 4112) would be refused by mistake.
  */
 function isHomeEmergency(nsn: string, plan: NumberingPlan): boolean {
   if (isEmergencyCode(nsn, plan)) return true;
-  if (!plan.emergencyWithAreaCode || !/^[2-9]/.test(nsn)) return false;
+  if (plan.areaCode && nsn.startsWith(plan.areaCode)) {
+    // In our own area the split is known: no guessing.
+    const rest = nsn.slice(plan.areaCode.length);
+    return isEmergencyCode(rest, plan) || plan.emergencyAfterAreaCode.includes(rest);
+  }
+  if (!/^[2-9]/.test(nsn)) return false;
   for (let areaLength = 2; areaLength <= 5 && areaLength < nsn.length; areaLength++) {
-    const rest = nsn.slice(areaLength);
-    if (UNIVERSAL.has(rest) || plan.emergencyNumbers.includes(rest)) return true;
+    if (plan.emergencyAfterAreaCode.includes(nsn.slice(areaLength))) return true;
   }
   return false;
 }
@@ -89,7 +94,16 @@ function classifyHome(nsn: string, plan: NumberingPlan): NumberKind {
 function homeDialString(nsn: string, kind: NumberKind, plan: NumberingPlan): string {
   if (isShortCode(nsn, plan)) return nsn;
   if (plan.dialInternational) return plan.internationalPrefix + plan.countryCode + nsn;
-  if (plan.dialLocal && kind === 'local' && plan.areaCode) return nsn.slice(plan.areaCode.length);
+  if (plan.dialLocal && kind === 'local' && plan.areaCode) {
+    // Only when the line reads the short form back as the same number.
+    const local = nsn.slice(plan.areaCode.length);
+    const ambiguous =
+      local.length < 3 ||
+      (plan.nationalPrefix !== '' && local.startsWith(plan.nationalPrefix)) ||
+      local.startsWith(plan.internationalPrefix) ||
+      isShortCode(local, plan);
+    if (!ambiguous) return local;
+  }
   return plan.nationalPrefix + nsn;
 }
 
@@ -126,7 +140,8 @@ function fromNational(nsn: string, plan: NumberingPlan, input: unknown): Normali
   if (nsn === '') throw new NumberError('too-short', input, 'no digits after the country code');
   checkLength(plan.countryCode + nsn, input);
   const kind = classifyHome(nsn, plan);
-  if (kind !== 'emergency' && !isShortCode(nsn, plan) && nsn.length < 4) {
+  // Short codes have at least 3 digits (115, 11880), other national numbers at least 4.
+  if (kind !== 'emergency' && nsn.length < (isShortCode(nsn, plan) ? 3 : 4)) {
     throw new NumberError('too-short', input, 'too few digits for a national number');
   }
   return {

@@ -39,10 +39,11 @@ export interface NumberingPlan {
   /** National number prefixes of emergency or social-value numbers, e.g. '116' (116xxx, EU harmonised). */
   emergencyPrefixes: string[];
   /**
-   * Emergency numbers are also recognised behind an area code ('030 112', '089 19222').
-   * Safe where subscriber numbers never start with the emergency numbers' first digit (Germany: 1).
+   * Emergency numbers that also reach emergency services behind any area code (Germany: 19222,
+   * the rescue service, '089 19222'). Recognised as a 2–5 digit area code followed by exactly
+   * the number. (Any emergency number behind our own `areaCode` is recognised anyway.)
    */
-  emergencyWithAreaCode: boolean;
+  emergencyAfterAreaCode: string[];
   /** National-number prefixes of premium-rate services, e.g. '900' (0900), '118' (118xx directory). */
   premiumPrefixes: string[];
   /** National-number prefixes of service numbers (shared cost, freephone, personal, mass calling). */
@@ -91,7 +92,7 @@ type CountryDefaults = Pick<
   NumberingPlan,
   | 'emergencyNumbers'
   | 'emergencyPrefixes'
-  | 'emergencyWithAreaCode'
+  | 'emergencyAfterAreaCode'
   | 'premiumPrefixes'
   | 'servicePrefixes'
   | 'shortCodePrefixes'
@@ -108,7 +109,7 @@ export const COUNTRY_DEFAULTS: Readonly<Record<string, CountryDefaults>> = {
   '49': {
     emergencyNumbers: ['110', '112', '19222'],
     emergencyPrefixes: ['116'],
-    emergencyWithAreaCode: true,
+    emergencyAfterAreaCode: ['19222'],
     premiumPrefixes: ['900', '118'],
     servicePrefixes: ['180', '137', '700', '800', '115'],
     shortCodePrefixes: ['11', '19222'],
@@ -119,7 +120,7 @@ export const COUNTRY_DEFAULTS: Readonly<Record<string, CountryDefaults>> = {
 export const GENERIC_DEFAULTS: CountryDefaults = {
   emergencyNumbers: ['112'],
   emergencyPrefixes: [],
-  emergencyWithAreaCode: false,
+  emergencyAfterAreaCode: [],
   premiumPrefixes: [],
   servicePrefixes: [],
   shortCodePrefixes: [],

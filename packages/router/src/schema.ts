@@ -94,7 +94,7 @@ export const routerConfigSchema = z.strictObject({
     dialInternational: z.boolean({ error: () => 'expected true or false' }).default(false),
     emergencyNumbers: digitList('emergency number').optional(),
     emergencyPrefixes: digitList('emergency prefix').optional(),
-    emergencyWithAreaCode: z.boolean({ error: () => 'expected true or false' }).optional(),
+    emergencyAfterAreaCode: digitList('emergency number').optional(),
     premiumPrefixes: digitList('premium prefix').optional(),
     servicePrefixes: digitList('service prefix').optional(),
     shortCodePrefixes: digitList('short-code prefix').optional(),
