@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeMhRow } from '../codec/index.js';
 import { type BilevelPage, createPage, pagesEqual, setPixel } from '../page.js';
 import { concatBytes } from './common.js';
@@ -11,8 +11,8 @@ import {
   CCITT_DIR,
   ccittPbm,
   expectContainerError,
-  hasTool,
   randomChunks,
+  requireTool,
   run,
   runOk,
   withTempDir,
@@ -335,7 +335,8 @@ describe('SFF writer', () => {
     }
   });
 
-  describe.skipIf(!hasTool('tiffcp'))('independent decoder: libtiff', () => {
+  describe('independent decoder: libtiff', () => {
+    beforeAll(() => requireTool('tiffcp'));
     it('decodes our SFF line coding (extended make-up codes too) as a CCITT RLE TIFF', () => {
       // An SFF line is one MH row without EOL, LSB first, padded to a byte: exactly a row of
       // TIFF Compression 2 with FillOrder 2. Concatenating the line records gives a strip.
@@ -393,7 +394,8 @@ describe('SFF writer', () => {
     });
   });
 
-  describe.skipIf(!hasTool('sfftobmp'))('independent decoder: sfftobmp', () => {
+  describe('independent decoder: sfftobmp', () => {
+    beforeAll(() => requireTool('sfftobmp'));
     /** Decodes with `sfftobmp -r -p` and returns the page rows (the last bytes of each PBM). */
     function sfftobmp(sff: Uint8Array, pages: BilevelPage[]): Uint8Array[] {
       return withTempDir((dir) => {

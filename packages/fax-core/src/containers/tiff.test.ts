@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, pagesEqual } from '../page.js';
 import { concatBytes } from './common.js';
 import { readPbm } from './pbm.js';
@@ -10,7 +10,7 @@ import {
   CCITT_DIR,
   ccittPbm,
   expectContainerError,
-  hasTool,
+  requireTool,
   run,
   runOk,
   withTempDir,
@@ -209,7 +209,11 @@ describe('TIFF writer', () => {
     expectContainerError(() => writeTiff([createPage(1728, 1)], { coding: 'mr', k: 0 }), 'invalid');
   });
 
-  describe.skipIf(!hasTool('tiffinfo') || !hasTool('tiffcp'))('independent check: libtiff tools', () => {
+  describe('independent check: libtiff tools', () => {
+    beforeAll(() => {
+      requireTool('tiffinfo');
+      requireTool('tiffcp');
+    });
     it('tiffinfo reads every variant without a warning; tiffcp -c none decodes to the source pixels', () => {
       const pages = [...samplePages(1728), ...samplePages(2432).slice(0, 2)].map((s) => s.page);
       const checker = new Set(pages.filter((_, i) => samplePages(1728)[i]?.name === 'alternating'));
@@ -299,7 +303,8 @@ describe('TIFF writer', () => {
     });
   });
 
-  describe.skipIf(!hasTool('sfftobmp'))('TIFFs written by sfftobmp', () => {
+  describe('TIFFs written by sfftobmp', () => {
+    beforeAll(() => requireTool('sfftobmp'));
     it('reads its G3 and G4 output', () => {
       const pages = [textPage(1728, 200), textPage(1728, 150, 'standard', 4)];
       withTempDir((dir) => {

@@ -14,11 +14,15 @@ export function ccittPbm(n: number): string {
   return path.join(CCITT_DIR, `ccitt${n}.pbm`);
 }
 
-/** True when the command is on PATH. In CI a missing tool is an error, not a skip. */
-export function hasTool(name: string): boolean {
+/**
+ * Fails when the command is not on PATH: the independent decoders are part of the proof, and
+ * `npm test` installs them (infra/bootstrap.mjs, infra/apt-packages.txt), so a missing tool is
+ * an error, never a skip.
+ */
+export function requireTool(name: string): void {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
-  if (!found && process.env.CI) throw new Error(`${name} is missing (install it: infra/apt-packages.txt)`);
-  return found;
+  if (!found)
+    throw new Error(`${name} is missing (install it: infra/apt-packages.txt, or run npm test as root)`);
 }
 
 export function run(cmd: string, args: string[]): { stdout: string; stderr: string; status: number } {
