@@ -482,6 +482,7 @@ export class PageDecoder {
 
 // Scratch state for decodeMhRow (SFF reads one record per row).
 let rowRuns = new Int32Array(1732);
+let rowBytes = new Uint8Array(1024);
 
 /**
  * Decodes one MH-coded row without EOL (an SFF line record; a leading EOL and trailing zero
@@ -495,9 +496,14 @@ export function decodeMhRow(code: Uint8Array, width: number, out: Uint8Array, bi
   const stride = strideFor(width);
   if (out.length < stride)
     throw new CodecError('bad-option', `out has ${out.length} bytes, ${stride} needed`);
-  const buf = checkBitOrder(bitOrder) === 'lsb' ? reverseBits(code) : code;
+  let buf = code;
+  if (checkBitOrder(bitOrder) === 'lsb') {
+    if (rowBytes.length < code.length) rowBytes = new Uint8Array(Math.max(code.length, rowBytes.length * 2));
+    for (let i = 0; i < code.length; i++) rowBytes[i] = REVERSE_BITS[code[i]];
+    buf = rowBytes;
+  }
   if (rowRuns.length < width + 4) rowRuns = new Int32Array(width + 4);
-  const r = new Reader(buf, buf.length);
+  const r = new Reader(buf, code.length);
   if (r.peek(11) === 0 && r.syncEol() !== SYNC_FOUND) return false;
   const n = decode1D(r, rowRuns, width);
   if (n < 0 || r.pos > r.end) return false;

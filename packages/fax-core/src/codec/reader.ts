@@ -85,18 +85,6 @@ export class Reader {
     if (r) this.skip(8 - r);
   }
 
-  /** True when only zero bits are left (or nothing). */
-  restIsZero(): boolean {
-    const pos = this.pos;
-    const end = this.end;
-    if (pos >= end) return true;
-    const buf = this.buf;
-    const first = pos >>> 3;
-    if (buf[first] & (0xff >>> (pos & 7))) return false;
-    for (let i = first + 1; i < this.len; i++) if (buf[i] !== 0) return false;
-    return true;
-  }
-
   /**
    * Skips to just after the next EOL (at least 11 zeros and a one). Returns SYNC_FOUND or
    * SYNC_NONE (only zeros until the end of the data), plus SYNC_GARBAGE if one bits that were
