@@ -5,7 +5,10 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cerrno>
@@ -303,6 +306,13 @@ Napi::Value Register(const Napi::CallbackInfo &info) {
         r.info = L().register_(maxLc, maxBlocks, maxLen, &r.applId);
         if (r.info != 0) return;
         r.fd = L().fileno(r.applId);
+        // libcapi20 leaves Nagle on for a remote CAPI socket: a small REQ then waits for the
+        // previous segment's ACK (~40 ms). Turning it off is harmless for a local /dev/capi20
+        // fd (setsockopt fails with ENOTSOCK and is ignored).
+        if (r.fd >= 0) {
+          int one = 1;
+          setsockopt(r.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
         if (L().ext_get_driver) {
           const char *d = L().ext_get_driver();
           if (d) r.driver = d;
