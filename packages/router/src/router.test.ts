@@ -1,3 +1,4 @@
+import type { Mailbox } from '@faxgate/store';
 import { describe, expect, it } from 'vitest';
 import { NumberError, RouterConfigError } from './errors.js';
 import type { IncomingCall } from './inbound.js';
@@ -330,5 +331,32 @@ describe('configuration validation names the key', () => {
     expect(() => createRouter({ numbering: { countryCode: 'x' }, extra: 1 }, mailboxes)).toThrow(
       /routing configuration: 2 problems\n {2}numbering.countryCode: .*\n {2}extra: unknown key/,
     );
+  });
+});
+
+describe('store mailboxes', () => {
+  it('takes the store Mailbox as it is and returns it unchanged', () => {
+    const fromStore: Mailbox[] = [
+      {
+        id: 7,
+        name: 'po',
+        kind: 'incoming',
+        description: '',
+        numbers: ['+49301234500'],
+        createdAt: new Date(0),
+      },
+      {
+        id: 8,
+        name: 'out',
+        kind: 'outgoing',
+        description: '',
+        numbers: ['+49301234501'],
+        createdAt: new Date(0),
+      },
+    ];
+    const r = createRouter({ numbering, inbound: { default: 'po' } }, fromStore);
+    const d = r.decideOutgoing('030 1234500');
+    expect(d.action === 'internal' && d.mailbox).toBe(fromStore[0]);
+    expect(r.decideOutgoing('030 1234501').action).toBe('dial');
   });
 });
