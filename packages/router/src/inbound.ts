@@ -14,7 +14,9 @@ export type NumberMatch =
   | { equals: string }
   /** Closed range of equally long E.164 numbers, e.g. a DDI block '+49301234500'..'+49301234599'. */
   | { from: string; to: string }
-  | { regex: RegExp };
+  | { regex: RegExp }
+  /** Matches only when the number is absent or unreadable (CLIR, global call): reject anonymous senders. */
+  | { absent: true };
 
 export interface InboundRule<M extends MailboxRef = MailboxRef> {
   /** Name for logs and audit; defaults to 'rule N' (1-based position). */
@@ -94,6 +96,7 @@ export function calledToE164(
 }
 
 export function matchNumber(m: NumberMatch, e164: string | undefined): boolean {
+  if ('absent' in m) return e164 === undefined;
   if (e164 === undefined) return false;
   if ('equals' in m) return e164 === m.equals;
   if ('from' in m) return e164.length === m.from.length && e164 >= m.from && e164 <= m.to;

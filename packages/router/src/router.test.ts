@@ -83,6 +83,25 @@ describe('routeIncoming (MSN)', () => {
     });
   });
 
+  it('can reject anonymous callers (CLIR) with { absent: true }', () => {
+    const r = createRouter(
+      {
+        numbering,
+        inbound: {
+          default: 'postoffice',
+          rules: [{ name: 'anonymous', caller: { absent: true }, reject: 'caller number suppressed' }],
+        },
+      },
+      mailboxes,
+    );
+    expect(r.routeIncoming({ called: '1234510' })).toMatchObject({ action: 'reject', rule: 'anonymous' });
+    expect(r.routeIncoming({ called: '1234510', caller: '' })).toMatchObject({ action: 'reject' });
+    expect(r.routeIncoming({ called: '1234510', caller: '0891234567' })).toMatchObject({
+      action: 'deliver',
+      rule: 'default',
+    });
+  });
+
   it('reports the numbers it understood', () => {
     expect(router.routeIncoming({ called: '1234510', caller: '0891234567' })).toMatchObject({
       called: '+49301234510',

@@ -83,11 +83,12 @@ function compileRegex(source: string, path: string, problems: Problems): RegExp 
 const RANGE_TEXT = /^(.+?)(?:\s+-\s+|-(?=\s*\+))(.+)$/;
 
 function resolveMatch(
-  m: string | { from: string; to: string } | { regex: string },
+  m: string | { from: string; to: string } | { regex: string } | { absent: true },
   plan: NumberingPlan,
   path: string,
   problems: Problems,
 ): NumberMatch | undefined {
+  if (typeof m === 'object' && 'absent' in m) return { absent: true };
   if (typeof m === 'object' && 'regex' in m) {
     const regex = compileRegex(m.regex, `${path}.regex`, problems);
     return regex && { regex };

@@ -35,15 +35,16 @@ const regexSource = z
   .min(1, 'expected a regular expression, got ""')
   .max(200, 'expected a regular expression of at most 200 characters');
 
-/** '+49301234567', '030 1234567', '+49301234500-+49301234599', { from, to }, { regex }. */
+/** '+49301234567', '030 1234567', '+49301234500-+49301234599', { from, to }, { regex }, { absent: true }. */
 const numberMatch = z.union(
   [
     z.string().min(1).max(80),
     z.strictObject({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }),
     z.strictObject({ regex: regexSource }),
+    z.strictObject({ absent: z.literal(true) }),
   ],
   {
-    error: () => 'expected a number, a range "FROM-TO" / { from, to }, or { regex }',
+    error: () => 'expected a number, a range "FROM-TO" / { from, to }, { regex }, or { absent: true }',
   },
 );
 
