@@ -1,18 +1,11 @@
 // Generated test pages for container round trips (no third-party data): text-like, noise,
 // all white, all black, alternating pixels, runs touching the edges. Deterministic (seeded).
+
+import { rng as prng } from '../../codec/test-support/pages.js';
 import { type BilevelPage, createPage, setPixel, type VerticalResolution } from '../../page.js';
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The codec tests' seeded PRNG (mulberry32): one generator for both suites. */
+export { prng };
 
 function fillRect(p: BilevelPage, x0: number, y0: number, w: number, h: number): void {
   for (let y = Math.max(0, y0); y < Math.min(p.height, y0 + h); y++) {
