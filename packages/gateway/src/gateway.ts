@@ -10,6 +10,7 @@ import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
+import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
 export interface StartOptions extends LoadOptions {
@@ -29,6 +30,8 @@ export interface RunningGateway {
   status(): GatewayStatus;
   /** The controller evidence monitor, when lines are configured. */
   evidence?: EvidenceMonitor;
+  /** The outgoing queue (send worker, reconciler), when `queue.enabled`. */
+  pipeline?: OutgoingPipeline;
   /** Closes the API (finishing requests in flight), then Redis and the database pool. */
   stop(): Promise<void>;
 }
@@ -107,6 +110,14 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       cleanup.push(() => monitor.stop());
     }
 
+    // The outgoing queue: workers on the configured lines, reconciler against PostgreSQL.
+    let pipeline: OutgoingPipeline | undefined;
+    if (config.queue.enabled) {
+      pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor() });
+      const running = pipeline;
+      cleanup.push(() => running.stop());
+    }
+
     let address = '';
     const status = () =>
       gatewayStatus({
@@ -159,6 +170,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       loaded,
       address,
       evidence,
+      pipeline,
       migrationsApplied: applied,
       configVersion,
       redisReachable,

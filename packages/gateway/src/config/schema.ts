@@ -136,6 +136,45 @@ export const configSchema = z.strictObject({
     /** How often the controller evidence is re-read and compared (M 4.59). */
     evidenceIntervalMinutes: int(1, 10080).default(60),
   }),
+  queue: section({
+    /** Run the outgoing queue (workers and reconciler) in this gateway process. */
+    enabled: z.boolean({ error: () => 'expected true or false' }).default(false),
+    /** Parallel calls of this process; 0 = one per usable B channel (channels minus receiveReserve). */
+    concurrency: int(0, 1000).default(0),
+    /** B channels kept free for incoming calls (M 5.75; HylaFAX ModemGroup limit). */
+    receiveReserve: int(0, 1000).default(0),
+    /** Calls per fax, including those that never connected (HylaFAX MaxDials). */
+    maxDials: int(1, 1000).default(12),
+    /** Calls per fax that reached the remote fax (HylaFAX MaxTries). */
+    maxTries: int(1, 100).default(3),
+    /** A fax not sent this long after submission fails (HylaFAX kill time, 3 h). */
+    killTimeMinutes: int(1, 525600).default(180),
+    /** Delay before the next dial, per cause class (HylaFAX JobReqBusy/NoAnswer/Proto/Other). */
+    retryDelaySeconds: section({
+      busy: int(1, 86400).default(180),
+      noAnswer: int(1, 86400).default(300),
+      protocol: int(1, 86400).default(60),
+      other: int(1, 86400).default(300),
+    }),
+    /** A job whose number is being dialled by another job waits this long before it looks again. */
+    sameNumberDelaySeconds: int(1, 3600).default(15),
+    /** How often the reconciler compares PostgreSQL (the truth) with the Redis queue. */
+    reconcileIntervalSeconds: int(1, 86400).default(60),
+    /** A call cut off by a crash may have sent pages: hold it for the fax post office, or resend (recorded). */
+    outcomeUnknown: oneOf(['hold', 'resend'] as const).default('hold'),
+    /** Our station ID (T.30 TSI, ≤ 20 characters) and the header line printed on every page. */
+    stationId: z
+      .string()
+      .regex(/^[\x20-\x7e]{0,20}$/, 'expected at most 20 printable ASCII characters')
+      .default(''),
+    headLine: z.string().max(200, 'expected at most 200 characters').default(''),
+    /** Multiplies every queue delay (retries, kill time); < 1 only for tests and demos. */
+    timeScale: z
+      .number({ error: (iss) => `expected a number 0.00001..1, got ${got(iss.input)}` })
+      .min(0.00001)
+      .max(1)
+      .default(1),
+  }),
   retention: section({
     outgoingDays: int(1, 36500).default(30),
     incomingDays: int(1, 36500).default(90),

@@ -1,0 +1,253 @@
+// State changes of an outgoing fax after submission. Each one is a single transaction that
+// changes the row, appends the audit event and (for calls) the send-log record: the record
+// can never say something the state does not, and the reverse.
+import { appendAuditEvent, recordXfer, type XferRecord } from '@faxgate/audit';
+import { type Db, type Fax, type FaxState, faxes, inTransaction } from '@faxgate/store';
+import type { Verdict } from './verdict.js';
+
+/** Waiting for a line or a time: the states a queue job exists for. */
+export const QUEUED_STATES: readonly FaxState[] = ['pending', 'sleeping', 'waiting', 'blocked'];
+/** States from which a stop ends the fax without a call in flight. */
+export const STOPPABLE_STATES: readonly FaxState[] = [...QUEUED_STATES, 'suspended'];
+
+/** Why a fax is held for the fax post office after a crash cut its call off. */
+export const OUTCOME_UNKNOWN = 'outcome-unknown';
+
+function jobinfo(f: Fax) {
+  return {
+    totpages: f.pagesTotal,
+    ntries: f.tries,
+    ndials: f.dials,
+    totdials: f.dials,
+    maxdials: f.maxDials ?? 0,
+    tottries: f.tries,
+    maxtries: f.maxTries ?? 0,
+  };
+}
+
+function owner(f: Fax): string {
+  return typeof f.metadata.owner === 'string' ? f.metadata.owner : '';
+}
+
+export function xferBase(f: Fax): Partial<XferRecord> {
+  return {
+    jobid: String(f.id),
+    jobtag: f.jobTag ?? '',
+    sender: owner(f),
+    owner: owner(f),
+    dest: typeof f.metadata.dialString === 'string' ? f.metadata.dialString : (f.remoteNumber ?? ''),
+    ownerUserId: f.ownerUserId,
+    faxId: f.id,
+    mailboxId: f.mailboxId,
+  };
+}
+
+export interface CallRecord {
+  controller: number;
+  startedAt: Date;
+  endedAt: Date;
+  pages: number;
+  connected: boolean;
+  remoteStationId: string | undefined;
+  rate: number | undefined;
+  durationMs: number;
+  cause: { name: string; class: string; reason: number; reasonB3: number; info?: number };
+}
+
+/**
+ * The call is over: state by the verdict, pages confirmed, CSI, times and cause; `send.end`
+ * plus the job event; the SEND record. `from` guards against a concurrent change.
+ */
+export async function recordCallEnd(
+  db: Db,
+  faxId: number,
+  call: CallRecord,
+  verdict: Verdict,
+  actor: string,
+  stoppedBy?: string,
+): Promise<Fax> {
+  return inTransaction(db, async (trx) => {
+    const before = await faxes.getForUpdate(trx, faxId);
+    const tries = before.tries + (call.connected ? 1 : 0);
+    const common = {
+      tries,
+      pagesDone: Math.max(before.pagesDone, verdict.kind === 'done' ? call.pages : 0),
+      remoteStationId: call.remoteStationId ?? before.remoteStationId,
+      line: `c${call.controller}`,
+    };
+    let after: Fax;
+    let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead';
+    let reason = '';
+    if (verdict.kind === 'done') {
+      after = await faxes.updateState(trx, faxId, 'done', {
+        ...common,
+        completedAt: call.endedAt,
+        cause: 'ok',
+        causeText: `${call.pages} pages confirmed`,
+      });
+      jobEvent = 'send.done';
+    } else if (verdict.kind === 'retry') {
+      reason = verdict.reason;
+      after = await faxes.updateState(trx, faxId, 'sleeping', {
+        ...common,
+        notBefore: verdict.notBefore,
+        cause: call.cause.class,
+        causeText: verdict.reason,
+      });
+      jobEvent = 'job.sleep';
+    } else {
+      reason = verdict.reason;
+      after = await faxes.updateState(trx, faxId, 'failed', {
+        ...common,
+        completedAt: call.endedAt,
+        cause: verdict.code === 'stopped' ? 'stopped' : call.cause.class,
+        causeText: verdict.reason,
+      });
+      jobEvent = verdict.code === 'stopped' ? 'job.kill' : 'job.dead';
+    }
+    const subject = `fax:${faxId}`;
+    await appendAuditEvent(trx, {
+      type: 'send.end',
+      actor,
+      subject,
+      faxId,
+      mailboxId: before.mailboxId,
+      details: {
+        line: common.line,
+        pages: call.pages,
+        connected: call.connected,
+        csi: call.remoteStationId ?? null,
+        rate: call.rate ?? null,
+        cause: call.cause,
+        durationMs: call.durationMs,
+        dials: after.dials,
+        tries: after.tries,
+      },
+    });
+    await appendAuditEvent(trx, {
+      type: jobEvent,
+      actor: jobEvent === 'job.kill' && stoppedBy ? stoppedBy : actor,
+      subject,
+      faxId,
+      mailboxId: before.mailboxId,
+      details: {
+        state: after.state,
+        reason: reason || null,
+        ...(verdict.kind === 'retry'
+          ? { retryClass: verdict.retryClass, notBefore: verdict.notBefore.toISOString() }
+          : {}),
+        ...(verdict.kind === 'failed' ? { code: verdict.code } : {}),
+      },
+    });
+    await recordXfer(trx, {
+      ...xferBase(after),
+      type: 'SEND',
+      time: call.startedAt,
+      commid: `${faxId}.${after.dials}`,
+      device: common.line,
+      remoteStation: call.remoteStationId ?? '',
+      params: call.rate ?? 0,
+      npages: call.pages,
+      jobtimeSeconds: Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000),
+      conntimeSeconds: Math.round(call.durationMs / 1000),
+      reason: verdict.kind === 'done' ? '' : reason,
+      jobinfo: jobinfo(after),
+      resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
+    });
+    return after;
+  });
+}
+
+/** Ends a fax that is not in a call: stop request, kill time, or the retry caps. */
+export async function endWithoutCall(
+  db: Db,
+  faxId: number,
+  opts: { from: readonly FaxState[]; code: string; reason: string; actor: string; actorId?: number },
+): Promise<Fax> {
+  return inTransaction(db, async (trx) => {
+    const before = await faxes.getForUpdate(trx, faxId);
+    const now = new Date();
+    const after = await faxes.updateState(
+      trx,
+      faxId,
+      'failed',
+      { cause: opts.code, causeText: opts.reason, completedAt: now },
+      { from: opts.from },
+    );
+    await appendAuditEvent(trx, {
+      type: opts.code === 'stopped' ? 'job.kill' : 'job.timedout',
+      actor: opts.actor,
+      actorId: opts.actorId ?? null,
+      subject: `fax:${faxId}`,
+      faxId,
+      mailboxId: before.mailboxId,
+      details: { from: before.state, code: opts.code, reason: opts.reason },
+    });
+    await recordXfer(trx, {
+      ...xferBase(after),
+      type: 'UNSENT',
+      time: now,
+      npages: before.pagesDone,
+      reason: opts.reason,
+      jobinfo: jobinfo(after),
+      resultCode: opts.code,
+    });
+    return after;
+  });
+}
+
+/**
+ * A 'running' fax whose worker died: the call may have sent pages. Never resent silently —
+ * held ('suspended', cause outcome-unknown) for the fax post office, or, when configured,
+ * queued again with the resend on record.
+ */
+export async function recoverCutOffCall(
+  db: Db,
+  faxId: number,
+  mode: 'hold' | 'resend',
+  actor: string,
+  deadWorker: string | null,
+): Promise<Fax> {
+  return inTransaction(db, async (trx) => {
+    const before = await faxes.getForUpdate(trx, faxId);
+    const text = `the call on ${before.line ?? 'a line'} was cut off (worker ${deadWorker ?? '?'} gone); pages may have been sent`;
+    const after =
+      mode === 'hold'
+        ? await faxes.updateState(
+            trx,
+            faxId,
+            'suspended',
+            {
+              cause: OUTCOME_UNKNOWN,
+              causeText: `${text} — check with the recipient, then resubmit or close`,
+            },
+            { from: ['running'] },
+          )
+        : await faxes.updateState(
+            trx,
+            faxId,
+            'pending',
+            { cause: OUTCOME_UNKNOWN, causeText: `${text} — resent as configured`, notBefore: null },
+            { from: ['running'] },
+          );
+    await appendAuditEvent(trx, {
+      type: mode === 'hold' ? 'job.suspend' : 'job.retry',
+      actor,
+      subject: `fax:${faxId}`,
+      faxId,
+      mailboxId: before.mailboxId,
+      details: { cause: OUTCOME_UNKNOWN, mode, deadWorker, line: before.line, dials: before.dials },
+    });
+    await recordXfer(trx, {
+      ...xferBase(after),
+      type: 'SEND',
+      time: before.startedAt ?? new Date(),
+      commid: `${faxId}.${before.dials}`,
+      device: before.line ?? '',
+      reason: text,
+      jobinfo: jobinfo(after),
+      resultCode: OUTCOME_UNKNOWN,
+    });
+    return after;
+  });
+}

@@ -1,0 +1,307 @@
+// The send worker: BullMQ jobs → a free B channel → a call through the lockdown guard →
+// the result in PostgreSQL. One BullMQ job is one dial; a retry moves the same job back to
+// 'delayed' so the job id stays the fax id for the fax's whole life.
+
+import { appendAuditEvent } from '@faxgate/audit';
+import {
+  CapiSession,
+  type CapiTransport,
+  type FaxResult,
+  parseProfile,
+  sendFax,
+} from '@faxgate/capi-bindings';
+import { LockdownTransport } from '@faxgate/isdn-lockdown';
+import { type Fax, faxes, inTransaction, type Knex, StateConflictError } from '@faxgate/store';
+import { DelayedError, type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { FaxgateConfig } from '../config/schema.js';
+import { auditLockdownEvents } from '../lockdown/evidence-store.js';
+import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
+import type { Logger } from '../logger.js';
+import { ChannelPool } from './channel-pool.js';
+import { loadSff } from './pages.js';
+import { aliveInstances, startPresence, type WorkerPresence } from './presence.js';
+import { bullConnection, SEND_QUEUE, type SendJobData, stopChannel } from './queue.js';
+import { queueSettings } from './settings.js';
+import {
+  type CallRecord,
+  endWithoutCall,
+  QUEUED_STATES,
+  recordCallEnd,
+  recoverCutOffCall,
+} from './transitions.js';
+import { judgeCall } from './verdict.js';
+
+export interface FaxWorkerOptions {
+  config: FaxgateConfig;
+  db: Knex;
+  log: Logger;
+  /** Audit actor of the daemon, e.g. gatewayAuthor(). */
+  actor: string;
+  /** Defaults to the configured line transport (openLineTransport). */
+  transport?: CapiTransport;
+}
+
+export interface FaxWorker {
+  readonly instanceId: string;
+  readonly pool: ChannelPool;
+  /** Calls in flight in this process (fax ids). */
+  running(): number[];
+  /** Aborts a call of this process (clean DISCONNECT); false when it runs elsewhere. */
+  abortCall(faxId: number, by: string): boolean;
+  stop(): Promise<void>;
+}
+
+/** Channels per controller from the card's profile (GET_PROFILE). */
+async function controllerChannels(transport: CapiTransport, controllers: readonly number[]) {
+  const out: { controller: number; channels: number }[] = [];
+  for (const c of controllers) {
+    out.push({ controller: c, channels: parseProfile(await transport.getProfile(c)).bChannels });
+  }
+  return out;
+}
+
+export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker> {
+  const { config, db, log, actor } = opts;
+  const settings = queueSettings(config);
+  const inner = opts.transport ?? (await openLineTransport(config));
+  const transport = new LockdownTransport(inner, {
+    policy: lockdownPolicy(config),
+    onEvent: auditLockdownEvents(db, actor),
+    onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
+  });
+  const pool = new ChannelPool(
+    await controllerChannels(transport, config.lines.controllers),
+    settings.receiveReserve,
+  );
+  const concurrency = settings.concurrency > 0 ? Math.min(settings.concurrency, pool.usable) : pool.usable;
+  const presence: WorkerPresence = await startPresence(db);
+  const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
+
+  let session: CapiSession | undefined;
+  let opening: Promise<CapiSession> | undefined;
+  // One CAPI application for the process; reopened when the connection to the card was lost.
+  const getSession = async (): Promise<CapiSession> => {
+    if (session && !session.isDown) return session;
+    opening ??= CapiSession.open(transport, { maxLogicalConnection: Math.max(1, pool.total) }).finally(() => {
+      opening = undefined;
+    });
+    session = await opening;
+    session.on('down', (e) => log.warn(`CAPI application down: ${e.message}`));
+    return session;
+  };
+
+  const abortCall = (faxId: number, by: string): boolean => {
+    const c = calls.get(faxId);
+    if (!c) return false;
+    c.stoppedBy = by;
+    c.abort.abort();
+    return true;
+  };
+
+  // Stop requests from any gateway process reach the one that runs the call.
+  const sub = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  sub.on('error', (e: Error) => log.warn(`redis (stop channel): ${e.message}`));
+  sub.on('message', (_channel: string, text: string) => {
+    try {
+      const m = JSON.parse(text) as { faxId: number; by: string };
+      if (abortCall(m.faxId, m.by)) log.info(`fax ${m.faxId}: call stopped by ${m.by}`);
+    } catch {
+      log.warn('redis (stop channel): unreadable message ignored');
+    }
+  });
+  await sub.connect();
+  await sub.subscribe(stopChannel(config));
+
+  const later = async (job: Job<SendJobData>, token: string | undefined, at: number): Promise<never> => {
+    await job.moveToDelayed(Math.max(at, Date.now() + 1), token);
+    throw new DelayedError();
+  };
+
+  async function process(job: Job<SendJobData>, token?: string): Promise<string> {
+    const faxId = job.data.faxId;
+    let fax = await faxes.find(db, faxId);
+    if (fax?.direction !== 'out') return 'no such fax';
+    if (fax.state === 'running') {
+      const owner = typeof fax.metadata.worker === 'string' ? fax.metadata.worker : null;
+      if (owner && (await aliveInstances(db)).has(owner)) {
+        // Another process is in the call (Redis lost the job, the reconciler made a new one).
+        return later(job, token, Date.now() + settings.sameNumberDelayMs);
+      }
+      fax = await recoverCutOffCall(db, faxId, settings.outcomeUnknown, actor, owner);
+    }
+    if (!QUEUED_STATES.includes(fax.state)) return `fax is ${fax.state}`;
+    const now = Date.now();
+    if (fax.killAt && fax.killAt.getTime() <= now) {
+      await endWithoutCall(db, faxId, {
+        from: QUEUED_STATES,
+        code: 'kill-time',
+        reason: 'kill time reached before the fax could be sent',
+        actor,
+      }).catch((e) => {
+        if (!(e instanceof StateConflictError)) throw e;
+      });
+      return 'kill time';
+    }
+    if (fax.notBefore && fax.notBefore.getTime() > now + 5) return later(job, token, fax.notBefore.getTime());
+
+    const lease = pool.acquire();
+    if (!lease) return later(job, token, now + settings.sameNumberDelayMs);
+    try {
+      const started = await claim(fax, lease.controller);
+      if (!started) return later(job, token, Date.now() + settings.sameNumberDelayMs);
+      return await call(started, lease.controller, token, job);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** pending/sleeping → running, unless the same number is in a call (never two at once). */
+  async function claim(fax: Fax, controller: number): Promise<Fax | undefined> {
+    return inTransaction(db, async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`faxgate-dial:${fax.remoteNumber}`]);
+      const busy = await trx('faxes')
+        .where({ remote_number: fax.remoteNumber, state: 'running', direction: 'out' })
+        .whereNot({ id: fax.id })
+        .first('id');
+      if (busy) return undefined;
+      const current = await faxes.getForUpdate(trx, fax.id);
+      const now = new Date();
+      const running = await faxes.updateState(
+        trx,
+        fax.id,
+        'running',
+        {
+          dials: current.dials + 1,
+          startedAt: current.startedAt ?? now,
+          line: `c${controller}`,
+          metadata: { ...current.metadata, worker: presence.instanceId, stopRequestedBy: undefined },
+        },
+        { from: QUEUED_STATES },
+      );
+      await appendAuditEvent(trx, {
+        type: 'send.begin',
+        actor,
+        subject: `fax:${fax.id}`,
+        faxId: fax.id,
+        mailboxId: fax.mailboxId,
+        details: { line: `c${controller}`, dial: running.dials, number: fax.remoteNumber },
+      });
+      return running;
+    }).catch((e) => {
+      if (e instanceof StateConflictError) return undefined;
+      throw e;
+    });
+  }
+
+  async function call(fax: Fax, controller: number, token: string | undefined, job: Job<SendJobData>) {
+    const abort = new AbortController();
+    const entry: { abort: AbortController; stoppedBy?: string } = { abort };
+    calls.set(fax.id, entry);
+    const startedAt = new Date();
+    let result: FaxResult;
+    try {
+      // A stop that arrived between claim and here.
+      const fresh = await faxes.get(db, fax.id);
+      if (typeof fresh.metadata.stopRequestedBy === 'string') {
+        entry.stoppedBy = fresh.metadata.stopRequestedBy;
+        abort.abort();
+      }
+      const { sff } = await loadSff(db, fax.id);
+      result = await sendFax(await getSession(), {
+        controller,
+        calledNumber: String(fax.metadata.dialString ?? fax.remoteNumber ?? '').replace(/^\+/, ''),
+        stationId: settings.stationId,
+        headLine: settings.headLine,
+        sff,
+        resolution: (fax.resolution ?? 196) > 98 ? 'fine' : 'standard',
+        b3: config.lockdown.b3Protocols.includes(4) ? 4 : 5,
+        signal: abort.signal,
+      });
+    } catch (e) {
+      // Could not even dial (line down, bad options): a local error, retried like 'other'.
+      log.warn(`fax ${fax.id}: call failed before dialling: ${(e as Error).message}`);
+      result = {
+        ok: false,
+        pages: 0,
+        remoteStationId: undefined,
+        rate: undefined,
+        resolution: undefined,
+        bytes: 0,
+        durationMs: Date.now() - startedAt.getTime(),
+        phase: 'setup',
+        aborted: abort.signal.aborted,
+        cause: { reason: 0, reasonB3: 0, name: (e as Error).message, class: 'local-error' },
+        plci: undefined,
+        ncci: undefined,
+      };
+    } finally {
+      calls.delete(fax.id);
+    }
+    const endedAt = new Date();
+    const connected = result.phase !== 'setup';
+    const latest = await faxes.get(db, fax.id);
+    const stoppedBy =
+      entry.stoppedBy ??
+      (typeof latest.metadata.stopRequestedBy === 'string' ? latest.metadata.stopRequestedBy : undefined);
+    const verdict = judgeCall(
+      { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
+      {
+        dials: fax.dials,
+        tries: fax.tries + (connected ? 1 : 0),
+        pagesTotal: fax.pagesTotal,
+        killAt: fax.killAt,
+        stopped: stoppedBy !== undefined,
+      },
+      settings,
+      endedAt,
+    );
+    const record: CallRecord = {
+      controller,
+      startedAt,
+      endedAt,
+      pages: result.pages,
+      connected,
+      remoteStationId: result.remoteStationId,
+      rate: result.rate,
+      durationMs: result.durationMs,
+      cause: { ...result.cause },
+    };
+    const after = await recordCallEnd(db, fax.id, record, verdict, actor, stoppedBy);
+    log.info(`fax ${fax.id}: ${after.state} (${after.causeText ?? ''})`);
+    if (verdict.kind === 'retry') return later(job, token, verdict.notBefore.getTime());
+    return after.state;
+  }
+
+  const worker = new Worker<SendJobData, string, string>(SEND_QUEUE, process, {
+    connection: bullConnection(config),
+    prefix: config.redis.keyPrefix,
+    concurrency: Math.max(1, concurrency),
+    autorun: concurrency > 0,
+    // A dead process's job comes back to 'wait'; the fax row decides what happens to it.
+    maxStalledCount: 1000,
+  });
+  worker.on('error', (e) => log.warn(`send worker: ${e.message}`));
+  worker.on('failed', (job, e) => log.error(`send job ${job?.id}: ${e.message}`));
+  if (concurrency === 0) log.warn('send worker: no usable B channel (controllers minus receiveReserve)');
+  log.info(
+    `send worker ${presence.instanceId}: ${pool.total} B channels, ${pool.reserve} reserved for receiving, ${concurrency} calls at once`,
+  );
+
+  let stopped = false;
+  return {
+    instanceId: presence.instanceId,
+    pool,
+    running: () => [...calls.keys()],
+    abortCall,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await worker.close();
+      await sub.quit().catch(() => sub.disconnect());
+      await session?.close().catch(() => {});
+      await transport.close().catch(() => {});
+      await presence.stop();
+    },
+  };
+}
