@@ -2,7 +2,10 @@
 // (default: the local PostgreSQL, trusted `postgres` role) and dropped afterwards, so
 // parallel and repeated runs never collide.
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import pg from 'pg';
+import { openDatabase } from './db.js';
+import { type Migration, migrate } from './migrate.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -48,4 +51,27 @@ export async function createTestDatabase(prefix = 'faxgate_test'): Promise<TestD
 /** A Redis key prefix of its own for one test run. */
 export function testRedisPrefix(prefix = 'faxgate-test'): string {
   return `${prefix}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export interface MigratedTestDb {
+  knex: Knex;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the store migrations (plus `extra`, e.g. audit's), per test file. */
+export async function migratedTestDb(
+  opts: { extra?: Migration[]; poolMax?: number } = {},
+): Promise<MigratedTestDb> {
+  const db = await createTestDatabase();
+  const knex = openDatabase(db.url, { poolMax: opts.poolMax ?? 4 });
+  await migrate(knex, opts.extra ?? []);
+  return {
+    knex,
+    db,
+    async close() {
+      await knex.destroy();
+      await db.drop();
+    },
+  };
 }

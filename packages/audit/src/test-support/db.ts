@@ -1,26 +1,12 @@
 // A fresh database with store + audit migrations, per test file.
-import { type Knex, openDatabase } from '@faxgate/store';
-import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
-import { migrateAll } from '../migrations/index.js';
+import type { Knex } from '@faxgate/store';
+import { type MigratedTestDb, migratedTestDb } from '@faxgate/store/testing';
+import { auditMigrations } from '../migrations/index.js';
 
-export interface AuditTestDb {
-  knex: Knex;
-  db: TestDatabase;
-  close(): Promise<void>;
-}
+export type AuditTestDb = MigratedTestDb;
 
-export async function auditTestDb(poolMax = 4): Promise<AuditTestDb> {
-  const db = await createTestDatabase();
-  const knex = openDatabase(db.url, { poolMax });
-  await migrateAll(knex);
-  return {
-    knex,
-    db,
-    async close() {
-      await knex.destroy();
-      await db.drop();
-    },
-  };
+export function auditTestDb(poolMax = 4): Promise<AuditTestDb> {
+  return migratedTestDb({ extra: auditMigrations, poolMax });
 }
 
 /**
