@@ -40,7 +40,7 @@ export function testPage(seed: number, height = 400): BilevelPage {
 
 export async function startPipelineFixture(
   queue: FaxgateConfigInput['queue'],
-  opts: { transport?: (sim: Simulator, config: FaxgateConfig) => CapiTransport } = {},
+  opts: { transport?: (sim: Simulator) => CapiTransport } = {},
 ): Promise<PipelineFixture> {
   const testDb: TestDatabase = await createTestDatabase('faxgate_pipeline');
   const db = openDatabase(testDb.url, { poolMax: 10 });
@@ -86,7 +86,7 @@ export async function startPipelineFixture(
     log,
     actor: 'gateway:test',
     worker: true,
-    transport: opts.transport?.(sim, config),
+    transport: opts.transport?.(sim),
   });
   const redis = new Redis(config.redis.url);
   return {
