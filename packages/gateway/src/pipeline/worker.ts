@@ -273,6 +273,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     return after.state;
   }
 
+  const stallMs = Math.max(1000, Math.round(30_000 * config.queue.timeScale));
   const worker = new Worker<SendJobData, string, string>(SEND_QUEUE, process, {
     connection: bullConnection(config),
     prefix: config.redis.keyPrefix,
@@ -280,6 +281,9 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     autorun: concurrency > 0,
     // A dead process's job comes back to 'wait'; the fax row decides what happens to it.
     maxStalledCount: 1000,
+    // How soon a dead process's jobs are noticed (BullMQ's 30 s, shortened by timeScale).
+    lockDuration: stallMs,
+    stalledInterval: stallMs,
   });
   worker.on('error', (e) => log.warn(`send worker: ${e.message}`));
   worker.on('failed', (job, e) => log.error(`send job ${job?.id}: ${e.message}`));

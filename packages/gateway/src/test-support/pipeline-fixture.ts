@@ -40,7 +40,7 @@ export function testPage(seed: number, height = 400): BilevelPage {
 
 export async function startPipelineFixture(
   queue: FaxgateConfigInput['queue'],
-  opts: { transport?: (sim: Simulator) => CapiTransport } = {},
+  opts: { transport?: (sim: Simulator) => CapiTransport; worker?: boolean } = {},
 ): Promise<PipelineFixture> {
   const testDb: TestDatabase = await createTestDatabase('faxgate_pipeline');
   const db = openDatabase(testDb.url, { poolMax: 10 });
@@ -85,7 +85,7 @@ export async function startPipelineFixture(
     db,
     log,
     actor: 'gateway:test',
-    worker: true,
+    worker: opts.worker ?? true,
     transport: opts.transport?.(sim),
   });
   const redis = new Redis(config.redis.url);
