@@ -1,0 +1,85 @@
+// The daemon with `queue.enabled`: it starts the send worker on the configured lines (minus
+// the receive reserve) and the reconciler, and a submitted fax goes out. Real PostgreSQL,
+// Redis (own key prefix) and capi-sim over rcapi.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Simulator, startSimulator } from '@faxgate/capi-sim';
+import { createRouter } from '@faxgate/router';
+import { grants, mailboxes, openDatabase, users } from '@faxgate/store';
+import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate/store/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { validateConfig } from '../config/load.js';
+import { type RunningGateway, startGateway } from '../gateway.js';
+import { createGatewayLogger } from '../logger.js';
+import { deleteKeys, testPage, waitTerminal } from '../test-support/pipeline-fixture.js';
+import { submitFax } from './submit.js';
+
+let sim: Simulator;
+let testDb: TestDatabase;
+let gateway: RunningGateway;
+let dir: string;
+const prefix = testRedisPrefix();
+
+beforeAll(async () => {
+  sim = await startSimulator({ timeFactor: 0 });
+  testDb = await createTestDatabase('faxgate_gwqueue');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-gwqueue-'));
+  const file = path.join(dir, 'faxgate.yaml');
+  fs.writeFileSync(
+    file,
+    [
+      'api:\n  port: 0',
+      'logging:\n  level: error',
+      `redis:\n  keyPrefix: "${prefix}"`,
+      `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,
+      'queue:\n  enabled: true\n  receiveReserve: 1\n  timeScale: 0.001',
+      '',
+    ].join('\n'),
+  );
+  const env: NodeJS.ProcessEnv = { FAXGATE_DATABASE_URL: testDb.url };
+  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+  gateway = await startGateway({
+    path: file,
+    env,
+    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  await deleteKeys(redis, prefix).finally(() => redis.disconnect());
+  await testDb?.drop();
+  await sim?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('runs the send worker on 2 × 2 B channels with one kept for receiving, and sends a fax', async () => {
+  const pipeline = gateway.pipeline;
+  expect(pipeline?.worker?.pool.total).toBe(4);
+  expect(pipeline?.worker?.pool.usable).toBe(3);
+  const db = openDatabase(testDb.url, { poolMax: 2 });
+  try {
+    await users.add(db, { name: 'bob', roles: ['user'] });
+    const out = await mailboxes.add(db, { name: 'bob-out', kind: 'outgoing' });
+    await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
+    await grants.grant(db, { user: 'bob', mailbox: 'bob-out', right: 'out.send' });
+    const router = createRouter(
+      {
+        numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
+        inbound: { default: 'postoffice' },
+      },
+      (await mailboxes.list(db)).map((m) => ({ id: m.id, name: m.name, kind: m.kind, numbers: m.numbers })),
+    );
+    const { fax } = await submitFax(
+      { db, queue: pipeline?.queue, router, settings: pipeline!.settings },
+      { actor: 'bob', mailboxId: out.id, number: '5551000', pages: [testPage(9)] },
+    );
+    const end = await waitTerminal(db, fax.id);
+    expect(end).toMatchObject({ state: 'done', pagesDone: 1, remoteStationId: '+49 555 1000' });
+  } finally {
+    await db.destroy();
+  }
+});
