@@ -14,6 +14,7 @@ import {
 } from '../test-support/pipeline-fixture.js';
 import { aliveInstances } from './presence.js';
 import { reconcile } from './reconciler.js';
+import { stopFax } from './stop.js';
 import { submitFax } from './submit.js';
 import { type FaxWorker, startFaxWorker } from './worker.js';
 
@@ -56,8 +57,37 @@ function startChild(): Promise<string> {
   });
 }
 
+let childId: string;
+
+it('a stop reaches a call running in another gateway process (Redis stop channel)', async () => {
+  childId = await startChild();
+  fx.sim.setTimeFactor(0.05);
+  try {
+    const { fax } = await submitFax(
+      { db: fx.db, queue: fx.pipeline.queue, router: fx.router, settings: fx.pipeline.settings },
+      {
+        actor: 'alice',
+        mailboxId: fx.outbox,
+        number: '5551001',
+        pages: [testPage(1, 1100), testPage(2, 1100)],
+      },
+    );
+    await waitFor(
+      'the call to start',
+      async () => (await fx.db('faxes').where({ id: fax.id }).first()).state === 'running',
+    );
+    expect(fx.pipeline.worker).toBeUndefined(); // the call is not in this process
+    const r = await stopFax(fx.pipeline.stopContext, { actor: 'alice', faxId: fax.id });
+    expect(r.was).toBe('running');
+    const end = await waitTerminal(fx.db, fax.id);
+    expect(end).toMatchObject({ state: 'failed', cause: 'stopped' });
+    expect(end.pagesDone).toBe(0);
+  } finally {
+    fx.sim.setTimeFactor(0);
+  }
+});
+
 it('kill -9 during calls: nothing lost, cut-off calls held as outcome-unknown, no silent resend', async () => {
-  const childId = await startChild();
   fx.sim.setTimeFactor(0.05); // a call now lasts a second or more
   const numbers = ['5551000', '5551001', '5551002', '5552000', '5551000', '5551001'];
   const ids: number[] = [];
