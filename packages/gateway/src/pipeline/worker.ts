@@ -21,7 +21,14 @@ import type { Logger } from '../logger.js';
 import { ChannelPool } from './channel-pool.js';
 import { loadSff } from './pages.js';
 import { aliveInstances, startPresence, type WorkerPresence } from './presence.js';
-import { bullConnection, SEND_QUEUE, type SendJobData, stopChannel } from './queue.js';
+import {
+  bullConnection,
+  enqueueFax,
+  openSendQueue,
+  SEND_QUEUE,
+  type SendJobData,
+  stopChannel,
+} from './queue.js';
 import { queueSettings } from './settings.js';
 import {
   type CallRecord,
@@ -113,8 +120,21 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   await sub.connect();
   await sub.subscribe(stopChannel(config));
 
-  const later = async (job: Job<SendJobData>, token: string | undefined, at: number): Promise<never> => {
-    await job.moveToDelayed(Math.max(at, Date.now() + 1), token);
+  // Re-adds a job Redis lost while we held it (the reconciler would too, one pass later).
+  const requeue = openSendQueue(config);
+  requeue.on('error', (e) => log.warn(`send queue: ${e.message}`));
+
+  const later = async (job: Job<SendJobData>, token: string | undefined, at: number): Promise<string> => {
+    try {
+      await job.moveToDelayed(Math.max(at, Date.now() + 1), token);
+    } catch (e) {
+      if (await job.isActive().catch(() => false)) throw e;
+      const fax = await faxes.find(db, job.data.faxId);
+      if (!fax || !QUEUED_STATES.includes(fax.state)) return `fax is ${fax?.state ?? 'gone'}`;
+      await enqueueFax(requeue, { id: fax.id, priority: fax.priority, notBefore: new Date(at) });
+      log.warn(`fax ${fax.id}: its queue job was lost while in use; queued again`);
+      return 'requeued';
+    }
     throw new DelayedError();
   };
 
@@ -302,6 +322,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       if (stopped) return;
       stopped = true;
       await worker.close();
+      await requeue.close();
       await sub.quit().catch(() => sub.disconnect());
       await session?.close().catch(() => {});
       await transport.close().catch(() => {});
