@@ -52,6 +52,10 @@ describe('routeIncoming (MSN)', () => {
     [{ called: '1234539' }, 'legal', 'legal-block'],
     [{ called: '1234540' }, 'quarantine', 'rule 6'],
     [{ called: '1234529' }, 'postoffice', 'default'],
+    // no rule: the incoming mailbox that owns the called number, before the default
+    [{ called: '1234511' }, 'sales', 'mailbox-number'],
+    [{ called: '301234511', calledType: 'national' }, 'sales', 'mailbox-number'],
+    [{ called: '1234500' }, 'postoffice', 'mailbox-number'],
     [{ called: '12345300' }, 'postoffice', 'default'],
     [{ called: '1234577', tsi: '  LAWYERS & CO ' }, 'legal', 'legal-tsi'],
     [{}, 'postoffice', 'default'],
@@ -98,7 +102,8 @@ describe('routeIncoming (MSN)', () => {
     expect(r.routeIncoming({ called: '1234510', caller: '' })).toMatchObject({ action: 'reject' });
     expect(r.routeIncoming({ called: '1234510', caller: '0891234567' })).toMatchObject({
       action: 'deliver',
-      rule: 'default',
+      mailbox: { name: 'sales' },
+      rule: 'mailbox-number',
     });
   });
 

@@ -228,7 +228,14 @@ export function createRouter<M extends MailboxInput>(config: unknown, mailboxes:
     normalise,
     findInternal: (number) => internal(normalise(number).e164)?.mailbox,
     checkDestination: (number, options) => check(normalise(number), options?.groups),
-    routeIncoming: (call) => decideIncoming(call, rules, post, calledMode, plan),
+    routeIncoming(call) {
+      // Rules first (they may reject or re-route any number), then the mailbox that owns the
+      // called number, then the fax post office.
+      const d = decideIncoming(call, rules, post, calledMode, plan);
+      if (d.action !== 'deliver' || d.rule !== 'default' || d.called === undefined) return d;
+      const owner = numberOwner.get(d.called);
+      return owner ? { ...d, mailbox: owner, rule: 'mailbox-number' } : d;
+    },
     decideOutgoing(input, options) {
       const number = normalise(input);
       const own = number.kind === 'emergency' ? undefined : internal(number.e164);
