@@ -15,5 +15,6 @@ export { type RecordedConfig, recordConfigVersion } from './config/record.js';
 export { configDocument, redactConfig, redactUrl } from './config/redact.js';
 export { configSchema, type FaxgateConfig, type FaxgateConfigInput } from './config/schema.js';
 export { gatewayAuthor, type RunningGateway, type StartOptions, startGateway } from './gateway.js';
+export { type Receiver, type ReceiverOptions, startReceiver } from './inbound/index.js';
 export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
 export { GATEWAY_VERSION } from './version.js';

@@ -1,0 +1,1 @@
+export { type Receiver, type ReceiverOptions, startReceiver } from './receiver.js';
