@@ -1,5 +1,6 @@
 // The gateway's configuration: one YAML file, validated strictly (unknown keys are errors),
 // every key with a default so an empty or missing file yields a working local setup.
+import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 
 export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
@@ -175,6 +176,14 @@ export const configSchema = z.strictObject({
       .max(1)
       .default(1),
   }),
+  /**
+   * Numbering plan, destination policy and inbound routing (@faxgate/router). Optional: an
+   * absent section is the German plan with the fax post office mailbox as the inbound default.
+   */
+  routing: routerConfigSchema.prefault({
+    numbering: { countryCode: '49' },
+    inbound: { default: 'postoffice' },
+  } as never),
   retention: section({
     outgoingDays: int(1, 36500).default(30),
     incomingDays: int(1, 36500).default(90),
