@@ -3,6 +3,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
+import { registerFaxCommands } from './faxes.js';
 import { registerLockdownCommands } from './lockdown.js';
 import { registerMailboxCommands } from './mailboxes.js';
 import { registerUserCommands } from './users.js';
@@ -15,6 +16,7 @@ export const commandModules: RegisterCommands[] = [
   registerAuditCommands,
   registerConfigCommands,
   registerDbCommands,
+  registerFaxCommands,
   registerFaxFileCommands,
   registerLockdownCommands,
   registerMailboxCommands,

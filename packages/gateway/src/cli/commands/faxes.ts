@@ -1,0 +1,312 @@
+// faxgate send | status | stop | rm | inbox — the operator's fax commands (HylaFAX sendfax,
+// faxstat, faxrm), on the outgoing pipeline and the rights model.
+import { type Fax, type FaxState, faxes, faxPages, mailboxes } from '@faxgate/store';
+import { type Command, Option } from 'commander';
+import { stopFax } from '../../pipeline/stop.js';
+import { printJson, printLine } from '../context.js';
+import { CliError } from '../errors.js';
+import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, statusText } from '../faxes/faxstat.js';
+import { openCliQueue } from '../faxes/queue-access.js';
+import { sendFax } from '../faxes/send.js';
+import { type FaxFilter, outgoingVisibility, rightVisibility } from '../faxes/visibility.js';
+import { type CliSession, change, requirePermission, withSession } from '../session.js';
+
+const ACTIVE: readonly FaxState[] = [
+  'rendering',
+  'suspended',
+  'pending',
+  'sleeping',
+  'blocked',
+  'waiting',
+  'running',
+];
+const FINISHED: readonly FaxState[] = ['done', 'failed', 'rejected'];
+/** Most rows one listing shows (newest kept). */
+const LIST_CAP = 1000;
+
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function parseJid(text: string): number {
+  if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1)
+    throw new CliError(`not a fax id: ${JSON.stringify(text)}`, 2);
+  return Number(text);
+}
+
+function needUser(s: CliSession, what: string): string {
+  if (s.asUser === null) throw new CliError(`${what} needs --as USER (the rights of that user apply)`, 2);
+  return s.asUser;
+}
+
+/** Pages through faxes newest first, keeping those `visible` lets through, oldest first. */
+async function visibleFaxes(
+  s: CliSession,
+  filter: Parameters<typeof faxes.list>[1],
+  visible: FaxFilter,
+): Promise<Fax[]> {
+  const out: Fax[] = [];
+  let beforeId: number | undefined;
+  while (out.length < LIST_CAP) {
+    const batch = await faxes.list(s.db, { ...filter, limit: 500, beforeId });
+    for (const f of batch) if (out.length < LIST_CAP && (await visible(f))) out.push(f);
+    if (batch.length < 500) break;
+    beforeId = batch[batch.length - 1].id;
+  }
+  return out.reverse();
+}
+
+async function userNames(s: CliSession, ids: Array<number | null>): Promise<Map<number, string>> {
+  const wanted = [...new Set(ids.filter((i): i is number => i !== null))];
+  const rows: Array<{ id: number; name: string }> = wanted.length
+    ? await s.db('users').whereIn('id', wanted).select('id', 'name')
+    : [];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+async function mailboxNames(s: CliSession): Promise<Map<number, string>> {
+  return new Map((await mailboxes.list(s.db)).map((m) => [m.id, m.name]));
+}
+
+function localTime(d: Date | null, timeZone: string): string {
+  if (!d) return '';
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(d);
+}
+
+async function status(s: CliSession, o: { all?: boolean; json?: boolean }): Promise<void> {
+  const visible = await outgoingVisibility(s);
+  const states = o.all ? [...ACTIVE, ...FINISHED] : ACTIVE;
+  const list = await visibleFaxes(s, { direction: 'out', states }, visible);
+  const names = await userNames(
+    s,
+    list.map((f) => f.ownerUserId),
+  );
+  const owner = (f: Fax) =>
+    typeof f.metadata.owner === 'string' ? f.metadata.owner : (names.get(f.ownerUserId ?? -1) ?? '');
+  if (o.json) {
+    const boxes = await mailboxNames(s);
+    printJson(
+      list.map((f) => ({
+        jid: f.id,
+        priority: f.priority,
+        state: f.state,
+        stateLetter: stateLetter(f.state),
+        owner: owner(f),
+        mailbox: f.mailboxId === null ? null : (boxes.get(f.mailboxId) ?? null),
+        number: f.remoteNumber,
+        pagesDone: f.pagesDone,
+        pagesTotal: f.pagesTotal,
+        dials: f.dials,
+        maxDials: f.maxDials,
+        tts: f.notBefore?.toISOString() ?? null,
+        killAt: f.killAt?.toISOString() ?? null,
+        status: statusText(f),
+      })),
+    );
+    return;
+  }
+  const now = new Date();
+  const zone = localZone();
+  printLine(`times in ${describeZone(zone, now)}`);
+  printLine(FAXSTAT_HEADER);
+  for (const f of list) printLine(faxstatLine({ fax: f, owner: owner(f) }, now, zone));
+}
+
+async function stop(s: CliSession, jid: number): Promise<string> {
+  const user = needUser(s, 'stop');
+  const fax = await faxes.find(s.db, jid);
+  if (!fax) throw new CliError(`no fax ${jid}`, 2);
+  if (fax.direction !== 'out' || fax.mailboxId === null)
+    throw new CliError(`fax ${jid} is not an outgoing fax`, 2);
+  await requirePermission(s, 'out.stop', `stop fax ${jid}`, fax.mailboxId);
+  const q = await openCliQueue(s.loaded.config);
+  try {
+    const r = await stopFax(
+      { db: s.db, queue: q.queue, publisher: q.publisher, stopChannel: q.stopChannel },
+      { actor: user, faxId: jid },
+    );
+    if (r.was === 'waiting') return `fax ${jid} stopped (it was waiting; it will not be sent)`;
+    if (r.was === 'finished') throw new CliError(`fax ${jid} is ${r.fax.state}: nothing to stop`, 2);
+    if (!q.publisher) {
+      throw new CliError(
+        `fax ${jid} is in a call and Redis is not reachable: the stop is on record but could not reach the call`,
+        1,
+      );
+    }
+    return `fax ${jid}: stop requested, the call is being disconnected`;
+  } finally {
+    await q.close();
+  }
+}
+
+async function remove(s: CliSession, jid: number): Promise<string> {
+  const user = needUser(s, 'rm');
+  const fax = await faxes.find(s.db, jid);
+  if (!fax) throw new CliError(`no fax ${jid}`, 2);
+  if (fax.direction !== 'out' || fax.mailboxId === null)
+    throw new CliError(`fax ${jid} is not an outgoing fax`, 2);
+  const mailboxId = fax.mailboxId;
+  await requirePermission(s, 'out.delete', `delete fax ${jid}`, mailboxId);
+  if (!FINISHED.includes(fax.state)) {
+    const hint = fax.state === 'deleted' ? '' : ` (stop it first: faxgate stop ${jid})`;
+    throw new CliError(`fax ${jid} is ${fax.state}: only finished faxes are deleted${hint}`, 2);
+  }
+  // Content goes, the record stays (evidence): pages deleted, the row marked deleted.
+  const pages = await change(s, 'job.delete', async (trx) => {
+    const f = await faxes.getForUpdate(trx, jid);
+    if (!FINISHED.includes(f.state))
+      throw new CliError(`fax ${jid} is ${f.state}: only finished faxes are deleted`, 2);
+    const n = await faxPages.deleteAll(trx, jid);
+    await faxes.updateState(
+      trx,
+      jid,
+      'deleted',
+      { metadata: { ...f.metadata, deletedFrom: f.state, deletedBy: user, pagesDeleted: n } },
+      { from: FINISHED },
+    );
+    return {
+      event: {
+        subject: `fax:${jid}`,
+        faxId: jid,
+        mailboxId,
+        details: { was: f.state, pagesDeleted: n, via: 'cli' },
+      },
+      result: n,
+    };
+  });
+  return `fax ${jid} deleted (${pages} page${pages === 1 ? '' : 's'} removed; its record is kept)`;
+}
+
+async function inbox(s: CliSession, o: { mailbox?: string; json?: boolean }): Promise<void> {
+  let mailboxId: number | undefined;
+  if (o.mailbox !== undefined) {
+    const m = await mailboxes.find(s.db, /^[0-9]+$/.test(o.mailbox) ? Number(o.mailbox) : o.mailbox);
+    if (m?.kind !== 'incoming')
+      throw new CliError(`--mailbox: no incoming mailbox ${JSON.stringify(o.mailbox)}`, 2);
+    mailboxId = m.id;
+  }
+  const list = await visibleFaxes(
+    s,
+    { direction: 'in', states: ['received', 'delivered'], mailboxId },
+    rightVisibility(s, 'in.read'),
+  );
+  const boxes = await mailboxNames(s);
+  const box = (f: Fax) => (f.mailboxId === null ? '' : (boxes.get(f.mailboxId) ?? ''));
+  if (o.json) {
+    printJson(
+      list.map((f) => ({
+        id: f.id,
+        mailbox: box(f) || null,
+        received: (f.completedAt ?? f.createdAt).toISOString(),
+        from: f.remoteNumber,
+        tsi: f.remoteStationId,
+        to: f.localNumber,
+        pages: f.pagesDone,
+        internal: f.internal,
+        subject: f.subject,
+      })),
+    );
+    return;
+  }
+  const zone = localZone();
+  printLine(`times in ${describeZone(zone, new Date())}`);
+  printLine(
+    `${'ID'.padEnd(6)} ${'Received'.padEnd(16)} ${'From'.padEnd(16)} ${'TSI'.padEnd(20)} Pages Mailbox`,
+  );
+  for (const f of list) {
+    printLine(
+      [
+        String(f.id).padEnd(6),
+        localTime(f.completedAt ?? f.createdAt, zone).padEnd(16),
+        (f.remoteNumber ?? '').slice(0, 16).padEnd(16),
+        (f.remoteStationId ?? '').slice(0, 20).padEnd(20),
+        String(f.pagesDone).padStart(5),
+        box(f),
+      ].join(' '),
+    );
+  }
+}
+
+export function registerFaxCommands(program: Command): void {
+  program
+    .command('send <files...>')
+    .description('send a fax like sendfax: the files (PDF, images, text, fax TIFF/PBM/SFF) to a number')
+    .requiredOption('-d, --destination <number>', 'fax number to send to')
+    .option('--mailbox <mailbox>', 'outgoing mailbox (name or id); default: the one --as may send from')
+    .option('-P, --priority <n>', 'scheduling priority, 0 (most urgent) .. 255 (default 127)')
+    .option('-a, --send-at <time>', 'send at this time: "now + 30 minutes", "+2 hours", "2026-12-24 08:00"')
+    .option('-k, --kill-time <time>', 'give up at this time (default: send time + queue.killTimeMinutes)')
+    .addOption(
+      new Option('-r, --resolution <res>', 'vertical resolution').choices(['standard', 'fine', 'superfine']),
+    )
+    .option('--subject <text>', 'subject (shown in status and logs)')
+    .option('--json', 'print the result as JSON')
+    .action(async function (this: Command, files: string[], o) {
+      const { result, mailbox } = await withSession(this, (s) => sendFax(s, files, o));
+      const f = result.fax;
+      if (o.json) {
+        printJson({
+          id: f.id,
+          outcome: result.outcome,
+          enqueued: result.enqueued,
+          mailbox: mailbox.name,
+          number: f.remoteNumber,
+          pages: f.pagesTotal,
+          deliveredFax: result.deliveredFax?.id ?? null,
+        });
+      } else if (result.outcome === 'internal') {
+        printLine(
+          `request id is ${f.id}: ${f.remoteNumber} is one of our numbers, delivered internally as fax ${result.deliveredFax?.id} (no call)`,
+        );
+      } else {
+        printLine(
+          `request id is ${f.id} (${f.pagesTotal} page${f.pagesTotal === 1 ? '' : 's'} to ${f.remoteNumber})`,
+        );
+        if (!result.enqueued) {
+          process.stderr.write(
+            `faxgate: the queue (Redis) is not reachable now; fax ${f.id} is accepted and stored, the gateway's reconciler queues it\n`,
+          );
+        }
+      }
+    });
+
+  program
+    .command('status')
+    .description('the send queue as faxstat shows it (JID Pri S Owner Number Pages Dials TTS Status)')
+    .option('--all', 'also finished faxes (done, failed)')
+    .option('--json', 'print the faxes as JSON')
+    .action(async function (this: Command, o) {
+      await withSession(this, (s) => status(s, o));
+    });
+
+  program
+    .command('stop <jid>')
+    .description('stop a fax: a waiting one is not sent, a running call is disconnected (out.stop)')
+    .action(async function (this: Command, jid: string) {
+      printLine(await withSession(this, (s) => stop(s, parseJid(jid))));
+    });
+
+  program
+    .command('rm <jid>')
+    .description('delete a finished fax: its pages are deleted, its record is kept (out.delete)')
+    .action(async function (this: Command, jid: string) {
+      printLine(await withSession(this, (s) => remove(s, parseJid(jid))));
+    });
+
+  program
+    .command('inbox')
+    .description('received faxes you may read (in.read)')
+    .option('--mailbox <mailbox>', 'only this incoming mailbox (name or id)')
+    .option('--json', 'print the faxes as JSON')
+    .action(async function (this: Command, o) {
+      await withSession(this, (s) => inbox(s, o));
+    });
+}

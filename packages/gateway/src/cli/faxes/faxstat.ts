@@ -1,0 +1,94 @@
+// The send-queue table operators know from HylaFAX `faxstat -s`: the default JobFmt
+// `%-4j %3i %1a %6.6o %-12.12e %5P %5D %7z %.25s` (prior-art §3.2), one fax per line.
+import type { Fax, FaxState } from '@faxgate/store';
+
+/** HylaFAX's state letters (faxstat `%a`); our extra states map to the nearest one. */
+const STATE_LETTERS: Partial<Record<FaxState, string>> = {
+  suspended: 'T',
+  pending: 'P',
+  sleeping: 'S',
+  blocked: 'B',
+  waiting: 'W',
+  running: 'R',
+  done: 'D',
+  failed: 'F',
+  // refused by policy before a dial: a failed job to an operator
+  rejected: 'F',
+};
+
+export function stateLetter(state: FaxState): string {
+  return STATE_LETTERS[state] ?? '?';
+}
+
+/** printf `%-W.Ps` / `%W.Ps`: cut to `precision`, pad to `width` (left-justified when `left`). */
+function field(value: string, width: number, opts: { left?: boolean; precision?: number } = {}): string {
+  const cut = opts.precision === undefined ? value : value.slice(0, opts.precision);
+  return opts.left ? cut.padEnd(width) : cut.padStart(width);
+}
+
+export const FAXSTAT_HEADER = 'JID  Pri S  Owner Number       Pages Dials     TTS Status';
+
+export interface FaxstatRow {
+  fax: Fax;
+  owner: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Time to send, in the given zone: blank when it is due now (or the fax is running or
+ * finished), `HH:MM` on the same day, else `DDMonYY` (7 characters, as HylaFAX).
+ */
+export function ttsText(fax: Fax, now: Date, timeZone: string): string {
+  if (!fax.notBefore || fax.notBefore <= now) return '';
+  if (!['pending', 'sleeping', 'blocked', 'waiting', 'suspended'].includes(fax.state)) return '';
+  const parts = (d: Date) =>
+    Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        year: '2-digit',
+        month: 'numeric',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    ) as Record<string, string>;
+  const t = parts(fax.notBefore);
+  const n = parts(now);
+  if (t.year === n.year && t.month === n.month && t.day === n.day) return `${t.hour}:${t.minute}`;
+  return `${t.day}${MONTHS[Number(t.month) - 1]}${t.year}`;
+}
+
+/** Last failure reason (HylaFAX `%s`): cause text, else the cause code. */
+export function statusText(fax: Fax): string {
+  return (fax.causeText ?? fax.cause ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export function faxstatLine(row: FaxstatRow, now: Date, timeZone: string): string {
+  const f = row.fax;
+  return [
+    field(String(f.id), 4, { left: true }),
+    field(String(f.priority), 3),
+    stateLetter(f.state),
+    field(row.owner, 6, { precision: 6 }),
+    field(f.remoteNumber ?? '', 12, { left: true, precision: 12 }),
+    field(`${f.pagesDone}:${f.pagesTotal}`, 5),
+    field(`${f.dials}:${f.maxDials ?? 0}`, 5),
+    field(ttsText(f, now, timeZone), 7),
+    statusText(f).slice(0, 25),
+  ]
+    .join(' ')
+    .trimEnd();
+}
+
+/** The zone times are shown in, stated for the reader: `Europe/Berlin (UTC+01:00)`. */
+export function describeZone(timeZone: string, at: Date): string {
+  const offset =
+    new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return `${timeZone} (${offset === 'GMT' ? 'UTC+00:00' : offset.replace('GMT', 'UTC')})`;
+}
