@@ -2,7 +2,8 @@
  * What sending and receiving share: the call's state, answering indications on the way,
  * the orderly teardown (B3 first, then the physical connection), and the result.
  */
-import { type CallCause, callCause } from '../codec/info.js';
+import { Info } from '../codec/constants.js';
+import { type CallCause, callCause, isNormalClearing } from '../codec/info.js';
 import type { CapiMessage, CapiMessageOf } from '../codec/messages.js';
 import { type FaxNcpi, ncpiHighResolution, tryDecodeFaxNcpi } from '../codec/structs.js';
 import { CallInbox } from './inbox.js';
@@ -231,7 +232,17 @@ export class CallCore {
   result(): FaxResult {
     this.dispose();
     const ok = this.completed && !this.aborted && this.reasonB3 === 0 && this.info === undefined;
-    let cause = callCause({ info: this.info, reason: this.reason, reasonB3: this.reasonB3, completed: ok });
+    // "Not in this state" / "illegal NCCI" for a DATA_B3_REQ that crossed the remote's hang-up
+    // on the wire is a consequence of that hang-up: the Reason / Reason_B3 is the cause.
+    const consequence =
+      (this.info === Info.ILLEGAL_STATE || this.info === Info.ILLEGAL_IDENTIFIER) &&
+      (!isNormalClearing(this.reasonB3) || !isNormalClearing(this.reason));
+    let cause = callCause({
+      info: consequence ? undefined : this.info,
+      reason: this.reason,
+      reasonB3: this.reasonB3,
+      completed: ok,
+    });
     if (this.aborted && cause.class === 'protocol-error')
       cause = { ...cause, name: 'stopped by us', class: 'local-error' };
     if (this.error && cause.class === 'protocol-error' && this.reason === 0 && this.reasonB3 === 0) {
