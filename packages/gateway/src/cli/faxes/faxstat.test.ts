@@ -1,0 +1,91 @@
+import type { Fax } from '@faxgate/store';
+import { describe, expect, it } from 'vitest';
+import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, ttsText } from './faxstat.js';
+
+function fax(over: Partial<Fax>): Fax {
+  return {
+    id: 12,
+    direction: 'out',
+    state: 'pending',
+    priority: 127,
+    remoteNumber: '+4930123456789',
+    pagesTotal: 4,
+    pagesDone: 0,
+    dials: 0,
+    maxDials: 12,
+    notBefore: null,
+    cause: null,
+    causeText: null,
+    metadata: {},
+    ...over,
+  } as Fax;
+}
+
+const now = new Date('2026-11-27T10:00:00Z');
+
+describe('faxstat table', () => {
+  it('has the header HylaFAX derives from its default JobFmt', () => {
+    // %-4j %3i %1a %6.6o %-12.12e %5P %5D %7z %.25s with each title cut/padded to its width
+    const titles = [
+      'JID '.padEnd(4),
+      'Pri',
+      'S',
+      'Owner'.padStart(6),
+      'Number'.padEnd(12),
+      'Pages',
+      'Dials',
+      'TTS'.padStart(7),
+      'Status',
+    ];
+    expect(FAXSTAT_HEADER).toBe(titles.join(' '));
+  });
+
+  it('cuts owner to 6 and number to 12 characters, the status to 25', () => {
+    const line = faxstatLine(
+      {
+        fax: fax({
+          state: 'failed',
+          dials: 12,
+          pagesDone: 2,
+          causeText: 'No answer from the remote fax machine',
+        }),
+        owner: 'maximilian',
+      },
+      now,
+      'UTC',
+    );
+    expect(line).toBe('12   127 F maximi +49301234567   2:4 12:12         No answer from the remote');
+  });
+
+  it('maps every HylaFAX state to its letter', () => {
+    const states = [
+      'suspended',
+      'pending',
+      'sleeping',
+      'blocked',
+      'waiting',
+      'running',
+      'done',
+      'failed',
+    ] as const;
+    expect(states.map(stateLetter).join('')).toBe('TPSBWRDF');
+    expect(stateLetter('rendering')).toBe('?');
+  });
+
+  it('shows TTS as HH:MM the same local day, DDMonYY later, blank when due', () => {
+    expect(ttsText(fax({ notBefore: new Date('2026-11-27T22:30:00Z') }), now, 'UTC')).toBe('22:30');
+    // 22:30 UTC is already the next day in Berlin
+    expect(ttsText(fax({ notBefore: new Date('2026-11-27T23:30:00Z') }), now, 'Europe/Berlin')).toBe(
+      '28Nov26',
+    );
+    expect(ttsText(fax({ notBefore: new Date('2026-11-27T09:00:00Z') }), now, 'UTC')).toBe('');
+    expect(ttsText(fax({ state: 'running', notBefore: new Date('2026-11-28T09:00:00Z') }), now, 'UTC')).toBe(
+      '',
+    );
+  });
+
+  it('states the zone with its offset', () => {
+    expect(describeZone('Europe/Berlin', new Date('2026-07-01T00:00:00Z'))).toBe('Europe/Berlin (UTC+02:00)');
+    expect(describeZone('UTC', now)).toBe('UTC (UTC+00:00)');
+  });
+});
