@@ -17,7 +17,7 @@ export class ChannelPool {
   readonly total: number;
 
   constructor(
-    private readonly controllers: readonly ControllerChannels[],
+    readonly controllers: readonly ControllerChannels[],
     readonly reserve: number,
   ) {
     this.total = controllers.reduce((n, c) => n + Math.max(0, c.channels), 0);

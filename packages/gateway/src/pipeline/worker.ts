@@ -85,16 +85,25 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   const presence: WorkerPresence = await startPresence(db);
   const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
 
-  let session: CapiSession | undefined;
-  let opening: Promise<CapiSession> | undefined;
-  // One CAPI application for the process; reopened when the connection to the card was lost.
-  const getSession = async (): Promise<CapiSession> => {
-    if (session && !session.isDown) return session;
-    opening ??= CapiSession.open(transport, { maxLogicalConnection: Math.max(1, pool.total) }).finally(() => {
-      opening = undefined;
-    });
-    session = await opening;
-    session.on('down', (e) => log.warn(`CAPI application down: ${e.message}`));
+  // One CAPI application per controller (an application holds at most 30 logical
+  // connections, one S2M line's worth); reopened when the connection to the card was lost.
+  const sessions = new Map<number, CapiSession>();
+  const opening = new Map<number, Promise<CapiSession>>();
+  const channelsOf = new Map(pool.controllers.map((c) => [c.controller, c.channels]));
+  const getSession = async (controller: number): Promise<CapiSession> => {
+    const open = sessions.get(controller);
+    if (open && !open.isDown) return open;
+    let p = opening.get(controller);
+    if (!p) {
+      const maxLogicalConnection = Math.min(30, Math.max(1, channelsOf.get(controller) ?? 1));
+      p = CapiSession.open(transport, { maxLogicalConnection }).finally(() => opening.delete(controller));
+      opening.set(controller, p);
+    }
+    const session = await p;
+    if (sessions.get(controller) !== session) {
+      sessions.set(controller, session);
+      session.on('down', (e) => log.warn(`CAPI application (controller ${controller}) down: ${e.message}`));
+    }
     return session;
   };
 
@@ -228,7 +237,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
         abort.abort();
       }
       const { sff } = await loadSff(db, fax.id);
-      result = await sendFax(await getSession(), {
+      result = await sendFax(await getSession(controller), {
         controller,
         calledNumber: String(fax.metadata.dialString ?? fax.remoteNumber ?? '').replace(/^\+/, ''),
         stationId: settings.stationId,
@@ -324,7 +333,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       await worker.close();
       await requeue.close();
       await sub.quit().catch(() => sub.disconnect());
-      await session?.close().catch(() => {});
+      for (const session of sessions.values()) await session.close().catch(() => {});
       await transport.close().catch(() => {});
       await presence.stop();
     },
