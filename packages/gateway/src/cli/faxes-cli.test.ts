@@ -112,6 +112,27 @@ describe('faxgate send', () => {
     expect(ev[0].actor).toBe('alice');
   });
 
+  it('renders a text document through the render pool at the asked resolution', async () => {
+    const txt = path.join(f.dir, 'note.txt');
+    fs.writeFileSync(txt, 'Sehr geehrte Damen und Herren,\n\nanbei das Angebot.\n');
+    const fax = await send(['-d', '+49 89 1234567', '-r', 'standard', txt]);
+    expect(fax).toMatchObject({ state: 'pending', pagesTotal: 1, resolution: 98 });
+    expect(await redis.exists(jobKey(fax.id))).toBe(1);
+  });
+
+  it('delivers to one of our own numbers internally, without queueing a call', async () => {
+    const archive = await mailboxes.add(f.db, {
+      name: 'archive-in',
+      kind: 'incoming',
+      numbers: ['+49303009'],
+    });
+    const fax = await send(['-d', '030 3009', doc]);
+    expect(fax).toMatchObject({ state: 'done', internal: true });
+    expect(await redis.exists(jobKey(fax.id))).toBe(0);
+    const delivered = await f.db('faxes').where({ direction: 'in', mailbox_id: archive.id }).first();
+    expect(delivered?.metadata).toMatchObject({ internalFrom: fax.id });
+  });
+
   it('refuses a blocked destination with exit 2: policy.reject on record, no row, no job', async () => {
     const before = await outgoingCount();
     const r = await f.run(['send', '--as', 'alice', '-d', '030 5559123', doc]);
