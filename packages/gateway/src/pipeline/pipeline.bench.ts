@@ -1,0 +1,254 @@
+// npm run bench:pipeline [-- --faxes 1000 --queued 10000 --seconds 5]
+// The outgoing pipeline against capi-sim (time factor 0, 2 × 30 B channels), real PostgreSQL
+// and Redis, submitting a ready one-page TIFF (rendering is not measured):
+//   1. sustained faxes/s from submit to terminal state;
+//   2. submit → CONNECT_REQ latency (p50/p99) at half that rate;
+//   3. RSS of this process (gateway pipeline + simulator) with N faxes queued.
+// The anchors are the targets of issue 8 (HylaFAX cannot run on this machine to be measured).
+import { spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { auditMigrations } from '@faxgate/audit';
+import type { PartyBehaviour } from '@faxgate/capi-sim';
+import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
+import { createRouter } from '@faxgate/router';
+import { grants, mailboxes, migrate, openDatabase, users } from '@faxgate/store';
+import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
+import { Redis } from 'ioredis';
+import { validateConfig } from '../config/load.js';
+import { createGatewayLogger } from '../logger.js';
+import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { startPipeline } from './pipeline.js';
+import { submitFax } from './submit.js';
+
+const { values } = parseArgs({
+  options: {
+    faxes: { type: 'string', default: '1000' },
+    queued: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '5' },
+  },
+});
+const N = Number(values.faxes);
+const QUEUED = Number(values.queued);
+const SECONDS = Number(values.seconds);
+const NUMBERS = 600; // distinct destinations: one number is never dialled twice at once
+
+const parties: Record<string, PartyBehaviour> = {};
+for (let i = 0; i < NUMBERS; i++) parties[String(5600000 + i)] = { kind: 'fax', csi: `BENCH ${i}` };
+
+const testDb = await createTestDatabase('faxgate_bench_pipeline');
+const db = openDatabase(testDb.url, { poolMax: 20 });
+await migrate(db, auditMigrations);
+// The simulator runs in a process of its own (its CLI), so this process's CPU and RSS are the
+// gateway's: the remote fax machines decode and keep every page they receive.
+const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-sim-'));
+const simConfig = path.join(simDir, 'sim.json');
+fs.writeFileSync(
+  simConfig,
+  JSON.stringify({
+    timeFactor: 0,
+    traceSize: 0,
+    parties,
+    controllers: [{ bChannels: 30 }, { bChannels: 30 }],
+  }),
+);
+const simCli = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../capi-sim/src/cli/main.ts',
+);
+const simProc = spawn(
+  process.execPath,
+  [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    simCli,
+    '--port',
+    '0',
+    '--control-port',
+    '0',
+    '--config',
+    simConfig,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const simEvents = new EventEmitter();
+let simPort = 0;
+createInterface({ input: simProc.stdout }).on('line', (line) => {
+  const e = JSON.parse(line) as {
+    event: string;
+    port?: number;
+    to?: string;
+    startedAt?: number;
+    direction?: string;
+  };
+  if (e.event === 'listening') {
+    simPort = e.port ?? 0;
+    simEvents.emit('listening');
+  } else if (e.event === 'call') simEvents.emit('call', e);
+});
+await once(simEvents, 'listening');
+const prefix = testRedisPrefix('faxgate-bench');
+const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+const { config } = validateConfig(
+  {
+    database: { url: testDb.url, poolMax: 20 },
+    redis: { keyPrefix: prefix },
+    logging: { level: 'error' },
+    lines: { transport: 'rcapi', port: simPort, controllers: [1, 2] },
+    queue: { enabled: true, reconcileIntervalSeconds: 3600, stationId: 'BENCH' },
+  },
+  env,
+);
+const user = await users.add(db, { name: 'bench', roles: ['user'] });
+const out = await mailboxes.add(db, { name: 'bench-out', kind: 'outgoing' });
+await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
+await grants.grant(db, { user: 'bench', mailbox: 'bench-out', right: 'out.send' });
+const router = createRouter(
+  {
+    numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
+    inbound: { default: 'postoffice' },
+  },
+  (await mailboxes.list(db)).map((m) => ({ id: m.id, name: m.name, kind: m.kind, numbers: m.numbers })),
+);
+const pipeline = await startPipeline({
+  config,
+  db,
+  log: createGatewayLogger(config, 'bench'),
+  actor: 'gateway:bench',
+  worker: true,
+});
+// CCITT test page 1 (a business letter, 1728 × 2376 fine) as the ready one-page MMR TIFF.
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const ccitt1 = readFaxDocument(
+  fs.readFileSync(path.resolve(repoRoot, '../shared/testdata/ccitt/ccitt1.pbm')),
+);
+const tiff = writeFaxDocument('tiff', [ccitt1.pages[0].page], { coding: 'mmr' });
+const ctx = { db, queue: pipeline.queue, router, settings: pipeline.settings };
+let seq = 0;
+const submitOne = (sendAt?: Date) =>
+  submitFax(ctx, {
+    actor: user.id,
+    mailboxId: out.id,
+    number: String(5600000 + (seq++ % NUMBERS)),
+    tiff,
+    sendAt,
+  });
+
+const TERMINAL = ['done', 'failed', 'rejected', 'suspended'];
+async function waitAllTerminal(ids: number[], boundMs = 300_000): Promise<void> {
+  const end = Date.now() + boundMs;
+  for (;;) {
+    if (Date.now() > end) throw new Error(`faxes not terminal after ${boundMs / 1000} s`);
+    const left = Number(
+      (await db('faxes').whereIn('id', ids).whereNotIn('state', TERMINAL).count({ n: '*' }))[0].n,
+    );
+    if (left === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+try {
+  // 1. Throughput: N faxes submitted by 16 concurrent clients, until every one is terminal.
+  const t0 = performance.now();
+  const ids: number[] = [];
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (ids.length < N) {
+        const slot = ids.length;
+        ids.push(-1);
+        ids[slot] = (await submitOne()).fax.id;
+      }
+    }),
+  );
+  const submitted = performance.now();
+  await waitAllTerminal(ids);
+  const t1 = performance.now();
+  const rate = N / ((t1 - t0) / 1000);
+  const notDone = Number(
+    (await db('faxes').whereIn('id', ids).whereNot({ state: 'done' }).count({ n: '*' }))[0].n,
+  );
+
+  // 2. Latency submit → CONNECT_REQ at half that rate (each destination number at most once in flight).
+  // The simulator stamps each call with Date.now() at its CONNECT_REQ (CallRecord.startedAt).
+  const dialledAt = new Map<string, number>();
+  const onCall = (c: { to: string; startedAt: number; direction: string }) => {
+    if (c.direction === 'outgoing' && !dialledAt.has(c.to)) dialledAt.set(c.to, c.startedAt);
+  };
+  simEvents.on('call', onCall);
+  const latencies: number[] = [];
+  const halfRate = Math.max(1, rate / 2);
+  const count = Math.min(NUMBERS, Math.round(halfRate * SECONDS));
+  const lat: { number: string; at: number; id: number }[] = [];
+  seq = 0;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / halfRate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const number = String(5600000 + (seq % NUMBERS));
+    const at = Date.now();
+    const r = await submitOne();
+    lat.push({ number, at, id: r.fax.id });
+  }
+  await waitAllTerminal(lat.map((l) => l.id));
+  simEvents.off('call', onCall);
+  for (const l of lat) {
+    const d = dialledAt.get(l.number);
+    if (d !== undefined) latencies.push(d - l.at);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+
+  // 3. RSS with QUEUED faxes waiting (send time tomorrow: accepted, stored, queued, not dialled).
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const q0 = performance.now();
+  let queuedCount = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (queuedCount < QUEUED) {
+        queuedCount++;
+        await submitOne(tomorrow);
+      }
+    }),
+  );
+  const q1 = performance.now();
+  global.gc?.();
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  const jobCounts = await pipeline.queue.getJobCounts('delayed');
+  const pending = Number((await db('faxes').where({ state: 'pending' }).count({ n: '*' }))[0].n);
+
+  const row = (what: string, ours: string, anchor: string) =>
+    console.log(`${what.padEnd(44)} ${ours.padStart(14)}   ${anchor}`);
+  console.log(
+    `\nbench:pipeline — capi-sim (own process) time factor 0, 2 × 30 B channels, CCITT page 1 as MMR TIFF (${tiff.length} bytes), ${NUMBERS} numbers`,
+  );
+  row('', 'faxgate', 'anchor (issue 8 target)');
+  row(`sustained faxes/s, submit → terminal (${N})`, rate.toFixed(1), '≥ 100/s');
+  row('  of which submit phase alone', `${(N / ((submitted - t0) / 1000)).toFixed(1)}/s`, '');
+  row('  not done (should be 0)', String(notDone), '0');
+  row(
+    `submit → CONNECT_REQ p50 at ${halfRate.toFixed(0)}/s (${latencies.length})`,
+    `${pct(50).toFixed(1)} ms`,
+    '',
+  );
+  row('submit → CONNECT_REQ p99', `${pct(99).toFixed(1)} ms`, '≤ 50 ms');
+  row(`RSS with ${QUEUED} faxes queued (gateway process)`, `${rss.toFixed(0)} MB`, '≤ 300 MB');
+  row('  queue submit rate', `${(QUEUED / ((q1 - q0) / 1000)).toFixed(1)}/s`, '');
+  row('  delayed jobs in Redis / pending rows', `${jobCounts.delayed} / ${pending}`, 'equal');
+} finally {
+  await pipeline.stop();
+  const redis = new Redis(config.redis.url);
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+  simProc.kill('SIGTERM');
+  fs.rmSync(simDir, { recursive: true, force: true });
+  await db.destroy();
+  await testDb.drop();
+}
