@@ -1,0 +1,74 @@
+// faxgate send and stop against a running pipeline: the CLI (a child process) submits, the
+// send worker in this process dials capi-sim, and `faxgate stop` reaches the call through the
+// Redis stop channel — the way an operator stops a fax the daemon is sending.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeFaxDocument } from '@faxgate/fax-core';
+import { faxes } from '@faxgate/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PipelineFixture,
+  startPipelineFixture,
+  testPage,
+  waitFor,
+  waitTerminal,
+} from '../test-support/pipeline-fixture.js';
+import { runFaxgate } from '../testing/run-cli.js';
+
+let fx: PipelineFixture;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let doc: string;
+
+beforeAll(async () => {
+  fx = await startPipelineFixture({});
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-cli-call-'));
+  // The same routing as the fixture's router, read by the CLI from its configuration.
+  const configFile = path.join(dir, 'faxgate.yaml');
+  fs.writeFileSync(
+    configFile,
+    `logging: { level: warn }
+redis: { keyPrefix: "${fx.prefix}" }
+routing:
+  numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7, dialLocal: true }
+  destinations: { deny: ["+49305559"] }
+  inbound: { default: postoffice }
+`,
+  );
+  env = { FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: fx.config.database.url };
+  doc = path.join(dir, 'long.tif');
+  fs.writeFileSync(doc, writeFaxDocument('tiff', [{ page: testPage(7, 1100) }, { page: testPage(8, 1100) }]));
+});
+afterAll(async () => {
+  await fx?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('faxgate send and stop with a running worker', () => {
+  it('sends through the worker, and stop disconnects the running call cleanly', async () => {
+    fx.sim.setTimeFactor(0.05); // a page at 4800 bit/s now takes about a second
+    try {
+      const callEnded = fx.sim.waitForCall((c) => c.to === '5551001');
+      const sent = await runFaxgate(['send', '--as', 'alice', '-d', '5551001', '--json', doc], env);
+      expect(sent.stderr).toBe('');
+      expect(sent.code).toBe(0);
+      const { id, enqueued } = JSON.parse(sent.stdout) as { id: number; enqueued: boolean };
+      expect(enqueued).toBe(true);
+      await waitFor('the call to start', async () => (await faxes.get(fx.db, id)).state === 'running');
+
+      const stop = await runFaxgate(['stop', '--as', 'alice', String(id)], env);
+      expect(stop.stderr).toBe('');
+      expect(stop.code).toBe(0);
+      expect(stop.stdout).toMatch(/stop requested, the call is being disconnected/);
+      expect(await waitTerminal(fx.db, id)).toMatchObject({ state: 'failed', cause: 'stopped' });
+      const call = await callEnded;
+      // Ended by us mid-document; capi-sim labels a DISCONNECT_B3 that cuts an SFF record in
+      // half 'sff-error' (card.ts end()), one between records 'local-abort': timing decides.
+      expect(['local-abort', 'sff-error']).toContain(call.outcome);
+      expect(call.pages).toBeLessThan(2);
+    } finally {
+      fx.sim.setTimeFactor(0);
+    }
+  });
+});
