@@ -8,7 +8,7 @@ import {
   writeFaxDocument,
   writeSff,
 } from '@faxgate/fax-core';
-import { type Db, faxPages, InvalidInputError, type NewFaxPage } from '@faxgate/store';
+import { type Db, InvalidInputError, type NewFaxPage } from '@faxgate/store';
 
 /** Pages per submission; a bigger document is refused before anything is stored. */
 export const MAX_PAGES = 500;
@@ -48,11 +48,13 @@ export function documentResolution(pages: readonly BilevelPage[]): 'standard' | 
 
 /** The stored pages of a fax as one SFF document (CAPI sends SFF; superfine is sent as fine). */
 export async function loadSff(db: Db, faxId: number): Promise<{ sff: Uint8Array; pages: number }> {
-  const infos = await faxPages.list(db, faxId);
+  const rows: { tiff: Buffer }[] = await db('fax_pages')
+    .where({ fax_id: faxId })
+    .orderBy('page_no')
+    .select('tiff');
   const pages: BilevelPage[] = [];
-  for (const info of infos) {
-    const stored = await faxPages.get(db, faxId, info.pageNo);
-    for (const p of readFaxDocument(stored.tiff).pages) {
+  for (const row of rows) {
+    for (const p of readFaxDocument(row.tiff).pages) {
       pages.push(p.page.resolution === 'superfine' ? convertResolution(p.page, 'fine') : p.page);
     }
   }

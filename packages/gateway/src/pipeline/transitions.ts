@@ -62,12 +62,12 @@ export async function recordCallEnd(
   db: Db,
   faxId: number,
   call: CallRecord,
-  verdict: Verdict,
   actor: string,
-  stoppedBy?: string,
-): Promise<Fax> {
+  decide: (locked: Fax) => { verdict: Verdict; stoppedBy?: string },
+): Promise<{ fax: Fax; verdict: Verdict }> {
   return inTransaction(db, async (trx) => {
     const before = await faxes.getForUpdate(trx, faxId);
+    const { verdict, stoppedBy } = decide(before);
     const tries = before.tries + (call.connected ? 1 : 0);
     const common = {
       tries,
@@ -154,7 +154,7 @@ export async function recordCallEnd(
       jobinfo: jobinfo(after),
       resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
     });
-    return after;
+    return { fax: after, verdict };
   });
 }
 

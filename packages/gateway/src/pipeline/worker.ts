@@ -230,12 +230,6 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     const startedAt = new Date();
     let result: FaxResult;
     try {
-      // A stop that arrived between claim and here.
-      const fresh = await faxes.get(db, fax.id);
-      if (typeof fresh.metadata.stopRequestedBy === 'string') {
-        entry.stoppedBy = fresh.metadata.stopRequestedBy;
-        abort.abort();
-      }
       const { sff } = await loadSff(db, fax.id);
       result = await sendFax(await getSession(controller), {
         controller,
@@ -269,22 +263,6 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     }
     const endedAt = new Date();
     const connected = result.phase !== 'setup';
-    const latest = await faxes.get(db, fax.id);
-    const stoppedBy =
-      entry.stoppedBy ??
-      (typeof latest.metadata.stopRequestedBy === 'string' ? latest.metadata.stopRequestedBy : undefined);
-    const verdict = judgeCall(
-      { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
-      {
-        dials: fax.dials,
-        tries: fax.tries + (connected ? 1 : 0),
-        pagesTotal: fax.pagesTotal,
-        killAt: fax.killAt,
-        stopped: stoppedBy !== undefined,
-      },
-      settings,
-      endedAt,
-    );
     const record: CallRecord = {
       controller,
       startedAt,
@@ -296,7 +274,25 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       durationMs: result.durationMs,
       cause: { ...result.cause },
     };
-    const after = await recordCallEnd(db, fax.id, record, verdict, actor, stoppedBy);
+    // The verdict is taken on the locked row: a stop recorded there during the call counts.
+    const { fax: after, verdict } = await recordCallEnd(db, fax.id, record, actor, (row) => {
+      const stoppedBy =
+        entry.stoppedBy ??
+        (typeof row.metadata.stopRequestedBy === 'string' ? row.metadata.stopRequestedBy : undefined);
+      const v = judgeCall(
+        { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
+        {
+          dials: row.dials,
+          tries: row.tries + (connected ? 1 : 0),
+          pagesTotal: row.pagesTotal,
+          killAt: row.killAt,
+          stopped: stoppedBy !== undefined,
+        },
+        settings,
+        endedAt,
+      );
+      return { verdict: v, stoppedBy };
+    });
     log.info(`fax ${fax.id}: ${after.state} (${after.causeText ?? ''})`);
     if (verdict.kind === 'retry') return later(job, token, verdict.notBefore.getTime());
     return after.state;

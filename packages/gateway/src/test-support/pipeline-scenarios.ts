@@ -92,8 +92,22 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
       expect(begins).toHaveLength(12);
       expect(ev.filter((e) => e.type === 'job.sleep')).toHaveLength(11);
       expect(ev.at(-1)?.type).toBe('job.dead');
-      // busy = 180 s × 0.001: the next dial starts no earlier than 180 ms after the last ended
-      for (let i = 1; i < begins.length; i++) expect(begins[i] - ends[i - 1]).toBeGreaterThanOrEqual(175);
+      // busy = 180 s × 0.001: each sleep is scheduled 180 ms after its call ended (a few ms
+      // before the event is written), and the next dial never starts before that time.
+      const sleeps = (
+        await fx
+          .db('audit_events')
+          .where({ fax_id: fax.id, type: 'job.sleep' })
+          .orderBy('id')
+          .select('details')
+      ).map((r: { details: { retryClass: string; notBefore: string } }) => r.details);
+      for (let i = 0; i < sleeps.length; i++) {
+        const notBefore = new Date(sleeps[i].notBefore).getTime();
+        expect(sleeps[i].retryClass).toBe('busy');
+        expect(notBefore - ends[i]).toBeGreaterThan(100);
+        expect(notBefore - ends[i]).toBeLessThanOrEqual(181);
+        expect(begins[i + 1]).toBeGreaterThanOrEqual(notBefore - 2); // 2 ms: JS vs PostgreSQL clock rounding
+      }
       expect(fx.dialled.filter((n) => n === '5552000')).toHaveLength(12);
     });
 
