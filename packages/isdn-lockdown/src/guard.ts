@@ -30,6 +30,11 @@ export class MessageGuard {
 
   constructor(private readonly policy: LockdownPolicy) {}
 
+  /** The B3 protocol of a fax call we know (4 or 5), by PLCI. */
+  b3Of(plci: number): number | undefined {
+    return this.faxPlcis.get(plci);
+  }
+
   /** Returns why `msg` must not be sent, or undefined when it may go to the card. */
   check(msg: CapiMessage): GuardVerdict | undefined {
     const forbidden = FORBIDDEN[msg.name];

@@ -7,12 +7,21 @@ import {
   type CapiMessage,
   decodeMessage,
   encodeMessage,
+  plciOf,
+  tryDecodeFaxNcpi,
 } from '@faxgate/capi-bindings';
 import { LockdownViolationError } from './errors.js';
 import { type GuardCounters, type LockdownEventSink, newCounters } from './events.js';
 import { MessageGuard } from './guard.js';
 import { decideIncoming, type IncomingContext, serviceName } from './incoming.js';
-import type { LockdownPolicy } from './policy.js';
+import { type LockdownPolicy, tsiBlocked } from './policy.js';
+
+/**
+ * Message numbers for the guard's own DISCONNECT_B3_REQ (a blocked TSI): the upper half of
+ * the u16 range, which CapiSession never uses (it counts 1..0x7fff); their CONFs are kept
+ * from the application.
+ */
+const OWN_MESSAGE_NUMBERS = 0x8000;
 
 export interface LockdownOptions extends IncomingContext {
   policy: LockdownPolicy;
@@ -27,6 +36,12 @@ export interface LockdownOptions extends IncomingContext {
 export class LockdownApplication extends EventEmitter implements CapiApplication {
   readonly counters: GuardCounters;
   private readonly guard: MessageGuard;
+  /** Incoming calls we answered (PLCIs), where the sender's TSI is screened. */
+  private readonly answered = new Set<number>();
+  /** NCCIs whose sender has a blocked TSI: cleared once the application has answered. */
+  private readonly blockedNccis = new Map<number, string>();
+  private readonly ownRequests = new Set<number>();
+  private nextOwn = 0;
 
   constructor(
     private readonly inner: CapiApplication,
@@ -57,6 +72,18 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
     await this.inner.putMessage(raw, data);
     this.counters.allowed++;
     this.guard.observeSent(msg);
+    if (msg.name === 'CONNECT_RESP' && (msg.reject ?? 0) === 0) this.answered.add(msg.plci);
+    if (msg.name === 'CONNECT_B3_ACTIVE_RESP' && this.blockedNccis.has(msg.ncci)) {
+      await this.clearBlockedSender(msg.applId, msg.ncci);
+    }
+  }
+
+  /** M 4.37: a sender whose TSI is on the blocklist is cut off right after training. */
+  private async clearBlockedSender(applId: number, ncci: number): Promise<void> {
+    this.blockedNccis.delete(ncci);
+    const messageNumber = OWN_MESSAGE_NUMBERS + (this.nextOwn++ & 0x7fff);
+    this.ownRequests.add(messageNumber);
+    await this.inner.putMessage(encodeMessage({ name: 'DISCONNECT_B3_REQ', applId, messageNumber, ncci }));
   }
 
   release(): Promise<void> {
@@ -79,6 +106,9 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
       msg = undefined; // the application's own decoder reports it
     }
     if (msg) this.guard.observeIncoming(msg);
+    if (msg?.name === 'DISCONNECT_B3_CONF' && this.ownRequests.delete(msg.messageNumber)) return;
+    if (msg?.name === 'DISCONNECT_IND') this.answered.delete(msg.plci);
+    if (msg?.name === 'CONNECT_B3_ACTIVE_IND' && this.answered.has(plciOf(msg.ncci))) this.screenTsi(msg);
     if (msg?.name === 'CONNECT_IND') {
       const decision = decideIncoming(this.options.policy, msg, this.options);
       if (decision.action === 'reject') {
@@ -88,6 +118,25 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
       this.counters.callsOffered++;
     }
     this.emit('message', raw, data);
+  }
+
+  private screenTsi(ind: Extract<CapiMessage, { name: 'CONNECT_B3_ACTIVE_IND' }>): void {
+    const b3 = this.guard.b3Of(plciOf(ind.ncci)) === 5 ? 5 : 4;
+    const tsi = tryDecodeFaxNcpi(b3, ind.ncpi)?.receiveId?.trim();
+    if (!tsi || !tsiBlocked(this.options.policy, tsi)) return;
+    this.blockedNccis.set(ind.ncci, tsi);
+    this.counters.callsRejected++;
+    this.counters.callsRejectedByRule['tsi-blocked'] =
+      (this.counters.callsRejectedByRule['tsi-blocked'] ?? 0) + 1;
+    this.report({
+      type: 'lockdown.call_rejected',
+      details: {
+        rule: 'tsi-blocked',
+        reason: `sender TSI "${tsi}" is on the blocklist`,
+        ncci: ind.ncci,
+        tsi,
+      },
+    });
   }
 
   private rejectCall(

@@ -46,9 +46,13 @@ function lastSeq(sim: Simulator): number {
   return sim.trace.entries().at(-1)?.seq ?? 0;
 }
 
-async function open(ctx: ScenarioContext, mode: 'send-receive' | 'outgoing-only') {
+async function open(
+  ctx: ScenarioContext,
+  mode: 'send-receive' | 'outgoing-only',
+  tsiBlocklist: string[] = [],
+) {
   const events: LockdownEvent[] = [];
-  const policy = resolvePolicy({ mode });
+  const policy = resolvePolicy({ mode, tsiBlocklist });
   const transport = new LockdownTransport(ctx.transport(), { policy, onEvent: (e) => void events.push(e) });
   const session = await CapiSession.open(transport, { maxLogicalConnection: 4 });
   await session.listen(1, listenCipMask(policy));
@@ -136,6 +140,44 @@ export function lockdownScenarios(ctx: ScenarioContext): void {
           bProtocol: faxBProtocol({ b3: 4, resolution: 1, format: 0, stationId: 'X', headLine: '' }),
         }),
       ).rejects.toBeInstanceOf(LockdownViolationError);
+    } finally {
+      stop();
+      await session.close();
+      await transport.close();
+    }
+  });
+
+  it('cuts off a sender whose TSI is on the blocklist right after training (M 4.37)', async () => {
+    const { events, session, transport } = await open(ctx, 'send-receive', ['^JUNK']);
+    let received: (r: FaxResult) => void = () => {};
+    const result = new Promise<FaxResult>((resolve) => {
+      received = resolve;
+    });
+    const stop = receiveFaxes(session, () => ({
+      action: 'accept',
+      stationId: 'FAXGATE',
+      onResult: received,
+    }));
+    try {
+      const sim = ctx.sim();
+      const since = lastSeq(sim);
+      const pages = [faxPage(), faxPage(), faxPage()];
+      const rec = await sim.injectCall({ from: '0304444', to: '3001', document: pages, csi: 'JUNK MAIL 1' });
+      const r = await result;
+      expect(r.ok).toBe(false);
+      expect(r.pages).toBeLessThan(3);
+      expect(rec.outcome).not.toBe('completed');
+      const msgs = traceFor(sim, rec.plci & 0xffff, since);
+      expect(msgs).toContain('in:DISCONNECT_B3_REQ');
+      expect(events.find((e) => e.details.rule === 'tsi-blocked')?.details).toMatchObject({
+        tsi: 'JUNK MAIL 1',
+      });
+      // A sender with another TSI still gets through.
+      const ok = new Promise<FaxResult>((resolve) => {
+        received = resolve;
+      });
+      await sim.injectCall({ from: '0304444', to: '3001', document: [faxPage()], csi: 'ACME' });
+      expect(await ok).toMatchObject({ ok: true, pages: 1 });
     } finally {
       stop();
       await session.close();
