@@ -5,7 +5,7 @@ import { appendAuditEvent, recordXfer } from '@faxgate/audit';
 import { type CapiSession, type FaxResult, type IncomingCall, receiveFaxes } from '@faxgate/capi-bindings';
 import { type BilevelPage, ContainerError, SffReader } from '@faxgate/fax-core';
 import type { Router } from '@faxgate/router';
-import { type Db, type Fax, faxes, faxPages, inTransaction, type Mailbox } from '@faxgate/store';
+import { type Db, type Fax, faxes, faxPages, inTransaction } from '@faxgate/store';
 import type { Logger } from '../logger.js';
 import { encodePages, LPI } from '../pipeline/pages.js';
 
@@ -13,7 +13,8 @@ export interface ReceiverOptions {
   db: Db;
   /** A session on a locked-down transport: non-fax and forbidden calls never reach us. */
   session: CapiSession;
-  router: Router<Mailbox>;
+  /** Picks the mailbox (or a rejection) for each call. */
+  router: Pick<Router<{ id: number; name: string }>, 'routeIncoming'>;
   /** Our T.30 station id (CSI), at most 20 characters. */
   stationId: string;
   log?: Logger;

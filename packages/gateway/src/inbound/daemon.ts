@@ -1,0 +1,84 @@
+// The daemon's listening side: one locked-down CAPI application on the configured lines.
+// send-receive: LISTEN for the allowed services and receive into the mailboxes the router
+// picks; outgoing-only: LISTEN with an empty CIP mask (which also cancels a LISTEN an earlier
+// run left) and every call offered anyway is rejected by the guard.
+import { CapiSession } from '@faxgate/capi-bindings';
+import { LockdownTransport, listenCipMask } from '@faxgate/isdn-lockdown';
+import { createRouter } from '@faxgate/router';
+import { type Db, type Fax, mailboxes } from '@faxgate/store';
+import type { FaxgateConfig } from '../config/schema.js';
+import { auditLockdownEvents } from '../lockdown/evidence-store.js';
+import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
+import type { Logger } from '../logger.js';
+import { startReceiver } from './receiver.js';
+
+export interface InboundService {
+  mode: FaxgateConfig['lockdown']['mode'];
+  controllers: number[];
+  stop(): Promise<void>;
+}
+
+export async function startInbound(opts: {
+  config: FaxgateConfig;
+  db: Db;
+  log: Logger;
+  actor: string;
+  onStored?: (fax: Fax) => void;
+}): Promise<InboundService> {
+  const { config, db, log, actor } = opts;
+  const policy = lockdownPolicy(config);
+  // Mailboxes are read once: a new mailbox number needs a restart to receive (documented).
+  const boxes = (await mailboxes.list(db)).map((m) => ({
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    numbers: m.numbers,
+  }));
+  const router = createRouter(config.routing, boxes);
+  const incoming = boxes.filter((m) => m.kind === 'incoming');
+  const transport = new LockdownTransport(await openLineTransport(config), {
+    policy,
+    onEvent: auditLockdownEvents(db, actor),
+    onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
+    hasMailbox: (called) => {
+      const d = router.routeIncoming({ called });
+      return d.action === 'deliver' && d.rule !== 'default' && incoming.some((m) => m.id === d.mailbox.id);
+    },
+  });
+  let session: CapiSession | undefined;
+  try {
+    session = await CapiSession.open(transport, { maxLogicalConnection: 30 });
+    for (const c of config.lines.controllers) await session.listen(c, listenCipMask(policy));
+  } catch (e) {
+    await session?.close().catch(() => {});
+    await transport.close().catch(() => {});
+    throw e;
+  }
+  const open = session;
+  const receiver =
+    policy.mode === 'send-receive'
+      ? startReceiver({
+          db,
+          session: open,
+          router,
+          stationId: config.queue.stationId,
+          log,
+          actor,
+          onStored: opts.onStored,
+        })
+      : undefined;
+  log.info(
+    policy.mode === 'send-receive'
+      ? `receiving on controllers ${config.lines.controllers.join(', ')} (services: CIP ${policy.incomingServices.join(', ')})`
+      : `outgoing-only: LISTEN with an empty CIP mask on controllers ${config.lines.controllers.join(', ')}`,
+  );
+  return {
+    mode: policy.mode,
+    controllers: [...config.lines.controllers],
+    async stop() {
+      receiver?.stop();
+      await open.close().catch(() => {});
+      await transport.close().catch(() => {});
+    },
+  };
+}
