@@ -8,6 +8,7 @@ import { buildApi, listenApi } from './api/server.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
+import { startInbound } from './inbound/daemon.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
@@ -108,6 +109,16 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       evidence = startEvidenceMonitor({ config, db, log, actor: gatewayAuthor() });
       const monitor = evidence;
       cleanup.push(() => monitor.stop());
+    }
+
+    // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
+    // empty CIP mask. A line that cannot be opened is logged (and shows in the evidence), not fatal.
+    if (config.lines.controllers.length > 0) {
+      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor() }).catch((e: Error) => {
+        log.error(`lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`);
+        return undefined;
+      });
+      if (inbound) cleanup.push(() => inbound.stop());
     }
 
     // The outgoing queue: workers on the configured lines, reconciler against PostgreSQL.

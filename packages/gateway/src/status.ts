@@ -10,10 +10,8 @@ import { GATEWAY_VERSION } from './version.js';
  * so status never claims more — or less — than the code does.
  */
 export const NOT_BUILT_YET: readonly string[] = [
-  'CAPI line drivers: no controller is opened, no call is placed or answered',
-  'lockdown on live calls in the daemon (the guard, LISTEN and call screening exist in isdn-lockdown; the daemon places no call yet)',
-  'fax queue and workers (BullMQ)',
-  'fax submission and mailbox API, web console, e-mail intake',
+  'fax submission and mailbox REST API (faxes are submitted with `faxgate send`), web console, e-mail intake and notifications',
+  'the demo (simulated exchange, seeded users, a fax out and a fax in) as the main job',
   'retention jobs (retention settings are not applied yet)',
 ];
 
