@@ -115,7 +115,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // empty CIP mask. A line that cannot be opened is logged (and shows in the evidence), not fatal.
     if (config.lines.controllers.length > 0) {
       const inbound = await startInbound({ config, db, log, actor: gatewayAuthor() }).catch((e: Error) => {
-        log.error(`lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`);
+        log.error(
+          `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
+        );
         return undefined;
       });
       if (inbound) cleanup.push(() => inbound.stop());
