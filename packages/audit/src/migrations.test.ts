@@ -10,13 +10,18 @@ describe('audit migrations', () => {
     const db = await createTestDatabase();
     const knex = openDatabase(db.url, { poolMax: 2 });
     try {
-      expect((await migrateAll(knex)).applied).toEqual(['0001_core', '0100_audit_events', '0101_xfer_log']);
+      expect((await migrateAll(knex)).applied).toEqual([
+        '0001_core',
+        '0100_audit_events',
+        '0101_xfer_log',
+        '0102_lockdown_index',
+      ]);
       expect((await migrationStatus(knex, auditMigrations)).pending).toEqual([]);
       const functions = async () =>
         (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
       expect(await functions()).toBe(6);
       await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
-      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(3);
+      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(4);
       expect(await functions()).toBe(0);
       await migrateAll(knex);
       expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0 });

@@ -1,9 +1,10 @@
 import { type Knex, type MigrateResult, type Migration, migrate } from '@faxgate/store';
 import { m0100AuditEvents } from './0100_audit_events.js';
 import { m0101XferLog } from './0101_xfer_log.js';
+import { m0102LockdownIndex } from './0102_lockdown_index.js';
 
-/** The audit package's migrations (audit trail 0100, send/receive log 0101). */
-export const auditMigrations: readonly Migration[] = [m0100AuditEvents, m0101XferLog];
+/** The audit package's migrations (audit trail 0100, send/receive log 0101, lockdown index 0102). */
+export const auditMigrations: readonly Migration[] = [m0100AuditEvents, m0101XferLog, m0102LockdownIndex];
 
 /**
  * Store + audit migrations: what `faxgate db migrate` runs. Higher layers with migrations
