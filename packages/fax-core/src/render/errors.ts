@@ -55,6 +55,22 @@ export class RenderLimitError extends RenderError {
   }
 }
 
+/**
+ * Refuses a document whose page count (plus `extraPages`, e.g. the cover page) exceeds the
+ * page limit — checked from the header, before any page is drawn.
+ */
+export function checkPageCount(count: number, limit: number, extraPages: number, what: string): void {
+  const maxPages = limit - extraPages;
+  if (count > maxPages) {
+    throw new RenderLimitError(
+      'pages',
+      limit,
+      count + extraPages,
+      `${what} has ${count} pages (limit ${maxPages})`,
+    );
+  }
+}
+
 /** A worker died for a reason that is not a limit (a crash in a decoder), or the pool is closed. */
 export class RenderWorkerError extends RenderError {
   constructor(message: string) {

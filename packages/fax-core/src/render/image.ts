@@ -14,7 +14,7 @@ import {
   type VerticalResolution,
 } from '../page.js';
 import { greyToBilevel } from './bilevel.js';
-import { DocumentError, RenderLimitError } from './errors.js';
+import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
@@ -72,14 +72,7 @@ function faxTiffPages(bytes: Uint8Array, opts: ImageRenderOptions): BilevelPage[
       (FAX_WIDTHS as readonly number[]).includes(i.width),
   );
   if (!fax) return null;
-  const maxPages = opts.limits.pages - opts.extraPages;
-  if (infos.length > maxPages)
-    throw new RenderLimitError(
-      'pages',
-      opts.limits.pages,
-      infos.length + opts.extraPages,
-      `TIFF has ${infos.length} pages (limit ${maxPages})`,
-    );
+  checkPageCount(infos.length, opts.limits.pages, opts.extraPages, 'TIFF');
   return infos.map((_, i) => {
     let page: BilevelPage;
     try {
@@ -97,14 +90,7 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
   if (fax) return fax;
   const first = await header(bytes);
   const count = first.format === 'tiff' ? Math.max(1, first.pages ?? 1) : 1;
-  const maxPages = opts.limits.pages - opts.extraPages;
-  if (count > maxPages)
-    throw new RenderLimitError(
-      'pages',
-      opts.limits.pages,
-      count + opts.extraPages,
-      `image has ${count} pages (limit ${maxPages})`,
-    );
+  checkPageCount(count, opts.limits.pages, opts.extraPages, 'image');
   // All headers before any pixels: one oversized page refuses the whole job up front.
   const metas: Metadata[] = [];
   for (let i = 0; i < count; i++) {

@@ -6,7 +6,7 @@
 import { PDFiumLibrary } from '@hyzyla/pdfium';
 import { type BilevelPage, createPage, type VerticalResolution } from '../page.js';
 import { greyToBilevel } from './bilevel.js';
-import { DocumentError, RenderLimitError } from './errors.js';
+import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
@@ -141,14 +141,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
       throw new DocumentError('corrupt', 'PDF is truncated (no %%EOF, cross-reference table damaged)');
     const count = m._FPDF_GetPageCount(doc);
     if (count <= 0) throw new DocumentError('empty', 'PDF has no pages');
-    const maxPages = opts.limits.pages - opts.extraPages;
-    if (count > maxPages)
-      throw new RenderLimitError(
-        'pages',
-        opts.limits.pages,
-        count + opts.extraPages,
-        `PDF has ${count} pages (limit ${maxPages})`,
-      );
+    checkPageCount(count, opts.limits.pages, opts.extraPages, 'PDF');
     const pages: BilevelPage[] = [];
     // Annotations (filled forms, stamps) are part of what the sender sees, so they are drawn.
     // Threshold mode: text and paths without anti-aliasing (crisp 1-bit edges, 1.6× faster);
