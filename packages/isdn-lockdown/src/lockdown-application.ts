@@ -125,9 +125,7 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
     const tsi = tryDecodeFaxNcpi(b3, ind.ncpi)?.receiveId?.trim();
     if (!tsi || !tsiBlocked(this.options.policy, tsi)) return;
     this.blockedNccis.set(ind.ncci, tsi);
-    this.counters.callsRejected++;
-    this.counters.callsRejectedByRule['tsi-blocked'] =
-      (this.counters.callsRejectedByRule['tsi-blocked'] ?? 0) + 1;
+    this.countRejected('tsi-blocked');
     this.report({
       type: 'lockdown.call_rejected',
       details: {
@@ -145,8 +143,7 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
     rule: string,
     reason: string,
   ) {
-    this.counters.callsRejected++;
-    this.counters.callsRejectedByRule[rule] = (this.counters.callsRejectedByRule[rule] ?? 0) + 1;
+    this.countRejected(rule);
     const resp = encodeMessage({
       name: 'CONNECT_RESP',
       applId: ind.applId,
@@ -171,6 +168,11 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
       () => this.guard.observeSent(decodeMessage(resp)),
       (err: unknown) => this.emit('down', err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  private countRejected(rule: string): void {
+    this.counters.callsRejected++;
+    this.counters.callsRejectedByRule[rule] = (this.counters.callsRejectedByRule[rule] ?? 0) + 1;
   }
 
   private report(event: Parameters<LockdownEventSink>[0]): void {
