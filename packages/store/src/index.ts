@@ -20,6 +20,8 @@ export * from './model.js';
 export { checkRoleName, grantStoreAppRole, STORE_TABLES } from './roles.js';
 export type { ConfigVersion } from './services/configVersions.js';
 export * as configVersions from './services/configVersions.js';
+export type { Credential, CredentialKind } from './services/credentials.js';
+export * as credentials from './services/credentials.js';
 export type { Fax, FaxFields, NewFax } from './services/faxes.js';
 export * as faxes from './services/faxes.js';
 export { StateConflictError } from './services/faxes.js';

@@ -16,6 +16,7 @@ export const STORE_TABLES = [
   'faxes',
   'fax_pages',
   'config_versions',
+  'credentials',
 ] as const;
 
 export function checkRoleName(role: string): string {
