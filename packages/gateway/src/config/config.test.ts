@@ -26,7 +26,15 @@ const problems = (fn: () => unknown): string[] => {
 describe('configuration', () => {
   it('fills every default from an empty input', () => {
     const { config } = validateConfig({}, {});
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 8025 });
+    expect(config.api).toEqual({
+      host: '127.0.0.1',
+      port: 8025,
+      sessionHours: 8,
+      sessionIdleMinutes: 30,
+      uploadMaxMegabytes: 20,
+      uploadMaxFiles: 10,
+      docs: true,
+    });
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(config.lockdown.mode).toBe('send-receive');
     expect(config.lines.controllers).toEqual([]);

@@ -81,6 +81,15 @@ export const configSchema = z.strictObject({
       .string({ error: () => 'expected a string of at least 32 characters' })
       .min(32, 'expected a string of at least 32 characters')
       .optional(),
+    /** A login session lasts at most this long … */
+    sessionHours: int(1, 720).default(8),
+    /** … and ends earlier when unused this long. */
+    sessionIdleMinutes: int(1, 1440).default(30),
+    /** Upper bound of one fax submission (all files together), and of the files in it. */
+    uploadMaxMegabytes: int(1, 1024).default(20),
+    uploadMaxFiles: int(1, 100).default(10),
+    /** Serve the OpenAPI docs page at /docs (the spec at /openapi.json is always there). */
+    docs: z.boolean().default(true),
   }),
   logging: section({
     level: oneOf(LOG_LEVELS).default('info'),
