@@ -13,6 +13,7 @@ describe('audit migrations', () => {
       expect((await migrateAll(knex)).applied).toEqual([
         '0001_core',
         '0002_credentials',
+        '0003_notification_cursors',
         '0100_audit_events',
         '0101_xfer_log',
         '0102_lockdown_index',
@@ -22,7 +23,7 @@ describe('audit migrations', () => {
         (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
       expect(await functions()).toBe(6);
       await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
-      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(5);
+      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(6);
       expect(await functions()).toBe(0);
       await migrateAll(knex);
       expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0 });

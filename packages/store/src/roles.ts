@@ -17,6 +17,7 @@ export const STORE_TABLES = [
   'fax_pages',
   'config_versions',
   'credentials',
+  'notification_cursors',
 ] as const;
 
 export function checkRoleName(role: string): string {

@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('migrations', () => {
   it('are applied and reported', async () => {
     const s = await migrationStatus(t.knex);
-    expect(s.applied).toEqual(['0001_core', '0002_credentials']);
+    expect(s.applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
     expect(s.pending).toEqual([]);
   });
   it('roll back and forward again', async () => {
@@ -36,12 +36,12 @@ describe('migrations', () => {
     const db = await createTestDatabase();
     const k = openDatabase(db.url, { poolMax: 2 });
     try {
-      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials']);
+      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
       expect((await migrate(k)).applied).toEqual([]);
-      expect((await migrateDown(k, [], { all: true })).applied).toEqual(['0002_credentials', '0001_core']);
+      expect((await migrateDown(k, [], { all: true })).applied).toEqual(['0003_notification_cursors', '0002_credentials', '0001_core']);
       const { rows } = await k.raw(`SELECT to_regclass('users') AS t`);
       expect(rows[0].t).toBeNull();
-      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials']);
+      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
     } finally {
       await k.destroy();
       await db.drop();
