@@ -36,12 +36,24 @@ describe('migrations', () => {
     const db = await createTestDatabase();
     const k = openDatabase(db.url, { poolMax: 2 });
     try {
-      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
+      expect((await migrate(k)).applied).toEqual([
+        '0001_core',
+        '0002_credentials',
+        '0003_notification_cursors',
+      ]);
       expect((await migrate(k)).applied).toEqual([]);
-      expect((await migrateDown(k, [], { all: true })).applied).toEqual(['0003_notification_cursors', '0002_credentials', '0001_core']);
+      expect((await migrateDown(k, [], { all: true })).applied).toEqual([
+        '0003_notification_cursors',
+        '0002_credentials',
+        '0001_core',
+      ]);
       const { rows } = await k.raw(`SELECT to_regclass('users') AS t`);
       expect(rows[0].t).toBeNull();
-      expect((await migrate(k)).applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
+      expect((await migrate(k)).applied).toEqual([
+        '0001_core',
+        '0002_credentials',
+        '0003_notification_cursors',
+      ]);
     } finally {
       await k.destroy();
       await db.drop();
