@@ -5,7 +5,6 @@
 import { appendAuditEvent, recordXfer } from '@faxgate/audit';
 import type { BilevelPage } from '@faxgate/fax-core';
 import type { MailboxInput, Router } from '@faxgate/router';
-import { NumberError } from '@faxgate/router';
 import {
   type ActorRef,
   can,
@@ -16,12 +15,15 @@ import {
   faxPages,
   InvalidInputError,
   inTransaction,
+  type Knex,
+  type Mailbox,
   mailboxes,
+  type User,
   users,
 } from '@faxgate/store';
-import { DestinationRefusedError } from './errors.js';
 import { copyPages, documentResolution, encodePages, LPI, pagesFromTiff } from './pages.js';
 import { enqueueFax, type SendQueue } from './queue.js';
+import { type AllowedDecision, routeOutgoing } from './route.js';
 import type { QueueSettings } from './settings.js';
 
 export interface SubmitContext {
@@ -62,14 +64,6 @@ export interface SubmitResult {
   enqueued: boolean;
 }
 
-async function userGroups(db: Db, userId: number): Promise<string[]> {
-  const rows = await db('group_members')
-    .join('groups', 'groups.id', 'group_members.group_id')
-    .where('group_members.user_id', userId)
-    .select('groups.name');
-  return rows.map((r: { name: string }) => r.name);
-}
-
 function checkInput(input: SubmitFaxInput): void {
   const p = input.priority ?? 127;
   if (!Number.isInteger(p) || p < 0 || p > 255) throw new InvalidInputError('priority must be 0..255');
@@ -88,7 +82,6 @@ function checkInput(input: SubmitFaxInput): void {
 
 export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Promise<SubmitResult> {
   const { db } = ctx;
-  const now = ctx.now?.() ?? new Date();
   checkInput(input);
   const user = await users.get(db, typeof input.actor === 'object' ? input.actor.id : input.actor);
   const mailbox = await mailboxes.find(db, input.mailboxId);
@@ -96,47 +89,82 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
     throw new ForbiddenError(`${user.name} may not send from mailbox ${input.mailboxId}`);
   }
 
-  let decision: ReturnType<Router<MailboxInput>['decideOutgoing']>;
-  try {
-    decision = ctx.router.decideOutgoing(input.number, { groups: await userGroups(db, user.id) });
-  } catch (e) {
-    if (e instanceof NumberError) throw new InvalidInputError(`fax number: ${e.message}`);
-    throw e;
-  }
-  if (decision.action === 'refuse') {
-    // Recorded (M 4.36), then refused: no row, no job, no call.
-    await inTransaction(db, (trx) =>
-      appendAuditEvent(trx, {
-        type: 'policy.reject',
-        actor: user.name,
-        actorId: user.id,
-        subject: `number:${decision.number.e164}`,
-        mailboxId: mailbox.id,
-        details: { number: decision.number.e164, kind: decision.number.kind, rule: decision.rule },
-      }),
-    );
-    throw new DestinationRefusedError(decision.number.e164, decision.rule, decision.reason);
-  }
-
+  // Routed before the document is encoded: a refused number costs no work.
+  const decision = await routeOutgoing(db, ctx.router, user, mailbox.id, input.number);
   let pages = input.pages ? [...input.pages] : pagesFromTiff(input.tiff as Uint8Array);
   if (input.resolution === 'standard') {
     const { convertResolution } = await import('@faxgate/fax-core');
     pages = pages.map((p) => (p.resolution === 'standard' ? p : convertResolution(p, 'standard')));
   }
   const rows = encodePages(pages);
-  const resolution = LPI[documentResolution(pages)];
-  const priority = input.priority ?? 127;
+  return placeFax(ctx, decision, {
+    user,
+    mailbox,
+    priority: input.priority ?? 127,
+    sendAt: input.sendAt,
+    killTime: input.killTime,
+    subject: input.subject ?? null,
+    jobTag: input.jobTag ?? null,
+    document: {
+      pagesTotal: rows.length,
+      resolution: LPI[documentResolution(pages)],
+      async write(trx, faxId) {
+        for (const r of rows) await faxPages.add(trx, faxId, r);
+      },
+    },
+  });
+}
+
+/** A document ready to be stored with its fax row. */
+export interface StoredDocument {
+  pagesTotal: number;
+  /** Lines per inch of the row (98 standard, 196 fine). */
+  resolution: number | null;
+  /** Stores the pages of fax `faxId` in the caller's transaction. */
+  write(trx: Knex.Transaction, faxId: number): Promise<void>;
+}
+
+/** Everything after the rights check and the routing decision: the fax as it is stored. */
+export interface Placement {
+  user: User;
+  mailbox: Mailbox;
+  priority: number;
+  sendAt?: Date;
+  killTime?: Date;
+  subject: string | null;
+  jobTag: string | null;
+  document: StoredDocument;
+  /** Added to the new row's metadata and to the details of its first audit event. */
+  origin?: Record<string, unknown>;
+  /** Runs in the same transaction, after the new fax is stored (e.g. close the old one). */
+  also?: (trx: Knex.Transaction, fax: Fax) => Promise<void>;
+}
+
+/**
+ * Stores an allowed fax: internal delivery (no call) or a pending row with its pages, the
+ * audit event and the SUBMIT record in one transaction, then the queue job. Shared by
+ * submitFax and resubmitFax so both take exactly the same path.
+ */
+export async function placeFax(
+  ctx: SubmitContext,
+  decision: AllowedDecision,
+  p: Placement,
+): Promise<SubmitResult> {
+  const { db } = ctx;
+  const now = ctx.now?.() ?? new Date();
+  const { user, mailbox, document } = p;
+  const origin = p.origin ?? {};
   const base = {
     mailboxId: mailbox.id,
     ownerUserId: user.id,
     remoteNumber: decision.number.e164,
-    subject: input.subject ?? null,
-    jobTag: input.jobTag ?? null,
-    priority,
-    pagesTotal: rows.length,
-    resolution,
+    subject: p.subject,
+    jobTag: p.jobTag,
+    priority: p.priority,
+    pagesTotal: document.pagesTotal,
+    resolution: document.resolution,
   };
-
+  const n = document.pagesTotal;
   if (decision.action === 'internal') {
     // M 5.73: one of our own numbers is never dialled; delivered and logged as internal.
     const target = decision.mailbox;
@@ -146,11 +174,16 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
         direction: 'out',
         state: 'done',
         internal: true,
-        pagesDone: rows.length,
+        pagesDone: n,
         completedAt: now,
-        metadata: { owner: user.name, dialString: decision.number.dialString, internalMailbox: target.id },
+        metadata: {
+          ...origin,
+          owner: user.name,
+          dialString: decision.number.dialString,
+          internalMailbox: target.id,
+        },
       });
-      for (const r of rows) await faxPages.add(trx, out.id, r);
+      await document.write(trx, out.id);
       const delivered = await faxes.insert(trx, {
         direction: 'in',
         state: 'received',
@@ -160,9 +193,9 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
         remoteNumber: mailbox.numbers[0] ?? null,
         remoteStationId: `internal:${mailbox.name}`,
         subject: base.subject,
-        pagesTotal: rows.length,
-        pagesDone: rows.length,
-        resolution,
+        pagesTotal: n,
+        pagesDone: n,
+        resolution: document.resolution,
         completedAt: now,
         metadata: { internalFrom: out.id, sender: user.name },
       });
@@ -178,7 +211,8 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
           number: decision.number.e164,
           toMailbox: target.name,
           deliveredFax: delivered.id,
-          pages: rows.length,
+          pages: n,
+          ...origin,
         },
       });
       await appendAuditEvent(trx, {
@@ -200,7 +234,7 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
         sender: user.name,
         dest: decision.number.e164,
         remoteStation: `internal:${target.name}`,
-        npages: rows.length,
+        npages: n,
         reason: '',
         owner: user.name,
         ownerUserId: user.id,
@@ -208,13 +242,14 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
         mailboxId: mailbox.id,
         resultCode: 'internal',
       });
+      await p.also?.(trx, out);
       return { out, delivered };
     });
     return { fax: result.out, outcome: 'internal', deliveredFax: result.delivered, enqueued: false };
   }
 
-  const sendAt = input.sendAt && input.sendAt > now ? input.sendAt : null;
-  const killAt = input.killTime ?? new Date((sendAt ?? now).getTime() + ctx.settings.killTimeMs);
+  const sendAt = p.sendAt && p.sendAt > now ? p.sendAt : null;
+  const killAt = p.killTime ?? new Date((sendAt ?? now).getTime() + ctx.settings.killTimeMs);
   const fax = await inTransaction(db, async (trx) => {
     const f = await faxes.insert(trx, {
       ...base,
@@ -224,9 +259,9 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
       maxTries: ctx.settings.maxTries,
       notBefore: sendAt,
       killAt,
-      metadata: { owner: user.name, dialString: decision.number.dialString },
+      metadata: { ...origin, owner: user.name, dialString: decision.number.dialString },
     });
-    for (const r of rows) await faxPages.add(trx, f.id, r);
+    await document.write(trx, f.id);
     await appendAuditEvent(trx, {
       type: 'job.create',
       actor: user.name,
@@ -237,10 +272,11 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
       details: {
         number: decision.number.e164,
         kind: decision.number.kind,
-        pages: rows.length,
-        priority,
+        pages: n,
+        priority: p.priority,
         sendAt: sendAt?.toISOString() ?? null,
         killAt: killAt.toISOString(),
+        ...origin,
       },
     });
     await recordXfer(trx, {
@@ -250,13 +286,14 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
       jobtag: base.jobTag ?? '',
       sender: user.name,
       dest: decision.number.e164,
-      npages: rows.length,
+      npages: n,
       reason: 'Submitted',
       owner: user.name,
       ownerUserId: user.id,
       faxId: f.id,
       mailboxId: mailbox.id,
     });
+    await p.also?.(trx, f);
     return f;
   });
 
