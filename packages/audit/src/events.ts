@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'job.resume',
   'job.retry',
   'job.delete',
+  // faxgate: the post office's decision on a fax whose outcome is unknown (sent, failed, resubmit)
+  'job.settle',
   // Sending
   'send.begin',
   'send.call',

@@ -1,7 +1,13 @@
 // Refusals of the outgoing pipeline, typed so the API and CLI can show them as they are.
-import { ForbiddenError, InvalidInputError, StoreError } from '@faxgate/store';
+import {
+  type FaxState,
+  ForbiddenError,
+  InvalidInputError,
+  StateConflictError,
+  StoreError,
+} from '@faxgate/store';
 
-export { ForbiddenError, InvalidInputError };
+export { ForbiddenError, InvalidInputError, StateConflictError };
 
 /** The destination policy refused the number (M 4.36): nothing was queued or dialled. */
 export class DestinationRefusedError extends StoreError {
@@ -12,5 +18,16 @@ export class DestinationRefusedError extends StoreError {
   ) {
     super('FORBIDDEN', `fax to ${number} refused: ${reason}`);
     this.name = 'DestinationRefusedError';
+  }
+}
+
+/**
+ * The fax is not in a state the job control allows (code CONFLICT); the message says what
+ * to do instead, e.g. "stop it first".
+ */
+export class JobStateError extends StateConflictError {
+  constructor(faxId: number, expected: readonly FaxState[], actual: FaxState, message: string) {
+    super(faxId, expected, actual);
+    this.message = message;
   }
 }

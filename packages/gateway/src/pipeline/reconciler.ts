@@ -5,6 +5,7 @@
 import type { Db } from '@faxgate/store';
 import type { Job } from 'bullmq';
 import type { Logger } from '../logger.js';
+import { clearSyncMark, QUEUE_SYNC } from './job-sync.js';
 import { aliveInstances } from './presence.js';
 import { enqueueFax, faxIdOf, type SendJobData, type SendQueue } from './queue.js';
 import { QUEUED_STATES, recoverCutOffCall } from './transitions.js';
@@ -26,6 +27,8 @@ export interface ReconcileReport {
   staleReplaced: number[];
   /** Running faxes whose worker died (held, or resent when configured). */
   cutOff: number[];
+  /** Jobs replaced because their fax row changed after the job was made (QUEUE_SYNC mark). */
+  resynced: number[];
 }
 
 const LIVE_JOB_STATES = new Set([
@@ -45,7 +48,13 @@ async function isLocked(queue: SendQueue, jobId: string): Promise<boolean> {
 
 export async function reconcile(ctx: ReconcileContext): Promise<ReconcileReport> {
   const { db, queue } = ctx;
-  const report: ReconcileReport = { created: [], orphansRemoved: [], staleReplaced: [], cutOff: [] };
+  const report: ReconcileReport = {
+    created: [],
+    orphansRemoved: [],
+    staleReplaced: [],
+    cutOff: [],
+    resynced: [],
+  };
 
   // Jobs first: a job's fax row is always committed before the job is added, so every
   // job seen here has its row in the query after it.
@@ -64,10 +73,18 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileReport>
     priority: number;
     not_before: Date | null;
     worker: string | null;
+    queue_sync: string | null;
   }[] = await db('faxes')
     .where({ direction: 'out' })
     .whereIn('state', [...QUEUED_STATES, 'running'])
-    .select('id', 'state', 'priority', 'not_before', db.raw(`metadata->>'worker' AS worker`));
+    .select(
+      'id',
+      'state',
+      'priority',
+      'not_before',
+      db.raw(`metadata->>'worker' AS worker`),
+      db.raw('metadata->>?::text AS queue_sync', [QUEUE_SYNC]),
+    );
   const byFax = new Map<number, Job<SendJobData>>();
   const orphans: Job<SendJobData>[] = [];
   for (const job of jobs) {
@@ -101,14 +118,27 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileReport>
         // Active without a lock: its worker died before it could touch the row. Replace it.
         await job.remove().catch(() => {});
         report.staleReplaced.push(row.id);
-      } else if (LIVE_JOB_STATES.has(state)) {
+      } else if (LIVE_JOB_STATES.has(state) && !row.queue_sync) {
         continue;
+      } else if (row.queue_sync) {
+        // The row changed after the job was made (modify, settle) and the job was not
+        // replaced then: replace it now from the row (a worker that took it since keeps it;
+        // the mark stays for the next pass).
+        const removed = await job.remove().then(
+          () => true,
+          () => false,
+        );
+        if (!removed) continue;
+        report.resynced.push(row.id);
       } else {
         await job.remove().catch(() => {});
       }
     }
     await enqueueFax(queue, { id: row.id, priority: row.priority, notBefore: row.not_before });
-    if (!report.staleReplaced.includes(row.id)) report.created.push(row.id);
+    if (row.queue_sync) await clearSyncMark(db, row.id, row.queue_sync);
+    if (!report.staleReplaced.includes(row.id) && !report.resynced.includes(row.id)) {
+      report.created.push(row.id);
+    }
   }
 
   for (const [faxId, job] of byFax) if (!live.has(faxId)) orphans.push(job);
@@ -122,10 +152,11 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileReport>
     report.created.length ||
     report.orphansRemoved.length ||
     report.staleReplaced.length ||
-    report.cutOff.length
+    report.cutOff.length ||
+    report.resynced.length
   ) {
     ctx.log?.info(
-      `reconciler: ${report.created.length} jobs recreated, ${report.orphansRemoved.length} orphans removed, ${report.staleReplaced.length} stale replaced, ${report.cutOff.length} cut-off calls`,
+      `reconciler: ${report.created.length} jobs recreated, ${report.orphansRemoved.length} orphans removed, ${report.staleReplaced.length} stale replaced, ${report.cutOff.length} cut-off calls, ${report.resynced.length} jobs brought in line with their fax`,
     );
   }
   return report;
