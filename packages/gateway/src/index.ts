@@ -18,3 +18,14 @@ export { gatewayAuthor, type RunningGateway, type StartOptions, startGateway } f
 export { type Receiver, type ReceiverOptions, startReceiver } from './inbound/index.js';
 export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
 export { GATEWAY_VERSION } from './version.js';
+// The outgoing pipeline's submission and queue, for other packages and the whole-system tests (e2e/).
+export {
+  openSendQueue,
+  type QueueSettings,
+  queueSettings,
+  type SendQueue,
+  type SubmitContext,
+  type SubmitFaxInput,
+  type SubmitResult,
+  submitFax,
+} from './pipeline/index.js';
