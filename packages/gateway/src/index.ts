@@ -16,8 +16,6 @@ export { configDocument, redactConfig, redactUrl } from './config/redact.js';
 export { configSchema, type FaxgateConfig, type FaxgateConfigInput } from './config/schema.js';
 export { gatewayAuthor, type RunningGateway, type StartOptions, startGateway } from './gateway.js';
 export { type Receiver, type ReceiverOptions, startReceiver } from './inbound/index.js';
-export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
-export { GATEWAY_VERSION } from './version.js';
 // The outgoing pipeline's submission and queue, for other packages and the whole-system tests (e2e/).
 export {
   openSendQueue,
@@ -29,3 +27,5 @@ export {
   type SubmitResult,
   submitFax,
 } from './pipeline/index.js';
+export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
+export { GATEWAY_VERSION } from './version.js';
