@@ -49,7 +49,12 @@ export function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (signal) out += `\n[daemon ended by ${signal}]`;
+      resolve(code);
+    }),
+  );
   const daemon: Daemon = {
     child,
     output: () => out,
