@@ -8,10 +8,12 @@ import { buildApi, listenApi } from './api/server.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
+import { createDocumentLoader } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
+import { queueSettings } from './pipeline/settings.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
 export interface StartOptions extends LoadOptions {
@@ -131,6 +133,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       cleanup.push(() => running.stop());
     }
 
+    // Documents submitted over the API are rendered in a sandboxed pool, started on first use.
+    const documents = createDocumentLoader({ workers: 1 });
+    cleanup.push(() => documents.close());
+
     let address = '';
     const status = () =>
       gatewayStatus({
@@ -151,6 +157,22 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       },
       status,
       onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
+      services: {
+        db,
+        config,
+        queue: pipeline?.queue,
+        stopContext: pipeline?.stopContext,
+        settings: pipeline?.settings ?? queueSettings(config),
+        documents,
+        lines: () => {
+          const pool = pipeline?.worker?.pool;
+          return {
+            channels: pool && { total: pool.total, usable: pool.usable, inUse: pool.inUse, reserve: pool.reserve },
+            evidence: evidence?.state(),
+          };
+        },
+        logError: (m) => log.error(`API: ${m}`),
+      },
     });
     cleanup.push(() => api.close());
     address = await listenApi(api, config.api.host, config.api.port);

@@ -1,8 +1,25 @@
-// The gateway's HTTP API. For now: GET /health (database and Redis reachability) and
-// GET /status (what runs, with which configuration). Bound to 127.0.0.1 unless configured.
-import Fastify, { type FastifyInstance } from 'fastify';
+// The gateway's HTTP API: GET /health and /status for monitoring; with `services`, the
+// REST API v1 under /api/v1 (sessions and tokens, faxes, mailboxes, users, groups, grants,
+// queue and lines), its OpenAPI 3.1 document at /openapi.json and the docs page at /docs.
+// Bound to 127.0.0.1 unless configured otherwise.
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { GatewayStatus } from '../status.js';
+import { GATEWAY_VERSION } from '../version.js';
+import { installAuthentication, SESSION_COOKIE } from './auth.js';
+import type { ApiServices } from './context.js';
+import { installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
+import { directoryRoutes } from './routes/directory.js';
+import { faxContentRoutes } from './routes/fax-content.js';
+import { faxRoutes } from './routes/faxes.js';
+import { jobRoutes } from './routes/jobs.js';
+import { operationsRoutes } from './routes/operations.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { SHARED_SCHEMAS } from './schemas.js';
 
 export interface ApiOptions {
   probes: Record<string, Probe>;
@@ -10,30 +27,103 @@ export interface ApiOptions {
   /** Called once per answered request (method, url, status code, ms) — for the access log. */
   onRequest?: (line: { method: string; url: string; statusCode: number; ms: number }) => void;
   probeTimeoutMs?: number;
+  /** The REST API v1; without it only /health and /status are served. */
+  services?: ApiServices;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Routes of v1 reachable without credentials. */
+const isPublic = (req: FastifyRequest) =>
+  req.method === 'POST' && req.url.split('?')[0] === `${API_PREFIX}/sessions`;
+
+/** The multipart form of a submission is parsed by hand; its schema is for the document only. */
+function documentMultipart({ schema, url }: { schema: Record<string, unknown>; url: string }) {
+  if (!schema?.['x-multipart-body']) return { schema, url };
+  const { 'x-multipart-body': body, ...rest } = schema;
+  return { schema: { ...rest, body, consumes: ['multipart/form-data'] }, url };
 }
 
 export function buildApi(opts: ApiOptions): FastifyInstance {
   // Fastify's own (pino) logger stays off: the gateway logs through winston (@faxgate/audit).
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Unknown properties are refused, not silently dropped (removeAdditional off).
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  });
+  const services = opts.services;
+  installErrorHandling(app, (e, url) =>
+    services?.logError(`${url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  );
 
   if (opts.onRequest) {
     const log = opts.onRequest;
     app.addHook('onResponse', async (req, reply) => {
       log({
         method: req.method,
-        url: req.url,
+        url: req.url.replace(/([?&](?:token|password)=)[^&]*/gi, '$1<redacted>'),
         statusCode: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       });
     });
   }
 
-  app.get('/health', async (_req, reply) => {
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const report = await checkHealth(opts.probes, opts.probeTimeoutMs);
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
 
-  app.get('/status', async () => opts.status());
+  app.get('/status', { schema: { hide: true } }, async () => opts.status());
+
+  if (services) {
+    const maxBytes = services.config.api.uploadMaxMegabytes * 1024 * 1024;
+    app.register(cookie);
+    app.register(multipart, { limits: { fileSize: maxBytes, files: services.config.api.uploadMaxFiles } });
+    app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'faxgate REST API',
+          version: GATEWAY_VERSION,
+          description:
+            'Send and receive fax through the gateway. Log in with POST /api/v1/sessions (people) or present an API token (machines) as `Authorization: Bearer <token>`. Errors are `{"error": {"code", "message", "details"?}}`.',
+        },
+        servers: [{ url: '/' }],
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'a session token (fgs_…) or an API token (fgt_…)',
+            },
+            session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          },
+        },
+        security: [{ bearer: [] }, { session: [] }],
+      },
+      transform: documentMultipart as never,
+      // Components named by their $id (Fax, User, Error …), not def-0, def-1.
+      refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    });
+    for (const s of SHARED_SCHEMAS) app.addSchema(s);
+    if (services.config.api.docs) app.register(swaggerUi, { routePrefix: '/docs' });
+    app.register(
+      async (v1) => {
+        installAuthentication(v1, services, isPublic);
+        await sessionRoutes(v1, services);
+        await faxRoutes(v1, services);
+        await faxContentRoutes(v1, services);
+        await jobRoutes(v1, services);
+        await directoryRoutes(v1, services);
+        await operationsRoutes(v1, services);
+      },
+      { prefix: API_PREFIX },
+    );
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
 
   return app;
 }

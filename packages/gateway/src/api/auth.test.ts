@@ -1,0 +1,148 @@
+import { credentials } from '@faxgate/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiFixture, client, PASSWORD, startApiFixture } from '../test-support/api-fixture.js';
+
+let f: ApiFixture;
+beforeAll(async () => {
+  f = await startApiFixture();
+}, 60_000);
+afterAll(async () => {
+  await f?.close();
+});
+
+const login = (username: string, password: string) =>
+  fetch(`${f.base}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+
+async function auditTypes(type: string): Promise<Array<{ actor: string; details: Record<string, unknown> }>> {
+  return f.db('audit_events').where({ type }).orderBy('seq').select('actor', 'details');
+}
+
+describe('REST API authentication', () => {
+  it('refuses a wrong password with one answer for every reason, records it, and throttles', async () => {
+    for (const [u, p] of [
+      ['alice', 'wrong password'],
+      ['nobody', PASSWORD],
+    ]) {
+      const r = await login(u, p);
+      expect(r.status).toBe(401);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid_credentials');
+    }
+    const failed = await auditTypes('auth.failed');
+    expect(failed.map((e) => [e.actor, e.details.reason])).toEqual([
+      ['alice', 'bad_password'],
+      ['nobody', 'unknown_user'],
+    ]);
+    for (let i = 0; i < 5; i++) expect((await login('bob', 'nope nope')).status).toBe(401);
+    const blocked = await login('bob', 'nope nope');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The right password does not get through while blocked either.
+    expect((await login('bob', PASSWORD)).status).toBe(429);
+  });
+
+  it('logs in with a session token and a cookie, and logs out', async () => {
+    const r = await login('alice', PASSWORD);
+    expect(r.status).toBe(201);
+    const body = (await r.json()) as { token: string; user: { name: string; roles: string[] } };
+    expect(body.user).toMatchObject({ name: 'alice', roles: ['user'] });
+    expect(JSON.stringify(body)).not.toMatch(/hash/i);
+    const cookie = r.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^faxgate_session=fgs_/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+
+    const me = await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${body.token}` } });
+    expect(me.status).toBe(200);
+    const mine = (await me.json()) as {
+      mailboxes: Array<{ mailbox: { name: string }; rights: string[] }>;
+      capabilities: string[];
+    };
+    expect(mine.mailboxes.map((m) => [m.mailbox.name, m.rights.sort()])).toEqual([
+      ['alice-out', ['out.delete', 'out.modify', 'out.send', 'out.stop']],
+    ]);
+    expect(mine.capabilities).toEqual([]);
+
+    const sessionCookie = cookie.split(';')[0];
+    expect((await fetch(`${f.base}/api/v1/me`, { headers: { cookie: sessionCookie } })).status).toBe(200);
+    // A change on the cookie alone needs the CSRF header.
+    const noHeader = await fetch(`${f.base}/api/v1/sessions/current`, {
+      method: 'DELETE',
+      headers: { cookie: sessionCookie },
+    });
+    expect(noHeader.status).toBe(403);
+    const out = await fetch(`${f.base}/api/v1/sessions/current`, {
+      method: 'DELETE',
+      headers: { cookie: sessionCookie, 'x-faxgate-request': '1' },
+    });
+    expect(out.status).toBe(204);
+    expect(
+      (await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${body.token}` } })).status,
+    ).toBe(401);
+    expect((await auditTypes('auth.logout')).length).toBe(1);
+  });
+
+  it('answers 401 in the one error format without or with a bad token', async () => {
+    for (const headers of [{}, { authorization: 'Bearer fgt_nonsense' }, { authorization: 'Basic YTpi' }]) {
+      const r = await fetch(`${f.base}/api/v1/faxes`, { headers });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const e = (await r.json()) as { error: { code: string; message: string } };
+      expect(e.error.code).toBe('unauthenticated');
+      expect(e.error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('creates, uses and revokes API tokens; only user.manage acts for others', async () => {
+    const alice = client(f, 'alice');
+    const created = await alice('/api/v1/tokens', { method: 'POST', json: { name: 'scanner' } });
+    expect(created.status).toBe(201);
+    const { token, credential } = (await created.json()) as {
+      token: string;
+      credential: { id: number; kind: string };
+    };
+    expect(token).toMatch(/^fgt_/);
+    expect(credential.kind).toBe('token');
+    const useIt = await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await useIt.json()) as { user: { name: string } }).user.name).toBe('alice');
+
+    expect((await alice('/api/v1/tokens', { method: 'POST', json: { name: 'x', user: 'bob' } })).status).toBe(
+      403,
+    );
+    expect((await alice('/api/v1/tokens?user=bob')).status).toBe(403);
+    const forBob = await client(f, 'admin')('/api/v1/tokens', {
+      method: 'POST',
+      json: { name: 'bob-app', user: 'bob' },
+    });
+    expect(forBob.status).toBe(201);
+
+    const listed = (await (await alice('/api/v1/tokens')).json()) as Array<{ id: number; name: string }>;
+    expect(listed.map((t) => t.name)).toEqual(['scanner']);
+    expect(JSON.stringify(listed)).not.toContain('secret');
+    expect((await client(f, 'bob')(`/api/v1/tokens/${credential.id}`, { method: 'DELETE' })).status).toBe(
+      403,
+    );
+    expect((await alice(`/api/v1/tokens/${credential.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await alice(`/api/v1/tokens/${credential.id}`, { method: 'DELETE' })).status).toBe(409);
+    expect(
+      (await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
+    expect((await auditTypes('auth.token_create')).length).toBe(2);
+    expect((await auditTypes('auth.token_revoke')).length).toBe(1);
+    expect((await auditTypes('access.denied')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('ends sessions when the account is disabled', async () => {
+    const r = await login('op', PASSWORD);
+    const { token } = (await r.json()) as { token: string };
+    const patch = await client(f, 'admin')('/api/v1/users/op', { method: 'PATCH', json: { disabled: true } });
+    expect(patch.status).toBe(200);
+    expect(
+      (await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
+    expect(await credentials.list(f.db, { user: 'op' })).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+// What the v1 routes work with: the database, the configuration, this process's send queue
+// (when the queue runs here), the document loader, and who is asking.
+// Type augmentations: cookies on requests and replies; OpenAPI keys (tags, summary) in route schemas.
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/multipart';
+import type {} from '@fastify/swagger';
+import type { Credential, Db, User } from '@faxgate/store';
+import type { FastifyRequest } from 'fastify';
+import type { FaxgateConfig } from '../config/schema.js';
+import type { DocumentLoader } from '../documents/load-pages.js';
+import type { SendQueue } from '../pipeline/queue.js';
+import type { QueueSettings } from '../pipeline/settings.js';
+import type { StopContext } from '../pipeline/stop.js';
+import { ApiError } from './errors.js';
+
+export interface ApiServices {
+  db: Db;
+  config: FaxgateConfig;
+  /** This process's send queue; without it an accepted fax waits for the reconciler. */
+  queue?: SendQueue;
+  stopContext?: StopContext;
+  settings: QueueSettings;
+  documents: DocumentLoader;
+  /** B channels and controller evidence for GET /lines, when lines run in this process. */
+  lines?: () => {
+    channels?: { total: number; usable: number; inUse: number; reserve: number };
+    evidence?: unknown;
+  };
+  /** Where a 500's cause goes. */
+  logError(message: string): void;
+}
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  user: User;
+  credential: Credential;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The caller, or 401 when the route was reached without credentials. */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError(401, 'unauthenticated', 'log in or present an API token');
+  return req.principal;
+}
+
+/** How the audit trail names an API caller. */
+export function actorName(p: Principal): string {
+  return p.user.name;
+}

@@ -1,0 +1,199 @@
+// Faxes: submit (multipart), list, get, stop, and the job control of the pipeline. Each
+// route checks the caller's right through can() first (refusals audited), then calls the
+// same pipeline function the CLI calls.
+import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
+import { type Fax, faxes, mailboxes } from '@faxgate/store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { stopFax } from '../../pipeline/stop.js';
+import { submitFax } from '../../pipeline/submit.js';
+import { requireCan } from '../authorize.js';
+import { type ApiServices, type Principal, principalOf } from '../context.js';
+import { ApiError } from '../errors.js';
+import { canSeeMetadata, listVisible, sendingMailbox } from '../fax-access.js';
+import { errors, idParams, listOf, ref } from '../schemas.js';
+import { readSubmission, SUBMISSION_DOC } from './submission.js';
+
+const tags = ['faxes'];
+
+/** The router as configured, over the mailboxes as they are now (numbers may change at runtime). */
+export async function currentRouter(services: ApiServices): Promise<Router<MailboxInput>> {
+  const boxes = (await mailboxes.list(services.db)).map((m) => ({
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    numbers: m.numbers,
+  }));
+  return createRouter(services.config.routing, boxes);
+}
+
+/** The fax, when the caller may see its metadata; otherwise 404 (no probing of other mailboxes). */
+export async function visibleFax(services: ApiServices, p: Principal, id: number): Promise<Fax> {
+  const fax = await faxes.find(services.db, id);
+  if (!fax || !(await canSeeMetadata(services.db, p, fax))) {
+    throw new ApiError(404, 'not_found', `fax ${id} does not exist or is not visible to ${p.user.name}`);
+  }
+  return fax;
+}
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    direction: { type: 'string', enum: ['in', 'out'] },
+    state: {
+      type: 'string',
+      description: 'one state or several, comma-separated',
+      pattern: '^[a-z]+(,[a-z]+)*$',
+    },
+    mailbox: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    before: {
+      type: 'integer',
+      minimum: 1,
+      description: 'paging: only faxes with a smaller id (the `next` of the previous page)',
+    },
+  },
+} as const;
+
+export async function faxRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+  const { db } = services;
+
+  app.get<{
+    Querystring: {
+      direction?: 'in' | 'out';
+      state?: string;
+      mailbox?: number;
+      limit: number;
+      before?: number;
+    };
+  }>(
+    '/faxes',
+    {
+      schema: {
+        tags,
+        summary: 'List the faxes I may see, newest first',
+        querystring: listQuery,
+        response: {
+          200: { type: 'object', properties: { items: listOf('Fax'), next: { type: ['integer', 'null'] } } },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const q = req.query;
+      const items = await listVisible(db, p, {
+        direction: q.direction,
+        states: q.state?.split(','),
+        mailbox: q.mailbox,
+        limit: q.limit,
+        before: q.before,
+      });
+      return { items, next: items.length === q.limit ? items[items.length - 1].id : null };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/faxes/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One fax (metadata)',
+        params: idParams,
+        response: { 200: ref('Fax'), ...errors(401, 404) },
+      },
+    },
+    async (req) => visibleFax(services, principalOf(req), req.params.id),
+  );
+
+  app.post(
+    '/faxes',
+    {
+      schema: {
+        tags,
+        summary: 'Submit a fax: files (PDF, images, text, TIFF-F, SFF, PBM) to a number',
+        description:
+          'multipart/form-data. A number of an internal mailbox is delivered internally and never dialled; a number the destination policy refuses is answered 422 and nothing is stored.',
+        'x-multipart-body': SUBMISSION_DOC,
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              fax: ref('Fax'),
+              outcome: { type: 'string', enum: ['queued', 'internal'] },
+              deliveredFaxId: { type: ['integer', 'null'] },
+              enqueued: {
+                type: 'boolean',
+                description: 'false: Redis did not take the job now; the reconciler queues it',
+              },
+            },
+          },
+          ...errors(400, 401, 403, 404, 413, 415, 422),
+        },
+      },
+    },
+    async (req: FastifyRequest, reply) => {
+      const p = principalOf(req);
+      const sub = await readSubmission(req, services.config);
+      const mailboxId = await sendingMailbox(db, p, sub.mailbox);
+      await requireCan(services, p, 'out.send', `send from mailbox ${mailboxId}`, mailboxId);
+      const router = await currentRouter(services);
+      const pages = await services.documents.load(sub.files, sub.resolution);
+      const result = await submitFax(
+        { db, queue: services.queue, router, settings: services.settings },
+        {
+          actor: { id: p.user.id },
+          mailboxId,
+          number: sub.number,
+          pages,
+          priority: sub.priority,
+          sendAt: sub.sendAt,
+          killTime: sub.killTime,
+          resolution: sub.resolution,
+          subject: sub.subject,
+          jobTag: sub.jobTag,
+        },
+      );
+      reply.header('location', `/api/v1/faxes/${result.fax.id}`);
+      return reply.code(201).send({
+        fax: result.fax,
+        outcome: result.outcome,
+        deliveredFaxId: result.deliveredFax?.id ?? null,
+        enqueued: result.enqueued,
+      });
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/faxes/:id/stop',
+    {
+      schema: {
+        tags,
+        summary:
+          'Stop a fax (out.stop): a waiting one leaves the queue, a running call is disconnected cleanly',
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              fax: ref('Fax'),
+              was: { type: 'string', enum: ['waiting', 'running', 'finished'] },
+            },
+          },
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const fax = await visibleFax(services, p, req.params.id);
+      if (fax.direction !== 'out')
+        throw new ApiError(409, 'state_conflict', `fax ${fax.id} is a received fax`);
+      await requireCan(services, p, 'out.stop', `stop fax ${fax.id}`, fax.mailboxId ?? undefined);
+      return stopFax(services.stopContext ?? { db, queue: services.queue }, {
+        actor: { id: p.user.id },
+        faxId: fax.id,
+      });
+    },
+  );
+}

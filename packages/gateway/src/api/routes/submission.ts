@@ -1,0 +1,130 @@
+// The multipart form of a fax submission, read as a stream with hard limits: at most
+// `api.uploadMaxFiles` files and `api.uploadMaxMegabytes` in all (413 beyond), known fields
+// only, every value checked before anything is rendered.
+import type { VerticalResolution } from '@faxgate/fax-core';
+import type { FastifyRequest } from 'fastify';
+import type { FaxgateConfig } from '../../config/schema.js';
+import type { DocumentFile } from '../../documents/load-pages.js';
+import { ApiError } from '../errors.js';
+
+export interface Submission {
+  number: string;
+  mailbox?: string;
+  priority?: number;
+  sendAt?: Date;
+  killTime?: Date;
+  resolution?: Extract<VerticalResolution, 'standard' | 'fine'>;
+  subject?: string;
+  jobTag?: string;
+  files: DocumentFile[];
+}
+
+/** For the OpenAPI document only (the form is parsed by hand, below). */
+export const SUBMISSION_DOC = {
+  type: 'object',
+  required: ['number', 'document'],
+  properties: {
+    number: {
+      type: 'string',
+      description: 'destination as dialled or in international form, e.g. +49 30 1234567',
+    },
+    document: { type: 'string', format: 'binary', description: 'one or more files, sent in order' },
+    mailbox: {
+      type: 'string',
+      description: 'outgoing mailbox (id or name); default: the only one I may send from',
+    },
+    priority: { type: 'integer', minimum: 0, maximum: 255, description: '0 most urgent; default 127' },
+    sendAt: { type: 'string', format: 'date-time' },
+    killTime: { type: 'string', format: 'date-time', description: 'give up after this time' },
+    resolution: { type: 'string', enum: ['standard', 'fine'] },
+    subject: { type: 'string', maxLength: 200 },
+    jobTag: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+const TEXT_FIELDS = new Set([
+  'number',
+  'mailbox',
+  'priority',
+  'sendAt',
+  'killTime',
+  'resolution',
+  'subject',
+  'jobTag',
+]);
+const MAX_FIELD = 1000;
+
+function bad(message: string): ApiError {
+  return new ApiError(400, 'invalid_input', message);
+}
+
+function time(field: string, s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(d.getTime()))
+    throw bad(`${field}: expected an ISO 8601 time, got ${JSON.stringify(s.slice(0, 40))}`);
+  return d;
+}
+
+export async function readSubmission(req: FastifyRequest, config: FaxgateConfig): Promise<Submission> {
+  if (!req.isMultipart())
+    throw new ApiError(415, 'unsupported_media_type', 'submit a fax as multipart/form-data');
+  const maxBytes = config.api.uploadMaxMegabytes * 1024 * 1024;
+  const fields = new Map<string, string>();
+  const files: DocumentFile[] = [];
+  let total = 0;
+  for await (const part of req.parts({
+    limits: { fileSize: maxBytes, files: config.api.uploadMaxFiles, fields: 20, fieldSize: MAX_FIELD },
+  })) {
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      total += data.length;
+      if (total > maxBytes)
+        throw new ApiError(
+          413,
+          'payload_too_large',
+          `the files exceed ${config.api.uploadMaxMegabytes} MB together`,
+        );
+      files.push({
+        name: part.filename || part.fieldname,
+        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      });
+    } else {
+      if (!TEXT_FIELDS.has(part.fieldname))
+        throw bad(`unknown field ${JSON.stringify(part.fieldname.slice(0, 40))}`);
+      if (part.valueTruncated) throw bad(`${part.fieldname}: longer than ${MAX_FIELD} characters`);
+      fields.set(part.fieldname, String(part.value));
+    }
+  }
+  const number = fields.get('number');
+  if (!number) throw bad('number: required');
+  if (files.length === 0) throw bad('document: at least one file is required');
+  const priorityText = fields.get('priority');
+  let priority: number | undefined;
+  if (priorityText !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(priorityText) || Number(priorityText) > 255)
+      throw bad('priority: expected 0..255');
+    priority = Number(priorityText);
+  }
+  const resolution = fields.get('resolution');
+  if (resolution !== undefined && resolution !== 'standard' && resolution !== 'fine')
+    throw bad('resolution: expected standard or fine');
+  const sendAt = time('sendAt', fields.get('sendAt'));
+  const killTime = time('killTime', fields.get('killTime'));
+  if (killTime && killTime <= (sendAt ?? new Date())) throw bad('killTime: must be after the send time');
+  const subject = fields.get('subject');
+  if (subject !== undefined && subject.length > 200) throw bad('subject: at most 200 characters');
+  const jobTag = fields.get('jobTag');
+  if (jobTag !== undefined && jobTag.length > 100) throw bad('jobTag: at most 100 characters');
+  return {
+    number,
+    mailbox: fields.get('mailbox'),
+    priority,
+    sendAt,
+    killTime,
+    resolution,
+    subject,
+    jobTag,
+    files,
+  };
+}
