@@ -260,9 +260,9 @@ describe('faxgate stop and rm', () => {
     expect(fax.state).toBe('pending');
     expect(await redis.exists(jobKey(fax.id))).toBe(1);
 
-    const early = await f.run(['rm', '--as', 'alice', String(fax.id)]);
-    expect(early.code).toBe(2);
-    expect(early.stderr).toMatch(/is pending: only finished faxes are deleted/);
+    const bobRm = await f.run(['rm', '--as', 'bob', String(fax.id)]);
+    expect(bobRm.code).toBe(2);
+    expect(bobRm.stderr).toMatch(/bob may not delete fax [0-9]+ \(needs out.delete\)/);
 
     const bobStop = await f.run(['stop', '--as', 'bob', String(fax.id)]);
     expect(bobStop.code).toBe(2);
@@ -283,13 +283,51 @@ describe('faxgate stop and rm', () => {
     expect(after.metadata).toMatchObject({ deletedFrom: 'failed', deletedBy: 'alice', pagesDeleted: 2 });
     expect(await faxPages.list(f.db, fax.id)).toHaveLength(0);
     const ev = (await auditEvents(f.db)).filter(
-      (e) => e.type === 'job.delete' && e.subject === `fax:${fax.id}`,
+      (e) => e.type === 'fax.delete' && e.subject === `fax:${fax.id}`,
     );
     expect(ev).toHaveLength(1);
     expect(ev[0].actor).toBe('alice');
 
     const again = await f.run(['rm', '--as', 'alice', String(fax.id)]);
     expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is already deleted/);
+  });
+
+  it('rm of a waiting fax stops it first: no job left, record kept', async () => {
+    const fax = await send(['-d', '030 5551234', '-a', 'now + 2 hours', doc]);
+    expect(await redis.exists(jobKey(fax.id))).toBe(1);
+    const rm = await f.run(['rm', '--as', 'alice', String(fax.id)]);
+    expect(rm.stderr).toBe('');
+    expect(rm.code).toBe(0);
+    expect(rm.stdout).toMatch(
+      /stopped \(it was waiting; it will not be sent\) and deleted \(2 pages removed/,
+    );
+    expect(await redis.exists(jobKey(fax.id))).toBe(0);
+    expect(await faxes.get(f.db, fax.id)).toMatchObject({ state: 'deleted', cause: 'stopped' });
+    const types = (await auditEvents(f.db)).filter((e) => e.subject === `fax:${fax.id}`).map((e) => e.type);
+    expect(types).toEqual(['job.create', 'job.kill', 'fax.delete']);
+  });
+
+  it('rm of a received fax needs in.delete on its mailbox', async () => {
+    const fax = await faxes.insert(f.db, {
+      direction: 'in',
+      state: 'received',
+      mailboxId: ids.sales,
+      remoteNumber: '+49891112222',
+      pagesTotal: 1,
+      pagesDone: 1,
+    });
+    const refused = await f.run(['rm', '--as', 'alice', String(fax.id)]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/needs in.delete/);
+    const rm = await f.run(['rm', '--as', 'olga', String(fax.id)]);
+    expect(rm.code).toBe(2); // an operator manages the queue, it does not delete content
+    await grants.grant(f.db, { user: 'alice', mailbox: 'sales-in', right: 'in.delete' });
+    const ok = await f.run(['rm', '--as', 'alice', String(fax.id)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect((await faxes.get(f.db, fax.id)).state).toBe('deleted');
+    await grants.revoke(f.db, { user: 'alice', mailbox: 'sales-in', right: 'in.delete' });
   });
 });
 

@@ -1,15 +1,17 @@
-// faxgate send | status | stop | rm | inbox — the operator's fax commands (HylaFAX sendfax,
-// faxstat, faxrm), on the outgoing pipeline and the rights model.
-import { type Fax, type FaxState, faxes, faxPages, mailboxes } from '@faxgate/store';
+// faxgate send | status | stop | modify | resubmit | settle | rm | inbox — the operator's fax
+// commands (HylaFAX sendfax, faxstat, faxalter, faxrm), on the outgoing pipeline and the
+// rights model.
+import { type Fax, type FaxState, faxes, mailboxes } from '@faxgate/store';
 import { type Command, Option } from 'commander';
 import { stopFax } from '../../pipeline/stop.js';
 import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
 import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, statusText } from '../faxes/faxstat.js';
+import { modify, parseDecision, remove, resubmit, settle } from '../faxes/job-control.js';
 import { openCliQueue } from '../faxes/queue-access.js';
 import { sendFax } from '../faxes/send.js';
 import { type FaxFilter, outgoingVisibility, rightVisibility } from '../faxes/visibility.js';
-import { type CliSession, change, requirePermission, withSession } from '../session.js';
+import { type CliSession, requirePermission, withSession } from '../session.js';
 
 const ACTIVE: readonly FaxState[] = [
   'rendering',
@@ -147,44 +149,6 @@ async function stop(s: CliSession, jid: number): Promise<string> {
   }
 }
 
-async function remove(s: CliSession, jid: number): Promise<string> {
-  const user = needUser(s, 'rm');
-  const fax = await faxes.find(s.db, jid);
-  if (!fax) throw new CliError(`no fax ${jid}`, 2);
-  if (fax.direction !== 'out' || fax.mailboxId === null)
-    throw new CliError(`fax ${jid} is not an outgoing fax`, 2);
-  const mailboxId = fax.mailboxId;
-  await requirePermission(s, 'out.delete', `delete fax ${jid}`, mailboxId);
-  if (!FINISHED.includes(fax.state)) {
-    const hint = fax.state === 'deleted' ? '' : ` (stop it first: faxgate stop ${jid})`;
-    throw new CliError(`fax ${jid} is ${fax.state}: only finished faxes are deleted${hint}`, 2);
-  }
-  // Content goes, the record stays (evidence): pages deleted, the row marked deleted.
-  const pages = await change(s, 'job.delete', async (trx) => {
-    const f = await faxes.getForUpdate(trx, jid);
-    if (!FINISHED.includes(f.state))
-      throw new CliError(`fax ${jid} is ${f.state}: only finished faxes are deleted`, 2);
-    const n = await faxPages.deleteAll(trx, jid);
-    await faxes.updateState(
-      trx,
-      jid,
-      'deleted',
-      { metadata: { ...f.metadata, deletedFrom: f.state, deletedBy: user, pagesDeleted: n } },
-      { from: FINISHED },
-    );
-    return {
-      event: {
-        subject: `fax:${jid}`,
-        faxId: jid,
-        mailboxId,
-        details: { was: f.state, pagesDeleted: n, via: 'cli' },
-      },
-      result: n,
-    };
-  });
-  return `fax ${jid} deleted (${pages} page${pages === 1 ? '' : 's'} removed; its record is kept)`;
-}
-
 async function inbox(s: CliSession, o: { mailbox?: string; json?: boolean }): Promise<void> {
   let mailboxId: number | undefined;
   if (o.mailbox !== undefined) {
@@ -295,8 +259,95 @@ export function registerFaxCommands(program: Command): void {
     });
 
   program
+    .command('modify <jid>')
+    .description('change a fax that is not in a call and not finished, like faxalter (out.modify)')
+    .option('-d, --destination <number>', 'new fax number (routed and checked like send)')
+    .option('-a, --send-at <time>', 'new send time: "now", "now + 30 minutes", "2026-12-24 08:00"')
+    .option('-k, --kill-time <time>', 'new kill time')
+    .option('-P, --priority <n>', 'new priority, 0 (most urgent) .. 255')
+    .addOption(
+      new Option('-r, --resolution <res>', 'standard converts the pages down; fine keeps fine pages').choices(
+        ['standard', 'fine'],
+      ),
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async function (this: Command, jid: string, o) {
+      const r = await withSession(this, (s) => modify(s, parseJid(jid), o));
+      if (o.json) {
+        printJson({ id: r.fax.id, changed: r.changed, job: r.job, state: r.fax.state });
+        return;
+      }
+      printLine(
+        r.changed.length === 0
+          ? `fax ${r.fax.id}: nothing changed (it already was as asked)`
+          : `fax ${r.fax.id} modified: ${r.changed.join(', ')}`,
+      );
+      if (r.job === 'deferred') {
+        process.stderr.write(
+          `faxgate: the queue (Redis) is not reachable now; the change is stored, the gateway's reconciler moves the job\n`,
+        );
+      }
+    });
+
+  program
+    .command('resubmit <jid>')
+    .description('send a finished fax again as a new fax with the same pages (out.send)')
+    .option('-d, --destination <number>', 'send to this number instead')
+    .option('--json', 'print the result as JSON')
+    .action(async function (this: Command, jid: string, o) {
+      const r = await withSession(this, (s) => resubmit(s, parseJid(jid), o));
+      const f = r.fax;
+      if (o.json) {
+        printJson({
+          id: f.id,
+          resubmitOf: r.resubmitOf,
+          outcome: r.outcome,
+          enqueued: r.enqueued,
+          number: f.remoteNumber,
+          pages: f.pagesTotal,
+          deliveredFax: r.deliveredFax?.id ?? null,
+        });
+      } else if (r.outcome === 'internal') {
+        printLine(
+          `request id is ${f.id} (resubmit of ${r.resubmitOf}): ${f.remoteNumber} is one of our numbers, delivered internally as fax ${r.deliveredFax?.id} (no call)`,
+        );
+      } else {
+        printLine(
+          `request id is ${f.id} (resubmit of ${r.resubmitOf}; ${f.pagesTotal} page${f.pagesTotal === 1 ? '' : 's'} to ${f.remoteNumber})`,
+        );
+        if (!r.enqueued) {
+          process.stderr.write(
+            `faxgate: the queue (Redis) is not reachable now; fax ${f.id} is accepted and stored, the gateway's reconciler queues it\n`,
+          );
+        }
+      }
+    });
+
+  program
+    .command('settle <jid> <decision>')
+    .description(
+      'decide on a fax whose outcome is unknown: resend, sent or failed (queue.manage or out.modify)',
+    )
+    .action(async function (this: Command, jid: string, decision: string) {
+      const d = parseDecision(decision);
+      const r = await withSession(this, (s) => settle(s, parseJid(jid), d));
+      printLine(
+        d === 'resend'
+          ? `fax ${r.fax.id} queued again (resend)`
+          : `fax ${r.fax.id} marked ${d}: ${r.fax.state}`,
+      );
+      if (d === 'resend' && !r.enqueued) {
+        process.stderr.write(
+          `faxgate: the queue (Redis) is not reachable now; the gateway's reconciler queues fax ${r.fax.id}\n`,
+        );
+      }
+    });
+
+  program
     .command('rm <jid>')
-    .description('delete a finished fax: its pages are deleted, its record is kept (out.delete)')
+    .description(
+      'delete a fax: its pages are deleted, its record is kept; a waiting one is stopped first (out.delete, in.delete)',
+    )
     .action(async function (this: Command, jid: string) {
       printLine(await withSession(this, (s) => remove(s, parseJid(jid))));
     });

@@ -28,7 +28,8 @@ export interface SendOutcome {
   mailbox: Mailbox;
 }
 
-function parsePriority(text: string | undefined): number | undefined {
+/** -P: 0 (most urgent) .. 255; exit 2 otherwise. */
+export function parsePriority(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^[0-9]{1,3}$/.test(text) || Number(text) > 255) {
     throw new CliError(`-P: priority must be 0 (most urgent) .. 255, got ${JSON.stringify(text)}`, 2);
@@ -36,7 +37,8 @@ function parsePriority(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-function time(text: string | undefined, now: Date, flag: string): Date | undefined {
+/** -a / -k in the forms of times.ts; exit 2 otherwise. */
+export function time(text: string | undefined, now: Date, flag: string): Date | undefined {
   if (text === undefined) return undefined;
   try {
     return parseTime(text, now);
@@ -63,7 +65,8 @@ async function pickMailbox(s: CliSession, user: string, ref: string | undefined)
   throw new CliError(`give --mailbox: ${user} may send from ${mine.map((m) => m.name).join(', ')}`, 2);
 }
 
-async function routerFor(s: CliSession): Promise<Router<MailboxInput>> {
+/** The router from the configuration and the mailboxes as they are now. */
+export async function routerFor(s: CliSession): Promise<Router<MailboxInput>> {
   const boxes = (await mailboxes.list(s.db)).map((m) => ({
     id: m.id,
     name: m.name,
