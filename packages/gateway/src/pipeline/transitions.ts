@@ -2,7 +2,7 @@
 // changes the row, appends the audit event and (for calls) the send-log record: the record
 // can never say something the state does not, and the reverse.
 import { appendAuditEvent, recordXfer, type XferRecord } from '@faxgate/audit';
-import { type Db, type Fax, type FaxState, faxes, inTransaction } from '@faxgate/store';
+import { type Db, type Fax, type FaxState, faxes, inTransaction, StateConflictError } from '@faxgate/store';
 import type { Verdict } from './verdict.js';
 
 /** Waiting for a line or a time: the states a queue job exists for. */
@@ -210,6 +210,13 @@ export async function recoverCutOffCall(
 ): Promise<Fax> {
   return inTransaction(db, async (trx) => {
     const before = await faxes.getForUpdate(trx, faxId);
+    // The caller saw the row running under `deadWorker` before it took the lock. Since then
+    // another process may have recovered it and dialled it again (resend): that call is alive
+    // and must not be recorded as cut off.
+    const worker = typeof before.metadata.worker === 'string' ? before.metadata.worker : null;
+    if (before.state === 'running' && worker !== deadWorker) {
+      throw new StateConflictError(faxId, ['running'], before.state);
+    }
     const text = `the call on ${before.line ?? 'a line'} was cut off (worker ${deadWorker ?? '?'} gone); pages may have been sent`;
     const after =
       mode === 'hold'
