@@ -12,6 +12,7 @@ import { createDocumentLoader } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
+import { startNotifier } from './notify/notifier.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
@@ -131,6 +132,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor() });
       const running = pipeline;
       cleanup.push(() => running.stop());
+    }
+
+    // Webhook notifications, read from the audit trail (at least once, nothing lost on restart).
+    if (config.notifications.webhooks.length > 0) {
+      const notifier = startNotifier({ config, db, log, actor: gatewayAuthor() });
+      cleanup.push(() => notifier.stop());
     }
 
     // Documents submitted over the API are rendered in a sandboxed pool, started on first use.

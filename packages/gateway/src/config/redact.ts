@@ -25,6 +25,14 @@ export function redactConfig(config: FaxgateConfig): FaxgateConfig {
       ...config.api,
       ...(config.api.sessionSecret === undefined ? {} : { sessionSecret: REDACTED }),
     },
+    notifications: {
+      ...config.notifications,
+      webhooks: config.notifications.webhooks.map((w) => ({
+        ...w,
+        url: redactUrl(w.url),
+        ...(w.secret === undefined ? {} : { secret: REDACTED }),
+      })),
+    },
   };
 }
 

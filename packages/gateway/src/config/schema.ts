@@ -2,6 +2,8 @@
 // every key with a default so an empty or missing file yields a working local setup.
 import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../notify/events.js';
+import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,6 +19,12 @@ const got = (input: unknown) => (input === undefined ? 'nothing' : JSON.stringif
 const int = (min: number, max: number) =>
   z
     .int({ error: (iss) => `expected an integer ${min}..${max}, got ${got(iss.input)}` })
+    .min(min)
+    .max(max);
+
+const seconds = (min: number, max: number) =>
+  z
+    .number({ error: (iss) => `expected seconds ${min}..${max}, got ${got(iss.input)}` })
     .min(min)
     .max(max);
 
@@ -184,6 +192,66 @@ export const configSchema = z.strictObject({
       .min(0.00001)
       .max(1)
       .default(1),
+    /** When faxes may be dialled (HylaFAX TimeOfDay), e.g. "Mon-Fri 0800-1800, Sat 0900-1200". */
+    timeOfDay: text('"Any" or sending windows')
+      .superRefine((s, ctx) => {
+        try {
+          parseTimeOfDay(s);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .default('Any'),
+    /** Zone of timeOfDay: an IANA name such as Europe/Berlin, or "local" (the gateway's TZ). */
+    timeZone: text('an IANA time zone or "local"')
+      .refine(
+        (s) => {
+          try {
+            checkTimeZone(s);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        {
+          error: (iss) => `expected an IANA time zone (e.g. Europe/Berlin) or "local", got ${got(iss.input)}`,
+        },
+      )
+      .default('local'),
+  }),
+  /** Webhooks for fax outcomes, derived from the audit trail (at least once, in order per webhook). */
+  notifications: section({
+    webhooks: z
+      .array(
+        z.strictObject({
+          name: text('a webhook name').regex(
+            /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+            'expected 1..64 of A-Z a-z 0-9 _ . -',
+          ),
+          url: url(['https:', 'http:']),
+          events: z
+            .array(oneOf(WEBHOOK_EVENTS))
+            .min(1, `expected at least one of ${WEBHOOK_EVENTS.join(', ')}`)
+            .refine((a) => new Set(a).size === a.length, 'expected each event once'),
+          /** Secret: signs each body (X-Faxgate-Signature: sha256=HMAC). */
+          secret: z
+            .string({ error: () => 'expected a string of at least 32 characters' })
+            .min(32, 'expected a string of at least 32 characters')
+            .optional(),
+          timeoutSeconds: int(1, 120).default(10),
+        }),
+        { error: (iss) => `expected a list of webhooks, got ${got(iss.input)}` },
+      )
+      .refine((a) => new Set(a.map((w) => w.name)).size === a.length, 'expected each webhook name once')
+      .default([]),
+    /** How often the audit trail is read for new events. */
+    pollIntervalSeconds: seconds(0.01, 3600).default(2),
+    /** A failed delivery is retried after initialDelay, doubling up to maxDelay, maxAttempts in all. */
+    retry: section({
+      initialDelaySeconds: seconds(0.01, 86400).default(10),
+      maxDelaySeconds: seconds(0.01, 86400).default(600),
+      maxAttempts: int(1, 10000).default(30),
+    }),
   }),
   /**
    * Numbering plan, destination policy and inbound routing (@faxgate/router). Optional: an

@@ -1,6 +1,7 @@
 // The queue settings as the pipeline uses them: the `queue:` configuration section with every
 // duration already in (scaled) milliseconds.
 import type { FaxgateConfig } from '../config/schema.js';
+import { parseTimeOfDay, type TimeOfDay } from './time-of-day.js';
 
 export type RetryClass = 'busy' | 'noAnswer' | 'protocol' | 'other';
 
@@ -17,6 +18,15 @@ export interface QueueSettings {
   /** Parallel calls of one process; 0 = one per usable B channel. */
   concurrency: number;
   receiveReserve: number;
+  /** The sending window (`queue.timeOfDay`); undefined = Any. Wall-clock time, never scaled. */
+  timeOfDay: TimeOfDay | undefined;
+  /** IANA zone of the window, or 'local' (the process's zone, TZ). */
+  timeZone: string;
+}
+
+function windowOf(text: string): TimeOfDay | undefined {
+  const tod = parseTimeOfDay(text);
+  return tod.windows.length > 0 ? tod : undefined;
 }
 
 /** `timeScale` shrinks every delay alike, so a test sees the configured ratios in milliseconds. */
@@ -41,5 +51,7 @@ export function queueSettings(config: FaxgateConfig): QueueSettings {
     headLine: q.headLine,
     concurrency: q.concurrency,
     receiveReserve: q.receiveReserve,
+    timeOfDay: windowOf(q.timeOfDay),
+    timeZone: q.timeZone,
   };
 }

@@ -38,6 +38,7 @@ import {
   recoverCutOffCall,
 } from './transitions.js';
 import { judgeCall } from './verdict.js';
+import { deferToWindow, windowOpensAt } from './window.js';
 
 export interface FaxWorkerOptions {
   config: FaxgateConfig;
@@ -173,6 +174,13 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       return 'kill time';
     }
     if (fax.notBefore && fax.notBefore.getTime() > now + 5) return later(job, token, fax.notBefore.getTime());
+    // Outside the sending window (queue.timeOfDay): not dialled; it waits for the window
+    // (or for its kill time, if that comes first).
+    const opens = windowOpensAt(settings, now);
+    if (opens) {
+      if (!(await deferToWindow(db, faxId, opens, settings, actor))) return 'fax left the queue';
+      return later(job, token, Math.min(opens.getTime(), fax.killAt?.getTime() ?? Number.POSITIVE_INFINITY));
+    }
 
     const lease = pool.acquire();
     if (!lease) return later(job, token, now + settings.sameNumberDelayMs);

@@ -1,0 +1,64 @@
+// Which audit events become which webhook events. Notifications are derived from the
+// committed audit trail, so this table is the whole contract between the two.
+import type { AuditEventType } from '@faxgate/audit';
+import type { FaxState } from '@faxgate/store';
+
+export const WEBHOOK_EVENTS = [
+  'fax.sent',
+  'fax.failed',
+  'fax.received',
+  'fax.outcome-unknown',
+  'fax.requeued',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** The audit types each webhook event is derived from. */
+const SOURCES: Record<WebhookEvent, readonly AuditEventType[]> = {
+  // done after a call, or delivered to one of our own mailboxes without one
+  'fax.sent': ['send.done', 'send.internal'],
+  // final failure, stopped, kill time / retry caps; a reception that failed
+  'fax.failed': ['job.dead', 'job.kill', 'job.timedout', 'recv.end'],
+  // received on a line, or delivered internally into a mailbox
+  'fax.received': ['recv.end', 'fax.deliver'],
+  // a call cut off by a crash, held for the fax post office
+  'fax.outcome-unknown': ['job.suspend'],
+  // a retry is scheduled (HylaFAX notify "requeued")
+  'fax.requeued': ['job.sleep'],
+};
+
+/** The state a fax is in when the event is recorded. */
+export const STATE_OF: Record<WebhookEvent, FaxState> = {
+  'fax.sent': 'done',
+  'fax.failed': 'failed',
+  'fax.received': 'received',
+  'fax.outcome-unknown': 'suspended',
+  'fax.requeued': 'sleeping',
+};
+
+/** The audit types to read for a webhook that wants `events`. */
+export function auditTypesFor(events: readonly WebhookEvent[]): AuditEventType[] {
+  return [...new Set(events.flatMap((e) => SOURCES[e]))].sort();
+}
+
+/** The webhook event an audit event stands for, if any. */
+export function webhookEventOf(type: string, details: Record<string, unknown>): WebhookEvent | undefined {
+  switch (type) {
+    case 'send.done':
+    case 'send.internal':
+      return 'fax.sent';
+    case 'job.dead':
+    case 'job.kill':
+    case 'job.timedout':
+      return 'fax.failed';
+    case 'recv.end':
+      return details.ok === true ? 'fax.received' : 'fax.failed';
+    case 'fax.deliver':
+      return 'fax.received';
+    case 'job.suspend':
+      return details.cause === 'outcome-unknown' ? 'fax.outcome-unknown' : undefined;
+    case 'job.sleep':
+      return 'fax.requeued';
+    default:
+      return undefined;
+  }
+}
