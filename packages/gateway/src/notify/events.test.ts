@@ -16,6 +16,8 @@ describe('webhook events from audit events', () => {
     expect(webhookEventOf('job.suspend', { cause: OUTCOME_UNKNOWN })).toBe('fax.outcome-unknown');
     expect(webhookEventOf('job.suspend', { cause: 'held by operator' })).toBeUndefined();
     expect(webhookEventOf('job.sleep', {})).toBe('fax.requeued');
+    expect(webhookEventOf('job.settle', { decision: 'sent' })).toBe('fax.sent');
+    expect(webhookEventOf('job.settle', { decision: 'failed' })).toBe('fax.failed');
     expect(webhookEventOf('send.begin', {})).toBeUndefined();
     expect(webhookEventOf('fax.notify', {})).toBeUndefined();
   });
@@ -24,9 +26,9 @@ describe('webhook events from audit events', () => {
     const all = auditTypesFor(WEBHOOK_EVENTS);
     for (const t of all) expect(AUDIT_EVENT_TYPES).toContain(t);
     for (const t of AUDIT_EVENT_TYPES) {
-      const e = webhookEventOf(t, { ok: true, cause: OUTCOME_UNKNOWN });
+      const e = webhookEventOf(t, { ok: true, cause: OUTCOME_UNKNOWN, decision: 'sent' });
       if (e) expect(all).toContain(t);
     }
-    expect(auditTypesFor(['fax.sent'])).toEqual(['send.done', 'send.internal']);
+    expect(auditTypesFor(['fax.sent'])).toEqual(['job.settle', 'send.done', 'send.internal']);
   });
 });

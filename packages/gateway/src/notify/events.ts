@@ -14,10 +14,11 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** The audit types each webhook event is derived from. */
 const SOURCES: Record<WebhookEvent, readonly AuditEventType[]> = {
-  // done after a call, or delivered to one of our own mailboxes without one
-  'fax.sent': ['send.done', 'send.internal'],
-  // final failure, stopped, kill time / retry caps; a reception that failed
-  'fax.failed': ['job.dead', 'job.kill', 'job.timedout', 'recv.end'],
+  // done after a call, or delivered to one of our own mailboxes without one; an unknown
+  // outcome settled as sent by the fax post office
+  'fax.sent': ['job.settle', 'send.done', 'send.internal'],
+  // final failure, stopped, kill time / retry caps; a reception that failed; settled as failed
+  'fax.failed': ['job.dead', 'job.kill', 'job.settle', 'job.timedout', 'recv.end'],
   // received on a line, or delivered internally into a mailbox
   'fax.received': ['recv.end', 'fax.deliver'],
   // a call cut off by a crash, held for the fax post office
@@ -54,6 +55,12 @@ export function webhookEventOf(type: string, details: Record<string, unknown>): 
       return details.ok === true ? 'fax.received' : 'fax.failed';
     case 'fax.deliver':
       return 'fax.received';
+    case 'job.settle':
+      return details.decision === 'sent'
+        ? 'fax.sent'
+        : details.decision === 'failed'
+          ? 'fax.failed'
+          : undefined;
     case 'job.suspend':
       return details.cause === 'outcome-unknown' ? 'fax.outcome-unknown' : undefined;
     case 'job.sleep':
