@@ -11,7 +11,6 @@ import { GATEWAY_VERSION } from './version.js';
  */
 export const NOT_BUILT_YET: readonly string[] = [
   'fax submission and mailbox REST API (faxes are submitted with `faxgate send`), web console, e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
-  'the demo (simulated exchange, seeded users, a fax out and a fax in) as the main job',
   'retention jobs (retention settings are not applied yet)',
 ];
 

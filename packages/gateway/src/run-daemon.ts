@@ -1,0 +1,73 @@
+// The plain gateway daemon (`npm run gateway`, the systemd unit): runs until Ctrl-C (SIGINT)
+// or SIGTERM. Loads the configuration, migrates the database, records the configuration
+// version, starts the API, lines and queue, and prints what runs where — and what is not
+// built yet.
+import { ConfigError } from './config/load.js';
+import { type RunningGateway, startGateway } from './gateway.js';
+import { formatStatus } from './status.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function printStarted(gw: RunningGateway): void {
+  const v = gw.configVersion;
+  process.stdout.write(
+    [
+      formatStatus(gw.status()),
+      `  migrations: ${gw.migrationsApplied.length ? `applied ${gw.migrationsApplied.join(', ')}` : 'schema was up to date'}`,
+      `  config version: ${v.version} (${v.changed ? 'recorded now' : 'unchanged'}, sha256 ${v.sha256.slice(0, 12)}…)`,
+      `  redis at start: ${gw.redisReachable ? 'reachable' : 'NOT reachable (GET /health reports it)'}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function runDaemon(): Promise<void> {
+  let gw: RunningGateway | null = null;
+  let stopSignal: string | null = null;
+
+  const stop = async () => {
+    if (!gw) return; // still starting: main() stops it as soon as it is up
+    process.stdout.write(`faxgate: ${stopSignal}: stopping\n`);
+    // A safety net only: a clean stop ends the process by itself, well before this.
+    setTimeout(() => {
+      process.stderr.write('faxgate: shutdown took too long: exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    try {
+      await gw.stop();
+      process.stdout.write('faxgate: stopped\n');
+      process.exitCode = 0;
+    } catch (e) {
+      process.stderr.write(`faxgate: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  };
+  // Handlers go in before anything else: a signal that arrives while starting, or right
+  // after the status line, must still mean a clean stop. npm forwards Ctrl-C to its child,
+  // which the terminal signalled already, so a repeated signal is ignored (the grace timer
+  // bounds the stop).
+  const onSignal = (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    void stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    gw = await startGateway();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`faxgate: configuration ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`faxgate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    return;
+  }
+  printStarted(gw);
+  if (stopSignal) await stop();
+}
