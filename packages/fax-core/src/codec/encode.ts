@@ -396,6 +396,43 @@ export function encodePage(page: BilevelPage, opts: EncodeOptions): Uint8Array {
 }
 
 /**
+ * MH rows of one width, one after another (SFF line records): the same as `encodeMhRow`
+ * but with its buffers reused across rows, which makes a page several times faster. The
+ * returned bytes are a view into the encoder, valid until the next call.
+ */
+export class MhRowEncoder {
+  private readonly cur: Int32Array;
+  private readonly w: BitWriter;
+  private readonly lsb: boolean;
+  constructor(
+    readonly width: number,
+    bitOrder: BitOrder,
+  ) {
+    if (!Number.isInteger(width) || width < 1 || width > MAX_PAGE_WIDTH)
+      throw new CodecError('too-large', `row width ${width} is outside 1..${MAX_PAGE_WIDTH}`);
+    this.lsb = checkBitOrder(bitOrder) === 'lsb';
+    this.cur = new Int32Array(width + 4);
+    this.w = new BitWriter(width + 64);
+  }
+
+  /** The row starting at `data[offset]` (ceil(width / 8) bytes). */
+  encode(data: Uint8Array, offset: number): Uint8Array {
+    if (offset < 0 || data.length < offset + strideFor(this.width))
+      throw new CodecError('bad-option', `row at ${offset} needs ${strideFor(this.width)} bytes`);
+    const n = rowChanges(data, offset, this.width, this.cur);
+    const w = this.w;
+    w.o = 0;
+    w.acc = 0;
+    w.nacc = 0;
+    encode1D(w, this.cur, n, this.width);
+    w.pad();
+    const result = w.out.subarray(0, w.o);
+    if (this.lsb) reverseBitsInPlace(result);
+    return result;
+  }
+}
+
+/**
  * One MH-coded row without EOL, padded with zero bits to a byte boundary: the SFF line record.
  * `row` holds ceil(width / 8) bytes, MSB = leftmost pixel, 1 = black.
  */

@@ -14,7 +14,7 @@
 //     217..253 = (n − 216) white lines; 254 = next page header, FE 00 = end of document;
 //     255 00 = one corrupt line; 255 n = n bytes of user information (skipped).
 //   A line is one MH-coded row without EOL, packed LSB first, padded to a byte.
-import { decodeMhRow, encodeMhRow } from '../codec/index.js';
+import { decodeMhRow, MhRowEncoder } from '../codec/index.js';
 import { type BilevelPage, pageFromData, strideFor, type VerticalResolution } from '../page.js';
 import {
   Budget,
@@ -522,49 +522,53 @@ const VRES_CODE: Record<VerticalResolution, number> = { standard: 0, fine: 1, su
 
 /** The records of one page (without its page header). */
 export function encodeSffPageRecords(page: BilevelPage, whiteSkip = true): Uint8Array {
-  const { width, stride } = page;
-  const parts: Uint8Array[] = [];
+  const { width, stride, data } = page;
+  const encoder = new MhRowEncoder(width, 'lsb');
+  // One growing buffer for the whole page: records are copied in as they are made.
+  let out = new Uint8Array(Math.max(1024, (stride * page.height) >>> 3));
+  let o = 0;
+  const room = (bytes: number) => {
+    if (o + bytes <= out.length) return;
+    let size = out.length * 2;
+    while (size < o + bytes) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(out.subarray(0, o));
+    out = next;
+  };
   let white = 0;
   const flushWhite = () => {
     while (white > 0) {
       const n = Math.min(white, 37);
-      parts.push(Uint8Array.of(216 + n));
+      room(1);
+      out[o++] = 216 + n;
       white -= n;
     }
   };
-  const rest = width & 7;
-  const tmp = rest ? new Uint8Array(stride) : undefined;
   for (let y = 0; y < page.height; y++) {
-    const o = y * stride;
-    if (whiteSkip && isWhiteRow(page.data, o, width)) {
+    const off = y * stride;
+    if (whiteSkip && isWhiteRow(data, off, width)) {
       white++;
       continue;
     }
     flushWhite();
-    let row = page.data.subarray(o, o + stride);
-    if (tmp) {
-      tmp.set(row);
-      tmp[stride - 1] &= lastByteMask(width);
-      row = tmp;
-    }
-    const code = encodeMhRow(row, width, 'lsb');
+    // rowChanges reads `width` pixels only: the padding bits of the last byte never count.
+    const code = encoder.encode(data, off);
     if (code.length === 0) throw err('invalid', `row ${y} encoded to no bytes`);
     if (code.length <= 216) {
-      const rec = new Uint8Array(1 + code.length);
-      rec[0] = code.length;
-      rec.set(code, 1);
-      parts.push(rec);
+      room(1 + code.length);
+      out[o++] = code.length;
     } else {
       if (code.length > 0xffff) throw err('limit', `row ${y} needs ${code.length} bytes`);
-      const rec = new Uint8Array(3 + code.length);
-      rec[1] = code.length & 0xff;
-      rec[2] = code.length >>> 8;
-      rec.set(code, 3);
-      parts.push(rec);
+      room(3 + code.length);
+      out[o++] = 0;
+      out[o++] = code.length & 0xff;
+      out[o++] = code.length >>> 8;
     }
+    out.set(code, o);
+    o += code.length;
   }
   flushWhite();
-  return concatBytes(parts);
+  return out.slice(0, o);
 }
 
 function pageHeader(page: BilevelPage, prev: number, next: number): Uint8Array {
