@@ -399,11 +399,13 @@ export class Card extends EventEmitter<CardEvents> {
     call.owner = view;
     app.plcis.set(plci, view);
 
-    if (!ctrl.seizeChannel()) {
+    const channel = ctrl.seizeChannel();
+    if (channel === undefined) {
       this.after(call, 0, () => this.networkClears(call, 0x34a2));
       return;
     }
-    call.hasChannel = true;
+    call.channel = channel;
+    call.record.bChannel = channel;
     if (!/^\+?\d+$/.test(to)) {
       this.after(call, 0, () => this.networkClears(call, 0x349c));
       return;
@@ -635,14 +637,16 @@ export class Card extends EventEmitter<CardEvents> {
       return Promise.resolve(rec);
     };
     if (!ctrl) return fake('unallocated', 0x3481);
-    if (!ctrl.seizeChannel()) return fake('no-channel', 0x3491);
+    const channel = ctrl.seizeChannel();
+    if (channel === undefined) return fake('no-channel', 0x3491);
     const plci = ctrl.allocPlci();
     if (plci === undefined) {
-      ctrl.releaseChannel();
+      ctrl.releaseChannel(channel);
       return fake('no-channel', 0x34a2);
     }
     const call = new LineCall(ctrl, plci, 'incoming', this.nextCallId++, plan.from, plan.to, plan.cip);
-    call.hasChannel = true;
+    call.channel = channel;
+    call.record.bChannel = channel;
     call.session = new FaxReception(this, call, plan);
     const targets = [...this.apps].filter((a) => {
       if (plan.ignoreListen) return true;
@@ -967,9 +971,9 @@ export class Card extends EventEmitter<CardEvents> {
     call.cleared = true;
     call.cancelTimers();
     call.session?.abort();
-    if (call.hasChannel) {
-      call.hasChannel = false;
-      call.ctrl.releaseChannel();
+    if (call.channel !== undefined) {
+      call.ctrl.releaseChannel(call.channel);
+      call.channel = undefined;
     }
     const rec = call.record;
     rec.outcome =

@@ -219,9 +219,12 @@ describe('offering and rejecting', () => {
     await c.next('CONNECT_IND');
     await c.next('CONNECT_IND');
     expect(sim.channelsBusy()[0]).toBe(2);
-    expect((await sim.injectCall({ from: '3', to: '3001', service: 'speech' })).outcome).toBe('no-channel');
+    const full = await sim.injectCall({ from: '3', to: '3001', service: 'speech' });
+    expect(full.outcome).toBe('no-channel');
+    expect(full.bChannel).toBeUndefined();
     await c.close();
-    await Promise.all(held);
+    // Each record names the B channel it held: two calls at once, two channels.
+    expect((await Promise.all(held)).map((r) => r.bChannel).sort()).toEqual([1, 2]);
     expect(sim.channelsBusy()[0]).toBe(0);
   });
 });

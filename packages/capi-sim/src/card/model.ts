@@ -97,6 +97,8 @@ export interface CallRecord {
   lineMs: number;
   /** Connection id of the application that handled the call. */
   conn?: number;
+  /** B channel (1..bChannels) the call held on its controller; unset when it got none. */
+  bChannel?: number;
   startedAt: number;
   endedAt?: number;
 }
@@ -104,7 +106,8 @@ export interface CallRecord {
 export class LineCall {
   readonly views: PlciView[] = [];
   owner?: PlciView;
-  hasChannel = false;
+  /** The B channel the call holds (1..n), while it holds one. */
+  channel?: number;
   /** The line is cleared (channel released, remote gone). */
   cleared = false;
   readonly timers = new Set<() => void>();

@@ -8,7 +8,8 @@ export class Controller {
   msns: string[];
   ddi: DdiRange[];
   profile: ProfileMasks;
-  private busy = 0;
+  /** Free B channels (1..n), the least recently released first. */
+  private readonly freeChannels: number[] = [];
   private readonly freePlcis: number[] = [];
   private nextNcci = 1;
 
@@ -18,22 +19,27 @@ export class Controller {
     this.msns = [...cfg.msns];
     this.ddi = cfg.ddi.map((r) => ({ ...r }));
     this.profile = { ...cfg.profile };
+    for (let ch = 1; ch <= cfg.bChannels; ch++) this.freeChannels.push(ch);
     // PLCI numbers live in 8 bits of the dword; 0 is not a valid PLCI.
     for (let p = 255; p >= 1; p--) this.freePlcis.push(p);
   }
 
   get channelsBusy(): number {
-    return this.busy;
+    return this.bChannels - this.freeChannels.length;
   }
 
-  seizeChannel(): boolean {
-    if (this.busy >= this.bChannels) return false;
-    this.busy++;
-    return true;
+  /**
+   * A B channel number, or undefined when all are busy. The exchange hands out the channel
+   * released longest ago, so a channel's idle time is the wait for the next call, not a
+   * preference for low numbers (benchmarks measure per-channel idle gaps from this).
+   */
+  seizeChannel(): number | undefined {
+    return this.freeChannels.shift();
   }
 
-  releaseChannel(): void {
-    if (this.busy > 0) this.busy--;
+  releaseChannel(channel: number): void {
+    if (channel >= 1 && channel <= this.bChannels && !this.freeChannels.includes(channel))
+      this.freeChannels.push(channel);
   }
 
   /** A PLCI dword (plci << 8 | controller), or undefined when all 255 are in use. */
