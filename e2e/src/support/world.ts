@@ -33,11 +33,12 @@ export function numberOf(i: number): string {
   return String(5600000 + i);
 }
 
-/** A small page with a pattern of its own. */
+/** A small page with a pattern of its own: solid bars, so it codes to about 1 KB of MMR. */
 export function testPage(seed: number, height = 400): BilevelPage {
   const page = createPage(1728, height, 'standard');
-  for (let y = 10; y < height - 10; y += 7 + (seed % 5)) {
-    for (let x = 100 + (seed % 97) * 13; x < 1600; x += 3) setPixel(page, x, y, true);
+  const x0 = 100 + (seed % 97) * 7;
+  for (let y = 10; y < height - 10; y += 16) {
+    for (let x = x0; x < x0 + 200 + (y % 300); x++) setPixel(page, x, y, true);
   }
   return page;
 }
