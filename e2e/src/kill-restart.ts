@@ -113,6 +113,7 @@ export function killRestartScenario(
         expect(dialsOf(f.id), where).toBeLessThanOrEqual(1);
         const types = await world.auditTypes(f.id);
         expect(types.slice(-2), where).toEqual(['send.begin', 'job.suspend']);
+        expect(await world.sendLog(f.id), where).toEqual(['outcome-unknown']);
       } else if (cutOff.includes(f.id)) {
         // resend: dialled once more, and the record says why before the new dial.
         expect(f.state, where).toBe('done');
@@ -123,6 +124,7 @@ export function killRestartScenario(
         expect(types.slice(retry + 1), where).toEqual(['send.begin', 'send.end', 'send.done']);
         const got = world.sim.remoteParty(byId.get(f.id)!.number).received;
         expect(got.at(-1)?.complete, where).toBe(true);
+        expect(await world.sendLog(f.id), where).toEqual(['outcome-unknown', 'ok']);
       } else {
         // Done before the kill, or waiting then: sent exactly once, received whole.
         expect(f.state, where).toBe('done');
@@ -131,6 +133,7 @@ export function killRestartScenario(
         expect(got.length, where).toBe(1);
         expect(got[0].complete, where).toBe(true);
         expect(got[0].pages.length, where).toBe(2);
+        expect(await world.sendLog(f.id), where).toEqual(['ok']);
       }
     }
     // Pages on the line before the kill: exactly the one dial, whatever the end state.

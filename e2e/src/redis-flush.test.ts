@@ -87,7 +87,10 @@ it('Redis FLUSHALL with 200 faxes queued: every fax still reaches done, none is 
       expect(got.length, numberOf(i)).toBe(1);
       expect(got[0].complete).toBe(true);
     }
-    for (const f of ends) expect(f.dials, `fax ${f.id}`).toBe(1);
+    for (const f of ends) {
+      expect(f.dials, `fax ${f.id}`).toBe(1);
+      expect(await world.sendLog(f.id), `fax ${f.id}`).toEqual(['ok']);
+    }
 
     // The queue was rebuilt from PostgreSQL by the reconciler (Redis had none of those jobs).
     const recreated = [...daemon.output().matchAll(/reconciler: (\d+) jobs recreated/g)].map((m) =>

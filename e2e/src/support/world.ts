@@ -183,6 +183,12 @@ export class World {
     return rows.map((e: { type: string }) => e.type);
   }
 
+  /** Result codes of the fax's records in the send log (xferfaxlog), oldest first. */
+  async sendLog(faxId: number, type = 'SEND'): Promise<string[]> {
+    const rows = await this.db('xfer_log').where({ fax_id: faxId, type }).orderBy('id').select('result_code');
+    return rows.map((r: { result_code: string }) => r.result_code);
+  }
+
   async verifyAudit() {
     return verifyAuditChain(this.db);
   }
