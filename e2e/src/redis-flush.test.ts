@@ -1,5 +1,5 @@
 // Issue 8, "never lose a fax": Redis loses every key in the middle of 200 queued faxes. The
-// daemon runs as `npm start` runs it (a child process) against a redis-server of this test's
+// daemon runs as `npm run gateway` runs it (a child process) against a redis-server of this test's
 // own, so the loss is a real FLUSHALL (on the shared Redis it would wipe the other tests' keys).
 // PostgreSQL is the truth: the reconciler rebuilds the queue, every fax is sent, and none twice.
 import { testRedisPrefix } from '@faxgate/store/testing';

@@ -1,5 +1,6 @@
-// The gateway daemon exactly as `npm start` runs it (packages/gateway/src/main-job.ts), as a
-// child process from its TypeScript sources, so a test can SIGKILL it like a crash would.
+// The gateway daemon exactly as `npm run gateway` (and the systemd unit) runs it: main-job with
+// --daemon, as a child process from its TypeScript sources, so a test can SIGKILL it like a
+// crash would.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,10 +43,14 @@ export function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     FAXGATE_REDIS_URL: opts.redisUrl,
   };
   if (opts.home) env.HOME = opts.home;
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', mainJob], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', mainJob, '--daemon'],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
