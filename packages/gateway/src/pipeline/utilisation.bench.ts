@@ -1,0 +1,262 @@
+// npm run bench:utilisation [-- --faxes 1200 --time-factor 0.02 --channels 8 --controllers 2]
+// B-channel utilisation with a backlog (issue 8: ≥ 99 %, no channel idle > 50 ms while jobs
+// wait). The simulator runs in its own process at a time factor > 0, so calls take real time
+// and channels turn over often; the whole backlog (distinct numbers, a ready one-page MMR TIFF)
+// is queued before the send worker starts. Every call record of the simulator names its
+// controller, B channel, CONNECT_REQ time and line-cleared time; the idle gaps come from those.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { auditMigrations } from '@faxgate/audit';
+import type { PartyBehaviour } from '@faxgate/capi-sim';
+import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
+import { createRouter } from '@faxgate/router';
+import { grants, mailboxes, migrate, openDatabase, users } from '@faxgate/store';
+import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
+import { Redis } from 'ioredis';
+import { validateConfig } from '../config/load.js';
+import { createGatewayLogger } from '../logger.js';
+import { type ChannelCall, channelUtilisation, percentile } from '../test-support/channel-gaps.js';
+import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { startPipeline } from './pipeline.js';
+import { submitFax } from './submit.js';
+import { type FaxWorker, startFaxWorker } from './worker.js';
+
+const { values } = parseArgs({
+  options: {
+    faxes: { type: 'string', default: '1200' },
+    'time-factor': { type: 'string', default: '0.02' },
+    channels: { type: 'string', default: '8' },
+    controllers: { type: 'string', default: '2' },
+    dump: { type: 'string' },
+  },
+});
+const N = Number(values.faxes);
+const TIME_FACTOR = Number(values['time-factor']);
+const CHANNELS = Number(values.channels);
+const CONTROLLERS = Number(values.controllers);
+const GAP_LIMIT_MS = 50;
+
+const parties: Record<string, PartyBehaviour> = {};
+for (let i = 0; i < N; i++) parties[String(5600000 + i)] = { kind: 'fax', csi: `BENCH ${i}` };
+
+const testDb = await createTestDatabase('faxgate_bench_utilisation');
+const db = openDatabase(testDb.url, { poolMax: 20 });
+await migrate(db, auditMigrations);
+const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-util-'));
+const simConfig = path.join(simDir, 'sim.json');
+fs.writeFileSync(
+  simConfig,
+  JSON.stringify({
+    timeFactor: TIME_FACTOR,
+    traceSize: 0,
+    parties,
+    controllers: Array.from({ length: CONTROLLERS }, () => ({ bChannels: CHANNELS })),
+  }),
+);
+const simCli = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../capi-sim/src/cli/main.ts',
+);
+const simProc = spawn(
+  process.execPath,
+  [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    simCli,
+    '--port',
+    '0',
+    '--control-port',
+    '0',
+    '--config',
+    simConfig,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+interface SimCall {
+  direction: string;
+  controller: number;
+  bChannel?: number;
+  to: string;
+  outcome: string;
+  lineMs: number;
+  startedAt: number;
+  endedAt: number;
+}
+const calls: SimCall[] = [];
+let simPort = 0;
+const listening = new Promise<void>((resolve) => {
+  createInterface({ input: simProc.stdout }).on('line', (line) => {
+    const e = JSON.parse(line) as { event: string; port?: number } & SimCall;
+    if (e.event === 'listening') {
+      simPort = e.port ?? 0;
+      resolve();
+    } else if (e.event === 'call' && e.direction === 'outgoing') calls.push(e);
+  });
+});
+await Promise.race([
+  listening,
+  once(simProc, 'exit').then(() => Promise.reject(new Error('simulator exited'))),
+]);
+
+const prefix = testRedisPrefix('faxgate-bench-util');
+const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+const { config } = validateConfig(
+  {
+    database: { url: testDb.url, poolMax: 20 },
+    redis: { keyPrefix: prefix },
+    logging: { level: 'error' },
+    lines: {
+      transport: 'rcapi',
+      port: simPort,
+      controllers: Array.from({ length: CONTROLLERS }, (_, i) => i + 1),
+    },
+    // Every channel usable for sending: the bench measures how well they are kept busy.
+    queue: { enabled: true, receiveReserve: 0, reconcileIntervalSeconds: 3600, stationId: 'BENCH' },
+  },
+  env,
+);
+const user = await users.add(db, { name: 'bench', roles: ['user'] });
+const out = await mailboxes.add(db, { name: 'bench-out', kind: 'outgoing' });
+await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
+await grants.grant(db, { user: 'bench', mailbox: 'bench-out', right: 'out.send' });
+const router = createRouter(
+  {
+    numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
+    inbound: { default: 'postoffice' },
+  },
+  (await mailboxes.list(db)).map((m) => ({ id: m.id, name: m.name, kind: m.kind, numbers: m.numbers })),
+);
+const log = createGatewayLogger(config, 'bench');
+// Queue and reconciler only: the backlog is complete before the first dial.
+const pipeline = await startPipeline({ config, db, log, actor: 'gateway:bench', worker: false });
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const ccitt1 = readFaxDocument(
+  fs.readFileSync(path.resolve(repoRoot, '../shared/testdata/ccitt/ccitt1.pbm')),
+);
+const tiff = writeFaxDocument('tiff', [ccitt1.pages[0].page], { coding: 'mmr' });
+const ctx = { db, queue: pipeline.queue, router, settings: pipeline.settings };
+
+const TERMINAL = ['done', 'failed', 'rejected', 'suspended'];
+// Where the CPU went while the backlog was worked off: the gap is gateway work on 2 shared cores.
+const HZ = 100; // USER_HZ of /proc on Linux
+const procTicks = (pid: number) => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime
+};
+const machineTicks = () => {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4] };
+};
+const cpuSnapshot = () => ({
+  at: performance.now(),
+  gateway: process.cpuUsage(),
+  sim: simProc.pid ? procTicks(simProc.pid) : 0,
+  machine: machineTicks(),
+  elu: performance.eventLoopUtilization(),
+});
+let worker: FaxWorker | undefined;
+try {
+  const ids: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < N) {
+        const number = String(5600000 + next++);
+        const r = await submitFax(ctx, { actor: user.id, mailboxId: out.id, number, tiff });
+        ids.push(r.fax.id);
+      }
+    }),
+  );
+  const workerStart = Date.now();
+  const cpu0 = cpuSnapshot();
+  worker = await startFaxWorker({ config, db, log, actor: 'gateway:bench' });
+  const usable = worker.pool.usable;
+  const channels = worker.pool.controllers.flatMap((c) =>
+    Array.from({ length: c.channels }, (_, b) => `c${c.controller}/b${b + 1}`),
+  );
+  if (usable !== channels.length)
+    throw new Error(`receiveReserve left ${usable} of ${channels.length} channels`);
+  for (;;) {
+    const left = Number(
+      (await db('faxes').whereIn('id', ids).whereNotIn('state', TERMINAL).count({ n: '*' }))[0].n,
+    );
+    if (left === 0) break;
+    if (Date.now() - workerStart > 600_000) throw new Error(`${left} faxes not terminal after 600 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const workerEnd = Date.now();
+  const cpu1 = cpuSnapshot();
+  // The last call record may still be on its way through the simulator's stdout.
+  await new Promise((r) => setTimeout(r, 200));
+  const notDone = Number(
+    (await db('faxes').whereIn('id', ids).whereNot({ state: 'done' }).count({ n: '*' }))[0].n,
+  );
+
+  const measured: ChannelCall[] = calls.map((c) => {
+    if (c.bChannel === undefined) throw new Error(`call to ${c.to} got no B channel (${c.outcome})`);
+    return { channel: `c${c.controller}/b${c.bChannel}`, startedAt: c.startedAt, endedAt: c.endedAt };
+  });
+  const r = channelUtilisation(measured, channels);
+  // --dump FILE: the call records (JSON) for a closer look at where the gaps fall.
+  if (values.dump) fs.writeFileSync(values.dump, JSON.stringify({ workerStart, calls }));
+  const span = r.windowEnd - r.windowStart;
+  const over = r.gaps.filter((g) => g > GAP_LIMIT_MS).length;
+  const durations = calls.map((c) => c.endedAt - c.startedAt).sort((a, b) => a - b);
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  const row = (what: string, ours: string, target: string) =>
+    console.log(`${what.padEnd(50)} ${ours.padStart(12)}   ${target}`);
+
+  console.log(
+    `\nbench:utilisation — capi-sim (own process) time factor ${TIME_FACTOR}, ${CONTROLLERS} × ${CHANNELS} B channels, receiveReserve 0, ${N} faxes queued up front (distinct numbers), CCITT page 1 as MMR TIFF`,
+  );
+  row('', 'faxgate', 'target (issue 8)');
+  row(`calls (${notDone} not done)`, String(calls.length), `${N}, 0 not done`);
+  row('call duration CONNECT_REQ → line cleared, p50', ms(percentile(durations, 50)), '');
+  row(`backlog window (first → last CONNECT_REQ)`, `${(span / 1000).toFixed(1)} s`, '');
+  row('worker start → first CONNECT_REQ', ms(r.windowStart - workerStart), '');
+  row('ramp: first CONNECT_REQ → every channel in use', ms(r.steadyStart - r.windowStart), '');
+  row(`utilisation, busy / (${usable} channels × window)`, pct(r.utilisation), '≥ 99 %');
+  row('  the same after the ramp', pct(r.steadyUtilisation), '≥ 99 %');
+  row(`idle gaps while jobs waited (${r.gaps.length})  p50`, ms(percentile(r.gaps, 50)), '');
+  row('  p99', ms(percentile(r.gaps, 99)), '');
+  row('  max', ms(r.gaps.at(-1) ?? 0), `≤ ${GAP_LIMIT_MS} ms`);
+  row(`  gaps > ${GAP_LIMIT_MS} ms`, String(over), '0');
+  row(
+    'faxes/s while the backlog lasted',
+    ((calls.length * 1000) / (workerEnd - r.windowStart)).toFixed(1),
+    '',
+  );
+  const wall = (cpu1.at - cpu0.at) / 1000;
+  const g = process.cpuUsage(cpu0.gateway);
+  const cores = os.cpus().length;
+  const machineBusy = 1 - (cpu1.machine.idle - cpu0.machine.idle) / (cpu1.machine.total - cpu0.machine.total);
+  row('CPU while working it off: gateway process', pct((g.user + g.system) / 1e6 / wall), 'of one core');
+  row('  its event loop busy', pct(performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization), '');
+  row('  simulator process', pct((cpu1.sim - cpu0.sim) / HZ / wall), 'of one core');
+  row(`  whole machine (${cores} cores, shared)`, pct(machineBusy), 'of all cores');
+  console.log('\nper channel: calls, max / p99 idle gap (ms), ramp (ms)');
+  const cells = r.channels.map(
+    (c) =>
+      `${c.channel.padEnd(7)} ${String(c.calls).padStart(4)} ${ms(c.maxGap).padStart(7)} / ${ms(c.p99Gap).padStart(6)}  ${ms(c.rampMs).padStart(6)}`,
+  );
+  for (let i = 0; i < cells.length; i += 2)
+    console.log(`  ${cells[i]}${cells[i + 1] ? `    ${cells[i + 1]}` : ''}`);
+} finally {
+  await worker?.stop();
+  await pipeline.stop();
+  const redis = new Redis(config.redis.url);
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+  simProc.kill('SIGTERM');
+  fs.rmSync(simDir, { recursive: true, force: true });
+  await db.destroy();
+  await testDb.drop();
+}
