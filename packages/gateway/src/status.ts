@@ -10,7 +10,7 @@ import { GATEWAY_VERSION } from './version.js';
  * so status never claims more — or less — than the code does.
  */
 export const NOT_BUILT_YET: readonly string[] = [
-  'fax submission and mailbox REST API (faxes are submitted with `faxgate send`), web console, e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
+  'web console, e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
   'retention jobs (retention settings are not applied yet)',
 ];
 
