@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -176,6 +177,9 @@ try {
   );
   const workerStart = Date.now();
   const cpu0 = cpuSnapshot();
+  // Each turnover is a chain of DB and Redis round trips; their replies wait for this loop.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   worker = await startFaxWorker({ config, db, log, actor: 'gateway:bench' });
   const usable = worker.pool.usable;
   const channels = worker.pool.controllers.flatMap((c) =>
@@ -193,6 +197,7 @@ try {
   }
   const workerEnd = Date.now();
   const cpu1 = cpuSnapshot();
+  loopDelay.disable();
   // The last call record may still be on its way through the simulator's stdout.
   await new Promise((r) => setTimeout(r, 200));
   const notDone = Number(
@@ -240,6 +245,12 @@ try {
   const machineBusy = 1 - (cpu1.machine.idle - cpu0.machine.idle) / (cpu1.machine.total - cpu0.machine.total);
   row('CPU while working it off: gateway process', pct((g.user + g.system) / 1e6 / wall), 'of one core');
   row('  its event loop busy', pct(performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization), '');
+  const lag = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - 5);
+  row(
+    '  its event loop delay p50 / p99 / max',
+    `${lag(50).toFixed(1)} / ${lag(99).toFixed(1)} / ${Math.max(0, loopDelay.max / 1e6 - 5).toFixed(0)} ms`,
+    '',
+  );
   row('  simulator process', pct((cpu1.sim - cpu0.sim) / HZ / wall), 'of one core');
   row(`  whole machine (${cores} cores, shared)`, pct(machineBusy), 'of all cores');
   console.log('\nper channel: calls, max / p99 idle gap (ms), ramp (ms)');
