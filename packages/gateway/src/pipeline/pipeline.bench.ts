@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
 import { startPipeline } from './pipeline.js';
 import { submitFax } from './submit.js';
 
@@ -44,6 +45,11 @@ for (let i = 0; i < NUMBERS; i++) parties[String(5600000 + i)] = { kind: 'fax', 
 const testDb = await createTestDatabase('faxgate_bench_pipeline');
 const db = openDatabase(testDb.url, { poolMax: 20 });
 await migrate(db, auditMigrations);
+// Round trips to PostgreSQL per fax: each is a message exchange both processes pay for.
+let queries = 0;
+db.on('query', () => {
+  queries++;
+});
 // The simulator runs in a process of its own (its CLI), so this process's CPU and RSS are the
 // gateway's: the remote fax machines decode and keep every page they receive.
 const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-sim-'));
@@ -156,6 +162,13 @@ async function waitAllTerminal(ids: number[], boundMs = 300_000): Promise<void> 
 try {
   // 1. Throughput: N faxes submitted by 16 concurrent clients, until every one is terminal.
   const t0 = performance.now();
+  // The pool's backends: warmed up by now (16 submitters, the worker), they live for the run.
+  const backends = async () =>
+    (await db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map(
+      (r: { pid: number }) => Number(r.pid),
+    );
+  const cpu0 = cpuSnapshot(simProc.pid, await backends());
+  const q0count = queries;
   const ids: number[] = [];
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -169,6 +182,8 @@ try {
   const submitted = performance.now();
   await waitAllTerminal(ids);
   const t1 = performance.now();
+  const cpu = cpuPer(cpu0, cpuSnapshot(simProc.pid, await backends()), N);
+  const queriesPerFax = (queries - q0count) / N;
   const rate = N / ((t1 - t0) / 1000);
   const notDone = Number(
     (await db('faxes').whereIn('id', ids).whereNot({ state: 'done' }).count({ n: '*' }))[0].n,
@@ -233,6 +248,15 @@ try {
   row(`sustained faxes/s, submit → terminal (${N})`, rate.toFixed(1), '≥ 100/s');
   row('  of which submit phase alone', `${(N / ((submitted - t0) / 1000)).toFixed(1)}/s`, '');
   row('  not done (should be 0)', String(notDone), '0');
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  row('  CPU per fax: gateway process', ms(cpu.self), '');
+  row(
+    '  CPU per fax: simulator / PostgreSQL backends / Redis',
+    `${ms(cpu.sim)} / ${ms(cpu.postgres)} / ${ms(cpu.redis)}`,
+    '',
+  );
+  row('  CPU per fax: whole machine (2 cores)', ms(cpu.machine), '≤ 20 ms for 100/s');
+  row('  PostgreSQL queries per fax', queriesPerFax.toFixed(1), '');
   row(
     `submit → CONNECT_REQ p50 at ${halfRate.toFixed(0)}/s (${latencies.length})`,
     `${pct(50).toFixed(1)} ms`,
