@@ -1,16 +1,6 @@
-// npm run bench:pipeline [-- --faxes 1000 --queued 10000 --seconds 5]
-// The outgoing pipeline against capi-sim (time factor 0, 2 × 30 B channels), real PostgreSQL
-// and Redis, submitting a ready one-page TIFF (rendering is not measured):
-//   1. sustained faxes/s from submit to terminal state;
-//   2. submit → CONNECT_REQ latency (p50/p99) at half that rate;
-//   3. RSS of this process (gateway pipeline + simulator) with N faxes queued.
-// The anchors are the targets of issue 8 (HylaFAX cannot run on this machine to be measured).
-import { spawn } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditMigrations } from '@faxgate/audit';
@@ -24,6 +14,7 @@ import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { deleteKeys } from '../test-support/pipeline-fixture.js';
 import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
+import { startSimProcess } from './bench-support/sim-process.js';
 import { startPipeline } from './pipeline.js';
 import { submitFax } from './submit.js';
 
@@ -50,55 +41,9 @@ let queries = 0;
 db.on('query', () => {
   queries++;
 });
-// The simulator runs in a process of its own (its CLI), so this process's CPU and RSS are the
-// gateway's: the remote fax machines decode and keep every page they receive.
-const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-sim-'));
-const simConfig = path.join(simDir, 'sim.json');
-fs.writeFileSync(
-  simConfig,
-  JSON.stringify({
-    timeFactor: 0,
-    traceSize: 0,
-    parties,
-    controllers: [{ bChannels: 30 }, { bChannels: 30 }],
-  }),
-);
-const simCli = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../capi-sim/src/cli/main.ts',
-);
-const simProc = spawn(
-  process.execPath,
-  [
-    '--conditions=development',
-    '--import',
-    'tsx',
-    simCli,
-    '--port',
-    '0',
-    '--control-port',
-    '0',
-    '--config',
-    simConfig,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const sim = await startSimProcess({ timeFactor: 0, parties, controllers: 2, bChannels: 30 });
 const simEvents = new EventEmitter();
-let simPort = 0;
-createInterface({ input: simProc.stdout }).on('line', (line) => {
-  const e = JSON.parse(line) as {
-    event: string;
-    port?: number;
-    to?: string;
-    startedAt?: number;
-    direction?: string;
-  };
-  if (e.event === 'listening') {
-    simPort = e.port ?? 0;
-    simEvents.emit('listening');
-  } else if (e.event === 'call') simEvents.emit('call', e);
-});
-await once(simEvents, 'listening');
+sim.onCall((c) => simEvents.emit('call', c));
 const prefix = testRedisPrefix('faxgate-bench');
 const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
 const { config } = validateConfig(
@@ -106,7 +51,7 @@ const { config } = validateConfig(
     database: { url: testDb.url, poolMax: 20 },
     redis: { keyPrefix: prefix },
     logging: { level: 'error' },
-    lines: { transport: 'rcapi', port: simPort, controllers: [1, 2] },
+    lines: { transport: 'rcapi', port: sim.port, controllers: [1, 2] },
     queue: { enabled: true, reconcileIntervalSeconds: 3600, stationId: 'BENCH' },
   },
   env,
@@ -167,7 +112,7 @@ try {
     (await db.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map(
       (r: { pid: number }) => Number(r.pid),
     );
-  const cpu0 = cpuSnapshot(simProc.pid, await backends());
+  const cpu0 = cpuSnapshot(sim.pid, await backends());
   const q0count = queries;
   const ids: number[] = [];
   await Promise.all(
@@ -182,7 +127,7 @@ try {
   const submitted = performance.now();
   await waitAllTerminal(ids);
   const t1 = performance.now();
-  const cpu = cpuPer(cpu0, cpuSnapshot(simProc.pid, await backends()), N);
+  const cpu = cpuPer(cpu0, cpuSnapshot(sim.pid, await backends()), N);
   const queriesPerFax = (queries - q0count) / N;
   const rate = N / ((t1 - t0) / 1000);
   const notDone = Number(
@@ -271,8 +216,7 @@ try {
   const redis = new Redis(config.redis.url);
   await deleteKeys(redis, prefix);
   redis.disconnect();
-  simProc.kill('SIGTERM');
-  fs.rmSync(simDir, { recursive: true, force: true });
+  sim.stop();
   await db.destroy();
   await testDb.drop();
 }

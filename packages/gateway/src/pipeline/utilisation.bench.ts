@@ -1,16 +1,7 @@
-// npm run bench:utilisation [-- --faxes 1200 --time-factor 0.02 --channels 8 --controllers 2]
-// B-channel utilisation with a backlog (issue 8: ≥ 99 %, no channel idle > 50 ms while jobs
-// wait). The simulator runs in its own process at a time factor > 0, so calls take real time
-// and channels turn over often; the whole backlog (distinct numbers, a ready one-page MMR TIFF)
-// is queued before the send worker starts. Every call record of the simulator names its
-// controller, B channel, CONNECT_REQ time and line-cleared time; the idle gaps come from those.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditMigrations } from '@faxgate/audit';
@@ -24,6 +15,8 @@ import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { type ChannelCall, channelUtilisation, percentile } from '../test-support/channel-gaps.js';
 import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
+import { type SimCall, startSimProcess } from './bench-support/sim-process.js';
 import { startPipeline } from './pipeline.js';
 import { submitFax } from './submit.js';
 import { type FaxWorker, startFaxWorker } from './worker.js';
@@ -49,62 +42,16 @@ for (let i = 0; i < N; i++) parties[String(5600000 + i)] = { kind: 'fax', csi: `
 const testDb = await createTestDatabase('faxgate_bench_utilisation');
 const db = openDatabase(testDb.url, { poolMax: 20 });
 await migrate(db, auditMigrations);
-const simDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-bench-util-'));
-const simConfig = path.join(simDir, 'sim.json');
-fs.writeFileSync(
-  simConfig,
-  JSON.stringify({
-    timeFactor: TIME_FACTOR,
-    traceSize: 0,
-    parties,
-    controllers: Array.from({ length: CONTROLLERS }, () => ({ bChannels: CHANNELS })),
-  }),
-);
-const simCli = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../capi-sim/src/cli/main.ts',
-);
-const simProc = spawn(
-  process.execPath,
-  [
-    '--conditions=development',
-    '--import',
-    'tsx',
-    simCli,
-    '--port',
-    '0',
-    '--control-port',
-    '0',
-    '--config',
-    simConfig,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-interface SimCall {
-  direction: string;
-  controller: number;
-  bChannel?: number;
-  to: string;
-  outcome: string;
-  lineMs: number;
-  startedAt: number;
-  endedAt: number;
-}
-const calls: SimCall[] = [];
-let simPort = 0;
-const listening = new Promise<void>((resolve) => {
-  createInterface({ input: simProc.stdout }).on('line', (line) => {
-    const e = JSON.parse(line) as { event: string; port?: number } & SimCall;
-    if (e.event === 'listening') {
-      simPort = e.port ?? 0;
-      resolve();
-    } else if (e.event === 'call' && e.direction === 'outgoing') calls.push(e);
-  });
+const sim = await startSimProcess({
+  timeFactor: TIME_FACTOR,
+  parties,
+  controllers: CONTROLLERS,
+  bChannels: CHANNELS,
 });
-await Promise.race([
-  listening,
-  once(simProc, 'exit').then(() => Promise.reject(new Error('simulator exited'))),
-]);
+const calls: SimCall[] = [];
+sim.onCall((c) => {
+  if (c.direction === 'outgoing') calls.push(c);
+});
 
 const prefix = testRedisPrefix('faxgate-bench-util');
 const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
@@ -115,7 +62,7 @@ const { config } = validateConfig(
     logging: { level: 'error' },
     lines: {
       transport: 'rcapi',
-      port: simPort,
+      port: sim.port,
       controllers: Array.from({ length: CONTROLLERS }, (_, i) => i + 1),
     },
     // Every channel usable for sending: the bench measures how well they are kept busy.
@@ -146,20 +93,9 @@ const ctx = { db, queue: pipeline.queue, router, settings: pipeline.settings };
 
 const TERMINAL = ['done', 'failed', 'rejected', 'suspended'];
 // Where the CPU went while the backlog was worked off: the gap is gateway work on 2 shared cores.
-const HZ = 100; // USER_HZ of /proc on Linux
-const procTicks = (pid: number) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-};
-const machineTicks = () => {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4] };
-};
-const cpuSnapshot = () => ({
+const snapshot = () => ({
   at: performance.now(),
-  gateway: process.cpuUsage(),
-  sim: simProc.pid ? procTicks(simProc.pid) : 0,
-  machine: machineTicks(),
+  cpu: cpuSnapshot(sim.pid),
   elu: performance.eventLoopUtilization(),
 });
 let worker: FaxWorker | undefined;
@@ -176,7 +112,7 @@ try {
     }),
   );
   const workerStart = Date.now();
-  const cpu0 = cpuSnapshot();
+  const cpu0 = snapshot();
   // Each turnover is a chain of DB and Redis round trips; their replies wait for this loop.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
@@ -196,7 +132,7 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const workerEnd = Date.now();
-  const cpu1 = cpuSnapshot();
+  const cpu1 = snapshot();
   loopDelay.disable();
   // The last call record may still be on its way through the simulator's stdout.
   await new Promise((r) => setTimeout(r, 200));
@@ -239,11 +175,10 @@ try {
     ((calls.length * 1000) / (workerEnd - r.windowStart)).toFixed(1),
     '',
   );
-  const wall = (cpu1.at - cpu0.at) / 1000;
-  const g = process.cpuUsage(cpu0.gateway);
+  const wall = cpu1.at - cpu0.at;
+  const used = cpuPer(cpu0.cpu, cpu1.cpu, 1);
   const cores = os.cpus().length;
-  const machineBusy = 1 - (cpu1.machine.idle - cpu0.machine.idle) / (cpu1.machine.total - cpu0.machine.total);
-  row('CPU while working it off: gateway process', pct((g.user + g.system) / 1e6 / wall), 'of one core');
+  row('CPU while working it off: gateway process', pct(used.self / wall), 'of one core');
   row('  its event loop busy', pct(performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization), '');
   const lag = (p: number) => Math.max(0, loopDelay.percentile(p) / 1e6 - 5);
   row(
@@ -251,8 +186,8 @@ try {
     `${lag(50).toFixed(1)} / ${lag(99).toFixed(1)} / ${Math.max(0, loopDelay.max / 1e6 - 5).toFixed(0)} ms`,
     '',
   );
-  row('  simulator process', pct((cpu1.sim - cpu0.sim) / HZ / wall), 'of one core');
-  row(`  whole machine (${cores} cores, shared)`, pct(machineBusy), 'of all cores');
+  row('  simulator process', pct(used.sim / wall), 'of one core');
+  row(`  whole machine (${cores} cores, shared)`, pct(used.machine / wall / cores), 'of all cores');
   console.log('\nper channel: calls, max / p99 idle gap (ms), ramp (ms)');
   const cells = r.channels.map(
     (c) =>
@@ -266,8 +201,7 @@ try {
   const redis = new Redis(config.redis.url);
   await deleteKeys(redis, prefix);
   redis.disconnect();
-  simProc.kill('SIGTERM');
-  fs.rmSync(simDir, { recursive: true, force: true });
+  sim.stop();
   await db.destroy();
   await testDb.drop();
 }
