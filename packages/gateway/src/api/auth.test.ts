@@ -1,14 +1,8 @@
 import { credentials } from '@faxgate/store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, client, PASSWORD, startApiFixture } from '../test-support/api-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { client, PASSWORD, useApiFixture } from '../test-support/api-fixture.js';
 
-let f: ApiFixture;
-beforeAll(async () => {
-  f = await startApiFixture();
-}, 60_000);
-afterAll(async () => {
-  await f?.close();
-});
+const f = useApiFixture();
 
 const login = (username: string, password: string) =>
   fetch(`${f.base}/api/v1/sessions`, {

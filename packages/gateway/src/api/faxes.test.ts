@@ -1,17 +1,11 @@
 import { verifyAuditChain } from '@faxgate/audit';
 import { readTiff } from '@faxgate/fax-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobIdOf } from '../pipeline/queue.js';
-import { type ApiFixture, client, faxForm, startApiFixture, testTiff } from '../test-support/api-fixture.js';
+import { client, faxForm, testTiff, useApiFixture } from '../test-support/api-fixture.js';
 
-let f: ApiFixture;
-beforeAll(async () => {
-  f = await startApiFixture();
-}, 60_000);
-afterAll(async () => {
-  await f?.close();
-});
+const f = useApiFixture();
 
 interface FaxJson {
   id: number;

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, startApiFixture } from '../test-support/api-fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApiFixture } from '../test-support/api-fixture.js';
 
-let f: ApiFixture;
-beforeAll(async () => {
-  f = await startApiFixture();
-}, 60_000);
-afterAll(async () => {
-  await f?.close();
-});
+const f = useApiFixture();
 
 interface Spec {
   openapi: string;

@@ -7,6 +7,7 @@ import { grants, type Knex, mailboxes, migrate, openDatabase, users } from '@fax
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApi, listenApi } from '../api/server.js';
 import { validateConfig } from '../config/load.js';
 import type { FaxgateConfig, FaxgateConfigInput } from '../config/schema.js';
@@ -155,4 +156,24 @@ export async function startApiFixture(overrides: FaxgateConfigInput = {}): Promi
       if (errors.length) throw new Error(`the API logged internal errors:\n${errors.join('\n')}`);
     },
   };
+}
+
+/**
+ * The fixture for one test file: started before its tests, closed after them. The value
+ * stands for the started fixture (its properties are read when a test runs).
+ */
+export function useApiFixture(overrides: FaxgateConfigInput = {}): ApiFixture {
+  let started: ApiFixture | undefined;
+  beforeAll(async () => {
+    started = await startApiFixture(overrides);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as ApiFixture, {
+    get(_target, key) {
+      if (!started) throw new Error('the API fixture is used outside of a test');
+      return started[key as keyof ApiFixture];
+    },
+  });
 }

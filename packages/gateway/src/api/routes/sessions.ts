@@ -245,8 +245,7 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
     async (req, reply) => {
       const p = principalOf(req);
       const c = await credentials.get(db, req.params.id).catch(() => null);
-      if (c?.kind !== 'token')
-        throw new ApiError(404, 'not_found', `token ${req.params.id} does not exist`);
+      if (c?.kind !== 'token') throw new ApiError(404, 'not_found', `token ${req.params.id} does not exist`);
       if (c.userId !== p.user.id && !(await can(db, { id: p.user.id }, 'user.manage'))) {
         await deny(services, p, `revoke token ${c.id}`, { permission: 'user.manage' });
       }
