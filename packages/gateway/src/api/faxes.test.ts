@@ -50,6 +50,30 @@ describe('REST API faxes', () => {
     queued = body.fax;
   });
 
+  it('answers a retried submission with the first fax (Idempotency-Key), per user', async () => {
+    const send = (user: string, key: string) =>
+      client(f, user)('/api/v1/faxes', {
+        method: 'POST',
+        headers: { 'idempotency-key': key },
+        body: faxForm({ number: '030 5551000' }, [{ name: 'fax.tif', data: testTiff() }]),
+      });
+    const first = await json<{ fax: FaxJson; replayed: boolean }>(await send('alice', 'order-4711'), 201);
+    expect(first.replayed).toBe(false);
+    const concurrent = await Promise.all([send('alice', 'order-4711'), send('alice', 'order-4711')]);
+    for (const r of concurrent) {
+      const again = await json<{ fax: FaxJson; replayed: boolean }>(r, 200);
+      expect(again).toMatchObject({ replayed: true, fax: { id: first.fax.id } });
+    }
+    const raced = await Promise.all([send('alice', 'order-4712'), send('alice', 'order-4712')]);
+    const ids = await Promise.all(raced.map(async (r) => ((await r.json()) as { fax: FaxJson }).fax.id));
+    expect(ids[0]).toBe(ids[1]);
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 201]);
+    const rows = await f.db('faxes').where('idempotency_key', 'like', '%:order-47%');
+    expect(rows).toHaveLength(2);
+    const bad = await send('alice', 'has space');
+    expect((await json<{ error: { code: string } }>(bad, 400)).error.code).toBe('invalid_input');
+  });
+
   it('renders documents through the sandbox (text)', async () => {
     const r = await submit('alice', { number: '+49 30 5551000' }, [
       {

@@ -53,6 +53,11 @@ export interface SubmitFaxInput {
   resolution?: 'standard' | 'fine';
   subject?: string;
   jobTag?: string;
+  /**
+   * The caller's key for this submission (an HTTP Idempotency-Key): the same key from the
+   * same user again gets the fax of the first submission back instead of a second fax.
+   */
+  idempotencyKey?: string;
 }
 
 export interface SubmitResult {
@@ -62,6 +67,34 @@ export interface SubmitResult {
   deliveredFax?: Fax;
   /** False when Redis did not take the job now (the reconciler will). */
   enqueued: boolean;
+  /** True when the idempotency key was seen before: `fax` is the first submission's. */
+  replayed?: boolean;
+}
+
+const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,200}$/;
+
+/** Keys are per user: two users' keys never collide. */
+function scopedKey(userId: number, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY_RE.test(key)) {
+    throw new InvalidInputError('idempotency key must be 1..200 printable ASCII characters without spaces');
+  }
+  return `${userId}:${key}`;
+}
+
+function replay(fax: Fax): SubmitResult {
+  return { fax, outcome: fax.internal ? 'internal' : 'queued', enqueued: false, replayed: true };
+}
+
+/** The earlier submission of `userId` with this idempotency key, if any (a retry's answer). */
+export async function earlierSubmission(db: Db, userId: number, key: string): Promise<SubmitResult | null> {
+  const earlier = await faxes.findByIdempotencyKey(db, scopedKey(userId, key) as string);
+  return earlier ? replay(earlier) : null;
+}
+
+function isKeyClash(e: unknown): boolean {
+  const pg = e as { code?: string; constraint?: string };
+  return pg?.code === '23505' && pg.constraint === 'faxes_idempotency_key_key';
 }
 
 function checkInput(input: SubmitFaxInput): void {
@@ -89,6 +122,12 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
     throw new ForbiddenError(`${user.name} may not send from mailbox ${input.mailboxId}`);
   }
 
+  const key = scopedKey(user.id, input.idempotencyKey);
+  if (key !== undefined) {
+    const earlier = await faxes.findByIdempotencyKey(db, key);
+    if (earlier) return replay(earlier);
+  }
+
   // Routed before the document is encoded: a refused number costs no work.
   const decision = await routeOutgoing(db, ctx.router, user, mailbox.id, input.number);
   let pages = input.pages ? [...input.pages] : pagesFromTiff(input.tiff as Uint8Array);
@@ -97,22 +136,32 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
     pages = pages.map((p) => (p.resolution === 'standard' ? p : convertResolution(p, 'standard')));
   }
   const rows = encodePages(pages);
-  return placeFax(ctx, decision, {
-    user,
-    mailbox,
-    priority: input.priority ?? 127,
-    sendAt: input.sendAt,
-    killTime: input.killTime,
-    subject: input.subject ?? null,
-    jobTag: input.jobTag ?? null,
-    document: {
-      pagesTotal: rows.length,
-      resolution: LPI[documentResolution(pages)],
-      async write(trx, faxId) {
-        for (const r of rows) await faxPages.add(trx, faxId, r);
+  try {
+    return await placeFax(ctx, decision, {
+      idempotencyKey: key,
+      user,
+      mailbox,
+      priority: input.priority ?? 127,
+      sendAt: input.sendAt,
+      killTime: input.killTime,
+      subject: input.subject ?? null,
+      jobTag: input.jobTag ?? null,
+      document: {
+        pagesTotal: rows.length,
+        resolution: LPI[documentResolution(pages)],
+        async write(trx, faxId) {
+          for (const r of rows) await faxPages.add(trx, faxId, r);
+        },
       },
-    },
-  });
+    });
+  } catch (e) {
+    // The same key submitted twice at once: the second insert lost; hand back the first.
+    if (key !== undefined && isKeyClash(e)) {
+      const earlier = await faxes.findByIdempotencyKey(db, key);
+      if (earlier) return replay(earlier);
+    }
+    throw e;
+  }
 }
 
 /** A document ready to be stored with its fax row. */
@@ -136,6 +185,8 @@ export interface Placement {
   document: StoredDocument;
   /** Added to the new row's metadata and to the details of its first audit event. */
   origin?: Record<string, unknown>;
+  /** Stored with the fax row (unique): see SubmitFaxInput.idempotencyKey. */
+  idempotencyKey?: string;
   /** Runs in the same transaction, after the new fax is stored (e.g. close the old one). */
   also?: (trx: Knex.Transaction, fax: Fax) => Promise<void>;
 }
@@ -164,6 +215,7 @@ export async function placeFax(
     pagesTotal: document.pagesTotal,
     resolution: document.resolution,
   };
+  const idempotencyKey = p.idempotencyKey ?? null;
   const n = document.pagesTotal;
   if (decision.action === 'internal') {
     // M 5.73: one of our own numbers is never dialled; delivered and logged as internal.
@@ -171,6 +223,7 @@ export async function placeFax(
     const result = await inTransaction(db, async (trx) => {
       const out = await faxes.insert(trx, {
         ...base,
+        idempotencyKey,
         direction: 'out',
         state: 'done',
         internal: true,
@@ -253,6 +306,7 @@ export async function placeFax(
   const fax = await inTransaction(db, async (trx) => {
     const f = await faxes.insert(trx, {
       ...base,
+      idempotencyKey,
       direction: 'out',
       state: 'pending',
       maxDials: ctx.settings.maxDials,

@@ -5,7 +5,7 @@ import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
 import { type Fax, faxes, mailboxes } from '@faxgate/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stopFax } from '../../pipeline/stop.js';
-import { submitFax } from '../../pipeline/submit.js';
+import { earlierSubmission, type SubmitResult, submitFax } from '../../pipeline/submit.js';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, type Principal, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -54,6 +54,29 @@ const listQuery = {
     },
   },
 } as const;
+
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const h = req.headers['idempotency-key'];
+  if (h === undefined) return undefined;
+  if (typeof h !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(h)) {
+    throw new ApiError(
+      400,
+      'invalid_input',
+      'Idempotency-Key: 1..200 printable ASCII characters without spaces',
+    );
+  }
+  return h;
+}
+
+function answer(r: SubmitResult) {
+  return {
+    fax: r.fax,
+    outcome: r.outcome,
+    deliveredFaxId: r.deliveredFax?.id ?? null,
+    enqueued: r.enqueued,
+    replayed: r.replayed === true,
+  };
+}
 
 export async function faxRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const { db } = services;
@@ -113,7 +136,7 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
         tags,
         summary: 'Submit a fax: files (PDF, images, text, TIFF-F, SFF, PBM) to a number',
         description:
-          'multipart/form-data. A number of an internal mailbox is delivered internally and never dialled; a number the destination policy refuses is answered 422 and nothing is stored.',
+          'multipart/form-data. With the header Idempotency-Key a retried request returns the fax of the first one (200, replayed) instead of sending twice. A number of an internal mailbox is delivered internally and never dialled; a number the destination policy refuses is answered 422 and nothing is stored.',
         'x-multipart-body': SUBMISSION_DOC,
         response: {
           201: {
@@ -126,6 +149,11 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
                 type: 'boolean',
                 description: 'false: Redis did not take the job now; the reconciler queues it',
               },
+              replayed: {
+                type: 'boolean',
+                description:
+                  'true (answer 200): the Idempotency-Key was used before; this is the first submission',
+              },
             },
           },
           ...errors(400, 401, 403, 404, 413, 415, 422),
@@ -134,9 +162,14 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
     },
     async (req: FastifyRequest, reply) => {
       const p = principalOf(req);
+      const idempotencyKey = idempotencyKeyOf(req);
       const sub = await readSubmission(req, services.config);
       const mailboxId = await sendingMailbox(db, p, sub.mailbox);
       await requireCan(services, p, 'out.send', `send from mailbox ${mailboxId}`, mailboxId);
+      // A retried request (same key) gets the first answer back, without rendering again.
+      const earlier =
+        idempotencyKey === undefined ? null : await earlierSubmission(db, p.user.id, idempotencyKey);
+      if (earlier) return reply.code(200).send(answer(earlier));
       const router = await currentRouter(services);
       const pages = await services.documents.load(sub.files, sub.resolution);
       const result = await submitFax(
@@ -152,15 +185,11 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
           resolution: sub.resolution,
           subject: sub.subject,
           jobTag: sub.jobTag,
+          idempotencyKey,
         },
       );
       reply.header('location', `/api/v1/faxes/${result.fax.id}`);
-      return reply.code(201).send({
-        fax: result.fax,
-        outcome: result.outcome,
-        deliveredFaxId: result.deliveredFax?.id ?? null,
-        enqueued: result.enqueued,
-      });
+      return reply.code(result.replayed ? 200 : 201).send(answer(result));
     },
   );
 
