@@ -18,21 +18,13 @@ export interface AuditEventInput {
 }
 
 export interface AppendedEvent {
-  /** Row id of the event. Its chain position (seq) is given at commit: see `sealedEvent`. */
+  /**
+   * Row id of the event. Its chain position (seq) is given by the seal: at commit when the
+   * chain head is free, else soon after (see `sealedEvent`, `sealAuditTrail`).
+   */
   id: number;
   time: Date;
 }
-
-/**
- * How the chain position is serialised when the transaction commits (see the 0100 migration):
- * - 'head-row' (default): the sealing trigger locks the one-row audit_head FOR UPDATE;
- * - 'advisory': it takes pg_advisory_xact_lock first (then the row lock is never contended).
- * `npm run bench:audit` measures both.
- */
-export type AppendStrategy = 'head-row' | 'advisory';
-
-/** The advisory lock key used by the 'advisory' strategy. */
-export const AUDIT_ADVISORY_LOCK_KEY = 1717663841; // 0x66617861, 'faxa'
 
 function optionalId(name: string, v: unknown): number | null {
   if (v === undefined || v === null) return null;
@@ -67,16 +59,12 @@ function detailsJson(details: unknown): string {
 
 /**
  * Appends one event. Pass the transaction that makes the change the event records: both
- * commit or neither does. The event gets its chain position, prev_hash and hash when that
- * transaction commits (a deferred trigger, under the chain-head lock). In REPEATABLE READ
- * or SERIALIZABLE a concurrent append makes the commit fail with a serialization error
- * (retry the transaction); READ COMMITTED, PostgreSQL's default, never does.
+ * commit or neither does. The event is written unsealed; it gets its chain position,
+ * prev_hash and hash from the seal — at commit when no other commit holds the chain head
+ * (the commit never waits for it), otherwise from the next seal after its commit (the next
+ * commit that gets the head, the daemon's sealer, verify or export).
  */
-export async function appendAuditEvent(
-  trx: Db,
-  event: AuditEventInput,
-  options: { strategy?: AppendStrategy } = {},
-): Promise<AppendedEvent> {
+export async function appendAuditEvent(trx: Db, event: AuditEventInput): Promise<AppendedEvent> {
   if (!isAuditEventType(event.type)) {
     throw new InvalidInputError(`unknown audit event type ${JSON.stringify(event.type)}`);
   }
@@ -97,14 +85,11 @@ export async function appendAuditEvent(
     details: detailsJson(event.details),
     ...(time ? { time } : {}),
   };
-  if (options.strategy === 'advisory') {
-    await trx.raw(`SELECT set_config('faxgate.audit_lock', 'advisory', true)`);
-  }
   const [r] = await trx('audit_events').insert(row).returning(['id', 'time']);
   return { id: r.id, time: r.time };
 }
 
-/** Appends several events in order (same transaction, consecutive positions at commit). */
+/** Appends several events in order (same transaction; sealed in this order). */
 export async function appendAuditEvents(
   trx: Db,
   events: readonly AuditEventInput[],
@@ -114,7 +99,7 @@ export async function appendAuditEvents(
   return out;
 }
 
-/** Chain position and hash of an event after its transaction committed (null before). */
+/** Chain position and hash of an event once it is sealed (null before). */
 export async function sealedEvent(db: Db, id: number): Promise<{ seq: number; hash: string } | null> {
   const row = await db('audit_events').where({ id }).whereNotNull('seq').first('seq', 'hash');
   return row ? { seq: row.seq, hash: row.hash } : null;

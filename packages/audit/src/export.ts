@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
+import { countUnsealed, sealBeforeReading } from './seal.js';
 import { csvLine, writeChunk } from './stream.js';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
@@ -57,7 +58,8 @@ function checkQuery(q: AuditExportQuery) {
 /**
  * Streams audit events with `from <= time < to` in seq order to `out`. Each line carries
  * prev_hash and hash, so an export of the whole trail can be verified offline with the
- * formula in the README. Returns the number of events written.
+ * formula in the README. Seals what is unsealed first; returns the number of events written
+ * and how many committed events were still unsealed after that (not exported; normally 0).
  *
  * Without `who`, no access check and no record (for the daemon's own archiving). With
  * `who`, the actor needs `audit.read`, and the export is recorded as `audit.export` in the
@@ -68,8 +70,9 @@ export async function exportAuditEvents(
   query: AuditExportQuery,
   out: Writable,
   who?: Reader,
-): Promise<{ count: number }> {
+): Promise<{ count: number; unsealed: number }> {
   const range = checkQuery(query);
+  await sealBeforeReading(db);
   const { count } = await privilegedRead(
     db,
     who,
@@ -82,7 +85,7 @@ export async function exportAuditEvents(
     },
     (trx) => streamEvents(trx, query, out),
   );
-  return { count };
+  return { count, unsealed: await countUnsealed(db) };
 }
 
 async function streamEvents(db: Db, query: AuditExportQuery, out: Writable): Promise<number> {

@@ -7,5 +7,6 @@ export * from './logging.js';
 export * from './migrations/index.js';
 export * from './privileged-read.js';
 export * from './roles.js';
+export * from './seal.js';
 export * from './verify.js';
 export * from './xferlog.js';

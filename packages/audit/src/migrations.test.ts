@@ -17,16 +17,17 @@ describe('audit migrations', () => {
         '0100_audit_events',
         '0101_xfer_log',
         '0102_lockdown_index',
+        '0103_audit_batch_seal',
       ]);
       expect((await migrationStatus(knex, auditMigrations)).pending).toEqual([]);
       const functions = async () =>
         (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
-      expect(await functions()).toBe(6);
+      expect(await functions()).toBe(7);
       await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
-      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(6);
+      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(7);
       expect(await functions()).toBe(0);
       await migrateAll(knex);
-      expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0 });
+      expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0, unsealed: 0 });
     } finally {
       await knex.destroy();
       await db.drop();

@@ -43,7 +43,7 @@ describe('application role', () => {
       await expect(app.raw('TRUNCATE audit_events')).rejects.toThrow(/permission denied/);
       await expect(app.raw('UPDATE audit_head SET seq = seq + 1')).rejects.toThrow(/permission denied/);
       await expect(app.raw('ALTER TABLE audit_events DISABLE TRIGGER USER')).rejects.toThrow(/must be owner/);
-      expect(await verifyAuditChain(app)).toEqual({ ok: true, checked: 1, lastSeq: 1 });
+      expect(await verifyAuditChain(app)).toEqual({ ok: true, checked: 1, lastSeq: 1, unsealed: 0 });
     } finally {
       await app.destroy();
     }

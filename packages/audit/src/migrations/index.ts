@@ -2,9 +2,18 @@ import { type Knex, type MigrateResult, type Migration, migrate } from '@faxgate
 import { m0100AuditEvents } from './0100_audit_events.js';
 import { m0101XferLog } from './0101_xfer_log.js';
 import { m0102LockdownIndex } from './0102_lockdown_index.js';
+import { m0103AuditBatchSeal } from './0103_audit_batch_seal.js';
 
-/** The audit package's migrations (audit trail 0100, send/receive log 0101, lockdown index 0102). */
-export const auditMigrations: readonly Migration[] = [m0100AuditEvents, m0101XferLog, m0102LockdownIndex];
+/**
+ * The audit package's migrations (audit trail 0100, send/receive log 0101, lockdown index
+ * 0102, sealing without serialised commits 0103).
+ */
+export const auditMigrations: readonly Migration[] = [
+  m0100AuditEvents,
+  m0101XferLog,
+  m0102LockdownIndex,
+  m0103AuditBatchSeal,
+];
 
 /**
  * Store + audit migrations: what `faxgate db migrate` runs. Higher layers with migrations

@@ -1,17 +1,17 @@
 // A separate process that appends audit events: `node --conditions=development --import tsx
-// append-worker.ts <url> <count> <writers> <strategy> <tag>`. Prints "ready", waits for a
+// append-worker.ts <url> <count> <writers> <chain|plain> <tag>`. Prints "ready", waits for a
 // line on stdin (so that several workers start together), appends `count` events with
 // `writers` concurrent connections, each event in a transaction of its own, then prints
 // one JSON line with what it did.
 import { createInterface } from 'node:readline';
 import { openDatabase } from '@faxgate/store';
-import { type AppendStrategy, appendAuditEvent } from '../append.js';
+import { appendAuditEvent } from '../append.js';
 
 const [url, countArg, writersArg, strategyArg, tag] = process.argv.slice(2);
 const count = Number(countArg);
 const writers = Number(writersArg ?? 1);
 // 'plain' inserts into bench_plain (no chain): the benchmark's anchor for what the machine commits at all.
-const strategy = (strategyArg ?? 'head-row') as AppendStrategy | 'plain';
+const strategy = (strategyArg ?? 'chain') as 'chain' | 'plain';
 const knex = openDatabase(url, {
   poolMax: writers,
   poolMin: writers,
@@ -38,11 +38,7 @@ async function writer(w: number): Promise<void> {
             `worker-${tag}`,
             JSON.stringify(details),
           ])
-        : appendAuditEvent(
-            trx,
-            { type: 'send.page', actor: `worker-${tag}`, faxId: i + 1, details },
-            { strategy },
-          ),
+        : appendAuditEvent(trx, { type: 'send.page', actor: `worker-${tag}`, faxId: i + 1, details }),
     );
   }
 }

@@ -22,7 +22,8 @@ export async function runAppendWorkers(
     processes: number;
     countEach: number;
     writersEach: number;
-    strategy?: 'head-row' | 'advisory' | 'plain';
+    /** 'chain' (default): appendAuditEvent; 'plain': unchained rows into bench_plain. */
+    strategy?: 'chain' | 'plain';
   },
 ): Promise<{ results: WorkerResult[]; wallMs: number }> {
   const children = Array.from({ length: options.processes }, (_, i) =>
@@ -36,7 +37,7 @@ export async function runAppendWorkers(
         url,
         String(options.countEach),
         String(options.writersEach),
-        options.strategy ?? 'head-row',
+        options.strategy ?? 'chain',
         `p${i}`,
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
