@@ -1,7 +1,7 @@
 // The gateway daemon as a value: start it (config → database migrated → config version
 // recorded → Redis → API listening) and stop it again. main-job.ts runs it as a process.
 import os from 'node:os';
-import { appendAuditEvent, auditMigrations } from '@faxgate/audit';
+import { appendAuditEvent, auditMigrations, startAuditSealer } from '@faxgate/audit';
 import { migrate, openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
 import { buildApi, listenApi } from './api/server.js';
@@ -71,6 +71,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     log.info(`database ${redactUrl(config.database.url)}: migrating`);
     const { applied } = await migrate(db, auditMigrations);
     log.info(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+    // Chains audit events that committed while another commit held the chain head (and, at
+    // once, what a crash or the last stop left unsealed); readers such as the notifier see
+    // an event only once it is sealed.
+    const sealer = startAuditSealer(db, { onError: (e) => log.warn(`audit sealer: ${e.message}`) });
+    cleanup.push(() => sealer.stop());
 
     const configVersion = await recordConfigVersion(db, {
       config,

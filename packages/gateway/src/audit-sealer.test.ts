@@ -1,0 +1,62 @@
+// The daemon chains audit events that committed while another commit held the chain head,
+// also when nothing is appended after them (the notifier only sees sealed events).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { appendAuditEvent, sealedEvent } from '@faxgate/audit';
+import { type Knex, openDatabase } from '@faxgate/store';
+import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { validateConfig } from './config/load.js';
+import { type RunningGateway, startGateway } from './gateway.js';
+import { createGatewayLogger } from './logger.js';
+
+let testDb: TestDatabase;
+let gateway: RunningGateway;
+let db: Knex;
+let dir: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('faxgate_sealer');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-sealer-'));
+  const file = path.join(dir, 'faxgate.yaml');
+  fs.writeFileSync(file, 'api:\n  port: 0\nlogging:\n  level: error\n');
+  gateway = await startGateway({
+    path: file,
+    env: { FAXGATE_DATABASE_URL: testDb.url },
+    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
+  });
+  db = openDatabase(testDb.url, { poolMax: 3 });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await db?.destroy();
+  await testDb?.drop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('seals an event its busy commit left unsealed, with nothing appended after it', async () => {
+  // Hold the chain head as a commit in its WAL flush does; the append commits unsealed.
+  let release!: () => void;
+  let held!: () => void;
+  const isHeld = new Promise<void>((r) => {
+    held = r;
+  });
+  const holder = db.transaction(async (trx) => {
+    await trx.raw('SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE');
+    held();
+    await new Promise<void>((r) => {
+      release = r;
+    });
+  });
+  await isHeld;
+  const e = await db.transaction((trx) => appendAuditEvent(trx, { type: 'auth.login', actor: 'alice' }));
+  expect(await sealedEvent(db, e.id)).toBeNull();
+  release();
+  await holder;
+  const until = Date.now() + 5000;
+  while ((await sealedEvent(db, e.id)) === null && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(await sealedEvent(db, e.id)).not.toBeNull();
+});
