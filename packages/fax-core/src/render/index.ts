@@ -1,6 +1,6 @@
 // @faxgate/fax-core/render: documents (PDF, PNG, JPEG, TIFF, UTF-8 text) → bilevel fax
 // pages with header line and cover page, in a sandboxed pool of worker processes.
-export { DEFAULT_COVER_TEMPLATE } from './cover.js';
+export { DEFAULT_COVER_TEMPLATE, renderCover } from './cover.js';
 export { detectType, type SourceType } from './detect.js';
 export {
   DocumentError,

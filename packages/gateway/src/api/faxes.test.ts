@@ -85,6 +85,20 @@ describe('REST API faxes', () => {
     expect(body.fax.pagesTotal).toBe(1);
   }, 60_000);
 
+  it('puts a cover page in front when asked', async () => {
+    const r = await submit('alice', {
+      number: '030 5551000',
+      coverToName: 'Frau Weber',
+      coverComment: 'Bitte rasch.',
+    });
+    const body = await json<{ fax: FaxJson }>(r, 201);
+    expect(body.fax.pagesTotal).toBe(3);
+    const none = await submit('alice', { number: '030 5551000', cover: 'false' });
+    expect((await json<{ fax: FaxJson }>(none, 201)).fax.pagesTotal).toBe(2);
+    const bad = await submit('alice', { number: '030 5551000', coverUrgency: 'soon' });
+    expect((await json<{ error: { message: string } }>(bad, 400)).error.message).toMatch(/coverUrgency/);
+  });
+
   it('refuses bad submissions with clear errors and stores nothing', async () => {
     const before = Number((await f.db('faxes').count({ n: '*' }))[0].n);
     const cases: Array<[Record<string, string>, Array<{ name: string; data: Uint8Array }>, number, string]> =

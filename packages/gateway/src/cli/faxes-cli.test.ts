@@ -120,6 +120,15 @@ describe('faxgate send', () => {
     expect(await redis.exists(jobKey(fax.id))).toBe(1);
   });
 
+  it('puts a cover page in front when asked (--cover, or any cover field)', async () => {
+    const txt = path.join(f.dir, 'short.txt');
+    fs.writeFileSync(txt, 'Kurz.\n');
+    const fax = await send(['-d', '+49 89 1234567', '--to-name', 'Frau Weber', '--urgency', 'urgent', txt]);
+    expect(fax.pagesTotal).toBe(2);
+    const bad = await f.run(['send', '--as', 'alice', '-d', '+49 89 1234567', '--urgency', 'soon', txt]);
+    expect(bad.code).toBe(2);
+  });
+
   it('delivers to one of our own numbers internally, without queueing a call', async () => {
     const archive = await mailboxes.add(f.db, {
       name: 'archive-in',

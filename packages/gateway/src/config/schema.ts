@@ -104,6 +104,14 @@ export const configSchema = z.strictObject({
     /** auto = JSON lines when stderr is not a terminal (journald, files), readable lines on a terminal. */
     format: oneOf(['auto', 'text', 'json'] as const).default('auto'),
   }),
+  /** The sender block of cover pages (BSI NET.4.3.A7: who sends, how to reach them). */
+  cover: section({
+    senderOrganisation: z.string().max(100, 'expected at most 100 characters').default(''),
+    senderPhone: z.string().max(40, 'expected at most 40 characters').default(''),
+    senderEmail: z.string().max(100, 'expected at most 100 characters').default(''),
+    /** IANA zone of the date printed on cover pages; empty = the gateway's local zone. */
+    timeZone: z.string().max(64).default(''),
+  }),
   lines: section({
     transport: oneOf(LINE_TRANSPORTS).default('rcapi'),
     /** Remote CAPI server (rcapi transport, or libcapi20's REMOTE setting for native). */

@@ -10,6 +10,8 @@ import {
   type VerticalResolution,
 } from '@faxgate/fax-core';
 
+import type { CoverPageOptions } from '@faxgate/fax-core/render';
+
 type RenderModule = typeof import('@faxgate/fax-core/render');
 type RenderPool = ReturnType<RenderModule['createRenderPool']>;
 
@@ -35,7 +37,11 @@ export interface DocumentLoader {
    * Pages of every file, in order. `resolution` (when given) is what the fax is sent at:
    * fax files are converted to it, documents rendered at it (default fine).
    */
-  load(files: readonly DocumentFile[], resolution?: VerticalResolution): Promise<BilevelPage[]>;
+  load(
+    files: readonly DocumentFile[],
+    resolution?: VerticalResolution,
+    cover?: CoverPageOptions,
+  ): Promise<BilevelPage[]>;
   close(): Promise<void>;
 }
 
@@ -73,7 +79,7 @@ export function createDocumentLoader(opts: { workers?: number } = {}): DocumentL
     return pool;
   };
   return {
-    async load(files, resolution) {
+    async load(files, resolution, cover) {
       const pages: BilevelPage[] = [];
       for (const file of files) {
         try {
@@ -94,6 +100,12 @@ export function createDocumentLoader(opts: { workers?: number } = {}): DocumentL
           if (isInputProblem(e)) throw new DocumentInputError(file.name, e.message);
           throw e;
         }
+      }
+      if (cover) {
+        // Drawn here from the submitter's own text with the bundled font: no file is parsed.
+        const { renderCover } = await import('@faxgate/fax-core/render');
+        const res = resolution === 'standard' ? 'standard' : 'fine';
+        pages.unshift(renderCover(cover, pages.length + 1, res));
       }
       return pages;
     },

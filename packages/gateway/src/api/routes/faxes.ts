@@ -4,6 +4,7 @@
 import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
 import { type Fax, faxes, mailboxes } from '@faxgate/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { coverOptions } from '../../documents/cover.js';
 import { stopFax } from '../../pipeline/stop.js';
 import { earlierSubmission, type SubmitResult, submitFax } from '../../pipeline/submit.js';
 import { requireCan } from '../authorize.js';
@@ -171,7 +172,15 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
         idempotencyKey === undefined ? null : await earlierSubmission(db, p.user.id, idempotencyKey);
       if (earlier) return reply.code(200).send(answer(earlier));
       const router = await currentRouter(services);
-      const pages = await services.documents.load(sub.files, sub.resolution);
+      const cover =
+        sub.cover &&
+        coverOptions(
+          services.config,
+          { ...p.user, faxNumber: (await mailboxes.get(db, mailboxId)).numbers[0] },
+          { number: sub.number, subject: sub.subject },
+          sub.cover,
+        );
+      const pages = await services.documents.load(sub.files, sub.resolution, cover);
       const result = await submitFax(
         { db, queue: services.queue, router, settings: services.settings },
         {

@@ -4,6 +4,7 @@
 import type { VerticalResolution } from '@faxgate/fax-core';
 import type { FastifyRequest } from 'fastify';
 import type { FaxgateConfig } from '../../config/schema.js';
+import { COVER_URGENCIES, type CoverRequest, checkCoverRequest } from '../../documents/cover.js';
 import type { DocumentFile } from '../../documents/load-pages.js';
 import { ApiError } from '../errors.js';
 
@@ -16,6 +17,8 @@ export interface Submission {
   resolution?: Extract<VerticalResolution, 'standard' | 'fine'>;
   subject?: string;
   jobTag?: string;
+  /** A cover page was asked for (cover=true or any cover field). */
+  cover?: CoverRequest;
   files: DocumentFile[];
 }
 
@@ -39,6 +42,18 @@ export const SUBMISSION_DOC = {
     resolution: { type: 'string', enum: ['standard', 'fine'] },
     subject: { type: 'string', maxLength: 200 },
     jobTag: { type: 'string', maxLength: 100 },
+    cover: {
+      type: 'boolean',
+      description: 'a cover page in front (sender block from the cover: configuration)',
+    },
+    coverToName: {
+      type: 'string',
+      maxLength: 200,
+      description: 'cover page: recipient name (implies cover)',
+    },
+    coverToCompany: { type: 'string', maxLength: 200, description: 'cover page: recipient organisation' },
+    coverComment: { type: 'string', maxLength: 4000, description: 'cover page: comment' },
+    coverUrgency: { type: 'string', enum: [...COVER_URGENCIES] },
   },
 } as const;
 
@@ -51,8 +66,14 @@ const TEXT_FIELDS = new Set([
   'resolution',
   'subject',
   'jobTag',
+  'cover',
+  'coverToName',
+  'coverToCompany',
+  'coverComment',
+  'coverUrgency',
 ]);
-const MAX_FIELD = 1000;
+/** The longest field (a cover comment); shorter limits are checked per field below. */
+const MAX_FIELD = 4000;
 
 function bad(message: string): ApiError {
   return new ApiError(400, 'invalid_input', message);
@@ -98,6 +119,7 @@ export async function readSubmission(req: FastifyRequest, config: FaxgateConfig)
   }
   const number = fields.get('number');
   if (!number) throw bad('number: required');
+  if (number.length > 40) throw bad('number: at most 40 characters');
   if (files.length === 0) throw bad('document: at least one file is required');
   const priorityText = fields.get('priority');
   let priority: number | undefined;
@@ -125,6 +147,25 @@ export async function readSubmission(req: FastifyRequest, config: FaxgateConfig)
     resolution,
     subject,
     jobTag,
+    cover: coverOf(fields),
     files,
   };
+}
+
+function coverOf(fields: Map<string, string>): CoverRequest | undefined {
+  const flag = fields.get('cover');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') throw bad('cover: expected true or false');
+  const urgency = fields.get('coverUrgency');
+  const request: CoverRequest = {
+    toName: fields.get('coverToName'),
+    toCompany: fields.get('coverToCompany'),
+    comment: fields.get('coverComment'),
+    urgency: urgency as CoverRequest['urgency'],
+  };
+  const asked =
+    flag === 'true' || (flag === undefined && Object.values(request).some((v) => v !== undefined));
+  if (!asked) return undefined;
+  const problem = checkCoverRequest(request);
+  if (problem) throw bad(`cover${problem[0].toUpperCase()}${problem.slice(1)}`);
+  return request;
 }

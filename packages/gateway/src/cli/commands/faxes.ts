@@ -3,6 +3,7 @@
 // rights model.
 import { type Fax, type FaxState, faxes, mailboxes } from '@faxgate/store';
 import { type Command, Option } from 'commander';
+import { COVER_URGENCIES } from '../../documents/cover.js';
 import { stopFax } from '../../pipeline/stop.js';
 import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
@@ -211,7 +212,14 @@ export function registerFaxCommands(program: Command): void {
     .addOption(
       new Option('-r, --resolution <res>', 'vertical resolution').choices(['standard', 'fine', 'superfine']),
     )
-    .option('--subject <text>', 'subject (shown in status and logs)')
+    .option('--subject <text>', 'subject (shown in status and logs, and on the cover page)')
+    .option('--cover', 'put a cover page in front (sender block from the cover: configuration)')
+    .option('--to-name <name>', 'cover page: recipient name (implies --cover)')
+    .option('-x, --to-company <organisation>', 'cover page: recipient organisation (implies --cover)')
+    .option('--comment <text>', 'cover page: comment text (implies --cover)')
+    .addOption(
+      new Option('--urgency <level>', 'cover page: urgency (implies --cover)').choices([...COVER_URGENCIES]),
+    )
     .option('--json', 'print the result as JSON')
     .action(async function (this: Command, files: string[], o) {
       const { result, mailbox } = await withSession(this, (s) => sendFax(s, files, o));

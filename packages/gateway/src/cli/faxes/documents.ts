@@ -3,6 +3,7 @@
 // file needs one, lives for this one call.
 import { readFileSync } from 'node:fs';
 import type { BilevelPage, VerticalResolution } from '@faxgate/fax-core';
+import type { CoverPageOptions } from '@faxgate/fax-core/render';
 import { createDocumentLoader, DocumentInputError } from '../../documents/load-pages.js';
 import { CliError } from '../errors.js';
 
@@ -20,12 +21,14 @@ function readInput(file: string): Uint8Array {
 export async function loadPages(
   files: readonly string[],
   resolution: VerticalResolution | undefined,
+  cover?: CoverPageOptions,
 ): Promise<BilevelPage[]> {
   const loader = createDocumentLoader({ workers: 1 });
   try {
     return await loader.load(
       files.map((name) => ({ name, data: readInput(name) })),
       resolution,
+      cover,
     );
   } catch (e) {
     if (e instanceof DocumentInputError) throw new CliError(e.message, 2);

@@ -3,7 +3,8 @@
 // with nothing queued.
 import type { VerticalResolution } from '@faxgate/fax-core';
 import { createRouter, type MailboxInput, type Router, RouterConfigError } from '@faxgate/router';
-import { can, ForbiddenError, InvalidInputError, type Mailbox, mailboxes } from '@faxgate/store';
+import { can, ForbiddenError, InvalidInputError, type Mailbox, mailboxes, users } from '@faxgate/store';
+import { type CoverRequest, checkCoverRequest, coverOptions } from '../../documents/cover.js';
 import { DestinationRefusedError } from '../../pipeline/errors.js';
 import { queueSettings } from '../../pipeline/settings.js';
 import { type SubmitResult, submitFax } from '../../pipeline/submit.js';
@@ -21,6 +22,27 @@ export interface SendOptions {
   killTime?: string;
   resolution?: VerticalResolution;
   subject?: string;
+  /** A cover page in front (also implied by any of the cover fields). */
+  cover?: boolean;
+  toName?: string;
+  toCompany?: string;
+  comment?: string;
+  urgency?: CoverRequest['urgency'];
+}
+
+/** The cover page asked for with the send flags, or undefined for none. */
+function coverRequest(o: SendOptions): CoverRequest | undefined {
+  const request: CoverRequest = {
+    toName: o.toName,
+    toCompany: o.toCompany,
+    comment: o.comment,
+    urgency: o.urgency,
+  };
+  const asked = o.cover || Object.values(request).some((v) => v !== undefined);
+  if (!asked) return undefined;
+  const problem = checkCoverRequest(request);
+  if (problem) throw new CliError(`cover page ${problem}`, 2);
+  return request;
 }
 
 export interface SendOutcome {
@@ -93,7 +115,20 @@ export async function sendFax(s: CliSession, files: readonly string[], o: SendOp
   const mailbox = await pickMailbox(s, user, o.mailbox);
   await requirePermission(s, 'out.send', `send from mailbox ${mailbox.name}`, mailbox.id);
   const router = await routerFor(s);
-  const pages = await loadPages(files, o.resolution);
+  const cover = coverRequest(o);
+  const me = cover ? await users.get(s.db, user) : undefined;
+  const pages = await loadPages(
+    files,
+    o.resolution,
+    cover &&
+      me &&
+      coverOptions(
+        s.loaded.config,
+        { name: me.name, displayName: me.displayName, faxNumber: mailbox.numbers[0] },
+        { number: o.destination, subject: o.subject },
+        cover,
+      ),
+  );
   const config = s.loaded.config;
   const q = await openCliQueue(config);
   try {
