@@ -50,6 +50,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
+    // A client that trickles its request (slow upload, half-sent headers) is cut off, not
+    // kept forever: 5 minutes is enough for the largest submission on a slow line.
+    requestTimeout: 300_000,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
