@@ -179,7 +179,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         lines: () => {
           const pool = pipeline?.worker?.pool;
           return {
-            channels: pool && { total: pool.total, usable: pool.usable, inUse: pool.inUse, reserve: pool.reserve },
+            channels: pool && {
+              total: pool.total,
+              usable: pool.usable,
+              inUse: pool.inUse,
+              reserve: pool.reserve,
+            },
             evidence: evidence?.state(),
           };
         },
