@@ -85,6 +85,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   const concurrency = settings.concurrency > 0 ? Math.min(settings.concurrency, pool.usable) : pool.usable;
   const presence: WorkerPresence = await startPresence(db);
   const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
+  let stopped = false;
 
   // One CAPI application per controller (an application holds at most 30 logical
   // connections, one S2M line's worth); reopened when the connection to the card was lost.
@@ -103,7 +104,11 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     const session = await p;
     if (sessions.get(controller) !== session) {
       sessions.set(controller, session);
-      session.on('down', (e) => log.warn(`CAPI application (controller ${controller}) down: ${e.message}`));
+      session.on('down', (e) => {
+        // Our own stop closes the sessions: that is no warning.
+        if (stopped) log.debug(`CAPI application (controller ${controller}) closed`);
+        else log.warn(`CAPI application (controller ${controller}) down: ${e.message}`);
+      });
     }
     return session;
   };
@@ -325,7 +330,6 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     `send worker ${presence.instanceId}: ${pool.total} B channels, ${pool.reserve} reserved for receiving, ${concurrency} calls at once`,
   );
 
-  let stopped = false;
   return {
     instanceId: presence.instanceId,
     pool,
