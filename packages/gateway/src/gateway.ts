@@ -65,6 +65,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   try {
     const db = openDatabase(config.database.url, {
       poolMax: config.database.poolMax,
+      preparedStatements: config.database.preparedStatements,
       applicationName: 'faxgate-gateway',
     });
     cleanup.push(() => db.destroy());

@@ -1,4 +1,5 @@
 // Opening the database: knex over node-postgres, with type parsing chosen on purpose.
+import { createHash } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 
@@ -14,6 +15,12 @@ export interface OpenDatabaseOptions {
   applicationName?: string;
   /** Per-statement timeout in ms (default none). */
   statementTimeoutMs?: number;
+  /**
+   * Send the application's statements as named prepared statements, so each connection
+   * parses and plans a statement once instead of on every call (default true). Turn off
+   * behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+   */
+  preparedStatements?: boolean;
 }
 
 const INT8_OID = 20;
@@ -40,6 +47,67 @@ const types = {
   },
 };
 
+/** Statements worth preparing: one DML statement with few parameters (no lists that vary per call). */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+const MAX_PREPARED_BINDINGS = 64;
+const PREPARE_FLAG = 'faxgatePreparedStatements';
+const patched = new WeakSet<object>();
+
+/**
+ * Names every preparable statement after a hash of its text: the same text is the same
+ * prepared statement on a connection (node-postgres parses it once per connection and then
+ * only binds and executes). Statements with many parameters or several commands stay unnamed.
+ * knex runs transactions through clients made from the dialect's prototype that share the
+ * instance's config, so the hook sits on the prototype and asks the config.
+ */
+function prepareStatements(knex: Knex): void {
+  // biome-ignore lint/suspicious/noExplicitAny: knex's client internals are not typed
+  const client = knex.client as any;
+  client.config[PREPARE_FLAG] = true;
+  const proto = Object.getPrototypeOf(client);
+  if (patched.has(proto)) return;
+  patched.add(proto);
+  const query = proto._query;
+  proto._query = function (
+    this: { config: Record<string, unknown> },
+    connection: unknown,
+    obj: { sql: string; bindings?: unknown[]; options?: object },
+  ) {
+    const sql = obj.sql;
+    if (
+      this.config?.[PREPARE_FLAG] === true &&
+      typeof sql === 'string' &&
+      PREPARABLE.test(sql) &&
+      !sql.includes(';') &&
+      (obj.bindings?.length ?? 0) <= MAX_PREPARED_BINDINGS
+    ) {
+      const name = `fg_${createHash('sha1').update(sql).digest('base64url')}`;
+      obj.options = { ...obj.options, name };
+      return query.call(this, connection, obj).catch(async (e: { code?: string }) => {
+        // A migration changed the columns under a prepared `select *` (e.g. `faxgate db
+        // migrate` while the daemon runs): drop the old plan on this connection, prepare again.
+        // Inside a transaction nothing more can run: the connection is retired instead (knex's
+        // pool drops a connection marked disposed) and the transaction fails this once.
+        if (e?.code !== '0A000') throw e;
+        const pgClient = connection as {
+          query(sql: string): Promise<unknown>;
+          connection?: { parsedStatements?: Record<string, string> };
+          __knex__disposed?: unknown;
+        };
+        if ((this as { transacting?: boolean }).transacting) {
+          pgClient.__knex__disposed = 'a prepared statement was outdated by a schema change';
+          throw e;
+        }
+        await pgClient.query(`DEALLOCATE "${name}"`);
+        const parsed = pgClient.connection?.parsedStatements;
+        if (parsed) delete parsed[name];
+        return query.call(this, connection, obj);
+      });
+    }
+    return query.call(this, connection, obj);
+  };
+}
+
 /**
  * Opens a knex instance on `url` (postgres://…). The type parsers are set per
  * connection (not globally on the pg module), so other pg users in the process are
@@ -52,7 +120,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Kn
     types: types as pg.CustomTypesConfig,
   };
   if (options.statementTimeoutMs !== undefined) connection.statement_timeout = options.statementTimeoutMs;
-  return knexFactory({
+  const knex = knexFactory({
     client: 'pg',
     connection: connection as Knex.PgConnectionConfig,
     pool: {
@@ -65,6 +133,8 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Kn
     },
     acquireConnectionTimeout: 30_000,
   });
+  if (options.preparedStatements ?? true) prepareStatements(knex);
+  return knex;
 }
 
 /** Runs `fn` in `db` if it already is a transaction, else in a new transaction of its own. */

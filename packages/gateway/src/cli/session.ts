@@ -32,7 +32,11 @@ export interface ChangeOutcome<T> {
 /** Opens the database for one CLI call, runs `fn`, and always closes the pool. */
 export async function withSession<T>(cmd: Command, fn: (s: CliSession) => Promise<T>): Promise<T> {
   const loaded = cliConfig(cmd);
-  const db = openDatabase(loaded.config.database.url, { poolMax: 2, applicationName: 'faxgate-cli' });
+  const db = openDatabase(loaded.config.database.url, {
+    poolMax: 2,
+    applicationName: 'faxgate-cli',
+    preparedStatements: loaded.config.database.preparedStatements,
+  });
   try {
     try {
       await db.raw('SELECT 1');

@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
     /** Secret (may hold a password). Env: FAXGATE_DATABASE_URL, DATABASE_URL. */
     url: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
     poolMax: int(1, 100).default(10),
+    /** Statements as named prepared statements (parsed and planned once per connection); false behind PgBouncer in transaction mode. */
+    preparedStatements: z.boolean().default(true),
   }),
   redis: section({
     /** Secret (may hold a password). Env: FAXGATE_REDIS_URL, REDIS_URL. */

@@ -95,7 +95,11 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   const samplePdfFile = path.join(parts.dir, 'sample.pdf');
 
   say(`faxgate demo: database ${redactUrl(config.database.url)}: migrating and seeding the demo users`);
-  parts.db = openDatabase(config.database.url, { poolMax: 4, applicationName: 'faxgate-demo' });
+  parts.db = openDatabase(config.database.url, {
+    poolMax: 4,
+    applicationName: 'faxgate-demo',
+    preparedStatements: config.database.preparedStatements,
+  });
   const db = parts.db;
   await migrate(db, auditMigrations);
   await refuseForeignQueue(db);
