@@ -6,13 +6,13 @@ import { parseArgs } from 'node:util';
 import { auditMigrations } from '@faxgate/audit';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
 import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
-import { createRouter } from '@faxgate/router';
-import { grants, mailboxes, migrate, openDatabase, users } from '@faxgate/store';
+import { migrate, openDatabase } from '@faxgate/store';
 import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { seedBenchWorld } from './bench-support/bench-world.js';
 import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
 import { startSimProcess } from './bench-support/sim-process.js';
 import { startPipeline } from './pipeline.js';
@@ -56,17 +56,7 @@ const { config } = validateConfig(
   },
   env,
 );
-const user = await users.add(db, { name: 'bench', roles: ['user'] });
-const out = await mailboxes.add(db, { name: 'bench-out', kind: 'outgoing' });
-await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
-await grants.grant(db, { user: 'bench', mailbox: 'bench-out', right: 'out.send' });
-const router = createRouter(
-  {
-    numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
-    inbound: { default: 'postoffice' },
-  },
-  (await mailboxes.list(db)).map((m) => ({ id: m.id, name: m.name, kind: m.kind, numbers: m.numbers })),
-);
+const { user, out, router } = await seedBenchWorld(db);
 const pipeline = await startPipeline({
   config,
   db,

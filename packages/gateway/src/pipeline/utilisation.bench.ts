@@ -7,14 +7,14 @@ import { parseArgs } from 'node:util';
 import { auditMigrations } from '@faxgate/audit';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
 import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
-import { createRouter } from '@faxgate/router';
-import { grants, mailboxes, migrate, openDatabase, users } from '@faxgate/store';
+import { migrate, openDatabase } from '@faxgate/store';
 import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { type ChannelCall, channelUtilisation, percentile } from '../test-support/channel-gaps.js';
 import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { seedBenchWorld } from './bench-support/bench-world.js';
 import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
 import { type SimCall, startSimProcess } from './bench-support/sim-process.js';
 import { startPipeline } from './pipeline.js';
@@ -70,17 +70,7 @@ const { config } = validateConfig(
   },
   env,
 );
-const user = await users.add(db, { name: 'bench', roles: ['user'] });
-const out = await mailboxes.add(db, { name: 'bench-out', kind: 'outgoing' });
-await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
-await grants.grant(db, { user: 'bench', mailbox: 'bench-out', right: 'out.send' });
-const router = createRouter(
-  {
-    numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
-    inbound: { default: 'postoffice' },
-  },
-  (await mailboxes.list(db)).map((m) => ({ id: m.id, name: m.name, kind: m.kind, numbers: m.numbers })),
-);
+const { user, out, router } = await seedBenchWorld(db);
 const log = createGatewayLogger(config, 'bench');
 // Queue and reconciler only: the backlog is complete before the first dial.
 const pipeline = await startPipeline({ config, db, log, actor: 'gateway:bench', worker: false });
