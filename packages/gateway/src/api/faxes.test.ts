@@ -46,7 +46,7 @@ describe('REST API faxes', () => {
       priority: 100,
       pagesTotal: 2,
     });
-    expect(await f.queue.getJob(jobIdOf(body.fax.id))).toBeTruthy();
+    expect((await f.queue.getJob(jobIdOf(body.fax.id)))?.data).toEqual({ faxId: body.fax.id });
     queued = body.fax;
   });
 
@@ -165,7 +165,7 @@ describe('REST API faxes', () => {
     const r = await submit('alice', { number: '3001' });
     const body = await json<{ outcome: string; deliveredFaxId: number; fax: FaxJson }>(r, 201);
     expect(body.outcome).toBe('internal');
-    expect(await f.queue.getJob(jobIdOf(body.fax.id))).toBeFalsy();
+    expect(await f.queue.getJob(jobIdOf(body.fax.id))).toBeUndefined();
     const id = body.deliveredFaxId;
 
     const bob = client(f, 'bob');
@@ -238,7 +238,7 @@ describe('REST API faxes', () => {
     );
     expect(stop.was).toBe('waiting');
     expect(stop.fax.state).toBe('failed');
-    expect(await f.queue.getJob(jobIdOf(queued.id))).toBeFalsy();
+    expect(await f.queue.getJob(jobIdOf(queued.id))).toBeUndefined();
     const again = await alice(`/api/v1/faxes/${queued.id}`, { method: 'PATCH', json: { priority: 7 } });
     expect((await json<{ error: { code: string } }>(again, 409)).error.code).toBe('state_conflict');
 
