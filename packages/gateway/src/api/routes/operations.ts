@@ -1,7 +1,7 @@
 // The operator's view: the send queue (faxstat's columns as JSON) and the lines.
 import type { FastifyInstance } from 'fastify';
-import { stateLetter } from '../../cli/faxes/faxstat.js';
 import { STOPPABLE_STATES } from '../../pipeline/transitions.js';
+import { stateLetter } from '../../state-letters.js';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { listVisible } from '../fax-access.js';

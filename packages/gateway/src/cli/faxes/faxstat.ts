@@ -1,24 +1,9 @@
 // The send-queue table operators know from HylaFAX `faxstat -s`: the default JobFmt
 // `%-4j %3i %1a %6.6o %-12.12e %5P %5D %7z %.25s` (prior-art §3.2), one fax per line.
-import type { Fax, FaxState } from '@faxgate/store';
+import type { Fax } from '@faxgate/store';
+import { stateLetter } from '../../state-letters.js';
 
-/** HylaFAX's state letters (faxstat `%a`); our extra states map to the nearest one. */
-const STATE_LETTERS: Partial<Record<FaxState, string>> = {
-  suspended: 'T',
-  pending: 'P',
-  sleeping: 'S',
-  blocked: 'B',
-  waiting: 'W',
-  running: 'R',
-  done: 'D',
-  failed: 'F',
-  // refused by policy before a dial: a failed job to an operator
-  rejected: 'F',
-};
-
-export function stateLetter(state: FaxState): string {
-  return STATE_LETTERS[state] ?? '?';
-}
+export { stateLetter };
 
 /** printf `%-W.Ps` / `%W.Ps`: cut to `precision`, pad to `width` (left-justified when `left`). */
 function field(value: string, width: number, opts: { left?: boolean; precision?: number } = {}): string {
