@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type BilevelPage, createPage, setPixel, writeFaxDocument } from '@faxgate/fax-core';
+import { writeFaxDocument } from '@faxgate/fax-core';
 import { type Fax, faxes, faxPages, grants, mailboxes, users } from '@faxgate/store';
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, type CliFixture, cliFixture } from '../test-support/cli-fixture.js';
+import { deleteKeys, testPage } from '../test-support/pipeline-fixture.js';
 import { runFaxgate } from '../testing/run-cli.js';
 
 const prefix = testRedisPrefix();
@@ -48,23 +49,10 @@ beforeAll(async () => {
   fs.writeFileSync(doc, writeFaxDocument('tiff', [{ page: testPage(1, 200) }, { page: testPage(2, 200) }]));
 });
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await f?.close();
 });
-
-/** A standard-resolution page with a pattern of its own. */
-function testPage(seed: number, height: number): BilevelPage {
-  const page = createPage(1728, height, 'standard');
-  for (let y = 10; y < height - 10; y += 5 + seed)
-    for (let x = 100; x < 1600; x += 3) setPixel(page, x, y, true);
-  return page;
-}
 
 const jobKey = (id: number) => `${prefix}:send:fax-${id}`;
 const outgoingCount = async () =>

@@ -10,6 +10,7 @@ import { testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, type CliFixture, cliFixture, snapshot } from '../../test-support/cli-fixture.js';
+import { deleteKeys } from '../../test-support/pipeline-fixture.js';
 import { runFaxgate } from '../../testing/run-cli.js';
 
 const prefix = testRedisPrefix();
@@ -48,12 +49,7 @@ routing:
 });
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await f?.close();
 });
