@@ -14,6 +14,7 @@ describe('audit migrations', () => {
         '0001_core',
         '0002_credentials',
         '0003_notification_cursors',
+        '0004_one_call_per_number',
         '0100_audit_events',
         '0101_xfer_log',
         '0102_lockdown_index',
@@ -24,7 +25,7 @@ describe('audit migrations', () => {
         (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
       expect(await functions()).toBe(7);
       await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
-      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(7);
+      expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(8);
       expect(await functions()).toBe(0);
       await migrateAll(knex);
       expect(await verifyAuditChain(knex)).toEqual({ ok: true, checked: 0, lastSeq: 0, unsealed: 0 });

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { m0001Core } from './migrations/0001_core.js';
 import { m0002Credentials } from './migrations/0002_credentials.js';
 import { m0003NotificationCursors } from './migrations/0003_notification_cursors.js';
+import { m0004OneCallPerNumber } from './migrations/0004_one_call_per_number.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -14,7 +15,12 @@ export interface Migration {
 }
 
 /** The store's own migrations, in order. */
-export const storeMigrations: readonly Migration[] = [m0001Core, m0002Credentials, m0003NotificationCursors];
+export const storeMigrations: readonly Migration[] = [
+  m0001Core,
+  m0002Credentials,
+  m0003NotificationCursors,
+  m0004OneCallPerNumber,
+];
 
 /** knex's bookkeeping table for faxgate's migrations. */
 export const MIGRATIONS_TABLE = 'faxgate_migrations';

@@ -27,7 +27,12 @@ afterAll(async () => {
 describe('migrations', () => {
   it('are applied and reported', async () => {
     const s = await migrationStatus(t.knex);
-    expect(s.applied).toEqual(['0001_core', '0002_credentials', '0003_notification_cursors']);
+    expect(s.applied).toEqual([
+      '0001_core',
+      '0002_credentials',
+      '0003_notification_cursors',
+      '0004_one_call_per_number',
+    ]);
     expect(s.pending).toEqual([]);
   });
   it('roll back and forward again', async () => {
@@ -40,9 +45,11 @@ describe('migrations', () => {
         '0001_core',
         '0002_credentials',
         '0003_notification_cursors',
+        '0004_one_call_per_number',
       ]);
       expect((await migrate(k)).applied).toEqual([]);
       expect((await migrateDown(k, [], { all: true })).applied).toEqual([
+        '0004_one_call_per_number',
         '0003_notification_cursors',
         '0002_credentials',
         '0001_core',
@@ -53,6 +60,7 @@ describe('migrations', () => {
         '0001_core',
         '0002_credentials',
         '0003_notification_cursors',
+        '0004_one_call_per_number',
       ]);
     } finally {
       await k.destroy();

@@ -197,6 +197,44 @@ export async function updateState(
   throw new StateConflictError(id, options.from ?? [], current.state);
 }
 
+/** A claim lost to another fax to the same number in a call (faxes_one_call_per_number). */
+export function isNumberBusy(e: unknown): boolean {
+  const pg = e as { code?: string; constraint?: string };
+  return pg?.code === '23505' && pg.constraint === 'faxes_one_call_per_number';
+}
+
+/**
+ * Starts a dial in one statement: a waiting fax (`from`), due (`not_before` reached, kill
+ * time not), becomes 'running' with dials + 1, its line and worker. Null when the row does
+ * not qualify (the caller looks at it again); throws a unique violation that isNumberBusy()
+ * recognises when another fax to the same number is running.
+ */
+export async function claimForCall(
+  db: Db,
+  id: number,
+  opts: { from: readonly FaxState[]; line: string; worker: string; now: Date; slackMs?: number },
+): Promise<Fax | null> {
+  const due = new Date(opts.now.getTime() + (opts.slackMs ?? 0));
+  const [row] = await db('faxes')
+    .where({ id })
+    .whereIn('state', opts.from.map(checkState))
+    .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', due))
+    .where((q) => q.whereNull('kill_at').orWhere('kill_at', '>', opts.now))
+    .update({
+      state: 'running',
+      dials: db.raw('dials + 1'),
+      started_at: db.raw('COALESCE(started_at, ?)', [opts.now]),
+      line: opts.line,
+      metadata: db.raw(`(metadata - 'stopRequestedBy') || jsonb_build_object('worker', ?::text)`, [
+        opts.worker,
+      ]),
+      version: db.raw('version + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('*');
+  return row ? toFax(row) : null;
+}
+
 /** Sets fields without a state change. */
 export async function update(db: Db, id: number, fields: FaxFields): Promise<Fax> {
   const [row] = await db('faxes')
