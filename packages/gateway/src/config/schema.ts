@@ -169,6 +169,12 @@ export const configSchema = z.strictObject({
     enabled: z.boolean({ error: () => 'expected true or false' }).default(false),
     /** Parallel calls of this process; 0 = one per usable B channel (channels minus receiveReserve). */
     concurrency: int(0, 1000).default(0),
+    /**
+     * Jobs this process holds ready beside its calls (pages loaded, waiting for a channel), so
+     * a channel freed by a call is dialled again at once; unset = as many as calls at once,
+     * 0 = none (take a job only when a channel is free).
+     */
+    standbyJobs: int(0, 1000).optional(),
     /** B channels kept free for incoming calls (M 5.75; HylaFAX ModemGroup limit). */
     receiveReserve: int(0, 1000).default(0),
     /** Calls per fax, including those that never connected (HylaFAX MaxDials). */

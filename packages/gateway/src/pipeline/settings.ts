@@ -17,6 +17,8 @@ export interface QueueSettings {
   headLine: string;
   /** Parallel calls of one process; 0 = one per usable B channel. */
   concurrency: number;
+  /** Jobs held ready for a channel beside the calls; undefined = as many as calls. */
+  standbyJobs: number | undefined;
   receiveReserve: number;
   /** The sending window (`queue.timeOfDay`); undefined = Any. Wall-clock time, never scaled. */
   timeOfDay: TimeOfDay | undefined;
@@ -50,6 +52,7 @@ export function queueSettings(config: FaxgateConfig): QueueSettings {
     stationId: q.stationId,
     headLine: q.headLine,
     concurrency: q.concurrency,
+    standbyJobs: q.standbyJobs,
     receiveReserve: q.receiveReserve,
     timeOfDay: windowOf(q.timeOfDay),
     timeZone: q.timeZone,

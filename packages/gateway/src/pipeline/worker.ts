@@ -18,7 +18,7 @@ import type { FaxgateConfig } from '../config/schema.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
-import { ChannelPool } from './channel-pool.js';
+import { type ChannelLease, ChannelPool } from './channel-pool.js';
 import { loadSff } from './pages.js';
 import { aliveInstances, startPresence, type WorkerPresence } from './presence.js';
 import {
@@ -69,6 +69,9 @@ async function controllerChannels(transport: CapiTransport, controllers: readonl
   return out;
 }
 
+/** How long a standby job waits for a channel before it goes back to the queue. */
+const STANDBY_WAIT_MS = 2000;
+
 export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker> {
   const { config, db, log, actor } = opts;
   const settings = queueSettings(config);
@@ -83,6 +86,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     settings.receiveReserve,
   );
   const concurrency = settings.concurrency > 0 ? Math.min(settings.concurrency, pool.usable) : pool.usable;
+  const standby = concurrency > 0 ? (settings.standbyJobs ?? concurrency) : 0;
   const presence: WorkerPresence = await startPresence(db);
   const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
   let stopped = false;
@@ -155,7 +159,13 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
 
   async function process(job: Job<SendJobData>, token?: string): Promise<string> {
     const faxId = job.data.faxId;
-    let fax = await faxes.find(db, faxId);
+    // The pages are read and turned into SFF alongside the row, before a channel is free:
+    // a standby job dials as soon as a call ends (claim, then CONNECT_REQ).
+    const [found, ready] = await Promise.all([
+      faxes.find(db, faxId),
+      loadSff(db, faxId).catch(() => undefined),
+    ]);
+    let fax = found;
     if (fax?.direction !== 'out') return 'no such fax';
     if (fax.state === 'running') {
       const owner = typeof fax.metadata.worker === 'string' ? fax.metadata.worker : null;
@@ -187,40 +197,37 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       return later(job, token, Math.min(opens.getTime(), fax.killAt?.getTime() ?? Number.POSITIVE_INFINITY));
     }
 
-    const lease = pool.acquire();
-    if (!lease) return later(job, token, now + settings.sameNumberDelayMs);
+    // Waits in line for a channel; after a while the job goes back, so that another gateway
+    // process with a free channel may take it.
+    const lease = await pool.acquireWait(STANDBY_WAIT_MS);
+    if (!lease) return later(job, token, Date.now() + 1);
+    let handedOver = false;
     try {
       const started = await claim(fax, lease.controller);
       if (!started) return later(job, token, Date.now() + settings.sameNumberDelayMs);
-      return await call(started, lease.controller, token, job);
+      // Changed between our read and the claim (e.g. modify converted the pages): read again.
+      const sff = ready && started.version === fax.version + 1 ? ready.sff : undefined;
+      handedOver = true;
+      return await call(started, lease, sff, token, job);
     } finally {
-      lease.release();
+      if (!handedOver) lease.release();
     }
   }
 
-  /** pending/sleeping → running, unless the same number is in a call (never two at once). */
+  /**
+   * A due, waiting fax → running, in one UPDATE; undefined when another fax to the number is
+   * in a call (the unique index faxes_one_call_per_number) or the row changed meanwhile.
+   */
   async function claim(fax: Fax, controller: number): Promise<Fax | undefined> {
     return inTransaction(db, async (trx) => {
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`faxgate-dial:${fax.remoteNumber}`]);
-      const busy = await trx('faxes')
-        .where({ remote_number: fax.remoteNumber, state: 'running', direction: 'out' })
-        .whereNot({ id: fax.id })
-        .first('id');
-      if (busy) return undefined;
-      const current = await faxes.getForUpdate(trx, fax.id);
-      const now = new Date();
-      const running = await faxes.updateState(
-        trx,
-        fax.id,
-        'running',
-        {
-          dials: current.dials + 1,
-          startedAt: current.startedAt ?? now,
-          line: `c${controller}`,
-          metadata: { ...current.metadata, worker: presence.instanceId, stopRequestedBy: undefined },
-        },
-        { from: QUEUED_STATES },
-      );
+      const running = await faxes.claimForCall(trx, fax.id, {
+        from: QUEUED_STATES,
+        line: `c${controller}`,
+        worker: presence.instanceId,
+        now: new Date(),
+        slackMs: 5,
+      });
+      if (!running) return undefined;
       await appendAuditEvent(trx, {
         type: 'send.begin',
         actor,
@@ -231,19 +238,26 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       });
       return running;
     }).catch((e) => {
-      if (e instanceof StateConflictError) return undefined;
+      if (faxes.isNumberBusy(e)) return undefined;
       throw e;
     });
   }
 
-  async function call(fax: Fax, controller: number, token: string | undefined, job: Job<SendJobData>) {
+  async function call(
+    fax: Fax,
+    lease: ChannelLease,
+    ready: Uint8Array | undefined,
+    token: string | undefined,
+    job: Job<SendJobData>,
+  ) {
+    const { controller } = lease;
     const abort = new AbortController();
     const entry: { abort: AbortController; stoppedBy?: string } = { abort };
     calls.set(fax.id, entry);
     const startedAt = new Date();
     let result: FaxResult;
     try {
-      const { sff } = await loadSff(db, fax.id);
+      const sff = ready ?? (await loadSff(db, fax.id)).sff;
       result = await sendFax(await getSession(controller), {
         controller,
         calledNumber: String(fax.metadata.dialString ?? fax.remoteNumber ?? '').replace(/^\+/, ''),
@@ -273,6 +287,8 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       };
     } finally {
       calls.delete(fax.id);
+      // The line is cleared: the channel goes to the next job now, while this one records.
+      lease.release();
     }
     const endedAt = new Date();
     const connected = result.phase !== 'setup';
@@ -315,7 +331,8 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   const worker = new Worker<SendJobData, string, string>(SEND_QUEUE, process, {
     connection: bullConnection(config),
     prefix: config.redis.keyPrefix,
-    concurrency: Math.max(1, concurrency),
+    // Calls plus standby jobs: a job waits in the channel pool's line, not in Redis.
+    concurrency: Math.max(1, concurrency + standby),
     autorun: concurrency > 0,
     // A dead process's job comes back to 'wait'; the fax row decides what happens to it.
     maxStalledCount: 1000,
@@ -327,7 +344,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   worker.on('failed', (job, e) => log.error(`send job ${job?.id}: ${e.message}`));
   if (concurrency === 0) log.warn('send worker: no usable B channel (controllers minus receiveReserve)');
   log.info(
-    `send worker ${presence.instanceId}: ${pool.total} B channels, ${pool.reserve} reserved for receiving, ${concurrency} calls at once`,
+    `send worker ${presence.instanceId}: ${pool.total} B channels, ${pool.reserve} reserved for receiving, ${concurrency} calls at once, ${standby} jobs on standby`,
   );
 
   return {
@@ -338,6 +355,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     async stop() {
       if (stopped) return;
       stopped = true;
+      pool.cancelWaiters();
       await worker.close();
       await requeue.close();
       await sub.quit().catch(() => sub.disconnect());
