@@ -58,8 +58,16 @@ class Decoder {
   refBad = false;
   ref: Int32Array;
   cur: Int32Array;
+  /** Runs mode (decodePageRuns): good rows go here instead of being painted. */
+  readonly sink: RowSink | null;
 
-  constructor(opts: DecodeOptions, buf: Uint8Array, len: number, final: boolean) {
+  constructor(
+    opts: DecodeOptions,
+    buf: Uint8Array,
+    len: number,
+    final: boolean,
+    sink: RowSink | null = null,
+  ) {
     const coding = opts?.coding;
     if (coding !== 'mh' && coding !== 'mr' && coding !== 'mmr')
       throw new CodecError('bad-option', `coding must be 'mh', 'mr' or 'mmr', not ${String(coding)}`);
@@ -111,7 +119,10 @@ class Decoder {
     this.ref[0] = width;
     this.ref[1] = width;
     this.ref[2] = width;
-    if (height !== undefined) this.capacity = height;
+    this.sink = sink;
+    // runs mode has no pixels
+    if (sink !== null) this.capacity = 0;
+    else if (height !== undefined) this.capacity = height;
     else {
       // rows cost at least 12 bits with EOLs, 4 bits in MH without, 1 bit in MMR
       const bits = final ? len * 8 : Number.POSITIVE_INFINITY;
@@ -141,6 +152,7 @@ class Decoder {
   }
 
   private end(how: DecodeEnd): boolean {
+    if (this.endedBy !== null) return true; // runs mode: a corrupt row already ended the page
     this.endedBy = how;
     this.endPos = Math.min(this.r.pos, this.r.end);
     return true;
@@ -347,13 +359,18 @@ class Decoder {
     this.capacity = cap;
   }
 
-  /** Stores row number `rows`: painted from `cur`, or (bad) a copy of the previous row. */
+  /**
+   * Stores row number `rows`: painted from `cur`, or (bad) a copy of the previous row. In runs
+   * mode a good row goes to the sink and a bad one ends the page (there is nothing to copy).
+   */
   private commit(bad: boolean, n: number, tag: number, truncated: boolean): void {
-    if (this.rows >= this.capacity) this.grow();
+    const sink = this.sink;
+    if (sink === null && this.rows >= this.capacity) this.grow();
     const stride = this.stride;
     const off = this.rows * stride;
     if (!bad) {
-      if (this.words !== null) paintRowWords(this.words, off >>> 2, this.width, this.cur, n);
+      if (sink !== null) sink(this.cur, n);
+      else if (this.words !== null) paintRowWords(this.words, off >>> 2, this.width, this.cur, n);
       else paintRow(this.data, off, this.width, this.cur, n);
       const t = this.ref;
       this.ref = this.cur;
@@ -366,7 +383,8 @@ class Decoder {
         const what = n === ERR_CODE ? 'an invalid code or a run past the row end' : 'a bad row';
         throw new CodecError('bad-code', `row ${this.rows}: ${what}`);
       }
-      if (this.rows > 0) this.data.copyWithin(off, off - stride, off);
+      if (sink !== null) this.end('error');
+      else if (this.rows > 0) this.data.copyWithin(off, off - stride, off);
       this.badLines++;
       this.consecutive++;
       if (this.consecutive > this.maxConsecutive) this.maxConsecutive = this.consecutive;
@@ -375,6 +393,20 @@ class Decoder {
       this.refBad = true;
     }
     this.rows++;
+  }
+
+  /** The result of runs mode: everything but the page. */
+  runsResult(): RunsDecodeResult {
+    let endedBy = this.endedBy ?? 'end-of-data';
+    if (endedBy === 'end-of-data' && this.height !== undefined && this.rows === this.height)
+      endedBy = 'height';
+    const endPos = this.endedBy === null ? Math.min(this.r.pos, this.r.end) : this.endPos;
+    return {
+      rows: this.rows,
+      badLines: this.badLines,
+      endedBy,
+      bytesUsed: Math.min(this.r.len, Math.ceil(endPos / 8)),
+    };
   }
 
   result(): DecodeResult {
@@ -410,6 +442,40 @@ export function decodePage(data: Uint8Array, opts: DecodeOptions): DecodeResult 
   const d = new Decoder(opts, buf, buf.length, true);
   d.run();
   return d.result();
+}
+
+/**
+ * Receives each good row of decodePageRuns as changing elements: `changes[0..n)` are the
+ * positions where the colour changes (the row starts white), followed by `width` sentinels.
+ * The array belongs to the decoder (it is the next row's reference): read it, do not keep or
+ * change it.
+ */
+export type RowSink = (changes: Int32Array, n: number) => void;
+
+/** What decodePageRuns found; as DecodeResult without the page. */
+export interface RunsDecodeResult {
+  /** Rows handed to the sink, plus the corrupt row that stopped decoding (if any). */
+  rows: number;
+  /** 0, or 1 when a corrupt row ended the page (`endedBy` 'error'). */
+  badLines: number;
+  endedBy: DecodeEnd;
+  bytesUsed: number;
+}
+
+/**
+ * Decodes one page into changing elements row by row, without painting pixels (for transcoding
+ * to another coding). Unlike decodePage nothing is repaired: the first corrupt row ends
+ * decoding with `badLines` 1, so a caller that wants a receiver's repair uses decodePage. With
+ * `height`, at most that many rows; `rows` < `height` means the data ended early. Throws
+ * CodecError as decodePage does; memory is two rows of changing elements.
+ */
+export function decodePageRuns(data: Uint8Array, opts: DecodeOptions, onRow: RowSink): RunsDecodeResult {
+  if (!(data instanceof Uint8Array)) throw new CodecError('bad-option', 'data must be a Uint8Array');
+  if (typeof onRow !== 'function') throw new CodecError('bad-option', 'onRow must be a function');
+  const buf = checkBitOrder(opts?.bitOrder) === 'lsb' ? reverseBits(data) : data;
+  const d = new Decoder(opts, buf, buf.length, true, onRow);
+  d.run();
+  return d.runsResult();
 }
 
 /**

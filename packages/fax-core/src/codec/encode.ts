@@ -419,12 +419,34 @@ export class MhRowEncoder {
   encode(data: Uint8Array, offset: number): Uint8Array {
     if (offset < 0 || data.length < offset + strideFor(this.width))
       throw new CodecError('bad-option', `row at ${offset} needs ${strideFor(this.width)} bytes`);
-    const n = rowChanges(data, offset, this.width, this.cur);
+    return this.code(this.cur, rowChanges(data, offset, this.width, this.cur));
+  }
+
+  /**
+   * The row given by its changing elements, as decodePageRuns and rowChanges produce them:
+   * `changes[0..n)` strictly increasing in 0..width-1 (the row starts white), then a `width`
+   * sentinel. Transcoding uses this to skip the pixels.
+   */
+  encodeChanges(changes: Int32Array, n: number): Uint8Array {
+    const width = this.width;
+    if (!(n >= 0 && n < changes.length && changes[n] === width))
+      throw new CodecError('bad-option', `changes[${n}] must be the sentinel ${width}`);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const c = changes[i];
+      if (c <= prev) throw new CodecError('bad-option', `changing element ${i} (${c}) is not past ${prev}`);
+      prev = c;
+    }
+    if (prev >= width) throw new CodecError('bad-option', `changing element ${prev} is not inside the row`);
+    return this.code(changes, n);
+  }
+
+  private code(cur: Int32Array, n: number): Uint8Array {
     const w = this.w;
     w.o = 0;
     w.acc = 0;
     w.nacc = 0;
-    encode1D(w, this.cur, n, this.width);
+    encode1D(w, cur, n, this.width);
     w.pad();
     const result = w.out.subarray(0, w.o);
     if (this.lsb) reverseBitsInPlace(result);

@@ -1,5 +1,12 @@
 // T.4 (MH, MR) and T.6 (MMR) fax codecs. See README.md, section "Codecs".
-export { decodeMhRow, decodePage, PageDecoder } from './decode.js';
+export {
+  decodeMhRow,
+  decodePage,
+  decodePageRuns,
+  PageDecoder,
+  type RowSink,
+  type RunsDecodeResult,
+} from './decode.js';
 export { encodeMhRow, encodePage, MhRowEncoder } from './encode.js';
 export { fillBlack, paintRow, rowChanges } from './runs.js';
 export { reverseBits, reverseBitsInPlace } from './tables.js';

@@ -2,7 +2,7 @@
 // random bytes), decoded with random options. Only CodecError may escape; every decode must end,
 // quickly, with a page of sane size. Each case is fully determined by its seed.
 import { MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH } from '../../page.js';
-import { decodeMhRow, decodePage, PageDecoder } from '../decode.js';
+import { decodeMhRow, decodePage, decodePageRuns, PageDecoder } from '../decode.js';
 import { encodePage } from '../encode.js';
 import { CodecError, type Coding, type DecodeOptions, type EncodeOptions } from '../types.js';
 import { noisePage, rng, textPage } from './pages.js';
@@ -153,6 +153,25 @@ export function fuzzCase(seed: number, stats: FuzzStats): FuzzFailure | null {
     if (ms > stats.slowestMs) stats.slowestMs = ms;
     // generous: a decode is linear in its input; 100 KB decode in ~1 ms on this machine
     if (ms > 2000 + data.length / 100) return { seed, what, error: `took ${ms.toFixed(0)} ms` };
+  }
+  // runs mode (transcoding) on the same data: clean only where the pixel path is clean
+  const opts = decodeOptions(r, width, height, enc);
+  const what = `decodePageRuns ${JSON.stringify(opts)} on ${data.length} bytes`;
+  try {
+    let runRows = 0;
+    const runs = decodePageRuns(data, opts, () => {
+      runRows++;
+    });
+    const pixels = decodePage(data, opts);
+    if (runs.badLines > 1 || runRows + runs.badLines !== runs.rows)
+      return { seed, what, error: 'row counts' };
+    if (runs.badLines === 0 && (pixels.badLines !== 0 || pixels.rows !== runs.rows))
+      return { seed, what, error: `clean in runs mode, ${pixels.badLines} bad rows in pixels` };
+    if (runs.badLines === 1 && pixels.badLines === 0)
+      return { seed, what, error: 'a corrupt row in runs mode only' };
+  } catch (e) {
+    if (!(e instanceof CodecError)) return { seed, what, error: String((e as Error)?.stack ?? e) };
+    stats.codecErrors++;
   }
   // the SFF row helper on a random slice
   if (data.length > 0) {
