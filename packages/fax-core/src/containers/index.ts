@@ -45,6 +45,7 @@ export {
   sffChunks,
   writeSff,
 } from './sff.js';
+export { SffScanner, type SffScannerOptions } from './sff-scan.js';
 export {
   defaultK,
   inspectTiff,
