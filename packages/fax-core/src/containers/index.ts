@@ -37,16 +37,20 @@ export {
   type SffDocumentHeader,
   type SffPage,
   type SffPageInfo,
+  type SffPageRecords,
   SffReader,
   type SffReaderOptions,
   type SffWriteOptions,
   SffWriter,
   type SffWriterOptions,
   sffChunks,
+  sffChunksOfRecords,
   writeSff,
 } from './sff.js';
 export { SffScanner, type SffScannerOptions } from './sff-scan.js';
+export { sffRecordsFromCoded } from './sff-transcode.js';
 export {
+  type CodedTiffPage,
   defaultK,
   inspectTiff,
   isTiff,
@@ -61,6 +65,7 @@ export {
   type TiffWriteOptions,
   validateTiffF,
   writeTiff,
+  writeTiffStrips,
 } from './tiff.js';
 export {
   type ByteOrder,
@@ -72,3 +77,4 @@ export {
   TiffFile,
   TiffType,
 } from './tiff-structure.js';
+export { type SffFromTiffsOptions, type SffFromTiffsResult, sffFromTiffs } from './tiff-to-sff.js';

@@ -28,6 +28,7 @@ import {
   resolveLimits,
   unwrapPage,
 } from './common.js';
+import { SffRecordBuilder } from './sff-records.js';
 
 export const SFF_MAGIC = [0x53, 0x66, 0x66, 0x66] as const; // "Sfff"
 export const SFF_DOCUMENT_HEADER_SIZE = 20;
@@ -524,54 +525,17 @@ const VRES_CODE: Record<VerticalResolution, number> = { standard: 0, fine: 1, su
 export function encodeSffPageRecords(page: BilevelPage, whiteSkip = true): Uint8Array {
   const { width, stride, data } = page;
   const encoder = new MhRowEncoder(width, 'lsb');
-  // One growing buffer for the whole page: records are copied in as they are made.
-  let out = new Uint8Array(Math.max(1024, (stride * page.height) >>> 3));
-  let o = 0;
-  const room = (bytes: number) => {
-    if (o + bytes <= out.length) return;
-    let size = out.length * 2;
-    while (size < o + bytes) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(out.subarray(0, o));
-    out = next;
-  };
-  let white = 0;
-  const flushWhite = () => {
-    while (white > 0) {
-      const n = Math.min(white, 37);
-      room(1);
-      out[o++] = 216 + n;
-      white -= n;
-    }
-  };
+  const records = new SffRecordBuilder((stride * page.height) >>> 3);
   for (let y = 0; y < page.height; y++) {
     const off = y * stride;
-    if (whiteSkip && isWhiteRow(data, off, width)) {
-      white++;
-      continue;
-    }
-    flushWhite();
-    // rowChanges reads `width` pixels only: the padding bits of the last byte never count.
-    const code = encoder.encode(data, off);
-    if (code.length === 0) throw err('invalid', `row ${y} encoded to no bytes`);
-    if (code.length <= 216) {
-      room(1 + code.length);
-      out[o++] = code.length;
-    } else {
-      if (code.length > 0xffff) throw err('limit', `row ${y} needs ${code.length} bytes`);
-      room(3 + code.length);
-      out[o++] = 0;
-      out[o++] = code.length & 0xff;
-      out[o++] = code.length >>> 8;
-    }
-    out.set(code, o);
-    o += code.length;
+    // both read `width` pixels only: the padding bits of the last byte never count
+    if (whiteSkip && isWhiteRow(data, off, width)) records.whiteRow();
+    else records.line(encoder.encode(data, off));
   }
-  flushWhite();
-  return out.slice(0, o);
+  return records.finish();
 }
 
-function pageHeader(page: BilevelPage, prev: number, next: number): Uint8Array {
+function pageHeader(page: SffPageRecords['page'], prev: number, next: number): Uint8Array {
   if (page.width < 1 || page.width > 0xffff) throw err('invalid', `line length ${page.width}`);
   if (page.height > 0xffff) throw err('invalid', `page length ${page.height}`);
   const h = new Uint8Array(2 + SFF_PAGE_HEADER_LENGTH);
@@ -680,19 +644,35 @@ export interface SffWriteOptions {
  */
 export function sffChunks(pages: readonly PageInput[], options: SffWriteOptions = {}): Uint8Array[] {
   if (pages.length > 0xffff) throw err('limit', `${pages.length} pages do not fit into the page count`);
-  const bodies = pages.map((p) => encodeSffPageRecords(unwrapPage(p).page, options.whiteSkip ?? true));
+  return sffChunksOfRecords(
+    pages.map((p) => {
+      const { page } = unwrapPage(p);
+      return { page, records: encodeSffPageRecords(page, options.whiteSkip ?? true) };
+    }),
+  );
+}
+
+/** The page header fields and the records (encodeSffPageRecords or a transcoder) of one page. */
+export interface SffPageRecords {
+  page: Pick<BilevelPage, 'width' | 'height' | 'resolution'>;
+  records: Uint8Array;
+}
+
+/** sffChunks for pages whose records are made already. */
+export function sffChunksOfRecords(pages: readonly SffPageRecords[]): Uint8Array[] {
+  if (pages.length > 0xffff) throw err('limit', `${pages.length} pages do not fit into the page count`);
   const headerAt: number[] = [];
   let pos = SFF_DOCUMENT_HEADER_SIZE;
-  for (const b of bodies) {
+  for (const p of pages) {
     headerAt.push(pos);
-    pos += 2 + SFF_PAGE_HEADER_LENGTH + b.length;
+    pos += 2 + SFF_PAGE_HEADER_LENGTH + p.records.length;
   }
   const docEnd = pos + SFF_END.length;
   const chunks: Uint8Array[] = [documentHeader(pages.length, headerAt[headerAt.length - 1] ?? 0, docEnd)];
-  bodies.forEach((b, i) => {
+  pages.forEach((p, i) => {
     const prev = i === 0 ? 1 : headerAt[i - 1];
-    const next = i === bodies.length - 1 ? 1 : headerAt[i + 1];
-    chunks.push(concatBytes([pageHeader(unwrapPage(pages[i]).page, prev, next), b]));
+    const next = i === pages.length - 1 ? 1 : headerAt[i + 1];
+    chunks.push(concatBytes([pageHeader(p.page, prev, next), p.records]));
   });
   chunks.push(SFF_END.slice());
   return chunks;

@@ -22,6 +22,7 @@ import {
   type TiffWriteOptions,
   validateTiffF,
   writeTiff,
+  writeTiffStrips,
 } from './tiff.js';
 import { buildIfd, type IfdField, Tag, TiffFile, TiffType } from './tiff-structure.js';
 
@@ -403,5 +404,34 @@ describe('TIFF reader: bad files', () => {
     expectContainerError(() => readTiff(d, { limits: { maxPages: 2 } }), 'limit');
     expectContainerError(() => readTiff(d, { limits: { maxTotalBytes: 216 * 250 } }), 'limit');
     expect(readTiff(d, { limits: { maxTotalBytes: 216 * 300 } }).pages).toHaveLength(3);
+  });
+});
+
+describe('TIFF strips kept as coded', () => {
+  it('readTiff hands out the strip of a one-strip CCITT page; writeTiffStrips writes it back as writeTiff would', () => {
+    const pages = [textPage(1728, 200), samplePages(1001)[1].page, samplePages(1728)[3].page];
+    const options: TiffWriteOptions[] = [
+      { coding: 'mmr' },
+      { coding: 'mh', fillOrder: 2 },
+      { coding: 'mr', fillBits: true, resolutionUnit: 'cm' },
+    ];
+    for (const o of options) {
+      const file = writeTiff(pages, o);
+      const doc = readTiff(file);
+      for (const [i, p] of doc.pages.entries()) expect(p.strip, JSON.stringify(o)).toEqual(stripOf(file, i));
+      const again = writeTiffStrips(
+        doc.pages.map((p) => ({ page: p.page, strip: p.strip as Uint8Array, quality: p.quality })),
+        o,
+      );
+      expect(Buffer.from(again).equals(Buffer.from(file)), JSON.stringify(o)).toBe(true);
+    }
+    // no strip for uncompressed pages
+    expect(readTiff(writeTiff(pages, { coding: 'none' })).pages[0].strip).toBeUndefined();
+    expectContainerError(() => writeTiffStrips([]), 'invalid');
+    expectContainerError(
+      () =>
+        writeTiffStrips([{ page: { width: 8, height: 0, resolution: 'fine' }, strip: new Uint8Array(1) }]),
+      'invalid',
+    );
   });
 });

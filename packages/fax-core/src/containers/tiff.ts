@@ -7,7 +7,7 @@
 // libtiff Class F framing) or 4 (T6Options 0, EOFB), MinIsWhite, XResolution 204 /
 // YResolution 98|196|391 dpi (or the metric equivalents), and the fax quality tags BadFaxLines,
 // CleanFaxData and ConsecutiveBadFaxLines.
-import { type Coding, decodePage, encodePage } from '../codec/index.js';
+import { type Coding, type DecodeOptions, decodePage, encodePage } from '../codec/index.js';
 import {
   type BilevelPage,
   FAX_WIDTHS,
@@ -93,6 +93,11 @@ export interface TiffPage {
   info: TiffPageInfo;
   /** What the decoder found: rows it could not decode (replaced), and the longest run of them. */
   quality: PageQuality;
+  /**
+   * A page in one strip of MH, MR or MMR: the strip as stored (a view into the file, in the
+   * page's FillOrder), for callers that keep or transcode the coded data instead of the pixels.
+   */
+  strip?: Uint8Array;
 }
 
 export interface TiffDocument {
@@ -292,10 +297,14 @@ function pageInfo(
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage {
+/** Where each strip of a page lies in the file, checked to be inside it. */
+export function stripRanges(
+  file: TiffFile,
+  ifd: Ifd,
+  info: TiffPageInfo,
+): { offset: number; count: number }[] {
   const where = `page ${info.index + 1}`;
-  const { width, height, rowsPerStrip, strips } = info;
-  const stride = strideFor(width);
+  const { height, rowsPerStrip, strips } = info;
   const offEntry = ifd.entries.get(Tag.StripOffsets)!;
   const offsets = file.values(offEntry, strips + 1024);
   if (offsets.length < strips) {
@@ -308,16 +317,14 @@ function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage 
     if (counts.length < strips)
       throw err('invalid', `${where}: ${counts.length} StripByteCounts for ${strips} strips`);
   } else if (info.coding === 'none') {
+    const stride = strideFor(info.width);
     counts = offsets.map((_, i) => stride * Math.min(rowsPerStrip, height - i * rowsPerStrip));
   } else if (strips === 1) {
     counts = [file.data.length - offsets[0]];
   } else {
     throw err('invalid', `${where}: StripByteCounts is missing`);
   }
-  const out = new Uint8Array(stride * height);
-  let badLines = 0;
-  let consecutiveBadLines = 0;
-  let run = 0; // bad run continuing across strips
+  const ranges: { offset: number; count: number }[] = [];
   for (let s = 0; s < strips; s++) {
     const off = offsets[s];
     const cnt = counts[s];
@@ -333,6 +340,39 @@ function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage 
         `${where}: strip ${s + 1} (offset ${off}, ${cnt} bytes) lies beyond the end of the file`,
       );
     }
+    ranges.push({ offset: off, count: cnt });
+  }
+  return ranges;
+}
+
+/** How a CCITT strip of `rows` rows is decoded (framing and bit order from the tags). */
+export function stripDecodeOptions(info: TiffPageInfo, rows: number): DecodeOptions {
+  if (info.coding !== 'mh' && info.coding !== 'mr' && info.coding !== 'mmr')
+    throw err('invalid', `page ${info.index + 1} is not CCITT coded (${info.coding})`);
+  return {
+    coding: info.coding,
+    width: info.width,
+    height: rows,
+    // Compression 2: no EOLs, byte-aligned rows; Compression 3: EOLs (detected for MH)
+    eol: info.compression === TiffCompression.CcittRle ? false : info.coding === 'mr' ? true : undefined,
+    fillBits: info.compression === TiffCompression.CcittRle,
+    bitOrder: info.fillOrder === 2 ? 'lsb' : 'msb',
+    resolution: info.resolution,
+  };
+}
+
+/** Decodes one page given its IFD (readTiff, and the pixel path of the transcoders). */
+export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage {
+  const where = `page ${info.index + 1}`;
+  const { width, height, rowsPerStrip, strips } = info;
+  const stride = strideFor(width);
+  const ranges = stripRanges(file, ifd, info);
+  const out = new Uint8Array(stride * height);
+  let badLines = 0;
+  let consecutiveBadLines = 0;
+  let run = 0; // bad run continuing across strips
+  for (let s = 0; s < strips; s++) {
+    const { offset: off, count: cnt } = ranges[s];
     const y0 = s * rowsPerStrip;
     const rows = Math.min(rowsPerStrip, height - y0);
     const strip = file.data.subarray(off, off + cnt);
@@ -349,16 +389,7 @@ function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage 
     }
     let r: ReturnType<typeof decodePage>;
     try {
-      r = decodePage(strip, {
-        coding: info.coding,
-        width,
-        height: rows,
-        // Compression 2: no EOLs, byte-aligned rows; Compression 3: EOLs (detected for MH)
-        eol: info.compression === TiffCompression.CcittRle ? false : info.coding === 'mr' ? true : undefined,
-        fillBits: info.compression === TiffCompression.CcittRle,
-        bitOrder: info.fillOrder === 2 ? 'lsb' : 'msb',
-        resolution: info.resolution,
-      });
+      r = decodePage(strip, stripDecodeOptions(info, rows));
     } catch (e) {
       if (e instanceof ContainerError) throw e;
       throw err(
@@ -382,11 +413,16 @@ function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): TiffPage 
     for (let i = 0; i < out.length; i++) out[i] = ~out[i] & 0xff;
   }
   clearPadding(out, width, height);
-  return {
+  const result: TiffPage = {
     page: pageFromData(width, height, out, info.resolution),
     info,
     quality: { badLines, consecutiveBadLines },
   };
+  if (strips === 1 && info.coding !== 'none' && info.coding !== 'packbits') {
+    const { offset, count } = ranges[0];
+    result.strip = file.data.subarray(offset, offset + count);
+  }
+  return result;
 }
 
 function copyRaw(src: Uint8Array, dst: Uint8Array): number {
@@ -522,14 +558,60 @@ function encodeStrip(page: BilevelPage, coding: Coding | 'none', options: TiffWr
 
 /** Writes a TIFF Class F file (little-endian), one IFD and one strip per page. */
 export function writeTiff(pages: readonly PageInput[], options: TiffWriteOptions = {}): Uint8Array {
-  if (pages.length === 0) throw err('invalid', 'no pages to write');
-  if (pages.length > 0xffff) throw err('limit', `${pages.length} pages do not fit into PageNumber`);
-  const coding = options.coding ?? 'mh';
+  const coding = checkWriteOptions(pages.length, options);
+  return assembleTiff(
+    pages.map((input, index) => {
+      const { page, quality } = unwrapPage(input);
+      checkPageSize(page, index);
+      return { page, quality, strip: encodeStrip(page, coding, options) };
+    }),
+    coding,
+    options,
+  );
+}
+
+/** A page whose strip is coded already: the fields its IFD needs and the strip. */
+export interface CodedTiffPage {
+  page: Pick<BilevelPage, 'width' | 'height' | 'resolution'>;
+  /** Coded as the options say: `coding`, `fillOrder`, `fillBits` (and MMR with EOFB or not). */
+  strip: Uint8Array;
+  quality?: PageQuality;
+}
+
+/**
+ * writeTiff for strips that are coded already (e.g. kept from the file a page came from):
+ * the same file writeTiff makes when it codes the pages to these strips. The strips are not
+ * checked against the options.
+ */
+export function writeTiffStrips(pages: readonly CodedTiffPage[], options: TiffWriteOptions = {}): Uint8Array {
+  const coding = checkWriteOptions(pages.length, options);
+  for (const [index, p] of pages.entries()) checkPageSize(p.page, index);
+  return assembleTiff(pages, coding, options);
+}
+
+function checkWriteOptions(pageCount: number, options: TiffWriteOptions): Coding | 'none' {
+  if (pageCount === 0) throw err('invalid', 'no pages to write');
+  if (pageCount > 0xffff) throw err('limit', `${pageCount} pages do not fit into PageNumber`);
   const fillOrder = options.fillOrder ?? 1;
   if (fillOrder !== 1 && fillOrder !== 2) throw err('invalid', `FillOrder ${fillOrder} (1 or 2)`);
   if (options.k !== undefined && !(Number.isInteger(options.k) && options.k >= 1)) {
     throw err('invalid', `K ${options.k} must be a positive integer`);
   }
+  return options.coding ?? 'mh';
+}
+
+function checkPageSize(page: CodedTiffPage['page'], index: number): void {
+  if (page.height < 1) throw err('invalid', `page ${index + 1} has no rows`);
+  if (page.width < 1 || page.width > 0xffff) throw err('invalid', `page ${index + 1}: width ${page.width}`);
+}
+
+/** The file: header, then per page its strip and IFD. */
+function assembleTiff(
+  pages: readonly CodedTiffPage[],
+  coding: Coding | 'none',
+  options: TiffWriteOptions,
+): Uint8Array {
+  const fillOrder = options.fillOrder ?? 1;
   const cm = options.resolutionUnit === 'cm';
   const software = options.software ?? 'faxgate';
   const chunks: Uint8Array[] = [];
@@ -539,11 +621,7 @@ export function writeTiff(pages: readonly PageInput[], options: TiffWriteOptions
   let pos = 8;
   // where the pointer to the next IFD sits: [chunk, byte offset within it]
   let pointer: [Uint8Array, number] = [header, 4];
-  pages.forEach((input, index) => {
-    const { page, quality } = unwrapPage(input);
-    if (page.height < 1) throw err('invalid', `page ${index + 1} has no rows`);
-    if (page.width < 1 || page.width > 0xffff) throw err('invalid', `page ${index + 1}: width ${page.width}`);
-    const strip = encodeStrip(page, coding, options);
+  pages.forEach(({ page, quality, strip }, index) => {
     chunks.push(strip);
     const stripOffset = pos;
     pos += strip.length;
