@@ -65,6 +65,12 @@ function detailsJson(details: unknown): string {
  * commit that gets the head, the daemon's sealer, verify or export).
  */
 export async function appendAuditEvent(trx: Db, event: AuditEventInput): Promise<AppendedEvent> {
+  const [r] = await trx('audit_events').insert(eventRow(event)).returning(['id', 'time']);
+  return { id: r.id, time: r.time };
+}
+
+/** The row of one event, checked: unknown type, missing actor, bad ids or details refused. */
+function eventRow(event: AuditEventInput) {
   if (!isAuditEventType(event.type)) {
     throw new InvalidInputError(`unknown audit event type ${JSON.stringify(event.type)}`);
   }
@@ -75,7 +81,7 @@ export async function appendAuditEvent(trx: Db, event: AuditEventInput): Promise
     time = new Date(event.time);
     if (Number.isNaN(time.getTime())) throw new InvalidInputError('audit event time is invalid');
   }
-  const row = {
+  return {
     type: event.type,
     actor,
     actor_id: optionalId('actorId', event.actorId),
@@ -83,20 +89,26 @@ export async function appendAuditEvent(trx: Db, event: AuditEventInput): Promise
     mailbox_id: optionalId('mailboxId', event.mailboxId),
     fax_id: optionalId('faxId', event.faxId),
     details: detailsJson(event.details),
+    // Left out, the column's default (the database clock) applies; a multi-row insert
+    // writes DEFAULT for the rows that leave it out.
     ...(time ? { time } : {}),
   };
-  const [r] = await trx('audit_events').insert(row).returning(['id', 'time']);
-  return { id: r.id, time: r.time };
 }
 
-/** Appends several events in order (same transaction; sealed in this order). */
+/**
+ * Appends several events in order (same transaction; sealed in this order) with one INSERT:
+ * row ids, and so chain positions, follow the order given.
+ */
 export async function appendAuditEvents(
   trx: Db,
   events: readonly AuditEventInput[],
 ): Promise<AppendedEvent[]> {
-  const out: AppendedEvent[] = [];
-  for (const e of events) out.push(await appendAuditEvent(trx, e));
-  return out;
+  if (events.length === 0) return [];
+  const rows = events.map(eventRow);
+  const out: { id: number; time: Date }[] = await trx('audit_events').insert(rows).returning(['id', 'time']);
+  if (out.length !== rows.length)
+    throw new Error(`audit: ${rows.length} events appended, ${out.length} returned`);
+  return out.map((r) => ({ id: r.id, time: r.time }));
 }
 
 /** Chain position and hash of an event once it is sealed (null before). */

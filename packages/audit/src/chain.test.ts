@@ -153,6 +153,45 @@ describe('audit chain in PostgreSQL', () => {
     expect((await verifyAuditChain(t.knex)).ok).toBe(true);
   });
 
+  it('several events in one INSERT: in the order given, own or database time, all or none', async () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const got = await t.knex.transaction((trx) =>
+      appendAuditEvents(trx, [
+        { type: 'send.end', actor: 'gw', faxId: 7, details: { n: 1 } },
+        { type: 'send.done', actor: 'gw', faxId: 7, time: at, details: { n: 2 } },
+        { type: 'job.dead', actor: 'gw', faxId: 7, details: { n: 3 } },
+      ]),
+    );
+    expect(got).toHaveLength(3);
+    expect(got[0].id < got[1].id && got[1].id < got[2].id).toBe(true);
+    const rows = await t
+      .knex('audit_events')
+      .whereIn(
+        'id',
+        got.map((e) => e.id),
+      )
+      .orderBy('seq');
+    expect(rows.map((r) => [r.type, r.details.n])).toEqual([
+      ['send.end', 1],
+      ['send.done', 2],
+      ['job.dead', 3],
+    ]);
+    expect(rows[1].time.toISOString()).toBe(at.toISOString());
+    expect(Math.abs(rows[0].time.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(rows[1].seq).toBe(rows[0].seq + 1);
+    // One bad event refuses the whole batch before anything is written.
+    const count = async () => Number((await t.knex('audit_events').count({ n: '*' }))[0].n);
+    const n = await count();
+    await expect(
+      appendAuditEvents(t.knex, [
+        { type: 'send.end', actor: 'gw' },
+        { type: 'send.end', actor: '' },
+      ]),
+    ).rejects.toThrow(/actor/);
+    expect(await count()).toBe(n);
+    expect(await appendAuditEvents(t.knex, [])).toEqual([]);
+  });
+
   it('refuses bad events', async () => {
     // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong
     await expect(appendAuditEvent(t.knex, { type: 'job.explode' as any, actor: 'x' })).rejects.toThrow(
