@@ -1,7 +1,7 @@
 // State changes of an outgoing fax after submission. Each one is a single transaction that
 // changes the row, appends the audit event and (for calls) the send-log record: the record
 // can never say something the state does not, and the reverse.
-import { appendAuditEvent, recordXfer, type XferRecord } from '@faxgate/audit';
+import { appendAuditEvent, appendAuditEvents, recordXfer, type XferRecord } from '@faxgate/audit';
 import { type Db, type Fax, type FaxState, faxes, inTransaction, StateConflictError } from '@faxgate/store';
 import type { Verdict } from './verdict.js';
 
@@ -64,49 +64,91 @@ export async function recordCallEnd(
   call: CallRecord,
   actor: string,
   decide: (locked: Fax) => { verdict: Verdict; stoppedBy?: string },
+  /** The row as the claim left it: when it is unchanged, the verdict is taken on it. */
+  claimed?: Fax,
 ): Promise<{ fax: Fax; verdict: Verdict }> {
   return inTransaction(db, async (trx) => {
-    const before = await faxes.getForUpdate(trx, faxId);
-    const { verdict, stoppedBy } = decide(before);
-    const tries = before.tries + (call.connected ? 1 : 0);
-    const common = {
-      tries,
-      pagesDone: Math.max(before.pagesDone, verdict.kind === 'done' ? call.pages : 0),
-      remoteStationId: call.remoteStationId ?? before.remoteStationId,
-      line: `c${call.controller}`,
-    };
-    let after: Fax;
-    let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead';
-    let reason = '';
-    if (verdict.kind === 'done') {
-      after = await faxes.updateState(trx, faxId, 'done', {
+    if (claimed) {
+      // Nothing changed the row during the call (no stop request, no recovery): deciding on
+      // the claimed row is deciding on the locked one, and the UPDATE checks the version.
+      const done = await endCall(trx, claimed, call, actor, decide, claimed.version).catch((e) => {
+        if (e instanceof StateConflictError) return undefined;
+        throw e;
+      });
+      if (done) return done;
+    }
+    return endCall(trx, await faxes.getForUpdate(trx, faxId), call, actor, decide);
+  });
+}
+
+async function endCall(
+  trx: Db,
+  before: Fax,
+  call: CallRecord,
+  actor: string,
+  decide: (locked: Fax) => { verdict: Verdict; stoppedBy?: string },
+  version?: number,
+): Promise<{ fax: Fax; verdict: Verdict }> {
+  const faxId = before.id;
+  const { verdict, stoppedBy } = decide(before);
+  const tries = before.tries + (call.connected ? 1 : 0);
+  const common = {
+    tries,
+    pagesDone: Math.max(before.pagesDone, verdict.kind === 'done' ? call.pages : 0),
+    remoteStationId: call.remoteStationId ?? before.remoteStationId,
+    line: `c${call.controller}`,
+  };
+  let after: Fax;
+  let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead';
+  let reason = '';
+  if (verdict.kind === 'done') {
+    after = await faxes.updateState(
+      trx,
+      faxId,
+      'done',
+      {
         ...common,
         completedAt: call.endedAt,
         cause: 'ok',
         causeText: `${call.pages} pages confirmed`,
-      });
-      jobEvent = 'send.done';
-    } else if (verdict.kind === 'retry') {
-      reason = verdict.reason;
-      after = await faxes.updateState(trx, faxId, 'sleeping', {
+      },
+      { version },
+    );
+    jobEvent = 'send.done';
+  } else if (verdict.kind === 'retry') {
+    reason = verdict.reason;
+    after = await faxes.updateState(
+      trx,
+      faxId,
+      'sleeping',
+      {
         ...common,
         notBefore: verdict.notBefore,
         cause: call.cause.class,
         causeText: verdict.reason,
-      });
-      jobEvent = 'job.sleep';
-    } else {
-      reason = verdict.reason;
-      after = await faxes.updateState(trx, faxId, 'failed', {
+      },
+      { version },
+    );
+    jobEvent = 'job.sleep';
+  } else {
+    reason = verdict.reason;
+    after = await faxes.updateState(
+      trx,
+      faxId,
+      'failed',
+      {
         ...common,
         completedAt: call.endedAt,
         cause: verdict.code === 'stopped' ? 'stopped' : call.cause.class,
         causeText: verdict.reason,
-      });
-      jobEvent = verdict.code === 'stopped' ? 'job.kill' : 'job.dead';
-    }
-    const subject = `fax:${faxId}`;
-    await appendAuditEvent(trx, {
+      },
+      { version },
+    );
+    jobEvent = verdict.code === 'stopped' ? 'job.kill' : 'job.dead';
+  }
+  const subject = `fax:${faxId}`;
+  await appendAuditEvents(trx, [
+    {
       type: 'send.end',
       actor,
       subject,
@@ -123,8 +165,8 @@ export async function recordCallEnd(
         dials: after.dials,
         tries: after.tries,
       },
-    });
-    await appendAuditEvent(trx, {
+    },
+    {
       type: jobEvent,
       actor: jobEvent === 'job.kill' && stoppedBy ? stoppedBy : actor,
       subject,
@@ -138,24 +180,24 @@ export async function recordCallEnd(
           : {}),
         ...(verdict.kind === 'failed' ? { code: verdict.code } : {}),
       },
-    });
-    await recordXfer(trx, {
-      ...xferBase(after),
-      type: 'SEND',
-      time: call.startedAt,
-      commid: `${faxId}.${after.dials}`,
-      device: common.line,
-      remoteStation: call.remoteStationId ?? '',
-      params: call.rate ?? 0,
-      npages: call.pages,
-      jobtimeSeconds: Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000),
-      conntimeSeconds: Math.round(call.durationMs / 1000),
-      reason: verdict.kind === 'done' ? '' : reason,
-      jobinfo: jobinfo(after),
-      resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
-    });
-    return { fax: after, verdict };
+    },
+  ]);
+  await recordXfer(trx, {
+    ...xferBase(after),
+    type: 'SEND',
+    time: call.startedAt,
+    commid: `${faxId}.${after.dials}`,
+    device: common.line,
+    remoteStation: call.remoteStationId ?? '',
+    params: call.rate ?? 0,
+    npages: call.pages,
+    jobtimeSeconds: Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000),
+    conntimeSeconds: Math.round(call.durationMs / 1000),
+    reason: verdict.kind === 'done' ? '' : reason,
+    jobinfo: jobinfo(after),
+    resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
   });
+  return { fax: after, verdict };
 }
 
 /** Ends a fax that is not in a call: stop request, kill time, or the retry caps. */

@@ -303,25 +303,33 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       durationMs: result.durationMs,
       cause: { ...result.cause },
     };
-    // The verdict is taken on the locked row: a stop recorded there during the call counts.
-    const { fax: after, verdict } = await recordCallEnd(db, fax.id, record, actor, (row) => {
-      const stoppedBy =
-        entry.stoppedBy ??
-        (typeof row.metadata.stopRequestedBy === 'string' ? row.metadata.stopRequestedBy : undefined);
-      const v = judgeCall(
-        { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
-        {
-          dials: row.dials,
-          tries: row.tries + (connected ? 1 : 0),
-          pagesTotal: row.pagesTotal,
-          killAt: row.killAt,
-          stopped: stoppedBy !== undefined,
-        },
-        settings,
-        endedAt,
-      );
-      return { verdict: v, stoppedBy };
-    });
+    // The verdict is taken on the row as it is now: a stop recorded there during the call
+    // counts (the claimed row stands for it only while its version is unchanged).
+    const { fax: after, verdict } = await recordCallEnd(
+      db,
+      fax.id,
+      record,
+      actor,
+      (row) => {
+        const stoppedBy =
+          entry.stoppedBy ??
+          (typeof row.metadata.stopRequestedBy === 'string' ? row.metadata.stopRequestedBy : undefined);
+        const v = judgeCall(
+          { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
+          {
+            dials: row.dials,
+            tries: row.tries + (connected ? 1 : 0),
+            pagesTotal: row.pagesTotal,
+            killAt: row.killAt,
+            stopped: stoppedBy !== undefined,
+          },
+          settings,
+          endedAt,
+        );
+        return { verdict: v, stoppedBy };
+      },
+      fax,
+    );
     log.info(`fax ${fax.id}: ${after.state} (${after.causeText ?? ''})`);
     if (verdict.kind === 'retry') return later(job, token, verdict.notBefore.getTime());
     return after.state;

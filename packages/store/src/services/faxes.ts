@@ -178,7 +178,10 @@ export async function updateState(
   id: number,
   state: FaxState,
   fields: FaxFields = {},
-  options: { from?: readonly FaxState[] } = {},
+  options: {
+    from?: readonly FaxState[] /** Only if the row is still at this version. */;
+    version?: number;
+  } = {},
 ): Promise<Fax> {
   const q = db('faxes')
     .where({ id })
@@ -190,6 +193,7 @@ export async function updateState(
     })
     .returning('*');
   if (options.from) q.whereIn('state', options.from.map(checkState));
+  if (options.version !== undefined) q.where('version', options.version);
   const [row] = await q;
   if (row) return toFax(row);
   const current = await find(db, id);
