@@ -11,10 +11,10 @@ import {
   type MessageName,
   messageName,
 } from '@faxgate/capi-bindings';
-import type { BilevelPage } from '@faxgate/fax-core';
+import type { BilevelPage, SffPageInfo } from '@faxgate/fax-core';
 import type { PartyBehaviour, SimConfig } from '../config.js';
 import type { Controller } from '../exchange/controller.js';
-import { SffCodingError, SffWatcher } from '../fax/sff.js';
+import { decodeWatched, SffCodingError, SffWatcher } from '../fax/sff.js';
 import type { CallOutcome, Counters } from '../observe/counters.js';
 import type { AppConnection } from '../rcapi/server.js';
 import { type Clock, lineMs } from '../timing.js';
@@ -28,8 +28,10 @@ export interface ReceivedFax {
   to: string;
   /** Every byte of SFF the machine received. */
   sff: Buffer;
-  /** The pages it decoded (complete pages only). */
-  pages: BilevelPage[];
+  /** The pages it got (complete pages only), decoded from `sff` when first read. */
+  readonly pages: BilevelPage[];
+  /** pages.length, without decoding them. */
+  pageCount: number;
   /** true when the document ended normally (Reason_B3 0). */
   complete: boolean;
   reasonB3: number;
@@ -1092,7 +1094,7 @@ class FaxTransmission {
     this.aborted = true;
     this.queue.length = 0;
     // Whatever arrived is what the remote machine got.
-    if (this.watcher.byteCount > 0 || this.watcher.pages.length > 0)
+    if (this.watcher.byteCount > 0 || this.watcher.pageCount > 0)
       this.store(false, this.call.record.reasonB3 ?? 0x3318);
   }
 
@@ -1104,7 +1106,7 @@ class FaxTransmission {
       return;
     }
     this.busy = true;
-    let completed: BilevelPage[];
+    let completed: SffPageInfo[];
     try {
       completed = this.watcher.push(block.data);
     } catch (e) {
@@ -1146,7 +1148,7 @@ class FaxTransmission {
   }
 
   private end(): void {
-    let last: BilevelPage[];
+    let last: SffPageInfo[];
     const whole = this.watcher.complete;
     try {
       last = this.watcher.end();
@@ -1197,12 +1199,19 @@ class FaxTransmission {
     if (this.stored) return;
     this.stored = true;
     const rec = this.call.record;
+    const doc = this.watcher.document(complete ? undefined : rec.pages);
+    let pages: BilevelPage[] | undefined;
     this.card.deliver(rec.to, {
       callId: rec.id,
       from: rec.from,
       to: rec.to,
-      sff: this.watcher.bytes(),
-      pages: this.watcher.pages.slice(0, complete ? undefined : rec.pages),
+      sff: doc.bytes,
+      // decoded when someone looks: a bench run never does, and a page is 0.5 MB of pixels
+      get pages() {
+        pages ??= decodeWatched(doc);
+        return pages;
+      },
+      pageCount: doc.pages,
       complete,
       reasonB3,
       rate: this.rate,

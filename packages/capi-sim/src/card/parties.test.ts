@@ -1,6 +1,6 @@
 // One test per remote-party behaviour, through real sockets with a scripted CAPI fax app.
 import { ncpiHighResolution } from '@faxgate/capi-bindings';
-import { type BilevelPage, pagesEqual, writeSff } from '@faxgate/fax-core';
+import { type BilevelPage, pagesEqual, readSff, writeSff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../simulator.js';
 import { TestClient } from '../test-support/client.js';
@@ -43,7 +43,9 @@ describe('remote parties', () => {
     expect(r.dataConfInfos.every((i) => i === 0)).toBe(true);
     const got = sim.remoteParty('100').received.at(-1)!;
     expect(got.complete).toBe(true);
+    expect(got.pageCount).toBe(3);
     expect(got.pages).toHaveLength(3);
+    expect(got.pages).toBe(got.pages); // decoded once, on the first read
     got.pages.forEach((p, i) => {
       expect(pagesEqual(p, pages[i])).toBe(true);
     });
@@ -146,6 +148,27 @@ describe('remote parties', () => {
     const cut = Buffer.concat([full.subarray(0, full.length - 2), Buffer.from([0x10, 0x00])]);
     const r = await sendFax(app, { to: '100', sff: cut });
     expect(r.reasonB3).toBe(0x3319);
+  });
+
+  it('a line that does not decode is repaired (the previous row), not refused: the page counts', async () => {
+    const pages = [testPage(11, 40), testPage(12, 40)];
+    const sff = Buffer.from(doc(pages));
+    // the first line record of page 1 (after document and page header) gets a code no row has
+    const first = 20 + 18;
+    expect(sff[first]).toBeGreaterThan(2);
+    expect(sff[first]).toBeLessThanOrEqual(216);
+    sff.fill(0xff, first + 1, first + 3);
+    const repaired = readSff(sff).pages;
+    expect(repaired[0].quality.badLines).toBe(1);
+    const r = await sendFax(app, { to: '100', sff, block: 64 });
+    expect(r.reasonB3).toBe(0);
+    expect(r.finalNcpi?.pages).toBe(2);
+    const got = sim.remoteParty('100').received.at(-1)!;
+    expect(got.complete).toBe(true);
+    expect(got.pages).toHaveLength(2);
+    expect(pagesEqual(got.pages[0], repaired[0].page)).toBe(true);
+    expect(pagesEqual(got.pages[0], pages[0])).toBe(false);
+    expect(pagesEqual(got.pages[1], pages[1])).toBe(true);
   });
 
   it('DISCONNECT_B3_REQ before the end record is a local abort (0x3318); the remote keeps the whole pages', async () => {

@@ -169,7 +169,7 @@ async function handle(sim: Simulator, req: http.IncomingMessage, res: http.Serve
             from: f.from,
             complete: f.complete,
             reasonB3: f.reasonB3,
-            pages: f.pages.length,
+            pages: f.pageCount,
             sffBytes: f.sff.length,
             rate: f.rate,
             fine: f.fine,

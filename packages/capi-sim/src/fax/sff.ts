@@ -1,8 +1,17 @@
 // The simulator's two uses of SFF, both through fax-core (no SFF parsing here):
 // - SffWatcher follows what an application sends, block by block, so the remote fax reacts
-//   per page (refuses fine pages, hangs up after page k) and rejects bad coding at once;
+//   per page (refuses fine pages, hangs up after page k) and rejects bad coding at once. It
+//   follows the records only (SffScanner): the pixels are decoded from the bytes when someone
+//   reads the received pages (decodeWatched), which most runs never do;
 // - buildSff turns pages into the SFF stream a remote fax sender transmits.
-import { type BilevelPage, ContainerError, type SffPage, SffReader, sffChunks } from '@faxgate/fax-core';
+import {
+  type BilevelPage,
+  ContainerError,
+  type SffPageInfo,
+  SffReader,
+  SffScanner,
+  sffChunks,
+} from '@faxgate/fax-core';
 
 export class SffCodingError extends Error {
   constructor(message: string) {
@@ -15,33 +24,57 @@ export class SffCodingError extends Error {
 const WATCH_LIMITS = { maxPages: 200, maxTotalBytes: 64 * 1024 * 1024 };
 /** Raw bytes kept per document (user-information records decode to nothing, so cap them too). */
 const MAX_RAW = 16 * 1024 * 1024;
+// requireEnd false: a stream stopped between records is the sender's abort, not a coding error.
+const OPTIONS = { limits: WATCH_LIMITS, requireEnd: false };
+
+/** What a watcher took in, enough to decode its pages later (decodeWatched). */
+export interface WatchedDocument {
+  /** Every byte received. */
+  bytes: Buffer;
+  /** Length of the prefix the watcher accepted: the blocks before a coding error. */
+  accepted: number;
+  /** end() accepted the stream (its last page counts). */
+  ended: boolean;
+  /** Pages to decode: the first this many the watcher counted. */
+  pages: number;
+}
 
 export class SffWatcher {
-  // requireEnd false: a stream stopped between records is the sender's abort, not a coding error.
-  private readonly reader = new SffReader({ limits: WATCH_LIMITS, requireEnd: false });
+  private readonly scanner = new SffScanner(OPTIONS);
   private readonly chunks: Buffer[] = [];
   private size = 0;
-  readonly pages: BilevelPage[] = [];
+  private accepted = 0;
+  private ended = false;
+  private count = 0;
 
   /** Feeds one DATA_B3 block; returns the pages it completed. Throws SffCodingError. */
-  push(chunk: Uint8Array): BilevelPage[] {
+  push(chunk: Uint8Array): SffPageInfo[] {
     if (this.size + chunk.length > MAX_RAW) throw new SffCodingError(`document over ${MAX_RAW} bytes`);
     this.chunks.push(Buffer.from(chunk));
     this.size += chunk.length;
-    return this.take(() => this.reader.push(chunk));
+    const pages = this.take(() => this.scanner.push(chunk));
+    this.accepted = this.size;
+    return pages;
   }
 
   /** The sender ends the stream. Throws SffCodingError when it stops inside a record. */
-  end(): BilevelPage[] {
-    return this.take(() => this.reader.end());
+  end(): SffPageInfo[] {
+    const pages = this.take(() => this.scanner.end());
+    this.ended = true;
+    return pages;
   }
 
   get complete(): boolean {
-    return this.reader.complete;
+    return this.scanner.complete;
   }
 
   get byteCount(): number {
     return this.size;
+  }
+
+  /** Pages completed so far (returned by push and end). */
+  get pageCount(): number {
+    return this.count;
   }
 
   /** Every byte received so far. */
@@ -49,18 +82,41 @@ export class SffWatcher {
     return Buffer.concat(this.chunks, this.size);
   }
 
-  private take(fn: () => SffPage[]): BilevelPage[] {
-    let got: SffPage[];
+  /** The document so far, its first `pages` pages to be decoded (default: all counted). */
+  document(pages = this.count): WatchedDocument {
+    return {
+      bytes: this.bytes(),
+      accepted: this.accepted,
+      ended: this.ended,
+      pages: Math.min(pages, this.count),
+    };
+  }
+
+  private take(fn: () => SffPageInfo[]): SffPageInfo[] {
+    let got: SffPageInfo[];
     try {
       got = fn();
     } catch (e) {
       if (e instanceof ContainerError) throw new SffCodingError(e.message);
       throw e;
     }
-    const pages = got.map((p) => p.page);
-    this.pages.push(...pages);
-    return pages;
+    this.count += got.length;
+    return got;
   }
+}
+
+/**
+ * The pages of a watched document as pixels: what SffReader decodes from the accepted bytes
+ * (corrupt lines repaired), the same pages the scanner counted.
+ */
+export function decodeWatched(doc: WatchedDocument): BilevelPage[] {
+  if (doc.pages === 0) return [];
+  const reader = new SffReader(OPTIONS);
+  const got = reader.push(doc.bytes.subarray(0, doc.accepted));
+  if (got.length < doc.pages && doc.ended) got.push(...reader.end());
+  if (got.length < doc.pages)
+    throw new Error(`decoded ${got.length} pages, the watcher counted ${doc.pages}`);
+  return got.slice(0, doc.pages).map((p) => p.page);
 }
 
 export interface BuiltSff {
