@@ -51,9 +51,13 @@ export async function startSimProcess(opts: {
     path.dirname(fileURLToPath(import.meta.url)),
     '../../../../capi-sim/src/cli/main.ts',
   );
+  // FAXGATE_BENCH_SIM_NODE_ARGS: extra node flags for the simulator alone (e.g. `--cpu-prof
+  // --cpu-prof-dir=/tmp/prof`), to profile it without profiling the gateway as well.
+  const extra = process.env.FAXGATE_BENCH_SIM_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
     [
+      ...extra,
       '--conditions=development',
       '--import',
       'tsx',
