@@ -3,10 +3,9 @@
 import {
   type BilevelPage,
   ContainerError,
-  convertResolution,
   readFaxDocument,
+  sffFromTiffs,
   writeFaxDocument,
-  writeSff,
 } from '@faxgate/fax-core';
 import { type Db, InvalidInputError, type NewFaxPage } from '@faxgate/store';
 
@@ -46,20 +45,21 @@ export function documentResolution(pages: readonly BilevelPage[]): 'standard' | 
   return pages.some((p) => p.resolution !== 'standard') ? 'fine' : 'standard';
 }
 
-/** The stored pages of a fax as one SFF document (CAPI sends SFF; superfine is sent as fine). */
+/**
+ * The stored pages of a fax as one SFF document (CAPI sends SFF; superfine is sent as fine).
+ * Clean pages are transcoded from their MMR strips without pixels (sffFromTiffs).
+ */
 export async function loadSff(db: Db, faxId: number): Promise<{ sff: Uint8Array; pages: number }> {
   const rows: { tiff: Buffer }[] = await db('fax_pages')
     .where({ fax_id: faxId })
     .orderBy('page_no')
     .select('tiff');
-  const pages: BilevelPage[] = [];
-  for (const row of rows) {
-    for (const p of readFaxDocument(row.tiff).pages) {
-      pages.push(p.page.resolution === 'superfine' ? convertResolution(p.page, 'fine') : p.page);
-    }
-  }
-  if (pages.length === 0) throw new InvalidInputError(`fax ${faxId} has no pages`);
-  return { sff: writeSff(pages), pages: pages.length };
+  const { sff, pages } = sffFromTiffs(
+    rows.map((r) => r.tiff),
+    { maxResolution: 'fine' },
+  );
+  if (pages === 0) throw new InvalidInputError(`fax ${faxId} has no pages`);
+  return { sff, pages };
 }
 
 /** Copies every stored page of one fax to another (internal delivery), in the caller's transaction. */
