@@ -3,9 +3,13 @@
 import {
   type BilevelPage,
   ContainerError,
+  detectFormat,
   readFaxDocument,
+  readTiff,
   sffFromTiffs,
+  type TiffPage,
   writeFaxDocument,
+  writeTiffStrips,
 } from '@faxgate/fax-core';
 import { type Db, InvalidInputError, type NewFaxPage } from '@faxgate/store';
 
@@ -14,13 +18,40 @@ export const MAX_PAGES = 500;
 
 export const LPI = { standard: 98, fine: 196, superfine: 391 } as const;
 
+/**
+ * Pages pagesFromTiff read from a clean MMR strip, and that strip: encodePages stores it as it
+ * is instead of coding the same pixels again. Keyed by the page object, so a page that was
+ * converted (convertResolution makes a new one) or came from elsewhere is coded as before.
+ */
+const cleanStrips = new WeakMap<BilevelPage, Uint8Array>();
+
+/**
+ * The strip of a page when storing it as it is gives the very page coding the pixels would:
+ * one MMR strip, MSB first, MinIsWhite, every row decoded (none repaired, none missing), at
+ * standard or fine resolution. Anything else is coded again from the pixels.
+ */
+function cleanMmrStrip(p: TiffPage): Uint8Array | undefined {
+  const { info, quality, strip } = p;
+  if (strip === undefined || info.coding !== 'mmr' || info.fillOrder !== 1 || info.photometric !== 0)
+    return undefined;
+  if (quality.badLines !== 0 || info.resolution === 'superfine') return undefined;
+  return strip;
+}
+
+/** One page as its stored TIFF: the tags writeFaxDocument('tiff', …, mmr) writes, either way. */
+function storedTiff(page: BilevelPage): Uint8Array {
+  const strip = cleanStrips.get(page);
+  if (strip !== undefined) return writeTiffStrips([{ page, strip }], { coding: 'mmr' });
+  return writeFaxDocument('tiff', [page], { coding: 'mmr' });
+}
+
 /** Each page as a stored row: a one-page MMR TIFF. */
 export function encodePages(pages: readonly BilevelPage[]): NewFaxPage[] {
   if (pages.length === 0) throw new InvalidInputError('a fax needs at least one page');
   if (pages.length > MAX_PAGES) throw new InvalidInputError(`a fax has at most ${MAX_PAGES} pages`);
   return pages.map((page, i) => ({
     pageNo: i + 1,
-    tiff: writeFaxDocument('tiff', [page], { coding: 'mmr' }),
+    tiff: storedTiff(page),
     width: page.width,
     height: page.height,
     yResolution: LPI[page.resolution],
@@ -28,12 +59,22 @@ export function encodePages(pages: readonly BilevelPage[]): NewFaxPage[] {
   }));
 }
 
-/** A ready TIFF (any fax coding) as pages; malformed input is an InvalidInputError. */
+/**
+ * A ready TIFF (any fax coding) as pages; malformed input is an InvalidInputError. Decoding is
+ * the check that the document is sound; pages of clean MMR strips keep them for encodePages.
+ */
 export function pagesFromTiff(tiff: Uint8Array): BilevelPage[] {
+  const limits = { maxPages: MAX_PAGES };
   try {
-    const doc = readFaxDocument(tiff, { limits: { maxPages: MAX_PAGES } });
-    if (doc.format !== 'tiff') throw new InvalidInputError(`expected a TIFF document, got ${doc.format}`);
-    return doc.pages.map((p) => p.page);
+    if (detectFormat(tiff) !== 'tiff') {
+      const doc = readFaxDocument(tiff, { limits }); // throws for an unknown format
+      throw new InvalidInputError(`expected a TIFF document, got ${doc.format}`);
+    }
+    return readTiff(tiff, { limits }).pages.map((p) => {
+      const strip = cleanMmrStrip(p);
+      if (strip !== undefined) cleanStrips.set(p.page, strip);
+      return p.page;
+    });
   } catch (e) {
     if (e instanceof ContainerError) throw new InvalidInputError(`unreadable fax document: ${e.message}`);
     throw e;
