@@ -95,6 +95,34 @@ function eventRow(event: AuditEventInput) {
   };
 }
 
+const COLUMN_TYPES: Record<string, string> = {
+  actor_id: 'bigint',
+  mailbox_id: 'bigint',
+  fax_id: 'bigint',
+  details: 'jsonb',
+  time: 'timestamptz',
+};
+
+/**
+ * The INSERT of one event for each row of `source` (a CTE of the caller's statement, e.g. the
+ * row a claim updated): the event commits with that statement, and only if it matched a row.
+ */
+export function auditInsertFrom(
+  source: string,
+  event: AuditEventInput,
+): { sql: string; bindings: (string | number | Date | null)[] } {
+  if (!/^[a-z_][a-z0-9_]*$/.test(source))
+    throw new InvalidInputError(`bad source name ${JSON.stringify(source)}`);
+  const row = eventRow(event) as Record<string, unknown>;
+  const columns = Object.keys(row);
+  // Parameters in a SELECT list are not typed by the target columns: cast each.
+  const values = columns.map((c) => `?::${COLUMN_TYPES[c] ?? 'text'}`);
+  return {
+    sql: `INSERT INTO audit_events (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${source}`,
+    bindings: columns.map((c) => row[c] as string | number | Date | null),
+  };
+}
+
 /**
  * Appends several events in order (same transaction; sealed in this order) with one INSERT:
  * row ids, and so chain positions, follow the order given.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { appendAuditEvent, appendAuditEvents, sealedEvent } from './append.js';
+import { appendAuditEvent, appendAuditEvents, auditInsertFrom, sealedEvent } from './append.js';
 import { canonicalEvent, canonicalTime, chainHash, GENESIS_HASH } from './canonical.js';
 import { type AuditTestDb, auditTestDb, tamper } from './test-support/db.js';
 import { verifyAuditChain } from './verify.js';
@@ -190,6 +190,27 @@ describe('audit chain in PostgreSQL', () => {
     ).rejects.toThrow(/actor/);
     expect(await count()).toBe(n);
     expect(await appendAuditEvents(t.knex, [])).toEqual([]);
+  });
+
+  it('auditInsertFrom: one event per row of the source, in the caller statement, sealed like any other', async () => {
+    const ev = (n: number) =>
+      auditInsertFrom('src', { type: 'send.begin', actor: 'gw', actorId: 3, faxId: 40 + n, details: { n } });
+    const run = (rows: number, n: number) => {
+      const e = ev(n);
+      return t.knex.raw(
+        `WITH src AS (SELECT g FROM generate_series(1, ${rows}) g), ins AS (${e.sql}) SELECT count(*) FROM src`,
+        e.bindings,
+      );
+    };
+    await run(0, 1);
+    expect(await t.knex('audit_events').where({ fax_id: 41 })).toEqual([]);
+    await run(1, 2);
+    const [row] = await t.knex('audit_events').where({ fax_id: 42 });
+    expect(row).toMatchObject({ type: 'send.begin', actor: 'gw', actor_id: 3, details: { n: 2 } });
+    expect(row.seq).toBeGreaterThan(0);
+    expect((await verifyAuditChain(t.knex)).ok).toBe(true);
+    expect(() => auditInsertFrom('src; DROP TABLE x', { type: 'send.begin', actor: 'gw' })).toThrow(/source/);
+    expect(() => auditInsertFrom('src', { type: 'send.begin', actor: '' })).toThrow(/actor/);
   });
 
   it('refuses bad events', async () => {
