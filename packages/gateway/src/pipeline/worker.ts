@@ -2,7 +2,7 @@
 // the result in PostgreSQL. One BullMQ job is one dial; a retry moves the same job back to
 // 'delayed' so the job id stays the fax id for the fax's whole life.
 
-import { appendAuditEvent } from '@faxgate/audit';
+import { auditInsertFrom } from '@faxgate/audit';
 import {
   CapiSession,
   type CapiTransport,
@@ -11,7 +11,7 @@ import {
   sendFax,
 } from '@faxgate/capi-bindings';
 import { LockdownTransport } from '@faxgate/isdn-lockdown';
-import { type Fax, faxes, inTransaction, type Knex, StateConflictError } from '@faxgate/store';
+import { type Fax, faxes, type Knex, StateConflictError } from '@faxgate/store';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { FaxgateConfig } from '../config/schema.js';
@@ -204,43 +204,51 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     let handedOver = false;
     try {
       const started = await claim(fax, lease.controller);
-      if (!started) return later(job, token, Date.now() + settings.sameNumberDelayMs);
-      // Changed between our read and the claim (e.g. modify converted the pages): read again.
-      const sff = ready && started.version === fax.version + 1 ? ready.sff : undefined;
+      if (started === 'busy') return later(job, token, Date.now() + settings.sameNumberDelayMs);
+      // Changed since it was read (modified, stopped, killed): looked at again from the start.
+      if (!started) return later(job, token, Date.now() + 1);
+      // The claim held the version read alongside the pages: they are the pages to send.
       handedOver = true;
-      return await call(started, lease, sff, token, job);
+      return await call(started, lease, ready?.sff, token, job);
     } finally {
       if (!handedOver) lease.release();
     }
   }
 
   /**
-   * A due, waiting fax → running, in one UPDATE; undefined when another fax to the number is
-   * in a call (the unique index faxes_one_call_per_number) or the row changed meanwhile.
+   * The fax as read → running, with `send.begin`, in one statement (faxes.claimForCall): only
+   * while the row is still at the version read. 'busy' when another fax to the number is in a
+   * call (the unique index faxes_one_call_per_number); undefined when the row changed.
    */
-  async function claim(fax: Fax, controller: number): Promise<Fax | undefined> {
-    return inTransaction(db, async (trx) => {
-      const running = await faxes.claimForCall(trx, fax.id, {
-        from: QUEUED_STATES,
-        line: `c${controller}`,
-        worker: presence.instanceId,
-        now: new Date(),
-        slackMs: 5,
-      });
-      if (!running) return undefined;
-      await appendAuditEvent(trx, {
-        type: 'send.begin',
-        actor,
-        subject: `fax:${fax.id}`,
-        faxId: fax.id,
-        mailboxId: fax.mailboxId,
-        details: { line: `c${controller}`, dial: running.dials, number: fax.remoteNumber },
-      });
-      return running;
-    }).catch((e) => {
-      if (faxes.isNumberBusy(e)) return undefined;
-      throw e;
+  async function claim(fax: Fax, controller: number): Promise<Fax | 'busy' | undefined> {
+    const line = `c${controller}`;
+    const begin = auditInsertFrom('claimed', {
+      type: 'send.begin',
+      actor,
+      subject: `fax:${fax.id}`,
+      faxId: fax.id,
+      mailboxId: fax.mailboxId,
+      details: { line, dial: fax.dials + 1, number: fax.remoteNumber },
     });
+    try {
+      const running = await faxes.claimForCall(
+        db,
+        fax.id,
+        {
+          from: QUEUED_STATES,
+          line,
+          worker: presence.instanceId,
+          now: new Date(),
+          slackMs: 5,
+          version: fax.version,
+        },
+        begin,
+      );
+      return running ?? undefined;
+    } catch (e) {
+      if (faxes.isNumberBusy(e)) return 'busy';
+      throw e;
+    }
   }
 
   async function call(

@@ -58,6 +58,32 @@ describe('faxes.claimForCall', () => {
     }
   });
 
+  it('runs the statement given along in the same statement: only for a claimed row, all or nothing', async () => {
+    await t.knex.raw('CREATE TABLE claim_log (fax_id bigint NOT NULL CHECK (fax_id > 0), note text)');
+    const along = (note: string) => ({
+      sql: 'INSERT INTO claim_log (fax_id, note) SELECT id, ?::text FROM claimed',
+      bindings: [note],
+    });
+    const logged = async (id: number) => (await t.knex('claim_log').where({ fax_id: id })).map((r) => r.note);
+    const f = await waiting('+4930666');
+    const opts = { from: QUEUED, line: 'c2', worker: 'w-2', now: new Date(), version: f.version };
+    // An outdated version claims nothing and logs nothing.
+    expect(
+      await faxes.claimForCall(t.knex, f.id, { ...opts, version: f.version - 1 }, along('stale')),
+    ).toBeNull();
+    expect(await logged(f.id)).toEqual([]);
+    const running = await faxes.claimForCall(t.knex, f.id, opts, along('begin'));
+    expect(running).toMatchObject({ id: f.id, state: 'running', line: 'c2', dials: 1 });
+    expect(await logged(f.id)).toEqual(['begin']);
+    // When the statement along fails, the claim fails with it.
+    const g = await waiting('+4930777');
+    const bad = { sql: 'INSERT INTO claim_log (fax_id) SELECT -id FROM claimed', bindings: [] };
+    await expect(faxes.claimForCall(t.knex, g.id, { ...opts, version: g.version }, bad)).rejects.toThrow(
+      /check/,
+    );
+    expect((await faxes.get(t.knex, g.id)).state).toBe('pending');
+  });
+
   it('is not fooled by other unique violations', () => {
     expect(faxes.isNumberBusy({ code: '23505', constraint: 'faxes_idempotency_key_key' })).toBe(false);
     expect(faxes.isNumberBusy(new Error('x'))).toBe(false);

@@ -1,5 +1,6 @@
 // Faxes (jobs and received documents) and their pages. Minimal helpers the pipeline builds on.
 import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
@@ -207,19 +208,35 @@ export function isNumberBusy(e: unknown): boolean {
   return pg?.code === '23505' && pg.constraint === 'faxes_one_call_per_number';
 }
 
+/** SQL run in the same statement as a claim, over its row (the CTE `claimed`); `?` bindings. */
+export interface AlongWithClaim {
+  sql: string;
+  bindings: readonly Knex.RawBinding[];
+}
+
 /**
  * Starts a dial in one statement: a waiting fax (`from`), due (`not_before` reached, kill
- * time not), becomes 'running' with dials + 1, its line and worker. Null when the row does
- * not qualify (the caller looks at it again); throws a unique violation that isNumberBusy()
- * recognises when another fax to the same number is running.
+ * time not), at `version` when given, becomes 'running' with dials + 1, its line and worker.
+ * `along` (e.g. the audit event's INSERT) runs in the same statement, so both commit or
+ * neither — one round trip, no transaction block. Null when the row does not qualify (the
+ * caller looks at it again); throws a unique violation that isNumberBusy() recognises when
+ * another fax to the same number is running.
  */
 export async function claimForCall(
   db: Db,
   id: number,
-  opts: { from: readonly FaxState[]; line: string; worker: string; now: Date; slackMs?: number },
+  opts: {
+    from: readonly FaxState[];
+    line: string;
+    worker: string;
+    now: Date;
+    slackMs?: number;
+    version?: number;
+  },
+  along?: AlongWithClaim,
 ): Promise<Fax | null> {
   const due = new Date(opts.now.getTime() + (opts.slackMs ?? 0));
-  const [row] = await db('faxes')
+  const update = db('faxes')
     .where({ id })
     .whereIn('state', opts.from.map(checkState))
     .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', due))
@@ -236,6 +253,17 @@ export async function claimForCall(
       updated_at: db.fn.now(),
     })
     .returning('*');
+  if (opts.version !== undefined) update.where('version', opts.version);
+  if (!along) {
+    const [row] = await update;
+    return row ? toFax(row) : null;
+  }
+  const u = update.toSQL();
+  const result = await db.raw(`WITH claimed AS (${u.sql}), along AS (${along.sql}) SELECT * FROM claimed`, [
+    ...(u.bindings as readonly Knex.RawBinding[]),
+    ...along.bindings,
+  ]);
+  const row = result.rows[0];
   return row ? toFax(row) : null;
 }
 
