@@ -167,7 +167,11 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
       await expect(submit('110')).rejects.toThrow(/emergency/);
       expect(await count()).toBe(before);
       expect(fx.dialled.filter((n) => n === '5559123' || n === '110')).toEqual([]);
-      const rejects = await fx.db('audit_events').where({ type: 'policy.reject' }).select('subject');
+      const rejects = await fx
+        .db('audit_events')
+        .where({ type: 'policy.reject' })
+        .orderBy('id')
+        .select('subject');
       expect(rejects.map((r) => r.subject)).toEqual(['number:+49305559123', 'number:+49110']);
     });
 
