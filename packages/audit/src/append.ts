@@ -1,6 +1,7 @@
 // Appending to the audit trail, inside the caller's transaction.
 import { type Db, InvalidInputError } from '@faxgate/store';
 import { type AuditEventType, isAuditEventType } from './events.js';
+import { insertAlong, type SqlPart } from './insert-along.js';
 
 export interface AuditEventInput {
   type: AuditEventType;
@@ -95,32 +96,24 @@ function eventRow(event: AuditEventInput) {
   };
 }
 
-const COLUMN_TYPES: Record<string, string> = {
-  actor_id: 'bigint',
-  mailbox_id: 'bigint',
-  fax_id: 'bigint',
-  details: 'jsonb',
-  time: 'timestamptz',
-};
-
 /**
- * The INSERT of one event for each row of `source` (a CTE of the caller's statement, e.g. the
- * row a claim updated): the event commits with that statement, and only if it matched a row.
+ * The INSERT of `events` (in this order) for each row of `source`, a CTE of the caller's
+ * statement (e.g. the row a claim updated): they commit with that statement, and only if it
+ * matched a row. Checked like appendAuditEvent. See insertAlong.
  */
 export function auditInsertFrom(
   source: string,
-  event: AuditEventInput,
-): { sql: string; bindings: (string | number | Date | null)[] } {
-  if (!/^[a-z_][a-z0-9_]*$/.test(source))
-    throw new InvalidInputError(`bad source name ${JSON.stringify(source)}`);
-  const row = eventRow(event) as Record<string, unknown>;
-  const columns = Object.keys(row);
-  // Parameters in a SELECT list are not typed by the target columns: cast each.
-  const values = columns.map((c) => `?::${COLUMN_TYPES[c] ?? 'text'}`);
-  return {
-    sql: `INSERT INTO audit_events (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${source}`,
-    bindings: columns.map((c) => row[c] as string | number | Date | null),
-  };
+  events: AuditEventInput | readonly AuditEventInput[],
+): SqlPart {
+  const list = Array.isArray(events) ? events : [events as AuditEventInput];
+  const rows = list.map((e) => {
+    const { time, ...row } = eventRow(e) as ReturnType<typeof eventRow> & { time?: Date };
+    // The details as the object they are (checked and cleaned by detailsJson), not as text.
+    return { ...row, details: JSON.parse(row.details), ...(time ? { time } : {}) };
+  });
+  if (rows.some((r) => 'time' in r) && !rows.every((r) => 'time' in r))
+    throw new InvalidInputError('events appended together give a time for all of them or for none');
+  return insertAlong('audit_events', source, rows);
 }
 
 /**

@@ -2,6 +2,7 @@
 export * from './append.js';
 export * from './canonical.js';
 export * from './events.js';
+export * from './insert-along.js';
 export * from './export.js';
 export * from './logging.js';
 export * from './migrations/index.js';

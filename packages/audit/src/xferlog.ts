@@ -2,6 +2,7 @@
 // PostgreSQL, exported in HylaFAX's own line format for existing tools, or as CSV/JSONL.
 import type { Writable } from 'node:stream';
 import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
+import { insertAlong, type SqlPart } from './insert-along.js';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { csvLine, writeChunk } from './stream.js';
 
@@ -83,6 +84,20 @@ function text(name: string, v: unknown): string {
 
 /** Appends one record. Pass the transaction that records the transfer's outcome. */
 export async function recordXfer(trx: Db, record: XferRecord): Promise<number> {
+  const [row] = await trx('xfer_log').insert(xferRow(record)).returning('id');
+  return row.id as number;
+}
+
+/**
+ * The INSERT of one record for each row of `source`, a CTE of the caller's statement (see
+ * insertAlong): it commits with that statement's change, and only if the change matched.
+ */
+export function xferInsertFrom(source: string, record: XferRecord): SqlPart {
+  return insertAlong('xfer_log', source, [xferRow(record)]);
+}
+
+/** The xfer_log row of a record, checked. */
+function xferRow(record: XferRecord) {
   if (!(XFER_TYPES as readonly string[]).includes(record.type)) {
     throw new InvalidInputError(
       `unknown xfer record type ${JSON.stringify(record.type)} (${XFER_TYPES.join(', ')})`,
@@ -91,41 +106,38 @@ export async function recordXfer(trx: Db, record: XferRecord): Promise<number> {
   const time = record.time instanceof Date ? record.time : new Date(Number.NaN);
   if (Number.isNaN(time.getTime())) throw new InvalidInputError('xfer log time must be a valid Date');
   const ji = record.jobinfo ?? null;
-  const [row] = await trx('xfer_log')
-    .insert({
-      time,
-      type: record.type,
-      commid: text('commid', record.commid),
-      device: text('device', record.device),
-      jobid: text('jobid', record.jobid),
-      jobtag: text('jobtag', record.jobtag),
-      sender: text('sender', record.sender),
-      dest: text('dest', record.dest),
-      remote_station: text('remoteStation', record.remoteStation),
-      params: int('params', record.params),
-      npages: int('npages', record.npages),
-      jobtime_s: int('jobtimeSeconds', record.jobtimeSeconds, Number.MIN_SAFE_INTEGER),
-      conntime_s: int('conntimeSeconds', record.conntimeSeconds, Number.MIN_SAFE_INTEGER),
-      reason: text('reason', record.reason),
-      cid_name: text('cidName', record.cidName),
-      cid_number: text('cidNumber', record.cidNumber),
-      call_ids: (record.callIds ?? []).map((c, i) => text(`callIds[${i}]`, c)),
-      owner: text('owner', record.owner),
-      dcs: text('dcs', record.dcs),
-      totpages: ji ? int('totpages', ji.totpages) : null,
-      ntries: ji ? int('ntries', ji.ntries) : null,
-      ndials: ji ? int('ndials', ji.ndials) : null,
-      totdials: ji ? int('totdials', ji.totdials) : null,
-      maxdials: ji ? int('maxdials', ji.maxdials) : null,
-      tottries: ji ? int('tottries', ji.tottries) : null,
-      maxtries: ji ? int('maxtries', ji.maxtries) : null,
-      owner_user_id: record.ownerUserId ?? null,
-      fax_id: record.faxId ?? null,
-      mailbox_id: record.mailboxId ?? null,
-      result_code: text('resultCode', record.resultCode),
-    })
-    .returning('id');
-  return row.id as number;
+  return {
+    time,
+    type: record.type,
+    commid: text('commid', record.commid),
+    device: text('device', record.device),
+    jobid: text('jobid', record.jobid),
+    jobtag: text('jobtag', record.jobtag),
+    sender: text('sender', record.sender),
+    dest: text('dest', record.dest),
+    remote_station: text('remoteStation', record.remoteStation),
+    params: int('params', record.params),
+    npages: int('npages', record.npages),
+    jobtime_s: int('jobtimeSeconds', record.jobtimeSeconds, Number.MIN_SAFE_INTEGER),
+    conntime_s: int('conntimeSeconds', record.conntimeSeconds, Number.MIN_SAFE_INTEGER),
+    reason: text('reason', record.reason),
+    cid_name: text('cidName', record.cidName),
+    cid_number: text('cidNumber', record.cidNumber),
+    call_ids: (record.callIds ?? []).map((c, i) => text(`callIds[${i}]`, c)),
+    owner: text('owner', record.owner),
+    dcs: text('dcs', record.dcs),
+    totpages: ji ? int('totpages', ji.totpages) : null,
+    ntries: ji ? int('ntries', ji.ntries) : null,
+    ndials: ji ? int('ndials', ji.ndials) : null,
+    totdials: ji ? int('totdials', ji.totdials) : null,
+    maxdials: ji ? int('maxdials', ji.maxdials) : null,
+    tottries: ji ? int('tottries', ji.tottries) : null,
+    maxtries: ji ? int('maxtries', ji.maxtries) : null,
+    owner_user_id: record.ownerUserId ?? null,
+    fax_id: record.faxId ?? null,
+    mailbox_id: record.mailboxId ?? null,
+    result_code: text('resultCode', record.resultCode),
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: an xfer_log row
