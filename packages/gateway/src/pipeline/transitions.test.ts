@@ -27,7 +27,9 @@ const runningUnder = (worker: string) =>
   });
 
 const eventTypes = async (faxId: number) =>
-  (await t.knex('audit_events').where({ fax_id: faxId }).select('type')).map((e: { type: string }) => e.type);
+  (await t.knex('audit_events').where({ fax_id: faxId }).orderBy('id').select('type')).map(
+    (e: { type: string }) => e.type,
+  );
 
 it('leaves a call alone that a live worker took over since the caller looked', async () => {
   // Seen running under dead worker A; meanwhile resent and dialled again by worker B.
@@ -74,7 +76,7 @@ const decide = (row: { metadata: Record<string, unknown> }) => {
   return { verdict, stoppedBy };
 };
 
-it('records a call end on the claimed row when nothing changed it, in one go with both events', async () => {
+it('records a call end on the claimed row when nothing changed it, in one statement', async () => {
   const claimed = await runningUnder('A');
   const sql: string[] = [];
   const seen = (q: { sql: string }) => sql.push(q.sql);
@@ -87,9 +89,9 @@ it('records a call end on the claimed row when nothing changed it, in one go wit
     decide,
     claimed,
   ).finally(() => t.knex.off('query', seen));
-  // BEGIN, the row, both events in one INSERT, the SEND record, COMMIT: no SELECT … FOR UPDATE.
-  expect(sql).toHaveLength(5);
-  expect(sql.some((q) => /for update/i.test(q))).toBe(false);
+  // One statement: the row, both events and the SEND record; no transaction block, no lock read.
+  expect(sql).toHaveLength(1);
+  expect(sql[0]).toMatch(/^WITH changed AS \(update "faxes"/);
   expect(verdict.kind).toBe('done');
   expect(fax).toMatchObject({ state: 'done', pagesDone: 1, tries: 1, version: claimed.version + 1 });
   expect(await eventTypes(claimed.id)).toEqual(['send.end', 'send.done']);
@@ -107,4 +109,31 @@ it('takes the verdict on the current row when the claimed one is outdated (a sto
     ['send.end', 'gateway:test'],
     ['job.kill', 'ada'],
   ]);
+});
+
+it('writes the same row, events and SEND record on either path', async () => {
+  const fast = await runningUnder('A');
+  const locked = await runningUnder('A');
+  const call = okCall();
+  await recordCallEnd(t.knex, fast.id, call, 'gateway:test', decide, fast);
+  await recordCallEnd(t.knex, locked.id, call, 'gateway:test', decide);
+  const written = async (id: number) => {
+    const fax = await faxes.get(t.knex, id);
+    const events = await t.knex('audit_events').where({ fax_id: id }).orderBy('id');
+    const [xfer] = await t.knex('xfer_log').where({ fax_id: id });
+    const { id: _x, fax_id: _f, jobid: _j, commid, dest: _d, recorded_at: _r, ...record } = xfer;
+    return {
+      fax: { state: fax.state, tries: fax.tries, pagesDone: fax.pagesDone, cause: fax.cause, line: fax.line },
+      events: events.map((e: { type: string; actor: string; details: unknown }) => [
+        e.type,
+        e.actor,
+        e.details,
+      ]),
+      record: { ...record, commid: commid.replace(/^\d+/, 'N') },
+    };
+  };
+  const a = await written(fast.id);
+  expect(a.events).toHaveLength(2);
+  expect(a.record).toMatchObject({ type: 'SEND', npages: 1, result_code: 'ok', remote_station: 'REMOTE' });
+  expect(a).toEqual(await written(locked.id));
 });

@@ -1,8 +1,24 @@
 // State changes of an outgoing fax after submission. Each one is a single transaction that
 // changes the row, appends the audit event and (for calls) the send-log record: the record
 // can never say something the state does not, and the reverse.
-import { appendAuditEvent, appendAuditEvents, recordXfer, type XferRecord } from '@faxgate/audit';
-import { type Db, type Fax, type FaxState, faxes, inTransaction, StateConflictError } from '@faxgate/store';
+import {
+  type AuditEventInput,
+  appendAuditEvent,
+  appendAuditEvents,
+  auditInsertFrom,
+  recordXfer,
+  type XferRecord,
+  xferInsertFrom,
+} from '@faxgate/audit';
+import {
+  type Db,
+  type Fax,
+  type FaxFields,
+  type FaxState,
+  faxes,
+  inTransaction,
+  StateConflictError,
+} from '@faxgate/store';
 import type { Verdict } from './verdict.js';
 
 /** Waiting for a line or a time: the states a queue job exists for. */
@@ -56,7 +72,11 @@ export interface CallRecord {
 
 /**
  * The call is over: state by the verdict, pages confirmed, CSI, times and cause; `send.end`
- * plus the job event; the SEND record. `from` guards against a concurrent change.
+ * plus the job event; the SEND record — all committed together.
+ *
+ * With `claimed` (the row as the claim left it) and nothing having changed it during the
+ * call (no stop request, no recovery: its version holds), the verdict on it is the verdict on
+ * the current row, and the whole end is one statement. Otherwise the row is locked and read.
  */
 export async function recordCallEnd(
   db: Db,
@@ -64,90 +84,80 @@ export async function recordCallEnd(
   call: CallRecord,
   actor: string,
   decide: (locked: Fax) => { verdict: Verdict; stoppedBy?: string },
-  /** The row as the claim left it: when it is unchanged, the verdict is taken on it. */
   claimed?: Fax,
 ): Promise<{ fax: Fax; verdict: Verdict }> {
+  if (claimed) {
+    const plan = planCallEnd(claimed, call, actor, decide);
+    const expected = { ...claimed, ...plan.fields, state: plan.state } as Fax;
+    const after = await faxes.updateStateAlong(
+      db,
+      faxId,
+      plan.state,
+      plan.fields,
+      { version: claimed.version },
+      [
+        auditInsertFrom(faxes.CHANGED_ROW, plan.events(expected)),
+        xferInsertFrom(faxes.CHANGED_ROW, plan.xfer(expected)),
+      ],
+    );
+    if (after) return { fax: after, verdict: plan.verdict };
+  }
   return inTransaction(db, async (trx) => {
-    if (claimed) {
-      // Nothing changed the row during the call (no stop request, no recovery): deciding on
-      // the claimed row is deciding on the locked one, and the UPDATE checks the version.
-      const done = await endCall(trx, claimed, call, actor, decide, claimed.version).catch((e) => {
-        if (e instanceof StateConflictError) return undefined;
-        throw e;
-      });
-      if (done) return done;
-    }
-    return endCall(trx, await faxes.getForUpdate(trx, faxId), call, actor, decide);
+    const plan = planCallEnd(await faxes.getForUpdate(trx, faxId), call, actor, decide);
+    const after = await faxes.updateState(trx, faxId, plan.state, plan.fields);
+    await appendAuditEvents(trx, plan.events(after));
+    await recordXfer(trx, plan.xfer(after));
+    return { fax: after, verdict: plan.verdict };
   });
 }
 
-async function endCall(
-  trx: Db,
+/** What the end of a call writes, decided on the row `before`. */
+function planCallEnd(
   before: Fax,
   call: CallRecord,
   actor: string,
   decide: (locked: Fax) => { verdict: Verdict; stoppedBy?: string },
-  version?: number,
-): Promise<{ fax: Fax; verdict: Verdict }> {
+) {
   const faxId = before.id;
   const { verdict, stoppedBy } = decide(before);
-  const tries = before.tries + (call.connected ? 1 : 0);
+  const line = `c${call.controller}`;
   const common = {
-    tries,
+    tries: before.tries + (call.connected ? 1 : 0),
     pagesDone: Math.max(before.pagesDone, verdict.kind === 'done' ? call.pages : 0),
     remoteStationId: call.remoteStationId ?? before.remoteStationId,
-    line: `c${call.controller}`,
+    line,
   };
-  let after: Fax;
+  let state: FaxState;
+  let fields: FaxFields;
   let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead';
   let reason = '';
   if (verdict.kind === 'done') {
-    after = await faxes.updateState(
-      trx,
-      faxId,
-      'done',
-      {
-        ...common,
-        completedAt: call.endedAt,
-        cause: 'ok',
-        causeText: `${call.pages} pages confirmed`,
-      },
-      { version },
-    );
+    state = 'done';
+    fields = {
+      ...common,
+      completedAt: call.endedAt,
+      cause: 'ok',
+      causeText: `${call.pages} pages confirmed`,
+    };
     jobEvent = 'send.done';
   } else if (verdict.kind === 'retry') {
     reason = verdict.reason;
-    after = await faxes.updateState(
-      trx,
-      faxId,
-      'sleeping',
-      {
-        ...common,
-        notBefore: verdict.notBefore,
-        cause: call.cause.class,
-        causeText: verdict.reason,
-      },
-      { version },
-    );
+    state = 'sleeping';
+    fields = { ...common, notBefore: verdict.notBefore, cause: call.cause.class, causeText: verdict.reason };
     jobEvent = 'job.sleep';
   } else {
     reason = verdict.reason;
-    after = await faxes.updateState(
-      trx,
-      faxId,
-      'failed',
-      {
-        ...common,
-        completedAt: call.endedAt,
-        cause: verdict.code === 'stopped' ? 'stopped' : call.cause.class,
-        causeText: verdict.reason,
-      },
-      { version },
-    );
+    state = 'failed';
+    fields = {
+      ...common,
+      completedAt: call.endedAt,
+      cause: verdict.code === 'stopped' ? 'stopped' : call.cause.class,
+      causeText: verdict.reason,
+    };
     jobEvent = verdict.code === 'stopped' ? 'job.kill' : 'job.dead';
   }
   const subject = `fax:${faxId}`;
-  await appendAuditEvents(trx, [
+  const events = (after: Fax): AuditEventInput[] => [
     {
       type: 'send.end',
       actor,
@@ -155,7 +165,7 @@ async function endCall(
       faxId,
       mailboxId: before.mailboxId,
       details: {
-        line: common.line,
+        line,
         pages: call.pages,
         connected: call.connected,
         csi: call.remoteStationId ?? null,
@@ -181,13 +191,13 @@ async function endCall(
         ...(verdict.kind === 'failed' ? { code: verdict.code } : {}),
       },
     },
-  ]);
-  await recordXfer(trx, {
+  ];
+  const xfer = (after: Fax): XferRecord => ({
     ...xferBase(after),
     type: 'SEND',
     time: call.startedAt,
     commid: `${faxId}.${after.dials}`,
-    device: common.line,
+    device: line,
     remoteStation: call.remoteStationId ?? '',
     params: call.rate ?? 0,
     npages: call.pages,
@@ -197,7 +207,7 @@ async function endCall(
     jobinfo: jobinfo(after),
     resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
   });
-  return { fax: after, verdict };
+  return { state, fields, events, xfer, verdict };
 }
 
 /** Ends a fax that is not in a call: stop request, kill time, or the retry caps. */

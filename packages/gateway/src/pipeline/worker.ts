@@ -222,7 +222,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
    */
   async function claim(fax: Fax, controller: number): Promise<Fax | 'busy' | undefined> {
     const line = `c${controller}`;
-    const begin = auditInsertFrom('claimed', {
+    const begin = auditInsertFrom(faxes.CHANGED_ROW, {
       type: 'send.begin',
       actor,
       subject: `fax:${fax.id}`,
@@ -242,7 +242,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
           slackMs: 5,
           version: fax.version,
         },
-        begin,
+        [begin],
       );
       return running ?? undefined;
     } catch (e) {

@@ -61,7 +61,7 @@ describe('faxes.claimForCall', () => {
   it('runs the statement given along in the same statement: only for a claimed row, all or nothing', async () => {
     await t.knex.raw('CREATE TABLE claim_log (fax_id bigint NOT NULL CHECK (fax_id > 0), note text)');
     const along = (note: string) => ({
-      sql: 'INSERT INTO claim_log (fax_id, note) SELECT id, ?::text FROM claimed',
+      sql: 'INSERT INTO claim_log (fax_id, note) SELECT id, ?::text FROM changed',
       bindings: [note],
     });
     const logged = async (id: number) => (await t.knex('claim_log').where({ fax_id: id })).map((r) => r.note);
@@ -69,16 +69,16 @@ describe('faxes.claimForCall', () => {
     const opts = { from: QUEUED, line: 'c2', worker: 'w-2', now: new Date(), version: f.version };
     // An outdated version claims nothing and logs nothing.
     expect(
-      await faxes.claimForCall(t.knex, f.id, { ...opts, version: f.version - 1 }, along('stale')),
+      await faxes.claimForCall(t.knex, f.id, { ...opts, version: f.version - 1 }, [along('stale')]),
     ).toBeNull();
     expect(await logged(f.id)).toEqual([]);
-    const running = await faxes.claimForCall(t.knex, f.id, opts, along('begin'));
+    const running = await faxes.claimForCall(t.knex, f.id, opts, [along('begin')]);
     expect(running).toMatchObject({ id: f.id, state: 'running', line: 'c2', dials: 1 });
     expect(await logged(f.id)).toEqual(['begin']);
     // When the statement along fails, the claim fails with it.
     const g = await waiting('+4930777');
-    const bad = { sql: 'INSERT INTO claim_log (fax_id) SELECT -id FROM claimed', bindings: [] };
-    await expect(faxes.claimForCall(t.knex, g.id, { ...opts, version: g.version }, bad)).rejects.toThrow(
+    const bad = { sql: 'INSERT INTO claim_log (fax_id) SELECT -id FROM changed', bindings: [] };
+    await expect(faxes.claimForCall(t.knex, g.id, { ...opts, version: g.version }, [bad])).rejects.toThrow(
       /check/,
     );
     expect((await faxes.get(t.knex, g.id)).state).toBe('pending');

@@ -208,19 +208,73 @@ export function isNumberBusy(e: unknown): boolean {
   return pg?.code === '23505' && pg.constraint === 'faxes_one_call_per_number';
 }
 
-/** SQL run in the same statement as a claim, over its row (the CTE `claimed`); `?` bindings. */
-export interface AlongWithClaim {
+/**
+ * SQL run in the same statement as a change of a fax row, over the changed row (the CTE
+ * named CHANGED_ROW); `?` bindings. An INSERT there commits with the change, and only if the
+ * change matched a row.
+ */
+export interface AlongWithChange {
   sql: string;
   bindings: readonly Knex.RawBinding[];
+}
+
+/** The CTE a statement given along with a change reads the changed row from. */
+export const CHANGED_ROW = 'changed';
+
+/** `update` (an UPDATE … RETURNING *) and the statements `along` as one statement. */
+async function changeAlong(
+  db: Db,
+  update: Knex.QueryBuilder,
+  along: readonly AlongWithChange[],
+): Promise<Fax | null> {
+  if (along.length === 0) {
+    const [row] = await update;
+    return row ? toFax(row) : null;
+  }
+  const u = update.toSQL();
+  const ctes = along.map((a, i) => `along${i} AS (${a.sql})`).join(', ');
+  const result = await db.raw(`WITH ${CHANGED_ROW} AS (${u.sql}), ${ctes} SELECT * FROM ${CHANGED_ROW}`, [
+    ...(u.bindings as readonly Knex.RawBinding[]),
+    ...along.flatMap((a) => a.bindings),
+  ]);
+  const row = result.rows[0];
+  return row ? toFax(row) : null;
+}
+
+/**
+ * A state change with the statements `along` in the same statement (no transaction block,
+ * one round trip): only from `from` and at `version` when given. Null when the row did not
+ * qualify — then nothing along was written either.
+ */
+export async function updateStateAlong(
+  db: Db,
+  id: number,
+  state: FaxState,
+  fields: FaxFields,
+  options: { from?: readonly FaxState[]; version?: number },
+  along: readonly AlongWithChange[],
+): Promise<Fax | null> {
+  const update = db('faxes')
+    .where({ id })
+    .update({
+      ...toRow(fields),
+      state: checkState(state),
+      version: db.raw('version + 1'),
+      updated_at: db.fn.now(),
+    })
+    .returning('*');
+  if (options.from) update.whereIn('state', options.from.map(checkState));
+  if (options.version !== undefined) update.where('version', options.version);
+  return changeAlong(db, update, along);
 }
 
 /**
  * Starts a dial in one statement: a waiting fax (`from`), due (`not_before` reached, kill
  * time not), at `version` when given, becomes 'running' with dials + 1, its line and worker.
- * `along` (e.g. the audit event's INSERT) runs in the same statement, so both commit or
- * neither — one round trip, no transaction block. Null when the row does not qualify (the
- * caller looks at it again); throws a unique violation that isNumberBusy() recognises when
- * another fax to the same number is running.
+ * `along` (e.g. the audit event's INSERT over CHANGED_ROW) runs in the same statement, so
+ * both commit or neither. Null when the row does not qualify (the caller looks at it again);
+ * throws a unique violation that isNumberBusy() recognises when another fax to the same
+ * number is running.
  */
 export async function claimForCall(
   db: Db,
@@ -233,7 +287,7 @@ export async function claimForCall(
     slackMs?: number;
     version?: number;
   },
-  along?: AlongWithClaim,
+  along: readonly AlongWithChange[] = [],
 ): Promise<Fax | null> {
   const due = new Date(opts.now.getTime() + (opts.slackMs ?? 0));
   const update = db('faxes')
@@ -254,17 +308,7 @@ export async function claimForCall(
     })
     .returning('*');
   if (opts.version !== undefined) update.where('version', opts.version);
-  if (!along) {
-    const [row] = await update;
-    return row ? toFax(row) : null;
-  }
-  const u = update.toSQL();
-  const result = await db.raw(`WITH claimed AS (${u.sql}), along AS (${along.sql}) SELECT * FROM claimed`, [
-    ...(u.bindings as readonly Knex.RawBinding[]),
-    ...along.bindings,
-  ]);
-  const row = result.rows[0];
-  return row ? toFax(row) : null;
+  return changeAlong(db, update, along);
 }
 
 /** Sets fields without a state change. */
