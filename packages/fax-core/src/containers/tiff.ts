@@ -367,7 +367,9 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
   const { width, height, rowsPerStrip, strips } = info;
   const stride = strideFor(width);
   const ranges = stripRanges(file, ifd, info);
-  const out = new Uint8Array(stride * height);
+  // one CCITT strip: the decoder's page becomes the page, without a second buffer and a copy
+  const single = strips === 1 && info.coding !== 'none' && info.coding !== 'packbits';
+  let out: Uint8Array = new Uint8Array(single ? 0 : stride * height);
   let badLines = 0;
   let consecutiveBadLines = 0;
   let run = 0; // bad run continuing across strips
@@ -376,8 +378,8 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
     const y0 = s * rowsPerStrip;
     const rows = Math.min(rowsPerStrip, height - y0);
     const strip = file.data.subarray(off, off + cnt);
-    const target = out.subarray(y0 * stride, (y0 + rows) * stride);
     if (info.coding === 'none' || info.coding === 'packbits') {
+      const target = out.subarray(y0 * stride, (y0 + rows) * stride);
       const got = info.coding === 'none' ? copyRaw(strip, target) : unpackBits(strip, target);
       if (info.fillOrder === 2) for (let i = 0; i < got; i++) target[i] = BIT_REVERSE[target[i]];
       const missing = rows - Math.floor(got / stride);
@@ -398,7 +400,12 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
       );
     }
     const decodedRows = Math.min(r.rows, rows, r.page.height);
-    target.set(r.page.data.subarray(0, decodedRows * stride));
+    // with `height` the decoder's page has all rows, those it did not deliver white
+    if (single && r.page.data.length === stride * height) out = r.page.data;
+    else {
+      if (out.length === 0) out = new Uint8Array(stride * height);
+      out.set(r.page.data.subarray(0, decodedRows * stride), y0 * stride);
+    }
     // rows the code stream does not deliver are bad rows (left white)
     const missing = rows - decodedRows;
     badLines += r.badLines + missing;
