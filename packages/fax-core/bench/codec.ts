@@ -1,8 +1,9 @@
-// npm run bench:codec -- [--iterations N] [--quick]
+// npm run bench:codec -- [--iterations N] [--quick] [--transcode-only]
 // One thread, in-process, the 8 CCITT pages: ms/page for our encoders and decoders in MH, MR K=4
 // and MMR, beside utif2 (the JavaScript TIFF decoder most projects use) and sharp (libvips +
 // libtiff in Node) measured in the same run, and beside the C anchors of
 // shared/docs/fax-coding-reference.md (measured on another machine, printed as constants).
+// Then the gateway's per-page codec work before and after transcoding (bench/transcode.ts).
 
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -14,9 +15,15 @@ import { encodePage } from '../src/codec/encode.js';
 import { ccittDir, goldenPbm, goldenTiff, readPbm, readTiffStrip } from '../src/codec/test-support/ccitt.js';
 import type { Coding } from '../src/codec/types.js';
 import { type BilevelPage, pagesEqual } from '../src/page.js';
+import { benchTranscode } from './transcode.js';
 
 const { values } = parseArgs({
-  options: { iterations: { type: 'string' }, quick: { type: 'boolean' }, clock: { type: 'string' } },
+  options: {
+    iterations: { type: 'string' },
+    quick: { type: 'boolean' },
+    clock: { type: 'string' },
+    'transcode-only': { type: 'boolean' },
+  },
 });
 const quick = values.quick === true;
 // The machines are shared: CPU time of this process is steadier than wall time under load.
@@ -46,6 +53,18 @@ if (dir === null) {
 }
 const PAGES = [1, 2, 3, 4, 5, 6, 7, 8];
 const pages: BilevelPage[] = PAGES.map((n) => readPbm(goldenPbm(dir, n)));
+
+const transcodeBench = () =>
+  benchTranscode({
+    files: PAGES.map((n) => goldenTiff(dir, n, 'mmr')),
+    iterations: quick ? 10 : 40,
+    rounds: quick ? 3 : 7,
+    now,
+  });
+if (values['transcode-only']) {
+  transcodeBench();
+  process.exit(0);
+}
 
 interface Mode {
   name: string;
@@ -194,3 +213,5 @@ const worstDec = Math.max(...rows.map((r) => r.ourDec / r.anchors.libtiffDec));
 console.log(
   `\ntargets: decode >= 30x utif2: ${targetDec ? 'met' : 'NOT met'}; encode ${worstEnc.toFixed(2)}x spandsp (<= 2: ${worstEnc <= 2 ? 'met' : 'NOT met'}); decode ${worstDec.toFixed(2)}x libtiff (<= 2: ${worstDec <= 2 ? 'met' : 'NOT met'})`,
 );
+
+transcodeBench();
