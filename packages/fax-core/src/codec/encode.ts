@@ -3,6 +3,7 @@
 // libtiff's putspan does (2560 chunks only from 2624 on).
 
 import { type BilevelPage, MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH, strideFor } from '../page.js';
+import { growBytes } from './grow.js';
 import { rowChanges, rowChangesWords, wordPaintable } from './runs.js';
 import {
   BLACK_RUN_BITS,
@@ -39,12 +40,7 @@ class BitWriter {
 
   /** Makes room for `bytes` more bytes. */
   ensure(bytes: number): void {
-    if (this.o + bytes <= this.out.length) return;
-    let size = this.out.length * 2;
-    while (size < this.o + bytes) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.out.subarray(0, this.o));
-    this.out = next;
+    this.out = growBytes(this.out, this.o, bytes);
   }
 
   put(code: number, len: number): void {

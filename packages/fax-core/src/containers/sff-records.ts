@@ -1,6 +1,7 @@
 // The records of one SFF page (see sff.ts for the format): MH line records and white-skip
 // records, collected in one growing buffer. Shared by the pixel writer (encodeSffPageRecords)
 // and the transcoder (sffRecordsFromCoded), so both frame rows the same way.
+import { growBytes } from '../codec/grow.js';
 import { ContainerError } from './common.js';
 
 const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
@@ -19,12 +20,7 @@ export class SffRecordBuilder {
   }
 
   private room(bytes: number): void {
-    if (this.o + bytes <= this.out.length) return;
-    let size = this.out.length * 2;
-    while (size < this.o + bytes) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.out.subarray(0, this.o));
-    this.out = next;
+    this.out = growBytes(this.out, this.o, bytes);
   }
 
   private flushWhite(): void {

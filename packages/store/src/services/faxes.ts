@@ -170,20 +170,15 @@ export class StateConflictError extends ConflictError {
   }
 }
 
-/**
- * Moves a fax to `state` and sets `fields`. With `from`, the change happens only when the
- * fax is in one of those states (compare-and-set); otherwise StateConflictError.
- */
-export async function updateState(
-  db: Db,
-  id: number,
-  state: FaxState,
-  fields: FaxFields = {},
-  options: {
-    from?: readonly FaxState[] /** Only if the row is still at this version. */;
-    version?: number;
-  } = {},
-): Promise<Fax> {
+export interface StateChangeOptions {
+  /** Only from these states. */
+  from?: readonly FaxState[];
+  /** Only if the row is still at this version. */
+  version?: number;
+}
+
+/** The UPDATE … RETURNING * of a state change, not yet run. */
+function stateChange(db: Db, id: number, state: FaxState, fields: FaxFields, options: StateChangeOptions) {
   const q = db('faxes')
     .where({ id })
     .update({
@@ -195,6 +190,21 @@ export async function updateState(
     .returning('*');
   if (options.from) q.whereIn('state', options.from.map(checkState));
   if (options.version !== undefined) q.where('version', options.version);
+  return q;
+}
+
+/**
+ * Moves a fax to `state` and sets `fields`. With `from`, the change happens only when the
+ * fax is in one of those states (compare-and-set); otherwise StateConflictError.
+ */
+export async function updateState(
+  db: Db,
+  id: number,
+  state: FaxState,
+  fields: FaxFields = {},
+  options: StateChangeOptions = {},
+): Promise<Fax> {
+  const q = stateChange(db, id, state, fields, options);
   const [row] = await q;
   if (row) return toFax(row);
   const current = await find(db, id);
@@ -251,21 +261,10 @@ export async function updateStateAlong(
   id: number,
   state: FaxState,
   fields: FaxFields,
-  options: { from?: readonly FaxState[]; version?: number },
+  options: StateChangeOptions,
   along: readonly AlongWithChange[],
 ): Promise<Fax | null> {
-  const update = db('faxes')
-    .where({ id })
-    .update({
-      ...toRow(fields),
-      state: checkState(state),
-      version: db.raw('version + 1'),
-      updated_at: db.fn.now(),
-    })
-    .returning('*');
-  if (options.from) update.whereIn('state', options.from.map(checkState));
-  if (options.version !== undefined) update.where('version', options.version);
-  return changeAlong(db, update, along);
+  return changeAlong(db, stateChange(db, id, state, fields, options), along);
 }
 
 /**
