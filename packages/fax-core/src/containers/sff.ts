@@ -76,10 +76,31 @@ export interface SffPage {
   quality: PageQuality;
 }
 
-export interface SffReaderOptions {
+/**
+ * What SffReader does with line records: `decode` them into each page's pixels (the default),
+ * or `skip` them — for a receiver that reacts per page and decodes later, if at all.
+ */
+export type SffRows = 'decode' | 'skip';
+
+/**
+ * What SffReader returns per page: with rows `skip`, the page's SffPageInfo alone — the same
+ * info as in decode mode (a line that would not decode is still a row: decode mode repairs it),
+ * found under the same limits and errors, without a page buffer or a decoded row.
+ */
+export type SffReaderPage<R extends SffRows = 'decode'> = R extends 'skip' ? SffPageInfo : SffPage;
+
+/** SffReaderOptions.onRow: a view of the row, copy to keep. */
+export type SffRowCallback = (row: Uint8Array, y: number, pageIndex: number) => void;
+
+export interface SffReaderOptions<R extends SffRows = 'decode'> {
   limits?: Partial<ContainerLimits>;
-  /** Called for every row as soon as its record is complete (row is a view, copy to keep). */
-  onRow?: (row: Uint8Array, y: number, pageIndex: number) => void;
+  /** `decode` (default) or `skip` the line records; see SffRows and SffReaderPage. */
+  rows?: R;
+  /**
+   * Called for every row as soon as its record is complete (row is a view, copy to keep).
+   * Decode mode only: skipped rows have no pixels.
+   */
+  onRow?: R extends 'skip' ? never : SffRowCallback;
   /**
    * When false, end() accepts a stream that stops at a record boundary without the FE 00
    * end-of-document record (a connection that dropped) and returns the page in progress.
@@ -106,15 +127,17 @@ type State =
   | 'pageLen' // FE: length byte
   | 'pageBody' // FE: header body
   | 'lineLen16' // 00: u16 length
-  | 'line' // line bytes
+  | 'line' // line bytes, collected to decode
+  | 'lineSkip' // line bytes, skipped (rows 'skip')
   | 'ffLen' // FF: length byte
-  | 'userInfo' // FF n: n bytes
+  | 'userInfo' // FF n: n bytes (skipped)
   | 'done'; // after FE 00
 
 interface PageState {
   info: SffPageInfo;
   stride: number;
-  rows: Uint8Array;
+  /** The decoded rows so far; undefined when rows are skipped. */
+  rows: Uint8Array | undefined;
   height: number;
   badLines: number;
   consecutiveBadLines: number;
@@ -130,8 +153,11 @@ interface PageState {
  * for await (const block of dataB3) for (const p of r.push(block)) store(p);
  * for (const p of r.end()) store(p);
  * ```
+ *
+ * `new SffReader({ rows: 'skip' })` follows the same records without decoding them and returns
+ * each page's SffPageInfo (SffReaderPage<'skip'>); its memory is one page header.
  */
-export class SffReader {
+export class SffReader<R extends SffRows = 'decode'> {
   private state: State = 'header';
   /** bytes still needed in the current state */
   private need = SFF_DOCUMENT_HEADER_SIZE;
@@ -143,16 +169,19 @@ export class SffReader {
   private finished = false;
   private readonly limits: ContainerLimits;
   private readonly budget: Budget;
-  private readonly onRow: SffReaderOptions['onRow'];
+  private readonly onRow: SffRowCallback | undefined;
   private readonly requireEnd: boolean;
-  private out: SffPage[] = [];
+  private readonly skipRows: boolean;
+  private out: (SffPage | SffPageInfo)[] = [];
   private _header: SffDocumentHeader | undefined;
   private _trailing = 0;
 
-  constructor(options: SffReaderOptions = {}) {
+  constructor(options: SffReaderOptions<R> = {}) {
     this.limits = resolveLimits(options.limits);
     this.budget = new Budget('sff', this.limits);
-    this.onRow = options.onRow;
+    this.skipRows = options.rows === 'skip';
+    if (this.skipRows && options.onRow) throw new TypeError("SffReader: onRow needs rows 'decode'");
+    this.onRow = options.onRow as SffRowCallback | undefined;
     this.requireEnd = options.requireEnd ?? true;
   }
 
@@ -178,29 +207,32 @@ export class SffReader {
   }
 
   /** Feeds the next chunk; returns the pages it completed. */
-  push(chunk: Uint8Array): SffPage[] {
+  push(chunk: Uint8Array): SffReaderPage<R>[] {
     if (this.finished) throw err('state', 'push() after end()');
     let i = 0;
     const n = chunk.length;
     while (i < n) {
-      if (this.state === 'done') {
-        this._trailing += n - i;
-        this.offset += n - i;
-        break;
-      }
-      if (this.state === 'skip') {
-        const take = Math.min(this.need, n - i);
-        i += take;
-        this.offset += take;
-        this.need -= take;
-        if (this.need === 0) this.enter('type', 1);
-        continue;
-      }
-      if (this.state === 'type') {
+      const state = this.state;
+      if (state === 'type') {
         // fast path: one byte, no copying
         const b = chunk[i++];
         this.offset++;
         this.onType(b);
+        continue;
+      }
+      if (state === 'done') {
+        this._trailing += n - i;
+        this.offset += n - i;
+        break;
+      }
+      if (state === 'skip' || state === 'lineSkip' || state === 'userInfo') {
+        // bytes nobody reads: count them, copy nothing
+        const take = Math.min(this.need, n - i);
+        i += take;
+        this.offset += take;
+        this.need -= take;
+        if (state === 'userInfo') this.current!.info.userInfoBytes += take;
+        if (this.need === 0) this.onSkipped(state);
         continue;
       }
       // collect `need` bytes, without copying when the chunk holds them all
@@ -210,6 +242,8 @@ export class SffReader {
         i += this.need;
         this.offset += this.need;
       } else {
+        // the first piece of a field: make room for all of it
+        if (this.need > this.acc.length) this.acc = new Uint8Array(Math.max(this.need, this.acc.length * 2));
         const take = Math.min(this.need - this.accLen, n - i);
         this.acc.set(chunk.subarray(i, i + take), this.accLen);
         this.accLen += take;
@@ -221,13 +255,11 @@ export class SffReader {
       this.accLen = 0;
       this.onData(data);
     }
-    const out = this.out;
-    this.out = [];
-    return out;
+    return this.takeOut();
   }
 
   /** Ends the stream: returns the remaining page(s), or throws if the stream is cut short. */
-  end(): SffPage[] {
+  end(): SffReaderPage<R>[] {
     if (this.finished) return [];
     this.finished = true;
     if (this.state !== 'done') {
@@ -241,7 +273,12 @@ export class SffReader {
       }
       this.finishPage();
     }
-    const out = this.out;
+    return this.takeOut();
+  }
+
+  private takeOut(): SffReaderPage<R>[] {
+    // finishPage pushes SffPageInfo exactly when rows are skipped, i.e. R is 'skip'
+    const out = this.out as SffReaderPage<R>[];
     this.out = [];
     return out;
   }
@@ -250,7 +287,6 @@ export class SffReader {
     this.state = state;
     this.need = need;
     this.accLen = 0;
-    if (need > this.acc.length) this.acc = new Uint8Array(Math.max(need, this.acc.length * 2));
   }
 
   private onType(b: number): void {
@@ -267,7 +303,7 @@ export class SffReader {
       );
     }
     if (b >= 1 && b <= 216) {
-      this.enter('line', b);
+      this.enterLine(b);
       return;
     }
     if (b === 0) {
@@ -280,7 +316,21 @@ export class SffReader {
     }
     // 217..253: white lines
     this.current.info.records++;
-    this.addWhite(b - 216);
+    this.addRows(b - 216);
+  }
+
+  private enterLine(length: number): void {
+    this.enter(this.skipRows ? 'lineSkip' : 'line', length);
+  }
+
+  /** The last byte of a stretch that push() skipped has gone by. */
+  private onSkipped(state: 'skip' | 'lineSkip' | 'userInfo'): void {
+    if (state === 'lineSkip') {
+      // a row, whether or not it would decode (decode mode repairs the ones that do not)
+      this.current!.info.records++;
+      this.addRows(1);
+    }
+    this.enter('type', 1);
   }
 
   private onData(d: Uint8Array): void {
@@ -311,7 +361,7 @@ export class SffReader {
           this.enter('type', 1);
           return;
         }
-        this.enter('line', len);
+        this.enterLine(len);
         return;
       }
       case 'line':
@@ -330,10 +380,6 @@ export class SffReader {
         this.enter('userInfo', len);
         return;
       }
-      case 'userInfo':
-        this.current!.info.userInfoBytes += d.length;
-        this.enter('type', 1);
-        return;
       default:
         throw err('state', `internal: unexpected state ${this.state}`);
     }
@@ -361,12 +407,8 @@ export class SffReader {
     if (first < SFF_DOCUMENT_HEADER_SIZE) {
       throw err('invalid', `first page header offset ${first} lies inside the document header`);
     }
-    if (first > SFF_DOCUMENT_HEADER_SIZE) {
-      this.state = 'skip';
-      this.need = first - SFF_DOCUMENT_HEADER_SIZE;
-      return;
-    }
-    this.enter('type', 1);
+    if (first > SFF_DOCUMENT_HEADER_SIZE) this.enter('skip', first - SFF_DOCUMENT_HEADER_SIZE);
+    else this.enter('type', 1);
   }
 
   private onPageHeader(d: Uint8Array): void {
@@ -408,7 +450,7 @@ export class SffReader {
         records: 0,
       },
       stride,
-      rows: new Uint8Array(stride * capacity),
+      rows: this.skipRows ? undefined : new Uint8Array(stride * capacity),
       height: 0,
       badLines: 0,
       consecutiveBadLines: 0,
@@ -417,7 +459,7 @@ export class SffReader {
     this.pageCount++;
   }
 
-  /** Room for one more row; returns its offset. */
+  /** Room for one more row, counted against the limits (also when rows are skipped); returns its offset. */
   private nextRow(): number {
     const p = this.current!;
     if (p.height >= this.limits.maxHeight) {
@@ -425,7 +467,7 @@ export class SffReader {
     }
     this.budget.reserve(p.stride);
     const o = p.height * p.stride;
-    if (o + p.stride > p.rows.length) {
+    if (p.rows && o + p.stride > p.rows.length) {
       const grown = new Uint8Array(Math.min(p.rows.length * 2, this.limits.maxHeight * p.stride));
       grown.set(p.rows);
       p.rows = grown;
@@ -436,10 +478,11 @@ export class SffReader {
   private emitRow(o: number): void {
     const p = this.current!;
     const y = p.height++;
-    if (this.onRow) this.onRow(p.rows.subarray(o, o + p.stride), y, p.info.index);
+    if (this.onRow) this.onRow(p.rows!.subarray(o, o + p.stride), y, p.info.index);
   }
 
-  private addWhite(count: number): void {
+  /** Rows without code to decode: white lines, and any line when rows are skipped. */
+  private addRows(count: number): void {
     const p = this.current!;
     p.run = 0;
     for (let k = 0; k < count; k++) this.emitRow(this.nextRow()); // rows are zero already
@@ -448,7 +491,7 @@ export class SffReader {
   private addLine(code: Uint8Array): void {
     const p = this.current!;
     const o = this.nextRow();
-    const row = p.rows.subarray(o, o + p.stride);
+    const row = p.rows!.subarray(o, o + p.stride);
     let ok = false;
     try {
       ok = decodeMhRow(code, p.info.width, row, 'lsb');
@@ -472,8 +515,10 @@ export class SffReader {
   /** A corrupt line: repeat the previous row (white on the first row), count it. */
   private substitute(o: number): void {
     const p = this.current!;
-    if (p.height > 0) p.rows.copyWithin(o, o - p.stride, o);
-    else p.rows.fill(0, o, o + p.stride);
+    if (p.rows) {
+      if (p.height > 0) p.rows.copyWithin(o, o - p.stride, o);
+      else p.rows.fill(0, o, o + p.stride);
+    }
     p.badLines++;
     p.run++;
     if (p.run > p.consecutiveBadLines) p.consecutiveBadLines = p.run;
@@ -485,6 +530,10 @@ export class SffReader {
     if (!p) return;
     this.current = undefined;
     p.info.height = p.height;
+    if (!p.rows) {
+      this.out.push(p.info);
+      return;
+    }
     const data = p.rows.length === p.height * p.stride ? p.rows : p.rows.slice(0, p.height * p.stride);
     this.out.push({
       page: pageFromData(p.info.width, p.height, data, p.info.resolution),
