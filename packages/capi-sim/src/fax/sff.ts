@@ -1,17 +1,10 @@
 // The simulator's two uses of SFF, both through fax-core (no SFF parsing here):
 // - SffWatcher follows what an application sends, block by block, so the remote fax reacts
 //   per page (refuses fine pages, hangs up after page k) and rejects bad coding at once. It
-//   follows the records only (SffScanner): the pixels are decoded from the bytes when someone
-//   reads the received pages (decodeWatched), which most runs never do;
+//   follows the records only (SffReader, rows 'skip'): the pixels are decoded from the bytes
+//   when someone reads the received pages (decodeWatched), which most runs never do;
 // - buildSff turns pages into the SFF stream a remote fax sender transmits.
-import {
-  type BilevelPage,
-  ContainerError,
-  type SffPageInfo,
-  SffReader,
-  SffScanner,
-  sffChunks,
-} from '@faxgate/fax-core';
+import { type BilevelPage, ContainerError, type SffPageInfo, SffReader, sffChunks } from '@faxgate/fax-core';
 
 export class SffCodingError extends Error {
   constructor(message: string) {
@@ -40,7 +33,7 @@ export interface WatchedDocument {
 }
 
 export class SffWatcher {
-  private readonly scanner = new SffScanner(OPTIONS);
+  private readonly reader = new SffReader({ ...OPTIONS, rows: 'skip' });
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private accepted = 0;
@@ -52,20 +45,20 @@ export class SffWatcher {
     if (this.size + chunk.length > MAX_RAW) throw new SffCodingError(`document over ${MAX_RAW} bytes`);
     this.chunks.push(Buffer.from(chunk));
     this.size += chunk.length;
-    const pages = this.take(() => this.scanner.push(chunk));
+    const pages = this.take(() => this.reader.push(chunk));
     this.accepted = this.size;
     return pages;
   }
 
   /** The sender ends the stream. Throws SffCodingError when it stops inside a record. */
   end(): SffPageInfo[] {
-    const pages = this.take(() => this.scanner.end());
+    const pages = this.take(() => this.reader.end());
     this.ended = true;
     return pages;
   }
 
   get complete(): boolean {
-    return this.scanner.complete;
+    return this.reader.complete;
   }
 
   get byteCount(): number {
@@ -107,7 +100,7 @@ export class SffWatcher {
 
 /**
  * The pages of a watched document as pixels: what SffReader decodes from the accepted bytes
- * (corrupt lines repaired), the same pages the scanner counted.
+ * (corrupt lines repaired), the same pages the watcher counted.
  */
 export function decodeWatched(doc: WatchedDocument): BilevelPage[] {
   if (doc.pages === 0) return [];
