@@ -50,7 +50,6 @@ export {
   sffChunksOfRecords,
   writeSff,
 } from './sff.js';
-export { SffScanner, type SffScannerOptions } from './sff-scan.js';
 export { sffRecordsFromCoded } from './sff-transcode.js';
 export {
   type CodedTiffPage,
