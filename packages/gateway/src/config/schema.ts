@@ -175,6 +175,11 @@ export const configSchema = z.strictObject({
      * 0 = none (take a job only when a channel is free).
      */
     standbyJobs: int(0, 1000).optional(),
+    /**
+     * How long a standby job waits for a channel of this process before it goes back to the
+     * queue, where another gateway process may take it (real time, not scaled by timeScale).
+     */
+    standbyWaitSeconds: seconds(0.05, 600).default(2),
     /** B channels kept free for incoming calls (M 5.75; HylaFAX ModemGroup limit). */
     receiveReserve: int(0, 1000).default(0),
     /** Calls per fax, including those that never connected (HylaFAX MaxDials). */

@@ -24,6 +24,17 @@ describe('ChannelPool', () => {
     expect(pool.acquire()).toBeUndefined();
   });
 
+  it('holds calls to maxCalls (queue.concurrency) when that is fewer than the channels', () => {
+    const pool = new ChannelPool([{ controller: 1, channels: 4 }], 1, 2);
+    expect(pool.usable).toBe(2);
+    const a = pool.acquire();
+    expect(pool.acquire()).toBeDefined();
+    expect(pool.acquire()).toBeUndefined();
+    a?.release();
+    expect(pool.acquire()).toBeDefined();
+    expect(new ChannelPool([{ controller: 1, channels: 4 }], 3, 2).usable).toBe(1);
+  });
+
   it('has no usable channel when the reserve takes them all', () => {
     const pool = new ChannelPool([{ controller: 1, channels: 2 }], 5);
     expect(pool.usable).toBe(0);

@@ -27,6 +27,8 @@ export class ChannelPool {
   constructor(
     readonly controllers: readonly ControllerChannels[],
     readonly reserve: number,
+    /** Calls at once this process may make (queue.concurrency), when fewer than the channels. */
+    readonly maxCalls?: number,
   ) {
     this.total = controllers.reduce((n, c) => n + Math.max(0, c.channels), 0);
     for (const c of controllers) this.busy.set(c.controller, 0);
@@ -34,7 +36,8 @@ export class ChannelPool {
 
   /** Channels outgoing calls may use at once. */
   get usable(): number {
-    return Math.max(0, this.total - this.reserve);
+    const free = Math.max(0, this.total - this.reserve);
+    return this.maxCalls === undefined ? free : Math.min(free, this.maxCalls);
   }
 
   get inUse(): number {

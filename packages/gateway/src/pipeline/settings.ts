@@ -19,6 +19,8 @@ export interface QueueSettings {
   concurrency: number;
   /** Jobs held ready for a channel beside the calls; undefined = as many as calls. */
   standbyJobs: number | undefined;
+  /** How long a standby job waits for a channel before it goes back to the queue. */
+  standbyWaitMs: number;
   receiveReserve: number;
   /** The sending window (`queue.timeOfDay`); undefined = Any. Wall-clock time, never scaled. */
   timeOfDay: TimeOfDay | undefined;
@@ -53,6 +55,7 @@ export function queueSettings(config: FaxgateConfig): QueueSettings {
     headLine: q.headLine,
     concurrency: q.concurrency,
     standbyJobs: q.standbyJobs,
+    standbyWaitMs: Math.round(q.standbyWaitSeconds * 1000),
     receiveReserve: q.receiveReserve,
     timeOfDay: windowOf(q.timeOfDay),
     timeZone: q.timeZone,

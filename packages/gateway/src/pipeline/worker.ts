@@ -69,9 +69,6 @@ async function controllerChannels(transport: CapiTransport, controllers: readonl
   return out;
 }
 
-/** How long a standby job waits for a channel before it goes back to the queue. */
-const STANDBY_WAIT_MS = 2000;
-
 export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker> {
   const { config, db, log, actor } = opts;
   const settings = queueSettings(config);
@@ -81,11 +78,14 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     onEvent: auditLockdownEvents(db, actor),
     onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
   });
+  // The pool itself holds calls to queue.concurrency: standby jobs run beside the calls, so
+  // BullMQ's concurrency no longer bounds them.
   const pool = new ChannelPool(
     await controllerChannels(transport, config.lines.controllers),
     settings.receiveReserve,
+    settings.concurrency > 0 ? settings.concurrency : undefined,
   );
-  const concurrency = settings.concurrency > 0 ? Math.min(settings.concurrency, pool.usable) : pool.usable;
+  const concurrency = pool.usable;
   const standby = concurrency > 0 ? (settings.standbyJobs ?? concurrency) : 0;
   const presence: WorkerPresence = await startPresence(db);
   const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
@@ -199,7 +199,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
 
     // Waits in line for a channel; after a while the job goes back, so that another gateway
     // process with a free channel may take it.
-    const lease = await pool.acquireWait(STANDBY_WAIT_MS);
+    const lease = await pool.acquireWait(settings.standbyWaitMs);
     if (!lease) return later(job, token, Date.now() + 1);
     let handedOver = false;
     try {
