@@ -1,17 +1,8 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { auditMigrations } from '@faxgate/audit';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
-import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
-import { migrate, openDatabase } from '@faxgate/store';
-import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
-import { Redis } from 'ioredis';
-import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
-import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { benchSetup, ccittPage1Tiff } from './bench-support/bench-setup.js';
 import { seedBenchWorld } from './bench-support/bench-world.js';
 import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
 import { startSimProcess } from './bench-support/sim-process.js';
@@ -33,29 +24,20 @@ const NUMBERS = 600; // distinct destinations: one number is never dialled twice
 const parties: Record<string, PartyBehaviour> = {};
 for (let i = 0; i < NUMBERS; i++) parties[String(5600000 + i)] = { kind: 'fax', csi: `BENCH ${i}` };
 
-const testDb = await createTestDatabase('faxgate_bench_pipeline');
-const db = openDatabase(testDb.url, { poolMax: 20 });
-await migrate(db, auditMigrations);
+const sim = await startSimProcess({ timeFactor: 0, parties, controllers: 2, bChannels: 30 });
+const { db, config, cleanUp } = await benchSetup({
+  name: 'pipeline',
+  simPort: sim.port,
+  controllers: 2,
+  queue: {},
+});
 // Round trips to PostgreSQL per fax: each is a message exchange both processes pay for.
 let queries = 0;
 db.on('query', () => {
   queries++;
 });
-const sim = await startSimProcess({ timeFactor: 0, parties, controllers: 2, bChannels: 30 });
 const simEvents = new EventEmitter();
 sim.onCall((c) => simEvents.emit('call', c));
-const prefix = testRedisPrefix('faxgate-bench');
-const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-const { config } = validateConfig(
-  {
-    database: { url: testDb.url, poolMax: 20 },
-    redis: { keyPrefix: prefix },
-    logging: { level: 'error' },
-    lines: { transport: 'rcapi', port: sim.port, controllers: [1, 2] },
-    queue: { enabled: true, reconcileIntervalSeconds: 3600, stationId: 'BENCH' },
-  },
-  env,
-);
 const { user, out, router } = await seedBenchWorld(db);
 const pipeline = await startPipeline({
   config,
@@ -64,12 +46,7 @@ const pipeline = await startPipeline({
   actor: 'gateway:bench',
   worker: true,
 });
-// CCITT test page 1 (a business letter, 1728 × 2376 fine) as the ready one-page MMR TIFF.
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const ccitt1 = readFaxDocument(
-  fs.readFileSync(path.resolve(repoRoot, '../shared/testdata/ccitt/ccitt1.pbm')),
-);
-const tiff = writeFaxDocument('tiff', [ccitt1.pages[0].page], { coding: 'mmr' });
+const tiff = ccittPage1Tiff();
 const ctx = { db, queue: pipeline.queue, router, settings: pipeline.settings };
 let seq = 0;
 const submitOne = (sendAt?: Date) =>
@@ -203,10 +180,6 @@ try {
   row('  delayed jobs in Redis / pending rows', `${jobCounts.delayed} / ${pending}`, 'equal');
 } finally {
   await pipeline.stop();
-  const redis = new Redis(config.redis.url);
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
   sim.stop();
-  await db.destroy();
-  await testDb.drop();
+  await cleanUp();
 }

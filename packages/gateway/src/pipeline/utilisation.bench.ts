@@ -1,19 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { auditMigrations } from '@faxgate/audit';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
-import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
-import { migrate, openDatabase } from '@faxgate/store';
-import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
-import { Redis } from 'ioredis';
-import { validateConfig } from '../config/load.js';
 import { createGatewayLogger } from '../logger.js';
 import { type ChannelCall, channelUtilisation, percentile } from '../test-support/channel-gaps.js';
-import { deleteKeys } from '../test-support/pipeline-fixture.js';
+import { benchSetup, ccittPage1Tiff } from './bench-support/bench-setup.js';
 import { seedBenchWorld } from './bench-support/bench-world.js';
 import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
 import { type SimCall, startSimProcess } from './bench-support/sim-process.js';
@@ -39,9 +31,6 @@ const GAP_LIMIT_MS = 50;
 const parties: Record<string, PartyBehaviour> = {};
 for (let i = 0; i < N; i++) parties[String(5600000 + i)] = { kind: 'fax', csi: `BENCH ${i}` };
 
-const testDb = await createTestDatabase('faxgate_bench_utilisation');
-const db = openDatabase(testDb.url, { poolMax: 20 });
-await migrate(db, auditMigrations);
 const sim = await startSimProcess({
   timeFactor: TIME_FACTOR,
   parties,
@@ -53,32 +42,18 @@ sim.onCall((c) => {
   if (c.direction === 'outgoing') calls.push(c);
 });
 
-const prefix = testRedisPrefix('faxgate-bench-util');
-const env = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-const { config } = validateConfig(
-  {
-    database: { url: testDb.url, poolMax: 20 },
-    redis: { keyPrefix: prefix },
-    logging: { level: 'error' },
-    lines: {
-      transport: 'rcapi',
-      port: sim.port,
-      controllers: Array.from({ length: CONTROLLERS }, (_, i) => i + 1),
-    },
-    // Every channel usable for sending: the bench measures how well they are kept busy.
-    queue: { enabled: true, receiveReserve: 0, reconcileIntervalSeconds: 3600, stationId: 'BENCH' },
-  },
-  env,
-);
+const { db, config, cleanUp } = await benchSetup({
+  name: 'utilisation',
+  simPort: sim.port,
+  controllers: CONTROLLERS,
+  // Every channel usable for sending: the bench measures how well they are kept busy.
+  queue: { receiveReserve: 0 },
+});
 const { user, out, router } = await seedBenchWorld(db);
 const log = createGatewayLogger(config, 'bench');
 // Queue and reconciler only: the backlog is complete before the first dial.
 const pipeline = await startPipeline({ config, db, log, actor: 'gateway:bench', worker: false });
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const ccitt1 = readFaxDocument(
-  fs.readFileSync(path.resolve(repoRoot, '../shared/testdata/ccitt/ccitt1.pbm')),
-);
-const tiff = writeFaxDocument('tiff', [ccitt1.pages[0].page], { coding: 'mmr' });
+const tiff = ccittPage1Tiff();
 const ctx = { db, queue: pipeline.queue, router, settings: pipeline.settings };
 
 const TERMINAL = ['done', 'failed', 'rejected', 'suspended'];
@@ -188,10 +163,6 @@ try {
 } finally {
   await worker?.stop();
   await pipeline.stop();
-  const redis = new Redis(config.redis.url);
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
   sim.stop();
-  await db.destroy();
-  await testDb.drop();
+  await cleanUp();
 }
