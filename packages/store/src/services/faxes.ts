@@ -202,7 +202,7 @@ export async function updateState(
   id: number,
   state: FaxState,
   fields: FaxFields = {},
-  options: StateChangeOptions = {},
+  options: Pick<StateChangeOptions, 'from'> = {},
 ): Promise<Fax> {
   const q = stateChange(db, id, state, fields, options);
   const [row] = await q;
