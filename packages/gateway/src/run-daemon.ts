@@ -5,8 +5,7 @@
 import { ConfigError } from './config/load.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { formatStatus } from './status.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { exitIfStopHangs, onStopSignals } from './stop-signals.js';
 
 function printStarted(gw: RunningGateway): void {
   const v = gw.configVersion;
@@ -24,16 +23,11 @@ function printStarted(gw: RunningGateway): void {
 
 export async function runDaemon(): Promise<void> {
   let gw: RunningGateway | null = null;
-  let stopSignal: string | null = null;
 
   const stop = async () => {
     if (!gw) return; // still starting: main() stops it as soon as it is up
-    process.stdout.write(`faxgate: ${stopSignal}: stopping\n`);
-    // A safety net only: a clean stop ends the process by itself, well before this.
-    setTimeout(() => {
-      process.stderr.write('faxgate: shutdown took too long: exiting\n');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    process.stdout.write(`faxgate: ${signals.received}: stopping\n`);
+    exitIfStopHangs(() => 'faxgate: shutdown took too long: exiting');
     try {
       await gw.stop();
       process.stdout.write('faxgate: stopped\n');
@@ -44,16 +38,8 @@ export async function runDaemon(): Promise<void> {
     }
   };
   // Handlers go in before anything else: a signal that arrives while starting, or right
-  // after the status line, must still mean a clean stop. npm forwards Ctrl-C to its child,
-  // which the terminal signalled already, so a repeated signal is ignored (the grace timer
-  // bounds the stop).
-  const onSignal = (signal: string) => {
-    if (stopSignal) return;
-    stopSignal = signal;
-    void stop();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // after the status line, must still mean a clean stop.
+  const signals = onStopSignals(() => void stop());
 
   try {
     gw = await startGateway();
@@ -65,9 +51,9 @@ export async function runDaemon(): Promise<void> {
       process.stderr.write(`faxgate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = 1;
     }
-    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    signals.release();
     return;
   }
   printStarted(gw);
-  if (stopSignal) await stop();
+  if (signals.received) await stop();
 }

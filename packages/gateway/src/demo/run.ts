@@ -10,6 +10,7 @@ import { type Fax, type Knex, migrate, openDatabase } from '@faxgate/store';
 import { stringify } from 'yaml';
 import { redactUrl } from '../config/redact.js';
 import { type RunningGateway, startGateway } from '../gateway.js';
+import { exitIfStopHangs, onStopSignals } from '../stop-signals.js';
 import { DEMO_API_PORT, demoConfig } from './config.js';
 import { portIsFree, refuseForeignQueue } from './preflight.js';
 import { bannerLines, faxEventLine, formatNumber } from './print.js';
@@ -19,7 +20,6 @@ import { type FaxWatch, lastFaxId, watchFaxes } from './watch.js';
 
 /** Simulated line time × this ≈ 1 s for one of the demo's fine pages at 14,400 bit/s. */
 export const DEFAULT_TIME_FACTOR = 0.1;
-const SHUTDOWN_GRACE_MS = 10_000;
 const TERMINAL_OUT: readonly string[] = ['done', 'failed', 'rejected'];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -178,16 +178,11 @@ function safeUserName(): string {
 
 export async function runDemo(): Promise<void> {
   const parts: Parts = {};
-  let stopSignal: string | null = null;
   let started: Promise<void> | null = null;
 
   const stop = async () => {
-    say(`faxgate demo: ${stopSignal}: stopping`);
-    // A safety net only: a clean stop ends the process by itself, well before this.
-    setTimeout(() => {
-      process.stderr.write(`faxgate demo: shutdown took too long (still stopping ${stoppingNow}): exiting\n`);
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    say(`faxgate demo: ${signals.received}: stopping`);
+    exitIfStopHangs(() => `faxgate demo: shutdown took too long (still stopping ${stoppingNow}): exiting`);
     // Waiting for the demo's faxes ends now; then the start, cut short, returns.
     await parts.watch?.stop().catch(() => {});
     stoppingNow = 'the start';
@@ -196,24 +191,17 @@ export async function runDemo(): Promise<void> {
     say('faxgate demo: stopped');
     process.exitCode = 0;
   };
-  // npm forwards Ctrl-C to its child, which the terminal signalled already: once is enough.
-  const onSignal = (signal: string) => {
-    if (stopSignal) return;
-    stopSignal = signal;
-    void stop();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const signals = onStopSignals(() => void stop());
 
-  started = start(parts, () => stopSignal !== null);
+  started = start(parts, () => signals.received !== null);
   try {
     await started;
   } catch (e) {
-    if (stopSignal) return; // stopping: the parts are being closed
+    if (signals.received) return; // stopping: the parts are being closed
     process.stderr.write(`faxgate demo: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = e instanceof DemoInputError ? 2 : 1;
-    stopSignal = 'error';
+    signals.mark('error');
     await closeAll(parts);
-    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    signals.release();
   }
 }
