@@ -10,6 +10,7 @@ import { configSchema, DEFAULT_CONFIG_PATH, type FaxgateConfig } from './schema.
 export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: readonly [string, string] }> = [
   { env: 'FAXGATE_DATABASE_URL', path: ['database', 'url'] },
   { env: 'DATABASE_URL', path: ['database', 'url'] },
+  { env: 'FAXGATE_DATABASE_OWNER_URL', path: ['database', 'ownerUrl'] },
   { env: 'FAXGATE_REDIS_URL', path: ['redis', 'url'] },
   { env: 'REDIS_URL', path: ['redis', 'url'] },
   { env: 'FAXGATE_SESSION_SECRET', path: ['api', 'sessionSecret'] },

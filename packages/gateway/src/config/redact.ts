@@ -19,7 +19,11 @@ export function redactUrl(url: string): string {
 export function redactConfig(config: FaxgateConfig): FaxgateConfig {
   return {
     ...config,
-    database: { ...config.database, url: redactUrl(config.database.url) },
+    database: {
+      ...config.database,
+      url: redactUrl(config.database.url),
+      ...(config.database.ownerUrl === undefined ? {} : { ownerUrl: redactUrl(config.database.ownerUrl) }),
+    },
     redis: { ...config.redis, url: redactUrl(config.redis.url) },
     api: {
       ...config.api,

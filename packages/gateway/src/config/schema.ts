@@ -1,5 +1,6 @@
 // The gateway's configuration: one YAML file, validated strictly (unknown keys are errors),
 // every key with a default so an empty or missing file yields a working local setup.
+import { isIP } from 'node:net';
 import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
@@ -8,6 +9,7 @@ import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
 export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_OWNER_URL_FILE = '/etc/faxgate/owner.url';
 
 /** winston's npm levels, most to least severe. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -74,6 +76,12 @@ export const configSchema = z.strictObject({
     poolMax: int(1, 100).default(10),
     /** Statements as named prepared statements (parsed and planned once per connection); false behind PgBouncer in transaction mode. */
     preparedStatements: z.boolean().default(true),
+    /** Secret: the owner role's URL (migrations, db setup/bootstrap-admin). Env: FAXGATE_DATABASE_OWNER_URL. */
+    ownerUrl: url(['postgres:', 'postgresql:']).optional(),
+    /** A file holding the owner URL when ownerUrl is unset; must not be world-readable (root and the service user only). */
+    ownerUrlFile: absolutePath.default(DEFAULT_OWNER_URL_FILE),
+    /** Let the daemon run as a superuser or table owner (demo, tests): loud in the log, /status and the lockdown report. */
+    allowPrivileged: z.boolean().default(false),
   }),
   redis: section({
     /** Secret (may hold a password). Env: FAXGATE_REDIS_URL, REDIS_URL. */
@@ -100,6 +108,23 @@ export const configSchema = z.strictObject({
     uploadMaxFiles: int(1, 100).default(10),
     /** Serve the OpenAPI docs page at /docs (the spec at /openapi.json is always there). */
     docs: z.boolean().default(true),
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, e.g. 10.0.0.0/8).
+     * Empty: the client address is the socket's peer, whatever the header says.
+     */
+    trustedProxies: z
+      .array(
+        z
+          .string({ error: (iss) => `expected an IP address or CIDR, got ${got(iss.input)}` })
+          .refine((s) => {
+            const [addr, bits, ...rest] = s.split('/');
+            const v = isIP(addr);
+            if (v === 0 || rest.length > 0) return false;
+            return bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+          }, 'expected an IP address or CIDR such as 10.0.0.0/8'),
+      )
+      .max(100)
+      .default([]),
   }),
   logging: section({
     level: oneOf(LOG_LEVELS).default('info'),
