@@ -6,7 +6,7 @@ import { appendAuditEvent } from '@faxgate/audit';
 import { configVersions, inTransaction } from '@faxgate/store';
 import { parse } from 'yaml';
 import { type ConfigChange, diffConfig } from './diff.js';
-import { configDocument } from './redact.js';
+import { configDocument, redactUrlsIn } from './redact.js';
 import type { FaxgateConfig } from './schema.js';
 
 type Db = Parameters<typeof inTransaction>[0];
@@ -17,6 +17,17 @@ export interface RecordedConfig {
   sha256: string;
   /** Key paths that differ from the previous version (all keys for the first version). */
   changes: ConfigChange[];
+}
+
+/** Strings (at any depth) with every URL in them redacted. */
+function scrub(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'string') return redactUrlsIn(value);
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
+  }
+  return value;
 }
 
 export async function recordConfigVersion(
@@ -38,7 +49,9 @@ export async function recordConfigVersion(
         sha256: v.sha256,
         previous: prev?.version ?? null,
         comment: input.comment ?? '',
-        changes: changes.map((c) => ({ path: c.path, from: c.from ?? null, to: c.to ?? null })),
+        // A previous version recorded before a redaction rule existed may still hold a
+        // secret in a URL: the event never repeats it.
+        changes: changes.map((c) => ({ path: c.path, from: scrub(c.from), to: scrub(c.to) })),
       },
     });
     return { changed: true, version: v.version, sha256: v.sha256, changes };

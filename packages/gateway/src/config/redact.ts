@@ -1,23 +1,107 @@
 // Secrets never leave the process: not in logs, not in status, not in recorded config versions.
+// One rule for every URL (database, Redis, webhooks, whatever comes): the userinfo password
+// and every query parameter whose name looks secret are replaced by <redacted>.
 import { stringify } from 'yaml';
 import type { FaxgateConfig } from './schema.js';
 
 export const REDACTED = '<redacted>';
 
-/** The URL without its password (user name kept: it says which role is used). */
+/**
+ * Query parameter names that carry credentials (case-insensitive, `-` and `_` ignored):
+ * token, key, secret, password, sig, signature, auth, access_token, api_key, … and any name
+ * containing token, secret, passw, apikey, signature or credential.
+ */
+const SECRET_PARAM_EXACT = new Set([
+  'key',
+  'sig',
+  'auth',
+  'pass',
+  'pwd',
+  'code',
+  'hash',
+  'hmac',
+  'session',
+  'sid',
+  'jwt',
+  'bearer',
+  'authorization',
+  'xamzsignature',
+  'xamzcredential',
+  'xamzsecuritytoken',
+]);
+const SECRET_PARAM_PART = /token|secret|passw|apikey|accesskey|privatekey|signature|credential|authkey|auth$/;
+
+export function isSecretParam(name: string): boolean {
+  const n = name.toLowerCase().replace(/[-_.\s]/g, '');
+  return SECRET_PARAM_EXACT.has(n) || SECRET_PARAM_PART.test(n);
+}
+
+/** The query string with the values of secret-looking parameters replaced; order and others kept. */
+function redactQuery(search: string): string {
+  if (search.length <= 1) return search;
+  const parts = search.slice(1).split(/([&;])/);
+  return `?${parts
+    .map((part) => {
+      if (part === '&' || part === ';') return part;
+      const eq = part.indexOf('=');
+      const rawName = eq < 0 ? part : part.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // undecodable: judge the raw name
+      }
+      return isSecretParam(name) && eq >= 0 ? `${rawName}=${REDACTED}` : part;
+    })
+    .join('')}`;
+}
+
+/**
+ * The URL without its password and without the values of secret query parameters (user
+ * name kept: it says which role is used). Not a URL at all: <redacted>, whole.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = REDACTED;
-    return u.toString().replace(encodeURIComponent(REDACTED), REDACTED);
+    const base = u.toString().replace(encodeURIComponent(REDACTED), REDACTED);
+    if (!u.search && !u.hash) return base;
+    if (!u.search) return `${base.slice(0, base.length - u.hash.length)}#${REDACTED}`;
+    const cut = base.indexOf('?');
+    const hash = u.hash;
+    const search = base.slice(cut, hash ? base.length - hash.length : undefined);
+    return `${base.slice(0, cut)}${redactQuery(search)}${hash ? `#${REDACTED}` : ''}`;
   } catch {
     return REDACTED;
   }
 }
 
+/** A request target (`/path?query`) with the values of secret query parameters redacted: for access logs. */
+export function redactRequestTarget(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 ? target : `${target.slice(0, q)}${redactQuery(target.slice(q))}`;
+}
+
+/** A URL inside free text (a log line, an error message) redacted in place. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (m) => redactUrl(m));
+}
+
+const LOOKS_LIKE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Every string value that is a URL (any key, any depth) redacted: the net under the named keys. */
+function redactUrlsDeep<T>(value: T): T {
+  if (typeof value === 'string') return (LOOKS_LIKE_URL.test(value) ? redactUrl(value) : value) as T;
+  if (Array.isArray(value)) return value.map(redactUrlsDeep) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactUrlsDeep(v)])) as T;
+  }
+  return value;
+}
+
 /** A copy of the configuration that is safe to print, log and store. */
 export function redactConfig(config: FaxgateConfig): FaxgateConfig {
-  return {
+  return redactUrlsDeep({
     ...config,
     database: {
       ...config.database,
@@ -37,7 +121,7 @@ export function redactConfig(config: FaxgateConfig): FaxgateConfig {
         ...(w.secret === undefined ? {} : { secret: REDACTED }),
       })),
     },
-  };
+  });
 }
 
 /** Sorts keys recursively so equal configurations serialise to equal text. */
