@@ -28,6 +28,7 @@ export {
   readPbm,
   writePbm,
 } from './pbm.js';
+export { type FaxFileScan, type ScanFaxFileOptions, type ScannedPage, scanFaxFile } from './scan.js';
 export {
   encodeSffPageRecords,
   isSff,

@@ -1,0 +1,200 @@
+// A cheap pre-scan of a fax file (TIFF, SFF, PBM): how many pages it holds and how many pixels
+// decoding them would produce, read from the structure alone — TIFF image directories, SFF page
+// headers and records (rows 'skip'), PBM headers — without decoding or allocating a page. The
+// gateway checks a whole submission's budget from these figures before it decodes anything.
+import { ContainerError, type ContainerFormat, DEFAULT_LIMITS, resolveLimits } from './common.js';
+import { detectFormat } from './document.js';
+import { SffReader } from './sff.js';
+import { Tag, TiffFile } from './tiff-structure.js';
+
+/** One page as its file declares it. */
+export interface ScannedPage {
+  width: number;
+  height: number;
+  /** TIFF Compression value; SFF coding code (0 = MH); 'raw' or 'plain' for PBM P4/P1. */
+  compression: number | 'raw' | 'plain';
+}
+
+export interface FaxFileScan {
+  format: ContainerFormat;
+  pages: number;
+  /** Sum of width × height over the pages: what decoding them all would produce. */
+  pixels: number;
+  /**
+   * False for a TIFF that is not a bilevel fax document (more bits per pixel, a compression
+   * the fax reader does not know): the renderer reads it as an image.
+   */
+  bilevel: boolean;
+  pageInfo: ScannedPage[];
+}
+
+export interface ScanFaxFileOptions {
+  /** Pages accepted before the scan stops with a `limit` error (default 1000). */
+  maxPages?: number;
+}
+
+/** Compressions the bilevel TIFF reader decodes (none, CCITT RLE, G3, G4, PackBits). */
+const BILEVEL_COMPRESSIONS = new Set([1, 2, 3, 4, 32773]);
+
+/** Counts pages and pixels of a PBM, TIFF or SFF file without decoding; ContainerError for bad input. */
+export function scanFaxFile(data: Uint8Array, options: ScanFaxFileOptions = {}): FaxFileScan {
+  const maxPages = options.maxPages ?? DEFAULT_LIMITS.maxPages;
+  if (!(Number.isInteger(maxPages) && maxPages >= 1))
+    throw new RangeError('scanFaxFile: maxPages must be ≥ 1');
+  // detectFormat knows classic TIFF only: say what a BigTIFF is instead of "unknown format".
+  if (
+    data.length >= 4 &&
+    ((data[0] === 0x49 && data[1] === 0x49 && data[2] === 43 && data[3] === 0) ||
+      (data[0] === 0x4d && data[1] === 0x4d && data[2] === 0 && data[3] === 43))
+  )
+    throw new ContainerError(
+      'tiff',
+      'unsupported',
+      'BigTIFF is not supported; save the fax as a classic TIFF',
+    );
+  switch (detectFormat(data)) {
+    case 'tiff':
+      return scanTiff(data, maxPages);
+    case 'sff':
+      return scanSff(data, maxPages);
+    case 'pbm':
+      return scanPbm(data, maxPages);
+    default:
+      throw new ContainerError(
+        'unknown',
+        data.length === 0 ? 'truncated' : 'garbage',
+        data.length === 0 ? 'the file is empty' : 'unknown file format (not PBM, TIFF or SFF)',
+      );
+  }
+}
+
+function summary(format: ContainerFormat, pageInfo: ScannedPage[], bilevel: boolean): FaxFileScan {
+  let pixels = 0;
+  for (const p of pageInfo) pixels += p.width * p.height;
+  return { format, pages: pageInfo.length, pixels, bilevel, pageInfo };
+}
+
+function scanTiff(data: Uint8Array, maxPages: number): FaxFileScan {
+  const limits = resolveLimits({});
+  const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
+    new ContainerError('tiff', code, msg);
+  // TiffFile refuses BigTIFF and bad headers; ifdChain detects loops and caps the chain (a few
+  // directories more than pages: thumbnails are not pages, as in readTiff).
+  const file = new TiffFile(data);
+  const pageInfo: ScannedPage[] = [];
+  let bilevel = true;
+  for (const off of file.ifdChain(maxPages * 2 + 8)) {
+    const ifd = file.readIfd(off);
+    const num = (tag: number, fallback?: number) => file.number(ifd, tag, fallback);
+    if ((num(Tag.NewSubfileType, 0)! & 0b101) !== 0 || num(Tag.SubfileType, 1) === 2) continue;
+    const where = `page ${pageInfo.length + 1}`;
+    if (pageInfo.length >= maxPages) throw err('limit', `more than ${maxPages} pages`);
+    const width = num(Tag.ImageWidth);
+    const height = num(Tag.ImageLength);
+    if (width === undefined || !Number.isInteger(width) || width < 1)
+      throw err('invalid', `${where}: ImageWidth ${width ?? 'is missing'}`);
+    if (height === undefined || !Number.isInteger(height) || height < 1)
+      throw err('invalid', `${where}: ImageLength ${height ?? 'is missing'}`);
+    const compression = num(Tag.Compression, 1)!;
+    const bps = ifd.entries.get(Tag.BitsPerSample);
+    const bitsPerSample = bps ? Math.max(...file.values(bps, 16)) : 1;
+    const pageBilevel =
+      bitsPerSample === 1 && num(Tag.SamplesPerPixel, 1) === 1 && BILEVEL_COMPRESSIONS.has(compression);
+    if (pageBilevel) {
+      if (width > limits.maxWidth) throw err('limit', `${where}: width ${width} exceeds ${limits.maxWidth}`);
+      if (height > limits.maxHeight)
+        throw err('limit', `${where}: height ${height} exceeds ${limits.maxHeight}`);
+    }
+    bilevel &&= pageBilevel;
+    pageInfo.push({ width, height, compression });
+  }
+  if (pageInfo.length === 0) throw err('invalid', 'the file holds no page');
+  return summary('tiff', pageInfo, bilevel);
+}
+
+function scanSff(data: Uint8Array, maxPages: number): FaxFileScan {
+  // The reader's own state machine with rows skipped: the same pages, rows and errors as the
+  // decoder, without a page buffer (its memory is one page header). Its byte budget is lifted:
+  // nothing is allocated here, the caller weighs the pixels.
+  const reader = new SffReader({
+    rows: 'skip',
+    limits: { maxPages, maxTotalBytes: Number.MAX_SAFE_INTEGER },
+  });
+  const infos = reader.push(data);
+  infos.push(...reader.end());
+  if (infos.length === 0) throw new ContainerError('sff', 'invalid', 'the file holds no page');
+  return summary(
+    'sff',
+    infos.map((p) => ({ width: p.width, height: p.height, compression: p.coding })),
+    true,
+  );
+}
+
+const isSpace = (c: number) =>
+  c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
+
+function scanPbm(data: Uint8Array, maxPages: number): FaxFileScan {
+  const limits = resolveLimits({});
+  const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
+    new ContainerError('pbm', code, msg);
+  let pos = 0;
+  const skip = () => {
+    while (pos < data.length) {
+      if (isSpace(data[pos])) pos++;
+      else if (data[pos] === 0x23)
+        while (pos < data.length && data[pos] !== 0x0a && data[pos] !== 0x0d) pos++;
+      else break;
+    }
+  };
+  const number = (what: string) => {
+    skip();
+    let v = 0;
+    let digits = 0;
+    while (pos < data.length && data[pos] >= 0x30 && data[pos] <= 0x39) {
+      v = v * 10 + (data[pos++] - 0x30);
+      if (++digits > 9) throw err('limit', `${what} has too many digits`);
+    }
+    if (digits === 0) throw err(pos >= data.length ? 'truncated' : 'garbage', `expected the ${what}`);
+    return v;
+  };
+  const pageInfo: ScannedPage[] = [];
+  // Image after image, as readPbm reads them; trailing bytes after the last one are ignored.
+  while (data.length - pos >= 2 && data[pos] === 0x50) {
+    const kind = data[pos + 1];
+    if (kind !== 0x34 && kind !== 0x31) {
+      if (pageInfo.length > 0 && (kind < 0x30 || kind > 0x39)) break;
+      throw err('unsupported', `P${String.fromCharCode(kind)} is not a bilevel PBM`);
+    }
+    if (pageInfo.length >= maxPages) throw err('limit', `more than ${maxPages} pages`);
+    pos += 2;
+    const width = number('width');
+    const height = number('height');
+    if (width < 1 || width > limits.maxWidth)
+      throw err(
+        width > limits.maxWidth ? 'limit' : 'invalid',
+        `width ${width} is outside 1..${limits.maxWidth}`,
+      );
+    if (height > limits.maxHeight) throw err('limit', `height ${height} exceeds ${limits.maxHeight}`);
+    if (kind === 0x34) {
+      const need = Math.ceil(width / 8) * height;
+      pos += 1; // the one whitespace byte before the raster
+      if (data.length - pos < need)
+        throw err('truncated', `raster has ${Math.max(0, data.length - pos)} bytes, ${need} needed`);
+      pos += need;
+    } else {
+      // Plain: count the 0/1 digits without keeping them.
+      let left = width * height;
+      while (left > 0) {
+        if (pos >= data.length) throw err('truncated', `plain raster ends ${left} pixels early`);
+        const c = data[pos++];
+        if (c === 0x30 || c === 0x31) left--;
+        else if (c === 0x23) while (pos < data.length && data[pos] !== 0x0a && data[pos] !== 0x0d) pos++;
+        else if (!isSpace(c)) throw err('garbage', `unexpected byte 0x${c.toString(16)} in the plain raster`);
+      }
+    }
+    pageInfo.push({ width, height, compression: kind === 0x34 ? 'raw' : 'plain' });
+    while (pos < data.length && isSpace(data[pos])) pos++;
+  }
+  if (pageInfo.length === 0) throw err('garbage', 'not a PBM file (no P1/P4 magic)');
+  return summary('pbm', pageInfo, true);
+}
