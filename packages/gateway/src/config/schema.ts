@@ -15,6 +15,7 @@ export const DEFAULT_OWNER_URL_FILE = '/etc/faxgate/owner.url';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export const LINE_TRANSPORTS = ['rcapi', 'native'] as const;
 export const LOCKDOWN_MODES = ['send-receive', 'outgoing-only'] as const;
+export const RENDER_SANDBOX_MODES = ['bubblewrap', 'none'] as const;
 
 const got = (input: unknown) => (input === undefined ? 'nothing' : JSON.stringify(input));
 
@@ -125,6 +126,28 @@ export const configSchema = z.strictObject({
       )
       .max(100)
       .default([]),
+  }),
+  /**
+   * Budgets of one fax submission, checked from a pre-scan of every file (pages and declared
+   * pixels) before anything is decoded or rendered; over budget is a 400 naming the file.
+   */
+  intake: section({
+    /** Pages of one submission, all files together (a fax has at most 500). */
+    maxPages: int(1, 500).default(500),
+    /** Pixels of one submission (sum of width × height): default ≈ 500 A4 pages at fine resolution. */
+    maxPixels: int(1_000_000, 20_000_000_000).default(2_100_000_000),
+    /** Submissions decoded at once; one more is answered 503 with Retry-After, its upload unread. */
+    maxConcurrentSubmissions: int(1, 64).default(4),
+    /** Wall time for decoding one fax file (TIFF, SFF, PBM) off the main thread. */
+    decodeTimeoutSeconds: seconds(1, 600).default(30),
+  }),
+  render: section({
+    /**
+     * bubblewrap (default): render workers run in a bubblewrap sandbox, and the gateway refuses
+     * to render when bwrap is missing. none: unsandboxed workers — loud in the log, /status and
+     * the lockdown report.
+     */
+    sandbox: oneOf(RENDER_SANDBOX_MODES).default('bubblewrap'),
   }),
   logging: section({
     level: oneOf(LOG_LEVELS).default('info'),
