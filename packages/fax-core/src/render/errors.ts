@@ -79,6 +79,21 @@ export class RenderWorkerError extends RenderError {
   }
 }
 
+/**
+ * The render sandbox cannot be set up (bubblewrap missing, or the kernel refuses its
+ * namespaces): the pool does not start rather than render without it.
+ */
+export class SandboxUnavailableError extends RenderError {
+  constructor(reason: string) {
+    super(
+      'sandbox-unavailable',
+      `render sandbox unavailable: ${reason}. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) ` +
+        `or set render.sandbox: none to render without a sandbox (not recommended)`,
+    );
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
 export interface WireError {
   name: string;
   message: string;

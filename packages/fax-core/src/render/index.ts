@@ -9,8 +9,10 @@ export {
   type RenderLimit,
   RenderLimitError,
   RenderWorkerError,
+  SandboxUnavailableError,
   UnsupportedDocumentError,
 } from './errors.js';
 export { createRenderPool, type RenderPool, type RenderPoolOptions, type RenderPoolStats } from './pool.js';
+export { type SandboxInfo, type SandboxMode, type SandboxOptions, UNSANDBOXED_WARNING } from './sandbox.js';
 export { expandFields, formatHeaderLine, strftime } from './tagline.js';
 export * from './types.js';

@@ -8,12 +8,15 @@
 //   thread waits for the call to return).
 // The cost — ~0.5 s to start a replacement and a copy of each page over the IPC pipe
 // (≈0.5 MB, well under a millisecond) — is paid only per killed worker and per page.
-import { type ChildProcess, fork } from 'node:child_process';
-import fs from 'node:fs';
+// Each worker runs under bubblewrap (sandbox.ts) unless `sandbox.mode` is 'none'; the pid the
+// pool holds is then bwrap's, so memory is summed over its process tree and kills go to all.
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromWire, RenderLimitError, RenderWorkerError } from './errors.js';
+import { killTree, treeRss, workerOf } from './proc-tree.js';
 import type { JobMessage, WorkerMessage } from './protocol.js';
+import { prepareSandbox, type SandboxInfo, type SandboxOptions } from './sandbox.js';
 import { DEFAULT_LIMITS, type RenderLimits, type RenderOptions, type RenderResult } from './types.js';
 
 export interface RenderPoolOptions {
@@ -25,6 +28,14 @@ export interface RenderPoolOptions {
   workerFile?: string;
   /** How often the memory of a busy worker is read, ms (default 20). */
   memoryPollMs?: number;
+  /**
+   * Where workers run (default `{ mode: 'bubblewrap', tmpDir: os.tmpdir() }`). With 'bubblewrap'
+   * createRenderPool throws SandboxUnavailableError when bwrap is missing or cannot create its
+   * namespaces; 'none' forks workers unconfined and reports it through `onWarning` once.
+   */
+  sandbox?: SandboxOptions;
+  /** Receives the loud warnings (mode 'none', a weaker sandbox); default: console.error. */
+  onWarning?: (message: string) => void;
 }
 
 export interface RenderPoolStats {
@@ -35,8 +46,10 @@ export interface RenderPoolStats {
   killed: number;
   queued: number;
   busy: number;
-  /** Process ids of the workers that have a job now. */
+  /** Process ids of the workers that have a job now (the node process, also under bwrap). */
   busyPids: number[];
+  /** How workers are confined, for status and the lockdown report. */
+  sandbox: SandboxInfo;
 }
 
 export interface RenderPool {
@@ -58,6 +71,8 @@ interface Job {
 
 interface Slot {
   child: ChildProcess;
+  /** The worker's own pid once it is ready (below bwrap when sandboxed). */
+  workerPid?: number;
   ready: boolean;
   readyPromise: Promise<void>;
   job: Job | null;
@@ -68,17 +83,6 @@ interface Slot {
   ended: boolean;
 }
 
-const PAGE_SIZE = 4096;
-
-function rssOf(pid: number): number | undefined {
-  try {
-    const statm = fs.readFileSync(`/proc/${pid}/statm`, 'latin1');
-    return Number(statm.split(' ')[1]) * PAGE_SIZE;
-  } catch {
-    return undefined;
-  }
-}
-
 function defaultWorkerFile(): string {
   const here = fileURLToPath(import.meta.url);
   return path.join(path.dirname(here), here.endsWith('.ts') ? 'worker.ts' : 'worker.js');
@@ -87,7 +91,12 @@ function defaultWorkerFile(): string {
 export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
   const size = Math.max(1, opts.workers ?? 2);
   const baseLimits: RenderLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const workerFile = opts.workerFile ?? defaultWorkerFile();
+  const workerFile = path.resolve(opts.workerFile ?? defaultWorkerFile());
+  const sandbox = prepareSandbox(
+    opts.sandbox,
+    workerFile,
+    opts.onWarning ?? ((m) => console.error(`WARNING: ${m}`)),
+  );
   const pollMs = opts.memoryPollMs ?? 20;
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -105,13 +114,8 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
 
   function spawn(): Slot {
     started++;
-    const child = fork(workerFile, [], {
-      execArgv,
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      // Nothing of the gateway's environment (database URLs, secrets) reaches a renderer.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: process.env.NODE_ENV ?? 'production' },
-    });
+    // Nothing of the gateway's environment (database URLs, secrets) reaches a renderer.
+    const child = sandbox.start(execArgv);
     let markReady: () => void = () => {};
     const slot: Slot = {
       child,
@@ -127,6 +131,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') {
         slot.ready = true;
+        slot.workerPid = child.pid === undefined ? undefined : workerOf(child.pid);
         failedStarts = 0;
         markReady();
         dispatch();
@@ -183,7 +188,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
     if (slot.ended) return;
     slot.ended = true;
     if (countAsKill) killed++;
-    slot.child.kill('SIGKILL');
+    kill(slot);
   }
 
   function fail(slot: Slot, err: Error): void {
@@ -215,7 +220,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       );
       const pid = slot.child.pid;
       slot.poll = setInterval(() => {
-        const rss = pid ? rssOf(pid) : undefined;
+        const rss = pid ? treeRss(pid) : undefined;
         if (rss !== undefined && rss > limits.memoryBytes)
           fail(
             slot,
@@ -233,6 +238,11 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
           fail(slot, new RenderWorkerError(`cannot reach render worker: ${err.message}`));
       });
     }
+  }
+
+  function kill(slot: Slot): void {
+    if (slot.child.pid !== undefined) killTree(slot.child.pid);
+    slot.child.kill('SIGKILL');
   }
 
   for (let i = 0; i < size; i++) slots.push(spawn());
@@ -266,7 +276,8 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       killed,
       queued: queue.length,
       busy: slots.filter((s) => s.job).length,
-      busyPids: slots.filter((s) => s.job && s.child.pid).map((s) => s.child.pid!),
+      busyPids: slots.filter((s) => s.job && s.child.pid).map((s) => s.workerPid ?? s.child.pid!),
+      sandbox: sandbox.info,
     }),
     async close() {
       closed = true;
@@ -278,7 +289,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
               if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
               s.child.once('exit', () => resolve());
               s.ended = true;
-              s.child.kill('SIGKILL');
+              kill(s);
             }),
         ),
       );
