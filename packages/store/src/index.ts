@@ -17,7 +17,15 @@ export {
   storeMigrations,
 } from './migrate.js';
 export * from './model.js';
-export { checkRoleName, grantStoreAppRole, STORE_TABLES } from './roles.js';
+export {
+  checkRoleName,
+  DEFAULT_TABLE_PRIVILEGES,
+  grantStoreAppRole,
+  MIGRATION_TABLES,
+  type RestrictedTables,
+  STORE_TABLES,
+  type TablePrivilege,
+} from './roles.js';
 export type { ConfigVersion } from './services/configVersions.js';
 export * as configVersions from './services/configVersions.js';
 export type { Credential, CredentialKind } from './services/credentials.js';
@@ -36,3 +44,5 @@ export * as mailboxes from './services/mailboxes.js';
 export type { ActorRef, Ref } from './services/refs.js';
 export type { AddUserInput, User, VerifyPasswordResult } from './services/users.js';
 export * as users from './services/users.js';
+export * from './setup/index.js';
+export * from './visibility.js';
