@@ -64,6 +64,33 @@ export function gatewayStatus(opts: {
   };
 }
 
+/** What every logged-in user sees of the status: no addresses, hosts, users or paths. */
+export type StatusSummary = Pick<
+  GatewayStatus,
+  'name' | 'version' | 'startedAt' | 'uptimeSeconds' | 'lockdown' | 'notBuiltYet'
+>;
+
+/**
+ * The part of the status a caller may see (GET /status): the summary for everyone logged in;
+ * the lines (transport, server, controllers, evidence) with `line.read`; everything — API
+ * address, database and Redis URLs (redacted), configuration file — with `config.read`.
+ */
+export function statusView(
+  s: GatewayStatus,
+  sees: { lines: boolean; config: boolean },
+): StatusSummary | (StatusSummary & Pick<GatewayStatus, 'lines'>) | GatewayStatus {
+  if (sees.config) return s;
+  const summary: StatusSummary = {
+    name: s.name,
+    version: s.version,
+    startedAt: s.startedAt,
+    uptimeSeconds: s.uptimeSeconds,
+    lockdown: s.lockdown,
+    notBuiltYet: s.notBuiltYet,
+  };
+  return sees.lines ? { ...summary, lines: s.lines } : summary;
+}
+
 function evidenceLine(e: EvidenceState): string {
   if (e.checkedAt === null) return 'first controller check running';
   if (!e.ok) return `controllers unreadable at ${e.checkedAt}: ${e.error}`;

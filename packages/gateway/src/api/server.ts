@@ -1,25 +1,33 @@
-// The gateway's HTTP API: GET /health and /status for monitoring; with `services`, the
-// REST API v1 under /api/v1 (sessions and tokens, faxes, mailboxes, users, groups, grants,
-// queue and lines), its OpenAPI 3.1 document at /openapi.json and the docs page at /docs.
-// Bound to 127.0.0.1 unless configured otherwise.
+// The gateway's HTTP API: GET /health for monitoring (public, ok/fail only); with
+// `services`, GET /status (logged in; details by right), the REST API v1 under /api/v1
+// (sessions and tokens, faxes, mailboxes, users, groups, grants, queue and lines), its
+// OpenAPI 3.1 document at /openapi.json and the docs page at /docs (self-only CSP).
+// Every answer carries nosniff and, unless a route says otherwise, no-store; every route's
+// input is bounded (input-bounds.ts). Bound to 127.0.0.1 unless configured otherwise.
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { redactRequestTarget } from '../config/redact.js';
 import type { GatewayStatus } from '../status.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
 import type { ApiServices } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
+import { boundRouteSchema } from './input-bounds.js';
+import { auditExportRoutes } from './routes/audit-export.js';
 import { directoryRoutes } from './routes/directory.js';
 import { faxContentRoutes } from './routes/fax-content.js';
+import { faxListingRoutes } from './routes/fax-listing.js';
 import { faxRoutes } from './routes/faxes.js';
 import { jobRoutes } from './routes/jobs.js';
+import { logExportRoutes } from './routes/log-export.js';
 import { operationsRoutes } from './routes/operations.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { statusRoute } from './status-route.js';
 
 export interface ApiOptions {
   probes: Record<string, Probe>;
@@ -27,11 +35,18 @@ export interface ApiOptions {
   /** Called once per answered request (method, url, status code, ms) — for the access log. */
   onRequest?: (line: { method: string; url: string; statusCode: number; ms: number }) => void;
   probeTimeoutMs?: number;
-  /** The REST API v1; without it only /health and /status are served. */
+  /** The REST API v1 and /status (behind login); without it only /health is served. */
   services?: ApiServices;
 }
 
 export const API_PREFIX = '/api/v1';
+
+/**
+ * The docs page's Content-Security-Policy: scripts, styles, fonts and the spec from this
+ * server only (the swagger UI page has no inline script or style), images also as data: URIs.
+ */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 /** Routes of v1 reachable without credentials. */
 const isPublic = (req: FastifyRequest) =>
@@ -53,6 +68,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     // A client that trickles its request (slow upload, half-sent headers) is cut off, not
     // kept forever: 5 minutes is enough for the largest submission on a slow line.
     requestTimeout: 300_000,
+    // X-Forwarded-For is believed only from the configured proxies (api.trustedProxies); the
+    // login throttle keys on req.ip, so a client cannot pick its own address.
+    trustProxy: opts.services?.config.api.trustedProxies.length
+      ? opts.services.config.api.trustedProxies
+      : false,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
@@ -67,19 +87,35 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     app.addHook('onResponse', async (req, reply) => {
       log({
         method: req.method,
-        url: req.url.replace(/([?&](?:token|password)=)[^&]*/gi, '$1<redacted>'),
+        url: redactRequestTarget(req.url),
         statusCode: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       });
     });
   }
 
+  // Bounds on every route's input (numbers, control characters, lengths), added before any route.
+  app.addHook('onRoute', (route) => boundRouteSchema(route.schema as Record<string, unknown> | undefined));
+
+  // No answer is sniffed into another type, cached by a browser or proxy (unless its route
+  // chose a cache policy, as the docs' static files do), or framed; JSON answers also get a
+  // CSP that forbids everything, so a JSON answer opened in a browser runs nothing.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('application/json') && !reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+    return payload;
+  });
+
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const report = await checkHealth(opts.probes, opts.probeTimeoutMs);
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
-
-  app.get('/status', { schema: { hide: true } }, async () => opts.status());
 
   if (services) {
     const maxBytes = services.config.api.uploadMaxMegabytes * 1024 * 1024;
@@ -112,7 +148,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     });
     for (const s of SHARED_SCHEMAS) app.addSchema(s);
-    if (services.config.api.docs) app.register(swaggerUi, { routePrefix: '/docs' });
+    if (services.config.api.docs) app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
+    app.register(async (scope) => {
+      installAuthentication(scope, services, () => false);
+      await statusRoute(scope, services, opts.status);
+    });
     app.register(
       async (v1) => {
         installAuthentication(v1, services, isPublic);
@@ -122,6 +162,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await jobRoutes(v1, services);
         await directoryRoutes(v1, services);
         await operationsRoutes(v1, services);
+        await faxListingRoutes(v1, services);
+        await auditExportRoutes(v1, services);
+        await logExportRoutes(v1, services);
       },
       { prefix: API_PREFIX },
     );
