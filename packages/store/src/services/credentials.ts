@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import { checkNoControl } from '../names.js';
 import { type Ref, resolveId } from './refs.js';
 import { get as getUser, type User } from './users.js';
 
@@ -65,6 +66,7 @@ export async function issue(db: Db, input: IssueInput): Promise<{ credential: Cr
   if (typeof name !== 'string' || name.length > MAX_NAME) {
     throw new InvalidInputError(`credential name must be at most ${MAX_NAME} characters`);
   }
+  checkNoControl('credential name', name);
   if (input.kind === 'session' && !input.expiresAt) throw new InvalidInputError('a session needs an expiry');
   if (input.expiresAt && !(input.expiresAt.getTime() > Date.now())) {
     throw new InvalidInputError('expiry must be in the future');

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
+import { checkLabel, checkNoNul } from '../names.js';
 
 export interface Fax {
   id: number;
@@ -126,10 +127,16 @@ function checkState(state: unknown): FaxState {
   return state;
 }
 
+/** Longest job tag (the API's limit too). */
+export const MAX_JOB_TAG = 100;
+
 export async function insert(db: Db, fax: NewFax): Promise<Fax> {
   if (!(FAX_DIRECTIONS as readonly string[]).includes(fax.direction)) {
     throw new InvalidInputError(`unknown fax direction ${JSON.stringify(fax.direction)} (in, out)`);
   }
+  // Tags end up in CSV and xferfaxlog columns: no control characters (names.ts).
+  if (typeof fax.jobTag === 'string') checkLabel('job tag', fax.jobTag, MAX_JOB_TAG);
+  if (typeof fax.subject === 'string') checkNoNul('subject', fax.subject);
   const [row] = await db('faxes')
     .insert({ ...toRow(fax), direction: fax.direction, state: checkState(fax.state) })
     .returning('*');

@@ -1,6 +1,7 @@
 // Resolving references (id or name) to rows, with typed errors.
 import type { Db } from '../db.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import { checkNoControl } from '../names.js';
 
 /** A user, group or mailbox is named by its numeric id or by its unique name. */
 export type Ref = number | string;
@@ -24,7 +25,8 @@ function checkRef(what: string, ref: unknown): Ref {
     if (!Number.isSafeInteger(ref) || ref <= 0) throw new InvalidInputError(`${what} id ${ref} is invalid`);
     return ref;
   }
-  if (typeof ref === 'string' && ref.length > 0) return ref;
+  // A name that no name can be (control characters, NUL) is a bad request, not a lookup.
+  if (typeof ref === 'string' && ref.length > 0) return checkNoControl(`${what} name`, ref);
   throw new InvalidInputError(`${what} reference ${JSON.stringify(ref)} is invalid`);
 }
 
