@@ -6,6 +6,7 @@ import { m0001Core } from './migrations/0001_core.js';
 import { m0002Credentials } from './migrations/0002_credentials.js';
 import { m0003NotificationCursors } from './migrations/0003_notification_cursors.js';
 import { m0004OneCallPerNumber } from './migrations/0004_one_call_per_number.js';
+import { m0005LoginThrottle } from './migrations/0005_login_throttle.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -20,6 +21,7 @@ export const storeMigrations: readonly Migration[] = [
   m0002Credentials,
   m0003NotificationCursors,
   m0004OneCallPerNumber,
+  m0005LoginThrottle,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

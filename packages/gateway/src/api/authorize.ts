@@ -1,9 +1,16 @@
-// Every route asks `can()` (store/authz.ts) before it acts; a refusal is itself recorded
-// (access.denied) and answered 403 — the same rule the CLI follows with --as.
+// Every route asks `can()` (store/authz.ts) before it acts, or calls the directory service
+// layer (services/directory), which asks it and applies the escalation rule; a refusal is
+// itself recorded (access.denied) and answered 403.
 import { appendAuditEvent } from '@faxgate/audit';
 import { can, type Permission } from '@faxgate/store';
+import type { Actor } from '../services/directory/index.js';
 import type { ApiServices, Principal } from './context.js';
 import { ApiError } from './errors.js';
+
+/** The directory services' actor for an API caller. */
+export function actorOf(p: Principal): Actor & { id: number } {
+  return { id: p.user.id, name: p.user.name, via: 'api' };
+}
 
 export async function deny(
   services: ApiServices,

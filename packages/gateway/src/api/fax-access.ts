@@ -1,45 +1,25 @@
-// Who may see which fax. Metadata (numbers, times, pages, state): holders of metadata.read
-// or queue.read see all outgoing faxes, metadata.read all incoming ones; others the faxes of
-// mailboxes they hold a right on, and their own. Content (the pages) is stricter: in.read
-// on the mailbox for a received fax; for a sent one its owner or out.send/out.modify on
-// the mailbox — never the auditor (store/authz.ts `decide`).
-import { can, type Db, type Fax, faxes, mailboxes } from '@faxgate/store';
+// Who may see which fax, for the API: thin wrappers around the one rule in the store
+// (store/src/visibility.ts — metadata and content), plus the sending mailbox of a submission.
+import {
+  can,
+  canReadFaxContent,
+  canSeeFax,
+  type Db,
+  type Fax,
+  faxes,
+  loadViewer,
+  mailboxes,
+  whereFaxVisible,
+} from '@faxgate/store';
 import type { Principal } from './context.js';
 import { ApiError } from './errors.js';
 
-/** Mailbox ids whose fax metadata `p` sees, or 'all'. */
-export async function visibleMailboxes(
-  db: Db,
-  p: Principal,
-  direction?: 'in' | 'out',
-): Promise<number[] | 'all'> {
-  const me = { id: p.user.id };
-  if (await can(db, me, 'metadata.read')) return 'all';
-  if (direction === 'out' && (await can(db, me, 'queue.read'))) return 'all';
-  if (p.user.roles.includes('auditor')) return [];
-  const ids: number[] = [];
-  const { rows } = await db.raw(
-    `SELECT DISTINCT g.mailbox_id AS id FROM grants g
-      WHERE g.user_id = ? OR g.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)`,
-    [p.user.id, p.user.id],
-  );
-  for (const r of rows as Array<{ id: string | number }>) ids.push(Number(r.id));
-  return ids;
+export function canSeeMetadata(db: Db, p: Principal, fax: Fax): Promise<boolean> {
+  return canSeeFax(db, p.user.id, fax);
 }
 
-export async function canSeeMetadata(db: Db, p: Principal, fax: Fax): Promise<boolean> {
-  if (fax.ownerUserId === p.user.id) return true;
-  const visible = await visibleMailboxes(db, p, fax.direction);
-  return visible === 'all' || (fax.mailboxId !== null && visible.includes(fax.mailboxId));
-}
-
-export async function canReadContent(db: Db, p: Principal, fax: Fax): Promise<boolean> {
-  if (fax.mailboxId === null) return false;
-  const me = { id: p.user.id };
-  if (fax.direction === 'in') return can(db, me, 'in.read', fax.mailboxId);
-  if (p.user.roles.includes('auditor')) return false;
-  if (fax.ownerUserId === p.user.id) return true;
-  return (await can(db, me, 'out.send', fax.mailboxId)) || can(db, me, 'out.modify', fax.mailboxId);
+export function canReadContent(db: Db, p: Principal, fax: Fax): Promise<boolean> {
+  return canReadFaxContent(db, p.user.id, fax);
 }
 
 export interface FaxQuery {
@@ -52,18 +32,14 @@ export interface FaxQuery {
 
 /** A page of faxes visible to `p`, newest first (keyset paging on id). */
 export async function listVisible(db: Db, p: Principal, q: FaxQuery): Promise<Fax[]> {
-  const visible = await visibleMailboxes(db, p, q.direction);
+  const viewer = await loadViewer(db, p.user.id);
+  if (!viewer) return [];
   const sql = db('faxes').orderBy('id', 'desc').limit(q.limit);
   if (q.direction) sql.where('direction', q.direction);
   if (q.states?.length) sql.whereIn('state', q.states);
   if (q.mailbox !== undefined) sql.where('mailbox_id', q.mailbox);
   if (q.before !== undefined) sql.where('id', '<', q.before);
-  if (visible !== 'all') {
-    sql.where((w) => {
-      w.where('owner_user_id', p.user.id);
-      if (visible.length > 0) w.orWhereIn('mailbox_id', visible);
-    });
-  }
+  whereFaxVisible(sql, viewer, q.direction);
   return (await sql).map(faxes.toFax);
 }
 

@@ -4,6 +4,7 @@ import type { Db } from '../db.js';
 import { inTransaction } from '../db.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { isRole, ROLES, type Role } from '../model.js';
+import { checkNoControl } from '../names.js';
 import { checkName, type Ref, resolveId } from './refs.js';
 
 export interface User {
@@ -113,7 +114,7 @@ function toUser(row: UserRow): User {
 
 async function findRow(db: Db, ref: Ref): Promise<UserRow | undefined> {
   return userQuery(db)
-    .where(typeof ref === 'number' ? { 'u.id': ref } : { 'u.name': ref })
+    .where(typeof ref === 'number' ? { 'u.id': ref } : { 'u.name': checkNoControl('user name', ref) })
     .first();
 }
 
@@ -157,10 +158,23 @@ export async function add(db: Db, input: AddUserInput): Promise<User> {
   });
 }
 
-export async function setPassword(db: Db, ref: Ref, password: string): Promise<void> {
+/**
+ * Sets a user's password and ends every live session and API token of the user — except
+ * `keepCredential` (the session of a self-service change). Returns how many were ended.
+ * Pass a transaction: the new hash and the revocations belong together.
+ */
+export async function setPassword(
+  db: Db,
+  ref: Ref,
+  password: string,
+  opts: { keepCredential?: number } = {},
+): Promise<number> {
   const hash = await hashPassword(password);
   const id = await resolveId(db, 'users', 'user', ref);
   await db('users').where({ id }).update({ password_hash: hash, updated_at: db.fn.now() });
+  const q = db('credentials').where({ user_id: id }).whereNull('revoked_at');
+  if (opts.keepCredential !== undefined) q.whereNot({ id: opts.keepCredential });
+  return q.update({ revoked_at: db.fn.now() });
 }
 
 /**

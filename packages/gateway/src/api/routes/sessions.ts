@@ -1,21 +1,57 @@
-// Logging in and out (people) and API tokens (machines). A login answers with the session
-// secret once (and sets it as the console's cookie); a token's secret is shown once, when
-// it is created. Every login, failure, logout, token creation and revocation is audited.
+// Logging in and out (people), the self-service password change, and API tokens
+// (machines). A login answers with the session secret once (and sets it as the console's
+// cookie); a token's secret is shown once, when it is created. Logins are throttled in
+// PostgreSQL before the password is checked (login-throttle.ts); failures are audited
+// aggregated per name and minute; logins, logouts, password changes, token creation and
+// revocation are audited — token and password operations through the directory service
+// layer, which applies the escalation rule (services/directory/policy.ts).
 import { appendAuditEvent } from '@faxgate/audit';
 import { CAPABILITIES, can, credentials, effectiveRights, mailboxes, users } from '@faxgate/store';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  changeOwnPassword,
+  createToken,
+  DirectoryForbiddenError,
+  listTokens,
+  revokeToken,
+} from '../../services/directory/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth.js';
-import { deny } from '../authorize.js';
+import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
-import { createLoginThrottle } from '../login-throttle.js';
+import { type AttemptVerdict, createLoginThrottle, type ThrottleLimits } from '../login-throttle.js';
 import { errors, idParams, listOf, ref } from '../schemas.js';
+
+/** Control characters (NUL above all) never occur in a user name: 400, not a database error. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function tooMany(reply: FastifyReply, verdict: AttemptVerdict & { allowed: false }): ApiError {
+  reply.header('retry-after', String(verdict.retryAfter));
+  return new ApiError(
+    429,
+    'too_many_attempts',
+    `too many login attempts; try again in ${verdict.retryAfter} s`,
+  );
+}
 
 const tags = ['sessions'];
 
-export async function sessionRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+export async function sessionRoutes(
+  app: FastifyInstance,
+  services: ApiServices,
+  throttleLimits?: ThrottleLimits,
+): Promise<void> {
   const { db, config } = services;
-  const throttle = createLoginThrottle();
+  const throttle = createLoginThrottle(db, throttleLimits);
+  // Pending aggregated auth.failed events are written at least once a minute and at close.
+  const flushing = setInterval(() => {
+    throttle.flush().catch((e) => services.logError(`login throttle flush: ${(e as Error).message}`));
+  }, 60_000);
+  flushing.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(flushing);
+    await throttle.flush().catch(() => {});
+  });
   const audit = (
     type: Parameters<typeof appendAuditEvent>[1]['type'],
     actor: string,
@@ -57,18 +93,17 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
     },
     async (req, reply) => {
       const { username, password } = req.body;
-      const wait = throttle.blockedFor(username, req.ip);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new ApiError(429, 'too_many_attempts', `too many failed logins; try again in ${wait} s`);
+      if (CONTROL.test(username))
+        throw new ApiError(400, 'invalid_input', 'the user name holds control characters');
+      // Counted before the password is checked: concurrent guesses are all counted at once.
+      const verdict = await throttle.begin(username, req.ip);
+      if (!verdict.allowed) {
+        await throttle.failed(username, req.ip, 'throttled', verdict.by);
+        throw tooMany(reply, verdict);
       }
       const result = await users.verifyPassword(db, username, password);
       if (!result.ok) {
-        throttle.failed(username, req.ip);
-        await audit('auth.failed', username.slice(0, 64) || '(empty)', {
-          reason: result.reason,
-          remote: req.ip,
-        });
+        await throttle.failed(username, req.ip, result.reason);
         // One answer for every reason: the caller learns nothing about which names exist.
         throw new ApiError(
           401,
@@ -76,7 +111,7 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
           'user name or password is wrong, or the account is disabled',
         );
       }
-      throttle.succeeded(username, req.ip);
+      await throttle.succeeded(username, req.ip);
       const expiresAt = new Date(Date.now() + config.api.sessionHours * 3_600_000);
       const { credential, secret } = await credentials.issue(db, {
         kind: 'session',
@@ -159,28 +194,86 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
     },
   );
 
+  app.get(
+    '/sessions/current',
+    {
+      schema: {
+        tags,
+        summary: 'The credential of this request (session or API token) and its user',
+        response: {
+          200: {
+            type: 'object',
+            properties: { user: ref('User'), credential: ref('Credential') },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return { user: p.user, credential: p.credential };
+    },
+  );
+
+  app.post<{ Body: { oldPassword: string; newPassword: string } }>(
+    '/sessions/current/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change my own password (needs the old one)',
+        description:
+          'Ends every other session and every API token of the account; the session or token of this request stays. A wrong old password counts as a failed login (throttled, audited).',
+        body: {
+          type: 'object',
+          required: ['oldPassword', 'newPassword'],
+          additionalProperties: false,
+          properties: {
+            oldPassword: { type: 'string', maxLength: 1024 },
+            newPassword: { type: 'string', minLength: 8, maxLength: 1024 },
+          },
+        },
+        response: { 200: ref('User'), ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const verdict = await throttle.begin(p.user.name, req.ip);
+      if (!verdict.allowed) {
+        await throttle.failed(p.user.name, req.ip, 'throttled', verdict.by);
+        throw tooMany(reply, verdict);
+      }
+      try {
+        const user = await changeOwnPassword(
+          db,
+          actorOf(p),
+          { oldPassword: req.body.oldPassword, newPassword: req.body.newPassword },
+          { currentCredential: p.credential.id },
+        );
+        await throttle.succeeded(p.user.name, req.ip);
+        return user;
+      } catch (e) {
+        if (e instanceof DirectoryForbiddenError)
+          await throttle.failed(p.user.name, req.ip, 'bad_old_password');
+        throw e;
+      }
+    },
+  );
+
   app.get<{ Querystring: { user?: string } }>(
     '/tokens',
     {
       schema: {
         tags,
-        summary: "List API tokens: my own, or a user's (user.manage)",
+        summary: "List API tokens: my own, or a user's (user.manage and the escalation rule)",
         querystring: {
           type: 'object',
-          properties: { user: { type: 'string' } },
+          properties: { user: { type: 'string', minLength: 1, maxLength: 64 } },
           additionalProperties: false,
         },
-        response: { 200: listOf('Credential'), ...errors(401, 403, 404) },
+        response: { 200: listOf('Credential'), ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => {
-      const p = principalOf(req);
-      const user = req.query.user ?? p.user.name;
-      if (user !== p.user.name && !(await can(db, { id: p.user.id }, 'user.manage'))) {
-        await deny(services, p, `list the tokens of ${user}`, { permission: 'user.manage' });
-      }
-      return credentials.list(db, { user, kind: 'token' });
-    },
+    async (req) => listTokens(db, actorOf(principalOf(req)), req.query.user),
   );
 
   app.post<{ Body: { name: string; expiresAt?: string; user?: string } }>(
@@ -189,7 +282,7 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
       schema: {
         tags,
         summary:
-          'Create an API token (for myself, or for another user with user.manage); the secret is shown once',
+          'Create an API token (for myself, or for another user with user.manage and the escalation rule); the secret is shown once',
         body: {
           type: 'object',
           required: ['name'],
@@ -197,7 +290,7 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 128 },
             expiresAt: { type: 'string', format: 'date-time' },
-            user: { type: 'string', maxLength: 64 },
+            user: { type: 'string', minLength: 1, maxLength: 64 },
           },
         },
         response: {
@@ -207,26 +300,11 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
       },
     },
     async (req, reply) => {
-      const p = principalOf(req);
-      const user = req.body.user ?? p.user.name;
-      if (user !== p.user.name && !(await can(db, { id: p.user.id }, 'user.manage'))) {
-        await deny(services, p, `create a token for ${user}`, { permission: 'user.manage' });
-      }
       const expiresAt = req.body.expiresAt === undefined ? undefined : new Date(req.body.expiresAt);
-      const result = await db.transaction(async (trx) => {
-        const issued = await credentials.issue(trx, { kind: 'token', user, name: req.body.name, expiresAt });
-        await appendAuditEvent(trx, {
-          type: 'auth.token_create',
-          actor: p.user.name,
-          subject: user,
-          details: {
-            token: issued.credential.id,
-            name: req.body.name,
-            expiresAt: expiresAt ?? null,
-            via: 'api',
-          },
-        });
-        return issued;
+      const result = await createToken(db, actorOf(principalOf(req)), {
+        user: req.body.user,
+        name: req.body.name,
+        expiresAt,
       });
       return reply.code(201).send({ token: result.secret, credential: result.credential });
     },
@@ -237,28 +315,15 @@ export async function sessionRoutes(app: FastifyInstance, services: ApiServices)
     {
       schema: {
         tags,
-        summary: 'Revoke an API token (my own, or any with user.manage)',
+        summary: "Revoke an API token (my own, or another user's with user.manage and the escalation rule)",
         params: idParams,
         response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
-      const p = principalOf(req);
-      const c = await credentials.get(db, req.params.id).catch(() => null);
-      if (c?.kind !== 'token') throw new ApiError(404, 'not_found', `token ${req.params.id} does not exist`);
-      if (c.userId !== p.user.id && !(await can(db, { id: p.user.id }, 'user.manage'))) {
-        await deny(services, p, `revoke token ${c.id}`, { permission: 'user.manage' });
+      if (!(await revokeToken(db, actorOf(principalOf(req)), req.params.id))) {
+        throw new ApiError(409, 'conflict', `token ${req.params.id} is revoked already`);
       }
-      await db.transaction(async (trx) => {
-        if (!(await credentials.revoke(trx, c.id)))
-          throw new ApiError(409, 'conflict', `token ${c.id} is revoked already`);
-        await appendAuditEvent(trx, {
-          type: 'auth.token_revoke',
-          actor: p.user.name,
-          subject: String(c.userId),
-          details: { token: c.id, via: 'api' },
-        });
-      });
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,12 @@
+// JSON-schema pieces shared by the directory routes (users, groups, mailboxes, grants).
+export const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+/** Path parameters that are names (a `number` parameter is a fax number). */
+export const nameParams = (...keys: string[]) =>
+  ({
+    type: 'object',
+    required: keys,
+    properties: Object.fromEntries(
+      keys.map((k) => [k, k === 'number' ? { type: 'string', maxLength: 40 } : name]),
+    ),
+  }) as const;

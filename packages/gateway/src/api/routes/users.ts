@@ -1,0 +1,90 @@
+// Users (M 2.180): thin HTTP wrappers around the directory service layer, which checks
+// user.manage and the escalation rule (services/directory/policy.ts) and audits each change.
+import type { Role } from '@faxgate/store';
+import type { FastifyInstance } from 'fastify';
+import { createUser, listUsers, updateUser } from '../../services/directory/index.js';
+import { actorOf } from '../authorize.js';
+import { type ApiServices, principalOf } from '../context.js';
+import { errors, listOf, ref } from '../schemas.js';
+import { name, nameParams } from './directory-schemas.js';
+
+const tags = ['users'];
+
+export async function userRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+  const { db } = services;
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'All users (user.manage)',
+        response: { 200: listOf('User'), ...errors(401, 403) },
+      },
+    },
+    async (req) => listUsers(db, actorOf(principalOf(req))),
+  );
+
+  app.post<{ Body: { name: string; displayName?: string; password?: string; roles?: Role[] } }>(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'Create a user (user.manage; only roles the caller may manage — see the rights matrix)',
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name,
+            displayName: { type: 'string', maxLength: 200 },
+            password: { type: 'string', minLength: 8, maxLength: 1024 },
+            roles: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 5 },
+          },
+        },
+        response: { 201: ref('User'), ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createUser(db, actorOf(principalOf(req)), req.body)),
+  );
+
+  app.patch<{
+    Params: { name: string };
+    Body: {
+      displayName?: string;
+      disabled?: boolean;
+      password?: string;
+      oldPassword?: string;
+      roles?: Role[];
+    };
+  }>(
+    '/users/:name',
+    {
+      schema: {
+        tags,
+        summary:
+          "Change a user: display name, password, disabled, roles (user.manage and the escalation rule; one's own display name and password — with oldPassword — for everyone)",
+        description:
+          "A new password ends the user's sessions and API tokens — for a self-service change (which needs `oldPassword`) all but the session of this request.",
+        params: nameParams('name'),
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            displayName: { type: 'string', maxLength: 200 },
+            disabled: { type: 'boolean' },
+            password: { type: 'string', minLength: 8, maxLength: 1024 },
+            oldPassword: { type: 'string', maxLength: 1024 },
+            roles: { type: 'array', items: { type: 'string', maxLength: 32 }, minItems: 0, maxItems: 5 },
+          },
+        },
+        response: { 200: ref('User'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return updateUser(db, actorOf(p), req.params.name, req.body, { currentCredential: p.credential.id });
+    },
+  );
+}
