@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { client, useApiFixture } from '../test-support/api-fixture.js';
+import { client, PASSWORD, useApiFixture } from '../test-support/api-fixture.js';
 
 const f = useApiFixture();
 
@@ -39,14 +39,51 @@ describe('REST API users, groups, mailboxes and grants', () => {
     );
   });
 
-  it('lets users change their own password, ending their other sessions', async () => {
+  it('lets users change their own password with the old one, ending their other sessions and tokens', async () => {
     const alice = client(f, 'alice');
+    const token = (await (
+      await alice('/api/v1/tokens', { method: 'POST', json: { name: 'script' } })
+    ).json()) as { token: string };
+    const other = await fetch(`${f.base}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+    });
+    const otherSession = ((await other.json()) as { token: string }).token;
+    const as = (secret: string) =>
+      fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    // Without the old password: 400; with a wrong one: 403 and audited; nothing changes.
     expect(
       await status(
         alice('/api/v1/users/alice', { method: 'PATCH', json: { password: 'a new long password' } }),
       ),
+    ).toBe(400);
+    expect(
+      await status(
+        alice('/api/v1/users/alice', {
+          method: 'PATCH',
+          json: { password: 'a new long password', oldPassword: 'not the password' },
+        }),
+      ),
+    ).toBe(403);
+    expect((await as(token.token)).status).toBe(200);
+    const denied = await f
+      .db('audit_events')
+      .where({ type: 'access.denied', actor: 'alice' })
+      .select('details');
+    expect(denied.map((e) => e.details.reason)).toContain('the old password is wrong');
+    expect(
+      await status(
+        alice('/api/v1/users/alice', {
+          method: 'PATCH',
+          json: { password: 'a new long password', oldPassword: PASSWORD },
+        }),
+      ),
     ).toBe(200);
-    expect(await status(alice('/api/v1/me'))).toBe(401);
+    // The session of the change stays; the other session and the API token end at once.
+    expect(await status(alice('/api/v1/me'))).toBe(200);
+    expect((await as(otherSession)).status).toBe(401);
+    expect((await as(token.token)).status).toBe(401);
     const login = await fetch(`${f.base}/api/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
