@@ -49,6 +49,13 @@ describe('services', () => {
     ).rejects.toThrow(InvalidInputError);
   });
 
+  it('look-ups by an id beyond 2^53-1 (or below 1) are InvalidInputError', async () => {
+    await expect(users.find(t.knex, 2 ** 63)).rejects.toThrow(/user id .* is invalid/);
+    await expect(groups.find(t.knex, -1)).rejects.toThrow(InvalidInputError);
+    await expect(mailboxes.get(t.knex, Number.POSITIVE_INFINITY)).rejects.toThrow(InvalidInputError);
+    expect(await users.find(t.knex, Number.MAX_SAFE_INTEGER)).toBeNull();
+  });
+
   it('a token name with a control character is refused', async () => {
     await expect(credentials.issue(t.knex, { kind: 'token', user: 'alice', name: 'ci\nx' })).rejects.toThrow(
       /credential name must not contain control characters/,

@@ -29,3 +29,10 @@ export function checkLabel(what: string, value: string, max: number): string {
   if (value.length > max) throw new InvalidInputError(`${what} must be at most ${max} characters`);
   return checkNoControl(what, value);
 }
+
+/** A numeric id as a bigint column holds it and JavaScript counts it exactly: 1 … 2^53-1. */
+export function checkId(what: string, id: number): number {
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new InvalidInputError(`${what} id ${id} is invalid (1 … 2^53-1)`);
+  return id;
+}

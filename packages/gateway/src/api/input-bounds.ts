@@ -90,3 +90,17 @@ export function boundRouteSchema(schema: Json | undefined): void {
     bound(schema[key], strict);
   }
 }
+
+/**
+ * The path of a number that is not finite (`1e400` in a query or JSON body becomes
+ * Infinity, and ajv lets a coerced Infinity past `maximum`), or null when there is none.
+ */
+export function nonFinitePath(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : path || '/';
+  if (depth > 32 || !value || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nonFinitePath(v, `${path}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}

@@ -14,9 +14,9 @@ import type { GatewayStatus } from '../status.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
 import type { ApiServices } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { ApiError, installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
-import { boundRouteSchema } from './input-bounds.js';
+import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { directoryRoutes } from './routes/directory.js';
 import { faxContentRoutes } from './routes/fax-content.js';
@@ -96,6 +96,17 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
 
   // Bounds on every route's input (numbers, control characters, lengths), added before any route.
   app.addHook('onRoute', (route) => boundRouteSchema(route.schema as Record<string, unknown> | undefined));
+  // …and what a schema cannot say: 1e400 is Infinity after parsing, and ajv lets it through.
+  app.addHook('preHandler', async (req) => {
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', req.body],
+    ] as const) {
+      const at = nonFinitePath(value);
+      if (at) throw new ApiError(400, 'invalid_input', `${part}${at} must be a finite number`);
+    }
+  });
 
   // No answer is sniffed into another type, cached by a browser or proxy (unless its route
   // chose a cache policy, as the docs' static files do), or framed; JSON answers also get a

@@ -1,7 +1,7 @@
 // Groups and memberships. Rights are granted to groups as the rule (M 2.179).
 import type { Db } from '../db.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { checkNoControl } from '../names.js';
+import { checkId, checkNoControl } from '../names.js';
 import { checkName, type Ref, resolveId } from './refs.js';
 
 export interface Group {
@@ -42,7 +42,11 @@ function toGroup(row: GroupRow): Group {
 
 export async function find(db: Db, ref: Ref): Promise<Group | null> {
   const row = await groupQuery(db)
-    .where(typeof ref === 'number' ? { 'g.id': ref } : { 'g.name': checkNoControl('group name', ref) })
+    .where(
+      typeof ref === 'number'
+        ? { 'g.id': checkId('group', ref) }
+        : { 'g.name': checkNoControl('group name', ref) },
+    )
     .first();
   return row ? toGroup(row) : null;
 }

@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import { inTransaction } from '../db.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { isMailboxKind, MAILBOX_KINDS, type MailboxKind } from '../model.js';
-import { checkNoControl } from '../names.js';
+import { checkId, checkNoControl } from '../names.js';
 import { checkName, type Ref, resolveId } from './refs.js';
 
 export interface Mailbox {
@@ -76,7 +76,11 @@ function toMailbox(row: MailboxRow): Mailbox {
 
 export async function find(db: Db, ref: Ref): Promise<Mailbox | null> {
   const row = await mailboxQuery(db)
-    .where(typeof ref === 'number' ? { 'mb.id': ref } : { 'mb.name': checkNoControl('mailbox name', ref) })
+    .where(
+      typeof ref === 'number'
+        ? { 'mb.id': checkId('mailbox', ref) }
+        : { 'mb.name': checkNoControl('mailbox name', ref) },
+    )
     .first();
   return row ? toMailbox(row) : null;
 }
