@@ -210,13 +210,15 @@ export function prepareSandbox(
     // unprivileged user namespaces); if the kernel refuses that, bwrap runs as root: the
     // worker is still uid 65534 with no capabilities inside, but root's uid on the host.
     const first = probe(bwrap, args, nodePath, root ? NOBODY : undefined);
+    const second = root && first !== undefined ? probe(bwrap, args, nodePath, undefined) : first;
     if (first === undefined) found = { hostUid: root ? NOBODY : process.getuid?.() };
-    else if (root && probe(bwrap, args, nodePath, undefined) === undefined)
+    else if (second === undefined)
       found = {
         hostUid: 0,
         warning: `bubblewrap cannot run unprivileged here (${first}); render workers are uid ${NOBODY} without capabilities in the sandbox but root on the host`,
       };
-    else found = `bubblewrap cannot create the sandbox (${first})`;
+    else
+      found = `bubblewrap cannot create the sandbox (${root ? `as uid ${NOBODY}: ${first}; as root: ${second}` : first})`;
     probed.set(key, found);
   }
   if (typeof found === 'string') throw new SandboxUnavailableError(found);
