@@ -1,9 +1,10 @@
 // Exporting the audit trail (JSON lines or CSV), streamed in batches.
 import type { Writable } from 'node:stream';
 import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
+import { csvLine } from './csv.js';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { countUnsealed, sealBeforeReading } from './seal.js';
-import { csvLine, writeChunk } from './stream.js';
+import { writeChunk } from './stream.js';
 
 export type AuditExportFormat = 'jsonl' | 'csv';
 

@@ -1,4 +1,4 @@
-// Writing to a Node writable with backpressure.
+// Writing to a Node writable with backpressure. (CSV cells: csv.ts.)
 import type { Writable } from 'node:stream';
 
 export function writeChunk(out: Writable, chunk: string): Promise<void> | undefined {
@@ -15,22 +15,4 @@ export function writeChunk(out: Writable, chunk: string): Promise<void> | undefi
     out.once('drain', onDrain);
     out.once('error', onError);
   });
-}
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s =
-    typeof v === 'string'
-      ? v
-      : v instanceof Date
-        ? v.toISOString()
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(',')}\r\n`;
 }

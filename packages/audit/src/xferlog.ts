@@ -2,9 +2,10 @@
 // PostgreSQL, exported in HylaFAX's own line format for existing tools, or as CSV/JSONL.
 import type { Writable } from 'node:stream';
 import { type Db, InvalidInputError, type Knex } from '@faxgate/store';
+import { csvLine } from './csv.js';
 import { insertAlong, type SqlPart } from './insert-along.js';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
-import { csvLine, writeChunk } from './stream.js';
+import { writeChunk } from './stream.js';
 
 export const XFER_TYPES = ['SEND', 'RECV', 'CALL', 'SUBMIT', 'UNSENT', 'POLL', 'PROXY', 'PAGE'] as const;
 export type XferType = (typeof XFER_TYPES)[number];
