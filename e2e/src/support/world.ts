@@ -95,7 +95,10 @@ export class World {
   daemonConfig(): Record<string, unknown> {
     return {
       api: { port: 0 },
+      // The e2e daemon runs as the test database's superuser (it owns every table).
+      database: { allowPrivileged: true },
       logging: { level: 'info', format: 'json' },
+      paths: { spool: path.join(this.dir, 'spool'), tmp: path.join(this.dir, 'tmp') },
       redis: { keyPrefix: this.opts.redisPrefix },
       lines: { transport: this.opts.transport, port: this.sim.port, controllers: [1, 2] },
       routing: ROUTING,
@@ -127,7 +130,7 @@ export class World {
 
   private async openSubmitter() {
     const { config } = validateConfig(
-      { ...this.daemonConfig(), database: { url: this.testDb.url } },
+      { ...this.daemonConfig(), database: { url: this.testDb.url, allowPrivileged: true } },
       { FAXGATE_REDIS_URL: this.opts.redisUrl },
     );
     this.queue = openSendQueue(config);

@@ -115,6 +115,10 @@ export const AUDIT_EVENT_TYPES = [
   'system.start',
   'system.stop',
   'system.migrate',
+  // the daemon refused to start (e.g. as a superuser or table owner without database.allowPrivileged)
+  'system.refused',
+  // db setup: the owner and application roles created or corrected
+  'system.setup',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,13 +1,15 @@
-// The gateway daemon as a value: start it (config → database migrated → config version
-// recorded → Redis → API listening) and stop it again. main-job.ts runs it as a process.
+// The gateway daemon as a value: start it (config → database role checked and migrated by
+// the owner → config version recorded → Redis → API listening) and stop it again. main-job.ts
+// runs it as a process.
 import os from 'node:os';
-import { appendAuditEvent, auditMigrations, startAuditSealer } from '@faxgate/audit';
-import { migrate, openDatabase } from '@faxgate/store';
+import { appendAuditEvent, startAuditSealer } from '@faxgate/audit';
+import { openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
 import { buildApi, listenApi } from './api/server.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
+import { type PreparedDatabase, prepareDatabase } from './database-start.js';
 import { createDocumentLoader } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
@@ -28,6 +30,8 @@ export interface RunningGateway {
   address: string;
   /** Migrations applied by this start (empty when the schema was up to date). */
   migrationsApplied: string[];
+  /** The daemon's database role, whether it is privileged (allowed by database.allowPrivileged) and who migrated. */
+  database: PreparedDatabase;
   configVersion: RecordedConfig;
   /** Whether Redis answered during start (the gateway runs without it; /health reports it). */
   redisReachable: boolean;
@@ -69,8 +73,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       applicationName: 'faxgate-gateway',
     });
     cleanup.push(() => db.destroy());
-    log.info(`database ${redactUrl(config.database.url)}: migrating`);
-    const { applied } = await migrate(db, auditMigrations);
+    // The daemon's role must own nothing (or be allowed to); migrations run as the owner.
+    const prepared = await prepareDatabase({ config, db, log, actor: gatewayAuthor() });
+    const { applied } = prepared;
     log.info(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
     // Chains audit events that committed while another commit held the chain head (and, at
     // once, what a crash or the last stop left unsealed); readers such as the notifier see
@@ -158,6 +163,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         startedAt,
         apiAddress: address,
         evidence: evidence?.state(),
+        databasePrivileged: prepared.privileged,
       });
     const api = buildApi({
       probes: {
@@ -206,6 +212,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       configVersion: configVersion.version,
       lockdownMode: config.lockdown.mode,
       controllers: config.lines.controllers,
+      databaseRole: prepared.role.user,
+      databasePrivileged: prepared.privileged,
     });
     let stopped = false;
     const stop = async () => {
@@ -225,6 +233,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       evidence,
       pipeline,
       migrationsApplied: applied,
+      database: prepared,
       configVersion,
       redisReachable,
       status,

@@ -32,7 +32,8 @@ afterAll(async () => {
 
 function startMainJob(configYaml: string) {
   const configFile = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(configFile, configYaml);
+  // The daemon runs as the test database's superuser here: allowed explicitly.
+  fs.writeFileSync(configFile, `database:\n  allowPrivileged: true\n${configYaml}`);
   return spawnMainJob({ ...process.env, FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: testDb.url });
 }
 

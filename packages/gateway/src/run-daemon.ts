@@ -1,8 +1,10 @@
 // The plain gateway daemon (`npm run gateway`, the systemd unit): runs until Ctrl-C (SIGINT)
-// or SIGTERM. Loads the configuration, migrates the database, records the configuration
+// or SIGTERM. Loads the configuration, checks the database role (refusing a superuser or table
+// owner unless database.allowPrivileged: exit code 2), migrates as the owner, records the configuration
 // version, starts the API, lines and queue, and prints what runs where — and what is not
 // built yet.
 import { ConfigError } from './config/load.js';
+import { DatabaseRoleError } from './database-start.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { formatStatus } from './status.js';
 import { exitIfStopHangs, onStopSignals } from './stop-signals.js';
@@ -12,6 +14,7 @@ function printStarted(gw: RunningGateway): void {
   process.stdout.write(
     [
       formatStatus(gw.status()),
+      `  database role: ${gw.database.role.user} (${gw.database.privileged ? 'PRIVILEGED, allowed by database.allowPrivileged' : 'application role: owns nothing'}; migrations ${gw.database.migratedBy === 'owner' ? 'run as the owner' : gw.database.migratedBy === 'self' ? 'run as this role' : 'checked'})`,
       `  migrations: ${gw.migrationsApplied.length ? `applied ${gw.migrationsApplied.join(', ')}` : 'schema was up to date'}`,
       `  config version: ${v.version} (${v.changed ? 'recorded now' : 'unchanged'}, sha256 ${v.sha256.slice(0, 12)}…)`,
       `  redis at start: ${gw.redisReachable ? 'reachable' : 'NOT reachable (GET /health reports it)'}`,
@@ -46,6 +49,9 @@ export async function runDaemon(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`faxgate: configuration ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof DatabaseRoleError) {
+      process.stderr.write(`faxgate: refusing to start: ${e.message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`faxgate: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -20,7 +20,11 @@ export interface GatewayStatus {
   startedAt: string;
   uptimeSeconds: number;
   api: { address: string };
-  database: { url: string };
+  /**
+   * privileged: what makes the daemon's database role privileged (superuser, table owner …),
+   * allowed only by database.allowPrivileged; null when it is the least-privilege application role.
+   */
+  database: { url: string; privileged: string[] | null };
   redis: { url: string; keyPrefix: string };
   lockdown: { mode: FaxgateConfig['lockdown']['mode'] };
   lines: {
@@ -40,6 +44,8 @@ export function gatewayStatus(opts: {
   startedAt: Date;
   apiAddress: string;
   evidence?: EvidenceState;
+  /** From the database check at start (see database-start.ts). */
+  databasePrivileged?: string[] | null;
   now?: Date;
 }): GatewayStatus {
   const { config } = opts;
@@ -50,7 +56,7 @@ export function gatewayStatus(opts: {
     startedAt: opts.startedAt.toISOString(),
     uptimeSeconds: Math.max(0, Math.floor((now.getTime() - opts.startedAt.getTime()) / 1000)),
     api: { address: opts.apiAddress },
-    database: { url: redactUrl(config.database.url) },
+    database: { url: redactUrl(config.database.url), privileged: opts.databasePrivileged ?? null },
     redis: { url: redactUrl(config.redis.url), keyPrefix: config.redis.keyPrefix },
     lockdown: { mode: config.lockdown.mode },
     lines: {
@@ -107,6 +113,11 @@ export function formatStatus(s: GatewayStatus): string {
     `  config:    ${s.configFile ?? 'built-in defaults (no config file)'}`,
     `  API:       ${s.api.address}  (GET /health, GET /status)`,
     `  database:  ${s.database.url}`,
+    ...(s.database.privileged
+      ? [
+          `  WARNING:   privileged database role (database.allowPrivileged): ${s.database.privileged.join('; ')}`,
+        ]
+      : []),
     `  redis:     ${s.redis.url}  (key prefix ${s.redis.keyPrefix})`,
     `  lockdown:  ${s.lockdown.mode}`,
     `  lines:     ${lines}`,

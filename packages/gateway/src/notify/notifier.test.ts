@@ -357,6 +357,7 @@ describe('the daemon', () => {
       file,
       [
         'api:\n  port: 0',
+        'database:\n  allowPrivileged: true',
         'logging:\n  level: error',
         `redis:\n  keyPrefix: "${testRedisPrefix()}"`,
         'notifications:',

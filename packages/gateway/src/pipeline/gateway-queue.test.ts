@@ -31,6 +31,7 @@ beforeAll(async () => {
     file,
     [
       'api:\n  port: 0',
+      'database:\n  allowPrivileged: true',
       'logging:\n  level: error',
       `redis:\n  keyPrefix: "${prefix}"`,
       `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,

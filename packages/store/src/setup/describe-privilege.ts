@@ -9,7 +9,7 @@ export interface PrivilegeDescription {
   superuser: boolean;
   /** CREATEROLE, BYPASSRLS or REPLICATION: attributes the application role never needs. */
   otherAttributes: string[];
-  /** Tables in schema public this role owns, directly or through a role it is a member of. */
+  /** Tables in schema public this role owns, directly or through a role it is a member of (a superuser: directly). */
   ownsTables: string[];
   /**
    * Whether this role could disable a trigger on a table of schema public: a superuser, the
@@ -38,8 +38,11 @@ export async function describePrivilege(knex: Knex): Promise<PrivilegeDescriptio
     `SELECT c.relname AS name, EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS triggers
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-        AND pg_has_role(current_user, c.relowner, 'MEMBER')
+        AND (c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+             -- membership (a superuser is a member of every role: only its own tables count)
+             OR (NOT ? AND pg_has_role(current_user, c.relowner, 'MEMBER')))
       ORDER BY 1`,
+    [r.superuser],
   );
   const { rows: repl } = await knex.raw<{ rows: Array<{ can: boolean }> }>(
     `SELECT CASE WHEN current_setting('server_version_num')::int >= 150000
@@ -72,6 +75,7 @@ export function privilegeProblems(d: PrivilegeDescription): string[] {
   if (d.canDisableAuditTriggers && !d.superuser && !d.ownsTables.length) {
     problems.push(`${d.user} may disable triggers (session_replication_role)`);
   }
-  if (d.otherAttributes.length) problems.push(`${d.user} has ${d.otherAttributes.join(', ')}`);
+  if (d.otherAttributes.length && !d.superuser)
+    problems.push(`${d.user} has ${d.otherAttributes.join(', ')}`);
   return problems;
 }
