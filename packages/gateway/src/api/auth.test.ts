@@ -1,6 +1,7 @@
 import { credentials } from '@faxgate/store';
 import { describe, expect, it } from 'vitest';
 import { client, PASSWORD, useApiFixture } from '../test-support/api-fixture.js';
+import { DEFAULT_THROTTLE_LIMITS } from './login-throttle.js';
 
 const f = useApiFixture();
 
@@ -10,6 +11,10 @@ const login = (username: string, password: string) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
+
+/** A login from another client address (the per-address throttle counts each apart). */
+const loginFrom = (remoteAddress: string, username: string, password: string) =>
+  f.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { username, password }, remoteAddress });
 
 async function auditTypes(type: string): Promise<Array<{ actor: string; details: Record<string, unknown> }>> {
   return f.db('audit_events').where({ type }).orderBy('seq').select('actor', 'details');
@@ -138,5 +143,103 @@ describe('REST API authentication', () => {
       (await fetch(`${f.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status,
     ).toBe(401);
     expect(await credentials.list(f.db, { user: 'op' })).toEqual([]);
+  });
+  it('counts 25 concurrent wrong passwords before checking any: the limit is checked, the rest 429, one audit event', async () => {
+    // Each from another address: the per-address limit stays out of it.
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => loginFrom(`127.0.1.${i + 1}`, 'audi', 'wrong wrong')),
+    );
+    const codes = answers.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(DEFAULT_THROTTLE_LIMITS.perName);
+    expect(codes.filter((c) => c === 429)).toHaveLength(25 - DEFAULT_THROTTLE_LIMITS.perName);
+    const events = (await auditTypes('auth.failed')).filter((e) => e.actor === 'audi');
+    expect(events).toHaveLength(1);
+    expect(events[0].details).toMatchObject({ failures: 1, aggregatedSeconds: 60 });
+    const pending = await f.db('login_throttle').where({ key: 'name:audi' }).first();
+    expect(pending.unreported).toBe(24);
+  });
+
+  it('throttles a name from every other loopback address too, and ignores X-Forwarded-For without trusted proxies', async () => {
+    const body = { username: 'audi', password: PASSWORD };
+    for (const remoteAddress of ['127.0.0.2', '127.0.0.99', '127.1.2.3']) {
+      const r = await f.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: body, remoteAddress });
+      expect(r.statusCode).toBe(429);
+      expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    const spoof = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      payload: { username: 'nobody-here', password: 'whatever it is' },
+      remoteAddress: '127.0.0.5',
+      headers: { 'x-forwarded-for': '203.0.113.5' },
+    });
+    expect(spoof.statusCode).toBe(401);
+    expect(await f.db('login_throttle').where({ key: 'addr:203.0.113.5' })).toEqual([]);
+    expect(await f.db('login_throttle').where({ key: 'addr:127.0.0.5' }).first()).toMatchObject({
+      attempts: 1,
+    });
+  });
+
+  it('answers 400, not 500, for a NUL in the user name', async () => {
+    const r = await login('ali\u0000ce', PASSWORD);
+    expect(r.status).toBe(400);
+  });
+
+  it('tells a caller which credential it uses', async () => {
+    const r = await client(f, 'bob')('/api/v1/sessions/current');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ user: { name: 'bob' }, credential: { kind: 'session' } });
+  });
+
+  it("changes one's own password with the old one: other sessions and tokens end, this one stays", async () => {
+    const admin = client(f, 'admin');
+    expect(
+      (await admin('/api/v1/users', { method: 'POST', json: { name: 'pat', password: PASSWORD } })).status,
+    ).toBe(201);
+    const sessionA = (await loginFrom('127.0.2.1', 'pat', PASSWORD)).json().token as string;
+    const sessionB = (await loginFrom('127.0.2.2', 'pat', PASSWORD)).json().token as string;
+    const as =
+      (secret: string) =>
+      (path: string, init: RequestInit & { json?: unknown } = {}) =>
+        fetch(f.base + path, {
+          ...init,
+          headers: {
+            authorization: `Bearer ${secret}`,
+            ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: init.json === undefined ? undefined : JSON.stringify(init.json),
+        });
+    const tok = (
+      (await (await as(sessionA)('/api/v1/tokens', { method: 'POST', json: { name: 'cron' } })).json()) as {
+        token: string;
+      }
+    ).token;
+    const change = (json: unknown) =>
+      as(sessionA)('/api/v1/sessions/current/password', { method: 'POST', json });
+    expect((await change({ newPassword: 'the next password' })).status).toBe(400);
+    const wrong = await change({ oldPassword: 'not it at all', newPassword: 'the next password' });
+    expect(wrong.status).toBe(403);
+    const denied = await f
+      .db('audit_events')
+      .where({ type: 'access.denied', actor: 'pat' })
+      .select('details');
+    expect(denied.map((e) => e.details.reason)).toEqual(['the old password is wrong']);
+    expect((await as(tok)('/api/v1/me')).status).toBe(200);
+    const ok = await change({ oldPassword: PASSWORD, newPassword: 'the next password' });
+    expect(ok.status).toBe(200);
+    expect((await as(sessionA)('/api/v1/me')).status).toBe(200);
+    expect((await as(sessionB)('/api/v1/me')).status).toBe(401);
+    expect((await as(tok)('/api/v1/me')).status).toBe(401);
+    const set = await f
+      .db('audit_events')
+      .where({ type: 'admin.password_set', actor: 'pat' })
+      .select('details');
+    expect(set.map((e) => e.details)).toEqual([expect.objectContaining({ self: true, credentialsEnded: 2 })]);
+    // An admin's reset ends every credential, the current one included.
+    expect(
+      (await admin('/api/v1/users/pat', { method: 'PATCH', json: { password: 'reset by admin' } })).status,
+    ).toBe(200);
+    expect((await as(sessionA)('/api/v1/me')).status).toBe(401);
+    expect((await loginFrom('127.0.2.3', 'pat', 'reset by admin')).statusCode).toBe(201);
   });
 });
