@@ -4,12 +4,19 @@
 // same files in the same run, plus peak memory. Workload: a queue of documents, as a
 // gateway sees them. Ghostscript runs one process per document, once one at a time (how
 // HylaFAX converts) and once two at a time (same core budget as our 2 workers).
+// First it prints what the bubblewrap sandbox costs (bench/render-sandbox.ts; from sources under
+// tsx and, when built, from dist as in production); `--sandbox=none`
+// runs the comparison with gs unconfined, `--sandbox-only` stops after the sandbox figures.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRenderPool } from '../src/render/index.js';
+import { treeRss } from '../src/render/proc-tree.js';
+import type { SandboxMode } from '../src/render/sandbox.js';
 import { makeScanPdf, makeTextPdf } from '../src/render/test-support/fixtures.js';
+import { benchSandbox } from './render-sandbox.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const DOCS = Number(args.get('docs') ?? 6);
@@ -18,6 +25,8 @@ const SCAN_PAGES = Number(args.get('scan-pages') ?? 4);
 const WORKERS = Number(args.get('workers') ?? 2);
 // Rounds alternate ours and gs, so load from other processes hits both alike; medians are printed.
 const ROUNDS = Number(args.get('rounds') ?? 3);
+const SANDBOX = (args.get('sandbox') ?? 'bubblewrap') as SandboxMode;
+const SANDBOX_ROUNDS = Number(args.get('sandbox-rounds') ?? 4);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function statusKb(pid: number, key: string): number {
@@ -87,13 +96,23 @@ async function main(): Promise<void> {
     { name: 'text PDF', bytes: text, pages: TEXT_PAGES },
     { name: 'scanned PDF', bytes: scan, pages: SCAN_PAGES },
   ];
-  const pool = createRenderPool({ workers: WORKERS, limits: { timeMs: 600_000, pages: 1000 } });
+  console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS));
+  const distWorker = fileURLToPath(new URL('../dist/render/worker.js', import.meta.url));
+  if (fs.existsSync(distWorker))
+    console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS, distWorker));
+  if (args.has('sandbox-only')) return fs.rmSync(dir, { recursive: true, force: true });
+  const pool = createRenderPool({
+    workers: WORKERS,
+    limits: { timeMs: 600_000, pages: 1000 },
+    sandbox: { mode: SANDBOX, tmpDir: '/tmp/faxgate-bench-render' },
+    onWarning: () => {},
+  });
   await pool.ready();
   // warm-up: one small job per worker (JIT, glyph cache)
   await Promise.all(Array.from({ length: WORKERS }, () => pool.render(text, { mmr: true })));
   const rows: string[] = [];
   console.log(
-    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes, ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes (sandbox ${SANDBOX}), ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
   );
   for (const w of workloads) {
     const files = Array.from({ length: DOCS }, (_, i) => {
@@ -118,8 +137,9 @@ async function main(): Promise<void> {
       const poll = setInterval(() => {
         const self = statusKb(process.pid, 'VmRSS');
         let workers = 0;
+        // a sandboxed worker is bwrap → bwrap → node: count the whole tree
         for (const c of childPids(process.pid)) {
-          const kb = statusKb(c, 'VmRSS');
+          const kb = Math.round((treeRss(c) ?? 0) / 1024);
           workers += kb;
           peakWorkerKb = Math.max(peakWorkerKb, kb);
         }
