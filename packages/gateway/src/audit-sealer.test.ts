@@ -20,7 +20,10 @@ beforeAll(async () => {
   testDb = await createTestDatabase('faxgate_sealer');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-sealer-'));
   const file = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(file, 'api:\n  port: 0\nlogging:\n  level: error\ndatabase:\n  allowPrivileged: true\n');
+  fs.writeFileSync(
+    file,
+    `api:\n  port: 0\nlogging:\n  level: error\ndatabase:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\n`,
+  );
   gateway = await startGateway({
     path: file,
     env: { FAXGATE_DATABASE_URL: testDb.url },

@@ -37,7 +37,15 @@ function urlAs(role: string, password: string): string {
 
 function writeConfig(name: string, database: Record<string, unknown>): string {
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, JSON.stringify({ api: { port: 0 }, logging: { level: 'error' }, database }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      api: { port: 0 },
+      logging: { level: 'error' },
+      paths: { spool: `${dir}/spool`, tmp: `${dir}/tmp` },
+      database,
+    }),
+  );
   return file;
 }
 

@@ -10,13 +10,14 @@ import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.j
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
-import { createDocumentLoader } from './documents/load-pages.js';
+import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { startNotifier } from './notify/notifier.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
+import { prepareSpoolDirs } from './spool/dirs.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
 export interface StartOptions extends LoadOptions {
@@ -59,6 +60,11 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const loaded = loadConfig(opts);
   const { config } = loaded;
   const log = opts.logger ?? createGatewayLogger(config);
+  // Spool and tmp: 0700 for the service user, or no start (spool/dirs.ts).
+  for (const d of await prepareSpoolDirs(config.paths)) {
+    if (d.created || d.modeWas !== null)
+      log.info(`${d.key} ${d.dir}: ${d.created ? 'created' : `mode 0${d.modeWas?.toString(8)} set`} to 0700`);
+  }
   const startedAt = new Date();
   const cleanup: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
@@ -152,7 +158,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     }
 
     // Documents submitted over the API are rendered in a sandboxed pool, started on first use.
-    const documents = createDocumentLoader({ workers: 1 });
+    const documents = createDocumentLoader({
+      workers: 1,
+      ...documentLoaderOptions(config, (m) => log.warn(m)),
+    });
     cleanup.push(() => documents.close());
 
     let address = '';

@@ -33,7 +33,10 @@ afterAll(async () => {
 function startMainJob(configYaml: string) {
   const configFile = path.join(dir, 'faxgate.yaml');
   // The daemon runs as the test database's superuser here: allowed explicitly.
-  fs.writeFileSync(configFile, `database:\n  allowPrivileged: true\n${configYaml}`);
+  fs.writeFileSync(
+    configFile,
+    `database:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\n${configYaml}`,
+  );
   return spawnMainJob({ ...process.env, FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: testDb.url });
 }
 
@@ -85,6 +88,9 @@ describe('main job', () => {
     const body = (await health.json()) as HealthReport;
     expect(body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
     expect(health.status).toBe(200);
+
+    // The daemon prepared its spool and tmp: private to the service user (spool/dirs.ts).
+    for (const d of ['spool', 'tmp']) expect(fs.statSync(path.join(dir, d)).mode & 0o777).toBe(0o700);
 
     // /status is behind login: without it, nothing about the database or the configuration.
     const status = await fetch(`${address}/status`);

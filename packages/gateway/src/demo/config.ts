@@ -35,6 +35,8 @@ export interface DemoConfigOptions {
   apiPort: number;
   /** Environment for the secrets' overrides (FAXGATE_DATABASE_URL, REDIS_URL, …). */
   env?: NodeJS.ProcessEnv;
+  /** The demo's private directory: paths.spool and paths.tmp go under it (not /var). */
+  workDir?: string;
 }
 
 /** The configuration as a YAML-ready object (written for the CLI) and validated. */
@@ -50,6 +52,7 @@ export function demoConfig(opts: DemoConfigOptions): {
     logging: { level: 'warn', format: 'auto' },
     lines: { transport: 'rcapi', host: '127.0.0.1', port: opts.simPort, controllers: [1, 2] },
     lockdown: { mode: 'send-receive' },
+    ...(opts.workDir ? { paths: { spool: `${opts.workDir}/spool`, tmp: `${opts.workDir}/tmp` } } : {}),
     queue: {
       enabled: true,
       receiveReserve: 1,

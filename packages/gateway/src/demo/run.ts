@@ -80,10 +80,11 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   say(`faxgate demo: starting the simulated exchange (time factor ${timeFactor})`);
   parts.sim = await startSimulator({ host: '127.0.0.1', timeFactor });
   const sim = parts.sim;
-  const { input, config, envOverrides } = demoConfig({ simPort: sim.port, apiPort });
-
-  // The demo's configuration as a file for the CLI (and the gateway): private, gone at exit.
+  // The demo's private directory (its configuration file for the CLI and the gateway, its
+  // spool and tmp), gone at exit.
   parts.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-demo-'));
+  const { input, config, envOverrides } = demoConfig({ simPort: sim.port, apiPort, workDir: parts.dir });
+
   const configFile = path.join(parts.dir, 'faxgate.yaml');
   fs.writeFileSync(
     configFile,

@@ -358,6 +358,7 @@ describe('the daemon', () => {
       [
         'api:\n  port: 0',
         'database:\n  allowPrivileged: true',
+        `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
         'logging:\n  level: error',
         `redis:\n  keyPrefix: "${testRedisPrefix()}"`,
         'notifications:',

@@ -32,6 +32,7 @@ beforeAll(async () => {
     [
       'api:\n  port: 0',
       'database:\n  allowPrivileged: true',
+      `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
       'logging:\n  level: error',
       `redis:\n  keyPrefix: "${prefix}"`,
       `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,

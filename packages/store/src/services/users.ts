@@ -4,7 +4,7 @@ import type { Db } from '../db.js';
 import { inTransaction } from '../db.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import { isRole, ROLES, type Role } from '../model.js';
-import { checkNoControl } from '../names.js';
+import { checkId, checkNoControl } from '../names.js';
 import { checkName, type Ref, resolveId } from './refs.js';
 
 export interface User {
@@ -114,7 +114,7 @@ function toUser(row: UserRow): User {
 
 async function findRow(db: Db, ref: Ref): Promise<UserRow | undefined> {
   return userQuery(db)
-    .where(typeof ref === 'number' ? { 'u.id': ref } : { 'u.name': checkNoControl('user name', ref) })
+    .where(typeof ref === 'number' ? { 'u.id': checkId('user', ref) } : { 'u.name': checkNoControl('user name', ref) })
     .first();
 }
 
