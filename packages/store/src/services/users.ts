@@ -114,7 +114,11 @@ function toUser(row: UserRow): User {
 
 async function findRow(db: Db, ref: Ref): Promise<UserRow | undefined> {
   return userQuery(db)
-    .where(typeof ref === 'number' ? { 'u.id': checkId('user', ref) } : { 'u.name': checkNoControl('user name', ref) })
+    .where(
+      typeof ref === 'number'
+        ? { 'u.id': checkId('user', ref) }
+        : { 'u.name': checkNoControl('user name', ref) },
+    )
     .first();
 }
 
