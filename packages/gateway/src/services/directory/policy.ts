@@ -182,14 +182,6 @@ export function rightsMatrix(): MatrixCell[] {
   return cells;
 }
 
-const ABBREV: Record<Role, string> = {
-  admin: 'admin',
-  postoffice: 'postoffice',
-  operator: 'operator',
-  auditor: 'auditor',
-  user: 'user',
-};
-
 /** The rights matrix as Markdown (docs/rights-matrix.md is this text, checked by a test). */
 export function rightsMatrixMarkdown(): string {
   const cells = rightsMatrix();
@@ -213,7 +205,7 @@ export function rightsMatrixMarkdown(): string {
     '',
     '## Capabilities',
     '',
-    `| capability | ${ROLES.map((r) => ABBREV[r]).join(' | ')} |`,
+    `| capability | ${ROLES.join(' | ')} |`,
     `| --- | ${ROLES.map(() => ':-:').join(' | ')} |`,
     ...Object.entries(CAPABILITY_ROLES).map(
       ([cap, roles]) => `| ${cap} | ${ROLES.map((r) => (roles.includes(r) ? '✓' : '—')).join(' | ')} |`,

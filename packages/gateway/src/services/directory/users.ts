@@ -104,13 +104,14 @@ export function updateUser(
         ctx.authorize('user.password', `set the password of ${target.name}`, { target });
       }
     }
-    if (change.disabled !== undefined && change.disabled !== target.disabled) {
+    // Asked for, the check runs even when nothing would change: a no-op is no way around it.
+    if (change.disabled !== undefined) {
       ctx.authorize('user.disable', `${change.disabled ? 'disable' : 'enable'} user ${target.name}`, {
         target,
       });
     }
-    if (added.length > 0) {
-      ctx.authorize('role.assign', `give ${target.name} the roles ${added.join(',')}`, {
+    if (wanted !== undefined) {
+      ctx.authorize('role.assign', `give ${target.name} the roles ${wanted.join(',') || '(none)'}`, {
         target,
         givenRoles: added,
       });
