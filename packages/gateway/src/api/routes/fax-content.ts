@@ -1,11 +1,14 @@
 // The pages of a fax: PNG to look at, PDF to print or archive, TIFF (MMR, Class F) for fax
 // tools. Content needs more than metadata (fax-access.ts `canReadContent`) and every read
-// is recorded (fax.read) — M 2.179: who read which fax.
+// is recorded (fax.read) — M 2.179: who read which fax. The stored pages are the spool: a
+// fax in no mailbox (no mailbox right can cover it) is readable only with `spool.access`.
+// Content answers are never cached (no-store), never sniffed (nosniff), and are named
+// from the fax id only; TIFF, which no browser shows, is always an attachment.
 import { appendAuditEvent } from '@faxgate/audit';
 import { type BilevelPage, readTiff, writeFaxPdf, writePng, writeTiff } from '@faxgate/fax-core';
 import { type Fax, faxPages } from '@faxgate/store';
-import type { FastifyInstance } from 'fastify';
-import { deny } from '../authorize.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { deny, requireCan } from '../authorize.js';
 import { type ApiServices, type Principal, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { canReadContent } from '../fax-access.js';
@@ -22,13 +25,33 @@ function decodeStored(tiff: Uint8Array): BilevelPage {
   return readTiff(tiff).pages[0].page;
 }
 
+const EXTENSIONS = { 'image/png': 'png', 'image/tiff': 'tif', 'application/pdf': 'pdf' } as const;
+
+/** Sends fax content with the headers every content answer carries. `name` is built from ids only. */
+function sendContent(
+  reply: FastifyReply,
+  type: keyof typeof EXTENSIONS,
+  name: string,
+  bytes: Uint8Array,
+): FastifyReply {
+  const disposition = type === 'image/tiff' ? 'attachment' : 'inline';
+  return reply
+    .type(type)
+    .header('content-disposition', `${disposition}; filename="${name}.${EXTENSIONS[type]}"`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store, private')
+    .send(Buffer.from(bytes));
+}
+
 export async function faxContentRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const { db } = services;
 
   /** The fax, when `p` may read its pages; the read is recorded in the same breath. */
   async function readable(p: Principal, id: number, what: string): Promise<Fax> {
     const fax = await visibleFax(services, p, id);
-    if (!(await canReadContent(db, p, fax))) {
+    if (fax.mailboxId === null) {
+      await requireCan(services, p, 'spool.access', `read fax ${fax.id} (in no mailbox)`);
+    } else if (!(await canReadContent(db, p, fax))) {
       await deny(services, p, `read fax ${fax.id}`, {
         permission: fax.direction === 'in' ? 'in.read' : 'out.send',
       });
@@ -89,17 +112,8 @@ export async function faxContentRoutes(app: FastifyInstance, services: ApiServic
       );
       const page = await faxPages.get(db, fax.id, req.params.page);
       const name = `fax-${fax.id}-page-${page.pageNo}`;
-      if (req.query.format === 'tiff') {
-        return reply
-          .type('image/tiff')
-          .header('content-disposition', `inline; filename="${name}.tif"`)
-          .send(Buffer.from(page.tiff));
-      }
-      const png = writePng(decodeStored(page.tiff));
-      return reply
-        .type('image/png')
-        .header('content-disposition', `inline; filename="${name}.png"`)
-        .send(Buffer.from(png));
+      if (req.query.format === 'tiff') return sendContent(reply, 'image/tiff', name, page.tiff);
+      return sendContent(reply, 'image/png', name, writePng(decodeStored(page.tiff)));
     },
   );
 
@@ -130,19 +144,13 @@ export async function faxContentRoutes(app: FastifyInstance, services: ApiServic
           pages.map((page) => ({ page })),
           { coding: 'mmr' },
         );
-        return reply
-          .type('image/tiff')
-          .header('content-disposition', `attachment; filename="${name}.tif"`)
-          .send(Buffer.from(tiff));
+        return sendContent(reply, 'image/tiff', name, tiff);
       }
       const pdf = writeFaxPdf(pages, {
         title: `Fax ${fax.id}${fax.subject ? ` - ${fax.subject}` : ''}`,
         createdAt: fax.createdAt,
       });
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${name}.pdf"`)
-        .send(Buffer.from(pdf));
+      return sendContent(reply, 'application/pdf', name, pdf);
     },
   );
 }
