@@ -1,13 +1,19 @@
-// npm run bench:audit — append and verify throughput of the audit chain on a fresh
-// database (dropped afterwards), beside the targets they compete with and, measured in the
-// same run, plain unchained inserts by the same writers (what the machine commits at all).
-//   BENCH_APPEND_EVENTS  events of the multi-writer append runs (default 10,000)
+// npm run bench:audit — append and verify throughput of the audit chain on fresh databases
+// (dropped afterwards), beside the targets they compete with and, measured in the same run,
+// plain unchained inserts by the same writers (what the machine commits at all).
+// The multi-writer append is measured twice in the same run, in alternating rounds with the
+// plain anchor: "before" on a database migrated up to 0103 (a seal tried at every COMMIT),
+// "after" on the current schema (0104: no seal in the commit path, the sealer chains
+// committed events in batches). Both run the daemon's sealer (every 200 ms) meanwhile, and
+// the final seal of what is left is part of the measured time.
+//   BENCH_APPEND_EVENTS  events of each multi-writer append run (default 10,000)
 //   BENCH_VERIFY_EVENTS  chain length for the verify run (default 200,000)
 //   BENCH_PROCESSES, BENCH_WRITERS  writer processes and connections per process (default 2 × 4)
-import { openDatabase } from '@faxgate/store';
-import { createTestDatabase } from '@faxgate/store/testing';
-import { migrateAll } from '../src/migrations/index.js';
-import { countUnsealed, sealAuditTrail } from '../src/seal.js';
+//   BENCH_ROUNDS  alternating rounds of plain / before / after (default 2)
+import { type Knex, migrate, openDatabase } from '@faxgate/store';
+import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
+import { auditMigrations, migrateAll } from '../src/migrations/index.js';
+import { countUnsealed, sealAuditTrail, startAuditSealer } from '../src/seal.js';
 import { runAppendWorkers } from '../src/test-support/spawn-workers.js';
 import { verifyAuditChain } from '../src/verify.js';
 
@@ -15,84 +21,118 @@ const APPEND_EVENTS = Number(process.env.BENCH_APPEND_EVENTS ?? 10_000);
 const VERIFY_EVENTS = Number(process.env.BENCH_VERIFY_EVENTS ?? 200_000);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 4);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const APPEND_TARGET = 2_000;
 const VERIFY_TARGET = 50_000;
+const RATIO_TARGET = 0.8;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const rows: string[][] = [];
 const report = (what: string, value: number, unit: string, anchor: string, verdict: string) =>
   rows.push([what, `${fmt(value)} ${unit}`, anchor, verdict]);
 
+const PLAIN_TABLE = `CREATE TABLE bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  time timestamptz NOT NULL DEFAULT clock_timestamp(), actor text NOT NULL, details jsonb NOT NULL)`;
+
 const db = await createTestDatabase('faxgate_bench');
 const knex = openDatabase(db.url, { poolMax: 4 });
+let dbBefore: TestDatabase | undefined;
+let knexBefore: Knex | undefined;
 try {
   await migrateAll(knex);
-
   // 0. Anchor: the same writers committing plain rows (no chain, no triggers) — what this
   //    machine commits at all right now; the chain's cost is the distance to it.
-  await knex.raw(`CREATE TABLE bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    time timestamptz NOT NULL DEFAULT clock_timestamp(), actor text NOT NULL, details jsonb NOT NULL)`);
-  let plainRate = 0;
-  {
-    const countEach = Math.ceil(APPEND_EVENTS / PROCESSES);
+  await knex.raw(PLAIN_TABLE);
+  dbBefore = await createTestDatabase('faxgate_bench_0103');
+  knexBefore = openDatabase(dbBefore.url, { poolMax: 4 });
+  await migrate(
+    knexBefore,
+    auditMigrations.filter((m) => m.name < '0104'),
+  );
+
+  const countEach = Math.ceil(APPEND_EVENTS / PROCESSES);
+  const appended = countEach * PROCESSES;
+  const plainRun = async () => {
     const { wallMs } = await runAppendWorkers(db.url, {
       processes: PROCESSES,
       countEach,
       writersEach: WRITERS,
       strategy: 'plain',
     });
-    plainRate = ((countEach * PROCESSES) / wallMs) * 1000;
-    report(
-      `plain INSERT, no chain, ${PROCESSES}×${WRITERS} writers`,
-      plainRate,
-      'rows/s',
-      'machine anchor',
-      '',
-    );
-  }
-
-  // 1. Appends: N writers in several processes, each event its own transaction. Commits that
-  //    find the chain head busy leave their events to the next seal; the final seal of what
-  //    the last of them left is part of the measured time.
-  {
-    await knex.raw('SELECT 1'); // keep the pool warm
-    const before = (await knex.raw('SELECT seq FROM audit_head')).rows[0].seq as number;
-    const countEach = Math.ceil(APPEND_EVENTS / PROCESSES);
-    const { wallMs } = await runAppendWorkers(db.url, {
-      processes: PROCESSES,
-      countEach,
-      writersEach: WRITERS,
-    });
-    const left = await countUnsealed(knex);
+    return wallMs;
+  };
+  // N writers in several processes, each event its own transaction, the daemon's sealer
+  // running; then the final seal of what is left, in the measured time; then the chain checked.
+  const chainRun = async (url: string, k: Knex) => {
+    const before = Number((await k.raw('SELECT seq FROM audit_head')).rows[0].seq);
+    const sealer = startAuditSealer(k, { intervalMs: 200 });
+    let wallMs: number;
+    try {
+      ({ wallMs } = await runAppendWorkers(url, { processes: PROCESSES, countEach, writersEach: WRITERS }));
+    } finally {
+      await sealer.stop();
+    }
+    const left = await countUnsealed(k);
     const t = performance.now();
-    await sealAuditTrail(knex);
+    await sealAuditTrail(k);
     const ms = wallMs + performance.now() - t;
-    const appended = countEach * PROCESSES;
-    const v = await verifyAuditChain(knex, { seal: false });
+    const v = await verifyAuditChain(k, { seal: false });
     const intact = v.ok && v.unsealed === 0 && v.lastSeq === before + appended;
-    report(
-      `append, ${PROCESSES}×${WRITERS} writers, 1 event/txn`,
-      (appended / ms) * 1000,
-      'events/s',
-      `target ≥ ${fmt(APPEND_TARGET)}`,
-      `${intact ? 'chain intact' : `CHAIN BROKEN: ${JSON.stringify(v)}`}, ${Math.round((100 * appended) / ms / (plainRate / 1000))}% of plain, ${left} left for the final seal`,
-    );
+    if (!intact) throw new Error(`chain broken after the append run: ${JSON.stringify(v)}`);
+    return { ms, left };
+  };
+  const sum = { plain: 0, before: 0, after: 0, leftBefore: 0, leftAfter: 0 };
+  for (let r = 0; r < ROUNDS; r++) {
+    sum.plain += await plainRun();
+    const b = await chainRun(dbBefore.url, knexBefore);
+    sum.before += b.ms;
+    sum.leftBefore += b.left;
+    const a = await chainRun(db.url, knex);
+    sum.after += a.ms;
+    sum.leftAfter += a.left;
   }
+  const rate = (ms: number) => ((appended * ROUNDS) / ms) * 1000;
+  const plainRate = rate(sum.plain);
+  const ratio = (ms: number) => rate(ms) / plainRate;
+  const who = `${PROCESSES}×${WRITERS} writers`;
+  report(`plain INSERT, no chain, ${who}`, plainRate, 'rows/s', 'machine anchor', `${ROUNDS} rounds`);
+  report(
+    `append before (0103), ${who}, 1 event/txn`,
+    rate(sum.before),
+    'events/s',
+    `≥ ${RATIO_TARGET}× plain`,
+    `ratio ${ratio(sum.before).toFixed(2)}× plain (${fmt(rate(sum.before))} vs ${fmt(plainRate)}), chain intact, ${sum.leftBefore} left for the final seals`,
+  );
+  report(
+    `append after (0104), ${who}, 1 event/txn`,
+    rate(sum.after),
+    'events/s',
+    `≥ ${RATIO_TARGET}× plain`,
+    `ratio ${ratio(sum.after).toFixed(2)}× plain (${fmt(rate(sum.after))} vs ${fmt(plainRate)}) ${ratio(sum.after) >= RATIO_TARGET ? 'MET' : 'NOT MET'}, chain intact, ${sum.leftAfter} left for the final seals`,
+  );
+  await knexBefore.destroy();
+  knexBefore = undefined;
+  await dbBefore.drop();
+  dbBefore = undefined;
+
   {
     const before = (await knex.raw('SELECT seq FROM audit_head')).rows[0].seq as number;
     const { wallMs } = await runAppendWorkers(db.url, { processes: 1, countEach: 2000, writersEach: 1 });
-    const v = await verifyAuditChain(knex);
+    const t = performance.now();
+    await sealAuditTrail(knex);
+    const ms = wallMs + performance.now() - t;
+    const v = await verifyAuditChain(knex, { seal: false });
     report(
-      'append, 1 writer',
-      (2000 / wallMs) * 1000,
+      'append, 1 writer (+ final seal)',
+      (2000 / ms) * 1000,
       'events/s',
       `target ≥ ${fmt(APPEND_TARGET)}`,
       v.ok && v.lastSeq === before + 2000 ? 'chain intact' : 'CHAIN BROKEN',
     );
   }
 
-  // 2. Verify: build a long chain through the real path (multi-row inserts, sealed at
-  // commit, 20,000 events per transaction), then verify it (nothing left to seal first).
+  // 2. Verify: build a long chain through the real path (multi-row inserts, 20,000 events per
+  // transaction, sealed after), then verify it (nothing left to seal first).
   const startSeq = (await knex.raw('SELECT seq FROM audit_head')).rows[0].seq as number;
   let t0 = performance.now();
   for (let done = 0; done < VERIFY_EVENTS; ) {
@@ -116,9 +156,10 @@ try {
     });
     done += n;
   }
+  await sealAuditTrail(knex);
   const bulkMs = performance.now() - t0;
   report(
-    'append, batched (2,000/insert, 20,000/txn)',
+    'append, batched (2,000/insert, 20,000/txn, + seal)',
     (VERIFY_EVENTS / bulkMs) * 1000,
     'events/s',
     `target ≥ ${fmt(APPEND_TARGET)}`,
@@ -153,6 +194,8 @@ try {
   );
   report('  (read-only scan, same query)', (total / scanMs) * 1000, 'rows/s', 'floor for verify', '');
 } finally {
+  await knexBefore?.destroy();
+  await dbBefore?.drop();
   await knex.destroy();
   await db.drop();
 }

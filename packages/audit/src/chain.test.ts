@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent, appendAuditEvents, auditInsertFrom, sealedEvent } from './append.js';
 import { canonicalEvent, canonicalTime, chainHash, GENESIS_HASH } from './canonical.js';
+import { sealAuditTrail } from './seal.js';
 import { type AuditTestDb, auditTestDb, tamper } from './test-support/db.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -71,7 +72,7 @@ describe('audit chain in PostgreSQL', () => {
     await t?.close();
   });
 
-  it('appends in the caller transaction, sealed at commit with the documented hash', async () => {
+  it('appends in the caller transaction, sealed after commit with the documented hash', async () => {
     const hostile = 'quote " backslash \\ tab \t nl \n ctl \u0001 umlaut ü emoji 😀 sep \u2028';
     const first = await t.knex.transaction(async (trx) => {
       const e = await appendAuditEvent(trx, {
@@ -87,6 +88,8 @@ describe('audit chain in PostgreSQL', () => {
       expect(await sealedEvent(trx, e.id)).toBeNull(); // no position before commit
       return e;
     });
+    expect(await sealedEvent(t.knex, first.id)).toBeNull(); // nor at commit: the sealer gives it (0104)
+    await sealAuditTrail(t.knex);
     const sealed = await sealedEvent(t.knex, first.id);
     expect(sealed?.seq).toBe(1);
     // The hash PostgreSQL computed equals the documented formula computed here.
@@ -116,6 +119,7 @@ describe('audit chain in PostgreSQL', () => {
       }),
     ).rejects.toThrow('rollback');
     const [second] = await appendAuditEvents(t.knex, [{ type: 'auth.login', actor: 'alice', actorId: 1 }]);
+    await sealAuditTrail(t.knex);
     expect((await sealedEvent(t.knex, second.id))?.seq).toBe(2);
     await t.knex.transaction((trx) => appendAuditEvent(trx, { type: 'log.read', actor: 'bob' }));
     // Inserting chain columns by hand changes nothing: they are assigned by the seal.
@@ -145,6 +149,7 @@ describe('audit chain in PostgreSQL', () => {
       }
       await appendAuditEvent(trx, { type: 'recv.end', actor: 'system', faxId: 9 });
     });
+    await sealAuditTrail(t.knex);
     const { rows } = await t.knex.raw(
       `SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM audit_events WHERE fax_id = 9`,
     );
@@ -164,6 +169,7 @@ describe('audit chain in PostgreSQL', () => {
     );
     expect(got).toHaveLength(3);
     expect(got[0].id < got[1].id && got[1].id < got[2].id).toBe(true);
+    await sealAuditTrail(t.knex);
     const rows = await t
       .knex('audit_events')
       .whereIn(
@@ -205,6 +211,7 @@ describe('audit chain in PostgreSQL', () => {
     await run(0, 1);
     expect(await t.knex('audit_events').where({ fax_id: 41 })).toEqual([]);
     await run(1, 2);
+    await sealAuditTrail(t.knex);
     const [row] = await t.knex('audit_events').where({ fax_id: 42 });
     expect(row).toMatchObject({ type: 'send.begin', actor: 'gw', actor_id: 3, details: { n: 2 } });
     expect(row.seq).toBeGreaterThan(0);

@@ -102,6 +102,7 @@ export const AUDIT_EVENT_TYPES = [
   'audit.read',
   'audit.export',
   'audit.verify',
+  'audit.checkpoint',
   'spool.access',
   'metadata.read',
   // Policy, lockdown, operations

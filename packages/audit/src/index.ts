@@ -1,6 +1,7 @@
 // @faxgate/audit — tamper-evident audit trail, send/receive log, logging.
 export * from './append.js';
 export * from './canonical.js';
+export * from './checkpoint/index.js';
 export * from './events.js';
 export * from './export.js';
 export * from './insert-along.js';

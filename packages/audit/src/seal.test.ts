@@ -1,5 +1,5 @@
-// Commits that find the chain head busy: they never wait, their events are never lost, and
-// the next seal chains them (0103 migration, seal.ts).
+// Commits never seal (0104) and never wait for the chain head: their events are never lost,
+// and the next seal chains them (seal.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent, sealedEvent } from './append.js';
 import { countUnsealed, sealAuditTrail, startAuditSealer } from './seal.js';
@@ -19,7 +19,7 @@ describe('sealing after busy commits', () => {
   const append = (actor: string) =>
     t.knex.transaction((trx) => appendAuditEvent(trx, { type: 'auth.login', actor }));
 
-  it('a commit that finds the head held commits unsealed without waiting; the next commit seals it first', async () => {
+  it('a commit never seals nor waits for the head, even while it is held; the next seal chains in commit order', async () => {
     const release = await holdHead(t.knex);
     // Were the commit to wait for the head, this would hang until the test times out.
     const a = await append('a');
@@ -28,6 +28,8 @@ describe('sealing after busy commits', () => {
     expect(await sealAuditTrail(t.knex, { wait: false })).toEqual({ sealed: 0, busy: true });
     await release();
     const b = await append('b');
+    expect(await sealedEvent(t.knex, b.id)).toBeNull(); // the head is free, still no seal at commit (0104)
+    expect(await sealAuditTrail(t.knex, { wait: false })).toEqual({ sealed: 2, busy: false });
     const [sa, sb] = [await sealedEvent(t.knex, a.id), await sealedEvent(t.knex, b.id)];
     expect(sb?.seq).toBe((sa?.seq ?? 0) + 1);
     expect(await verifyAuditChain(t.knex)).toMatchObject({ ok: true, unsealed: 0 });
@@ -37,7 +39,8 @@ describe('sealing after busy commits', () => {
     const rr = await t.knex.transaction(
       async (trx) => {
         const e = await appendAuditEvent(trx, { type: 'auth.login', actor: 'rr' });
-        await append('rc'); // commits, sealed, the head moves past the RR snapshot
+        await append('rc'); // commits; sealed below, the head moves past the RR snapshot
+        await sealAuditTrail(t.knex);
         return e;
       },
       { isolationLevel: 'repeatable read' },

@@ -202,7 +202,7 @@ describe('send/receive log in PostgreSQL', () => {
       exportXferLog(t.knex, { format: 'csv' }, out, { actor: plain, actorName: 'joe' }),
     ).rejects.toBeInstanceOf(ForbiddenError);
     expect(out.text).toBe('');
-    const { rows } = await t.knex.raw(`SELECT type, actor FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    const { rows } = await t.knex.raw(`SELECT type, actor FROM audit_events ORDER BY id DESC LIMIT 1`);
     expect(rows[0]).toEqual({ type: 'access.denied', actor: 'joe' });
   });
 

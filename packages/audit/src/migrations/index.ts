@@ -3,16 +3,18 @@ import { m0100AuditEvents } from './0100_audit_events.js';
 import { m0101XferLog } from './0101_xfer_log.js';
 import { m0102LockdownIndex } from './0102_lockdown_index.js';
 import { m0103AuditBatchSeal } from './0103_audit_batch_seal.js';
+import { m0104AuditSealOffCommit } from './0104_audit_seal_off_commit.js';
 
 /**
  * The audit package's migrations (audit trail 0100, send/receive log 0101, lockdown index
- * 0102, sealing without serialised commits 0103).
+ * 0102, sealing without serialised commits 0103, no seal in the commit path 0104).
  */
 export const auditMigrations: readonly Migration[] = [
   m0100AuditEvents,
   m0101XferLog,
   m0102LockdownIndex,
   m0103AuditBatchSeal,
+  m0104AuditSealOffCommit,
 ];
 
 /**

@@ -18,8 +18,12 @@ export async function tamper(knex: Knex, sql: string, bindings: unknown[] = []):
     await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER USER');
     // biome-ignore lint/suspicious/noExplicitAny: raw bindings
     await trx.raw(sql, bindings as any);
-    for (const trigger of ['unsealed', 'seal', 'append_only', 'no_truncate']) {
-      await trx.raw(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_${trigger}`);
+    // Every user trigger back as it was (ALWAYS), whichever migrations created them.
+    const { rows } = await trx.raw(
+      `SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal`,
+    );
+    for (const { tgname } of rows as { tgname: string }[]) {
+      await trx.raw(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER "${tgname}"`);
     }
   });
 }
