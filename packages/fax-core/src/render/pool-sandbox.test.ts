@@ -1,9 +1,11 @@
 // The render pool under bubblewrap, seen from the host: real documents still render, the job
 // runs in a process that is uid 65534 in its own pid namespace, the memory limit (summed over
 // bwrap's process tree) still kills a hog, and neither a kill nor close() leaves a process behind.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenderLimitError } from './errors.js';
@@ -136,4 +138,28 @@ describe('render pool under bubblewrap', () => {
     await expect(job).rejects.toThrow();
     expect(await gone(chain)).toBe(true);
   }, 60_000);
+
+  it('a gateway killed with SIGKILL takes its sandboxed workers with it (no orphans)', async () => {
+    const parentScript = fileURLToPath(new URL('./test-support/pool-parent.ts', import.meta.url));
+    const parent = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', parentScript, tmpDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const tree = await new Promise<number[]>((resolve, reject) => {
+      let out = '';
+      parent.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve(JSON.parse(out));
+      });
+      parent.on('exit', (code) => reject(new Error(`pool parent exited ${code}`)));
+    });
+    const comm = (p: number) => fs.readFileSync(`/proc/${p}/comm`, 'latin1').trim();
+    expect(tree.slice(0, 3).map(comm)).toEqual(['bwrap', 'bwrap', 'node']);
+    parent.kill('SIGKILL');
+    parent.stdout.destroy();
+    expect(await gone(tree)).toBe(true);
+  }, 90_000);
 });
