@@ -4,7 +4,7 @@
 // answer is 400 (or 404/403/409 where a value is valid but unknown), never an internal
 // error. The fixture also fails the file when the API logged an internal error.
 import { describe, expect, it } from 'vitest';
-import { client, useApiFixture } from '../test-support/api-fixture.js';
+import { client, faxForm, testTiff, useApiFixture } from '../test-support/api-fixture.js';
 import { boundRouteSchema, MAX_INT } from './input-bounds.js';
 
 const f = useApiFixture();
@@ -148,6 +148,23 @@ describe('input bounds', () => {
     });
     expect(login.status).toBe(400);
   });
+
+  it('a submission (multipart) with a control character in jobTag or a NUL in the subject is 400, nothing stored', async () => {
+    const before = Number((await f.db('faxes').count({ n: '*' }))[0].n);
+    for (const fields of [
+      { number: '030 5551000', jobTag: 'tag\u0000x' },
+      { number: '030 5551000', jobTag: 'a\r\nb' },
+      { number: '030 5551000', subject: 'a\u0000b' },
+    ]) {
+      const r = await client(f, 'alice')('/api/v1/faxes', {
+        method: 'POST',
+        body: faxForm(fields, [{ name: 'fax.tif', data: testTiff() }]),
+      });
+      expect(r.status, JSON.stringify(fields)).toBe(400);
+      expect((await r.json()).error.code).toBe('invalid_input');
+    }
+    expect(Number((await f.db('faxes').count({ n: '*' }))[0].n)).toBe(before);
+  }, 60_000);
 
   it('the bounds show in the OpenAPI document', async () => {
     const spec = await (await fetch(`${f.base}/openapi.json`)).json();
