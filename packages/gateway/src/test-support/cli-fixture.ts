@@ -21,8 +21,13 @@ export async function cliFixture(configYaml = 'logging:\n  level: warn\n'): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-cli-'));
   const configFile = path.join(dir, 'faxgate.yaml');
   fs.writeFileSync(configFile, configYaml);
-  // FAXGATE_DATABASE_URL outranks a DATABASE_URL the test runner may have set.
-  const env = { FAXGATE_DATABASE_URL: testDb.url, FAXGATE_CONFIG: configFile };
+  // FAXGATE_DATABASE_URL outranks a DATABASE_URL the test runner may have set. The system
+  // commands (db migrate, audit verify offline) run as the owner: here the test superuser.
+  const env = {
+    FAXGATE_DATABASE_URL: testDb.url,
+    FAXGATE_DATABASE_OWNER_URL: testDb.url,
+    FAXGATE_CONFIG: configFile,
+  };
   const db = openDatabase(testDb.url, { poolMax: 2 });
   return {
     testDb,
