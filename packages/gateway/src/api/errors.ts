@@ -68,6 +68,13 @@ const DOCUMENT_ERRORS = [
   'RenderLimitError',
 ];
 
+/** A PostgreSQL error of SQLSTATE class 22 (data exception), as the pg driver reports it. */
+function isDataException(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  const severity = (e as { severity?: unknown } | null)?.severity;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && typeof severity === 'string';
+}
+
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof DestinationRefusedError) {
@@ -81,6 +88,12 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof InvalidInputError) return new ApiError(400, 'invalid_input', e.message);
   if (e instanceof Error && DOCUMENT_ERRORS.includes(e.name)) {
     return new ApiError(422, 'unsupported_document', e.message);
+  }
+  // The last net under the input bounds (input-bounds.ts, store/names.ts): a PostgreSQL
+  // data exception (class 22: out of range, NUL in text, malformed number, …) is the
+  // client's value, not our fault — 400, without echoing the value or the driver's text.
+  if (isDataException(e)) {
+    return new ApiError(400, 'invalid_input', 'a value is out of range or malformed for the database');
   }
   const fe = e as Partial<FastifyError>;
   if (fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_FILES_LIMIT') {
