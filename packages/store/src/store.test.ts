@@ -32,6 +32,7 @@ describe('migrations', () => {
       '0002_credentials',
       '0003_notification_cursors',
       '0004_one_call_per_number',
+      '0005_login_throttle',
     ]);
     expect(s.pending).toEqual([]);
   });
@@ -46,9 +47,11 @@ describe('migrations', () => {
         '0002_credentials',
         '0003_notification_cursors',
         '0004_one_call_per_number',
+        '0005_login_throttle',
       ]);
       expect((await migrate(k)).applied).toEqual([]);
       expect((await migrateDown(k, [], { all: true })).applied).toEqual([
+        '0005_login_throttle',
         '0004_one_call_per_number',
         '0003_notification_cursors',
         '0002_credentials',
@@ -61,6 +64,7 @@ describe('migrations', () => {
         '0002_credentials',
         '0003_notification_cursors',
         '0004_one_call_per_number',
+        '0005_login_throttle',
       ]);
     } finally {
       await k.destroy();
