@@ -34,6 +34,7 @@ describe('configuration', () => {
       uploadMaxMegabytes: 20,
       uploadMaxFiles: 10,
       docs: true,
+      trustedProxies: [],
     });
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(config.lockdown.mode).toBe('send-receive');
