@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { redactUrl } from '../../config/redact.js';
 import { cliConfig, printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
-import { readAllStdin, readPassword } from '../password.js';
+import { readPassword } from '../password.js';
 import { type SystemSession, systemActor, withSystemSession } from '../system-session.js';
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -36,6 +36,19 @@ function checkedPostgresUrl(text: string, where: string): URL {
   return u;
 }
 
+/** Standard input as text (at most 4 KiB: a URL, not a stream). */
+async function readStdinText(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > 4096) throw new CliError('standard input: longer than 4096 bytes', 2);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The administrative URL from standard input or a file that is not world-readable. */
 async function readAdminUrl(o: { adminUrlStdin?: boolean; adminUrlFile?: string }): Promise<URL> {
   if (Boolean(o.adminUrlStdin) === Boolean(o.adminUrlFile)) {
@@ -44,7 +57,7 @@ async function readAdminUrl(o: { adminUrlStdin?: boolean; adminUrlFile?: string 
       2,
     );
   }
-  if (o.adminUrlStdin) return checkedPostgresUrl(await readAllStdin(), 'standard input');
+  if (o.adminUrlStdin) return checkedPostgresUrl(await readStdinText(), 'standard input');
   const file = o.adminUrlFile as string;
   let st: fs.Stats;
   try {
