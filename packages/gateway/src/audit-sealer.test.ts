@@ -1,9 +1,10 @@
-// The daemon chains audit events that committed while another commit held the chain head,
-// also when nothing is appended after them (the notifier only sees sealed events).
+// The daemon chains committed audit events (commits never seal, 0104), also when nothing is
+// appended after them (the notifier only sees sealed events), and anchors the chain in
+// signed checkpoints outside the database, the last one at stop.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendAuditEvent, sealedEvent } from '@faxgate/audit';
+import { appendAuditEvent, readCheckpoints, sealedEvent, verifyAgainstCheckpoints } from '@faxgate/audit';
 import { type Knex, openDatabase } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'faxgate.yaml');
   fs.writeFileSync(
     file,
-    `api:\n  port: 0\nlogging:\n  level: error\ndatabase:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\n`,
+    `api:\n  port: 0\nlogging:\n  level: error\ndatabase:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\naudit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }\n`,
   );
   gateway = await startGateway({
     path: file,
@@ -62,4 +63,16 @@ it('seals an event its busy commit left unsealed, with nothing appended after it
     await new Promise((r) => setTimeout(r, 50));
   }
   expect(await sealedEvent(db, e.id)).not.toBeNull();
+});
+
+it('writes a signed checkpoint at stop that covers system.stop, outside the database', async () => {
+  await gateway.stop();
+  const set = readCheckpoints(path.join(dir, 'checkpoints'));
+  expect(set.checkpoints.length).toBeGreaterThanOrEqual(1);
+  const v = await verifyAgainstCheckpoints(db, set.checkpoints, set.publicKeys);
+  expect(v.ok).toBe(true);
+  const last = set.checkpoints.at(-1)?.checkpoint;
+  const stopEvent = await db('audit_events').where({ type: 'system.stop' }).first();
+  expect(last?.seq).toBe(stopEvent.seq);
+  expect(fs.statSync(path.join(dir, 'checkpoints')).mode & 0o777).toBe(0o700);
 });

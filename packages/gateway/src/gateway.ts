@@ -6,6 +6,7 @@ import { appendAuditEvent, startAuditSealer } from '@faxgate/audit';
 import { openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
 import { buildApi, listenApi } from './api/server.js';
+import { startAuditCheckpointer } from './audit-checkpoints/checkpointer.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
@@ -88,6 +89,15 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // an event only once it is sealed.
     const sealer = startAuditSealer(db, { onError: (e) => log.warn(`audit sealer: ${e.message}`) });
     cleanup.push(() => sealer.stop());
+    // Signed checkpoints of the chain outside the database: now, on schedule, and at stop
+    // (after system.stop, before the sealer and the pool close).
+    const checkpointer = await startAuditCheckpointer({
+      db,
+      config: config.audit,
+      log,
+      actor: gatewayAuthor(),
+    });
+    cleanup.push(() => checkpointer.stop());
 
     const configVersion = await recordConfigVersion(db, {
       config,

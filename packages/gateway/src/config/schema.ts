@@ -339,6 +339,19 @@ export const configSchema = z.strictObject({
     spool: absolutePath.default('/var/spool/faxgate'),
     tmp: absolutePath.default('/var/tmp/faxgate'),
   }),
+  /** Signed checkpoints of the audit chain, kept outside the database (packages/audit README). */
+  audit: section({
+    /** Where the daemon and `faxgate audit checkpoint` write checkpoints (made 0700); `audit verify` reads it. */
+    checkpointDir: absolutePath.default('/var/lib/faxgate/audit-checkpoints'),
+    /** The Ed25519 signing key (PEM PKCS#8, 0600; created when absent). Never inside the database. */
+    checkpointKeyFile: absolutePath.default('/etc/faxgate/audit-checkpoint.key'),
+    /** A checkpoint after this many sealed events (0: not by count). */
+    checkpointEveryEvents: int(0, 100_000_000).default(1000),
+    /** A checkpoint after this many minutes when the head moved (0: not by time). */
+    checkpointIntervalMinutes: int(0, 10_080).default(15),
+    /** false: the daemon writes no checkpoints (the CLI still can). */
+    checkpoints: z.boolean().default(true),
+  }),
 });
 
 /** The validated configuration with every default filled in. */
