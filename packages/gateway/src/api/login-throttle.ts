@@ -140,11 +140,11 @@ export function createLoginThrottle(db: Db, limits: ThrottleLimits = DEFAULT_THR
     },
 
     async succeeded(user, addr) {
-      await db.raw(
-        `UPDATE login_throttle SET attempts = CASE WHEN key = ? THEN 0 ELSE GREATEST(attempts - 1, 0) END
-          WHERE key IN (?, ?)`,
-        [nameKey(user), nameKey(user), addressKey(addr)],
-      );
+      // Two statements, name first: the same order as begin() locks them in (no deadlock).
+      await db.raw(`UPDATE login_throttle SET attempts = 0 WHERE key = ?`, [nameKey(user)]);
+      await db.raw(`UPDATE login_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE key = ?`, [
+        addressKey(addr),
+      ]);
     },
 
     async flush() {

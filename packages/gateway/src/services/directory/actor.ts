@@ -64,12 +64,15 @@ export function actorLabel(a: Actor): string {
 
 const ALL_ROLES: readonly Role[] = ['admin', 'postoffice', 'operator', 'auditor', 'user'];
 
+// The actor's row is read, not locked: locking it too (while the target is locked FOR
+// UPDATE) would let two admins acting on each other at once deadlock. Its roles are those
+// committed when the operation starts.
 async function loadActor(trx: Trx, a: Actor): Promise<LoadedActor | null> {
   const via = a.via ?? ('system' in a ? 'system' : 'api');
   if ('system' in a) return { id: null, label: actorLabel(a), roles: ALL_ROLES, via };
   const { rows } = await trx.raw(
     `SELECT u.disabled, ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id) AS roles
-       FROM users u WHERE u.id = ? FOR SHARE`,
+       FROM users u WHERE u.id = ?`,
     [a.id],
   );
   const row = rows[0];
