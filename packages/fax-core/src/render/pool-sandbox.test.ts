@@ -78,6 +78,7 @@ describe('render pool under bubblewrap', () => {
       tmpDir,
       bwrap: expect.stringMatching(/\/bwrap$/),
       hostUid: isRoot ? 65534 : process.getuid?.(),
+      seccomp: process.arch === 'x64',
     });
   });
 

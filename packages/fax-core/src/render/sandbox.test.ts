@@ -151,6 +151,14 @@ describe('inside the bubblewrap sandbox', () => {
     expect(fs.existsSync(privateTmp)).toBe(false);
   });
 
+  it('runs under the seccomp filter: ptrace is refused with EPERM (x86-64)', () => {
+    const on = process.arch === 'x64';
+    expect(inside.status.Seccomp).toBe(on ? '2' : '0');
+    expect(outside.status.Seccomp).toBe('0');
+    expect(outside.ptrace).toBe('0 0');
+    expect(inside.ptrace).toBe(on ? '-1 1' : '0 0');
+  });
+
   it('has no capabilities and cannot make a new user namespace', () => {
     for (const k of ['CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb'])
       expect(inside.status[k], k).toMatch(/^0+$/);
@@ -211,6 +219,7 @@ describe('the bwrap command line', () => {
       tmpDir: privateTmp,
       tmpBytes: 1 << 20,
       env: { PATH: '/usr/bin' },
+      seccomp: true,
     });
     const joined = a.join(' ');
     for (const flag of [
@@ -222,6 +231,7 @@ describe('the bwrap command line', () => {
     ])
       expect(a).toContain(flag);
     expect(joined).toContain('--cap-drop ALL');
+    expect(joined).toContain('--seccomp 0');
     expect(joined).toContain('--uid 65534 --gid 65534');
     expect(joined).toContain(`--size 1048576 --tmpfs ${privateTmp}`);
     expect(joined).toContain('--remount-ro /');

@@ -5,13 +5,14 @@
 // unprivileged uid inside and — when the gateway is root — outside too, a read-only view of
 // only the system libraries, the node binary and the worker's own package and node_modules,
 // a fresh /proc and minimal /dev, and a private size-capped tmpfs at the configured tmp dir.
-// No seccomp filter (bubblewrap takes a compiled BPF program; none is shipped yet).
+// On x86-64 a seccomp filter (seccomp.ts) refuses the kernel interfaces a renderer never needs.
 // Mode 'none' forks the worker as before and says so loudly.
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SandboxUnavailableError } from './errors.js';
+import { seccompProgram } from './seccomp.js';
 
 export type SandboxMode = 'bubblewrap' | 'none';
 
@@ -36,6 +37,8 @@ export interface SandboxInfo {
   bwrap?: string;
   /** The uid workers have outside the sandbox (bubblewrap only; 65534 when the gateway is root). */
   hostUid?: number;
+  /** Whether the seccomp filter is on (bubblewrap on x86-64). */
+  seccomp?: boolean;
   /** Set when workers are less confined than they should be. */
   warning?: string;
 }
@@ -50,6 +53,8 @@ export interface Sandbox {
 const NOBODY = 65534;
 const IPC_FD = 3;
 const STDIO: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc'];
+/** bwrap reads the seccomp program from its stdin (then closed; node gets /dev/null). */
+const SECCOMP_FD = 0;
 
 export const UNSANDBOXED_WARNING =
   'render workers run WITHOUT a sandbox (render.sandbox: none): a document that exploits PDFium or ' +
@@ -117,6 +122,8 @@ export function bwrapArgs(opts: {
   tmpDir: string;
   tmpBytes: number;
   env: Record<string, string>;
+  /** Read a seccomp program from fd 0. */
+  seccomp: boolean;
 }): string[] {
   const a = [
     '--unshare-all',
@@ -132,6 +139,7 @@ export function bwrapArgs(opts: {
     'ALL',
     '--hostname',
     'faxgate-render',
+    ...(opts.seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--ro-bind',
     '/usr',
     '/usr',
@@ -163,9 +171,16 @@ export function bwrapArgs(opts: {
 }
 
 /** Runs `node -e 0` in the sandbox once; returns bwrap's complaint, or undefined when it works. */
-function probe(bwrap: string, args: string[], nodePath: string, uid: number | undefined): string | undefined {
+function probe(
+  bwrap: string,
+  args: string[],
+  nodePath: string,
+  uid: number | undefined,
+  seccomp: Buffer | undefined,
+): string | undefined {
   const r = spawnSync(bwrap, [...args, nodePath, '-e', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [seccomp ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+    input: seccomp,
     encoding: 'utf8',
     timeout: 15_000,
     env: {},
@@ -201,7 +216,8 @@ export function prepareSandbox(
   const bwrap = findBwrap(options?.bwrapPath);
   const nodePath = fs.realpathSync(process.execPath);
   const tmpBytes = options?.tmpBytes ?? 64 * 1024 * 1024;
-  const args = bwrapArgs({ workerFile, nodePath, tmpDir, tmpBytes, env });
+  const filter = seccompProgram();
+  const args = bwrapArgs({ workerFile, nodePath, tmpDir, tmpBytes, env, seccomp: filter !== undefined });
   const key = JSON.stringify([bwrap, args]);
   let found = probed.get(key);
   if (found === undefined) {
@@ -209,8 +225,8 @@ export function prepareSandbox(
     // As root, bwrap itself runs as nobody, so the worker is nobody on the host too (needs
     // unprivileged user namespaces); if the kernel refuses that, bwrap runs as root: the
     // worker is still uid 65534 with no capabilities inside, but root's uid on the host.
-    const first = probe(bwrap, args, nodePath, root ? NOBODY : undefined);
-    const second = root && first !== undefined ? probe(bwrap, args, nodePath, undefined) : first;
+    const first = probe(bwrap, args, nodePath, root ? NOBODY : undefined, filter);
+    const second = root && first !== undefined ? probe(bwrap, args, nodePath, undefined, filter) : first;
     if (first === undefined) found = { hostUid: root ? NOBODY : process.getuid?.() };
     else if (second === undefined)
       found = {
@@ -228,11 +244,14 @@ export function prepareSandbox(
   const channelEnv = ['--setenv', 'NODE_CHANNEL_FD', String(IPC_FD)];
   channelEnv.push('--setenv', 'NODE_CHANNEL_SERIALIZATION_MODE', 'advanced');
   return {
-    info: { mode, tmpDir, bwrap, hostUid, ...(warning ? { warning } : {}) },
+    info: { mode, tmpDir, bwrap, hostUid, seccomp: filter !== undefined, ...(warning ? { warning } : {}) },
     start: (execArgv) => {
       // the IPC fd survives bwrap's exec of node; the channel variables are set again after --clearenv
       const argv = [...args.slice(0, -1), ...channelEnv, '--', nodePath, ...execArgv, workerFile];
-      return spawn(bwrap, argv, { stdio: STDIO, serialization: 'advanced', env: {}, ...ids });
+      const stdio: StdioOptions = [filter ? 'pipe' : 'ignore', 'ignore', 'pipe', 'ipc'];
+      const child = spawn(bwrap, argv, { stdio, serialization: 'advanced', env: {}, ...ids });
+      if (filter) child.stdin?.on('error', () => {}).end(filter);
+      return child;
     },
   };
 }

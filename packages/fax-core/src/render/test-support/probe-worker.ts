@@ -41,6 +41,8 @@ export interface ProbeReport {
   unix: Record<string, Outcome>;
   signalHost: Outcome;
   newUserNamespace: Outcome;
+  /** ptrace(PTRACE_TRACEME) from a python3 child: `${result} ${errno}` ('0 0' when allowed). */
+  ptrace: string;
 }
 
 function attempt(fn: () => void): Outcome {
@@ -82,6 +84,14 @@ async function probe(req: ProbeRequest): Promise<ProbeReport> {
   const unix: Record<string, Outcome> = {};
   for (const p of req.unixSockets) unix[p] = await connect({ path: p });
   const unshare = spawnSync('/usr/bin/unshare', ['--user', '/bin/true'], { encoding: 'utf8' });
+  const ptrace = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import ctypes; l = ctypes.CDLL(None, use_errno=True); r = l.ptrace(0, 0, 0, 0); print(r, ctypes.get_errno())',
+    ],
+    { encoding: 'utf8' },
+  );
   return {
     type: 'probes',
     uid: process.getuid!(),
@@ -106,6 +116,7 @@ async function probe(req: ProbeRequest): Promise<ProbeReport> {
       unshare.status === 0
         ? { ok: true }
         : { ok: false, code: (unshare.stderr || unshare.error?.message || '').trim() },
+    ptrace: (ptrace.stdout || ptrace.stderr || ptrace.error?.message || '').trim(),
   };
 }
 
