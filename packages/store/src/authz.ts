@@ -1,5 +1,6 @@
 // The one authorisation function. Every code path that touches a mailbox, a fax, a log or
-// an administrative function asks `can()` (or, without a database, `decide()`).
+// an administrative function asks `can()` (or, without a database, `decide()`). Which fax
+// (or mailbox) metadata a user sees is visibility.ts, built on the same facts.
 import type { Db } from './db.js';
 import { InvalidInputError } from './errors.js';
 import {
@@ -49,19 +50,6 @@ export function decide(facts: AuthzFacts, permission: Permission): boolean {
   if (user.roles.some((r) => ALL_MAILBOX_ROLES.includes(r))) return true;
   if (user.roles.includes('auditor')) return false;
   return (facts.rights ?? []).includes(permission);
-}
-
-/**
- * Whether the user may see a mailbox's fax metadata (numbers, times, pages, state — not
- * the pages themselves): holders of `metadata.read` (admin, postoffice, auditor) for every
- * mailbox, anyone else for a mailbox on which it holds at least one right.
- */
-export function decideMetadataRead(facts: AuthzFacts): boolean {
-  const user = facts.user;
-  if (!user || user.disabled || !facts.mailbox) return false;
-  if (decide(facts, 'metadata.read')) return true;
-  if (user.roles.includes('auditor')) return false;
-  return (facts.rights ?? []).some((r) => rightKind(r) === facts.mailbox?.kind);
 }
 
 function checkPermission(permission: unknown): Permission {
@@ -121,11 +109,6 @@ export async function can(
     return decide(await loadFacts(db, actor, mailboxId), p);
   }
   return decide(await loadFacts(db, actor), p);
-}
-
-/** May `actor` read the fax metadata of the mailbox? See `decideMetadataRead`. */
-export async function canReadMetadata(db: Db, actor: ActorRef, mailboxId: number): Promise<boolean> {
-  return decideMetadataRead(await loadFacts(db, actor, mailboxId));
 }
 
 /** May `actor` read the send/receive log? (`log.read`: admin, postoffice, auditor) */

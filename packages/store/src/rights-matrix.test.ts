@@ -1,7 +1,7 @@
 // The rights matrix (M 2.179) against real PostgreSQL: every right × every kind of actor,
 // each right on a mailbox of its own so that no right implies another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { can, canReadLogs, canReadMetadata, decide, effectiveRights, loadFacts } from './authz.js';
+import { can, canReadLogs, decide, effectiveRights, loadFacts } from './authz.js';
 import { InvalidInputError } from './errors.js';
 import { type Capability, MAILBOX_RIGHTS, type MailboxRight, rightKind } from './model.js';
 import * as grants from './services/grants.js';
@@ -9,6 +9,7 @@ import * as groups from './services/groups.js';
 import * as mailboxes from './services/mailboxes.js';
 import * as users from './services/users.js';
 import { type MigratedTestDb, migratedTestDb } from './test-support/db.js';
+import { canReadMetadata } from './visibility.js';
 
 type ActorKind = 'owner' | 'member' | 'nonmember' | 'postoffice' | 'admin' | 'auditor' | 'disabled';
 

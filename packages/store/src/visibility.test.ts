@@ -10,6 +10,7 @@ import * as users from './services/users.js';
 import { type MigratedTestDb, migratedTestDb } from './test-support/db.js';
 import {
   canReadFaxContent,
+  canReadMetadata,
   canSeeFax,
   decideFaxMetadata,
   loadViewer,
@@ -120,8 +121,22 @@ describe('fax visibility', () => {
     }
   });
 
+  it('mailbox-level metadata follows the same rule', async () => {
+    const boxes = await t.knex('mailboxes').select('id', 'name');
+    const id = (n: string) => Number(boxes.find((b: { name: string }) => b.name === n)?.id);
+    expect(await canReadMetadata(t.knex, 'op', id('out-other'))).toBe(true); // queue.read: all outgoing
+    expect(await canReadMetadata(t.knex, 'op', id('in-box'))).toBe(false);
+    expect(await canReadMetadata(t.knex, uid.bob, id('in-box'))).toBe(true);
+    expect(await canReadMetadata(t.knex, { id: uid.bob }, id('in-other'))).toBe(false);
+    expect(await canReadMetadata(t.knex, 'audi', id('in-other'))).toBe(true);
+    expect(await canReadMetadata(t.knex, 'dave', id('in-box'))).toBe(false);
+    expect(await canReadMetadata(t.knex, 'nobody', id('in-box'))).toBe(false);
+    expect(await canReadMetadata(t.knex, 'admin', 2 ** 60)).toBe(false);
+  });
+
   it('an unknown viewer sees nothing', async () => {
     expect(await loadViewer(t.knex, 999_999)).toBeNull();
+    expect(await loadViewer(t.knex, 2 ** 60)).toBeNull();
     expect(await canSeeFax(t.knex, 999_999, fax.outOther)).toBe(false);
   });
 });

@@ -7,7 +7,8 @@
 import type { Knex } from 'knex';
 import { type AuthzFacts, decide, loadFacts } from './authz.js';
 import type { Db } from './db.js';
-import { CAPABILITY_ROLES, type FaxDirection, type Role } from './model.js';
+import { CAPABILITY_ROLES, type FaxDirection, type MailboxKind, type Role } from './model.js';
+import { type ActorRef, actorId } from './services/refs.js';
 
 /** What a fax-visibility decision about one viewer depends on. */
 export interface FaxViewer {
@@ -62,6 +63,7 @@ export function decideFaxContent(facts: AuthzFacts, userId: number, fax: FaxRef)
 
 /** Loads a viewer (null when the user does not exist). */
 export async function loadViewer(db: Db, userId: number): Promise<FaxViewer | null> {
+  if (!Number.isSafeInteger(userId) || userId <= 0) return null;
   const { rows } = await db.raw(
     `SELECT u.id, u.disabled,
             ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id) AS roles,
@@ -112,4 +114,26 @@ export async function canSeeFax(db: Db, userId: number, fax: FaxRef): Promise<bo
 export async function canReadFaxContent(db: Db, userId: number, fax: FaxRef): Promise<boolean> {
   if (fax.mailboxId === null) return false;
   return decideFaxContent(await loadFacts(db, { id: userId }, fax.mailboxId), userId, fax);
+}
+
+/** May the viewer see the metadata of every fax in this mailbox (its own submissions aside)? */
+export function decideMailboxMetadata(v: FaxViewer, mailbox: { id: number; kind: MailboxKind }): boolean {
+  const scope = visibleScope(v, mailbox.kind === 'incoming' ? 'in' : 'out');
+  if (scope === 'all') return true;
+  if (scope === 'none') return false;
+  return scope.includes(mailbox.id);
+}
+
+/** May `actor` read the fax metadata of the mailbox? See `decideMailboxMetadata`. */
+export async function canReadMetadata(db: Db, actor: ActorRef, mailboxId: number): Promise<boolean> {
+  if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0) return false;
+  const ref = actorId(actor);
+  const user = typeof ref === 'number' ? { id: ref } : await db('users').where({ name: ref }).first('id');
+  const v = user ? await loadViewer(db, Number(user.id)) : null;
+  const mailbox = await db('mailboxes').where({ id: mailboxId }).first('id', 'kind');
+  return (
+    v !== null &&
+    mailbox !== undefined &&
+    decideMailboxMetadata(v, { id: Number(mailbox.id), kind: mailbox.kind })
+  );
 }
