@@ -9,11 +9,13 @@ import { type Simulator, startSimulator } from '@faxgate/capi-sim';
 import { type Fax, type Knex, migrate, openDatabase } from '@faxgate/store';
 import { stringify } from 'yaml';
 import { redactUrl } from '../config/redact.js';
+import type { FaxgateConfigInput } from '../config/schema.js';
 import { type RunningGateway, startGateway } from '../gateway.js';
 import { exitIfStopHangs, onStopSignals } from '../stop-signals.js';
 import { DEMO_API_PORT, demoConfig } from './config.js';
 import { portIsFree, refuseForeignQueue } from './preflight.js';
 import { bannerLines, faxEventLine, formatNumber } from './print.js';
+import { prepareDemoDatabase } from './roles.js';
 import { faxIn, renderDocuments, sendSample } from './scenario.js';
 import { seedDemo } from './seed.js';
 import { type FaxWatch, lastFaxId, watchFaxes } from './watch.js';
@@ -86,23 +88,32 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   const { input, config, envOverrides } = demoConfig({ simPort: sim.port, apiPort, workDir: parts.dir });
 
   const configFile = path.join(parts.dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    configFile,
-    `# faxgate demo configuration (written by npm start, removed when it stops)\n${stringify(input)}`,
-    {
-      mode: 0o600,
-    },
-  );
   const samplePdfFile = path.join(parts.dir, 'sample.pdf');
 
-  say(`faxgate demo: database ${redactUrl(config.database.url)}: migrating and seeding the demo users`);
-  parts.db = openDatabase(config.database.url, {
+  say(`faxgate demo: database ${redactUrl(config.database.url)}: roles, migrations, demo users`);
+  // The gateway runs as an application role that owns nothing (db setup), when it can.
+  const prepared = await prepareDemoDatabase(config.database.url, parts.dir);
+  say(`faxgate demo: ${prepared.note}`);
+  const databaseUrl = prepared.kind === 'roles' ? prepared.appUrl : config.database.url;
+  const fileInput: FaxgateConfigInput = {
+    ...input,
+    database:
+      prepared.kind === 'roles'
+        ? { url: prepared.appUrl, ownerUrlFile: prepared.ownerUrlFile }
+        : { url: config.database.url, allowPrivileged: prepared.privileged !== null },
+  };
+  fs.writeFileSync(
+    configFile,
+    `# faxgate demo configuration (written by npm start, removed when it stops)\n${stringify(fileInput)}`,
+    { mode: 0o600 },
+  );
+  parts.db = openDatabase(databaseUrl, {
     poolMax: 4,
     applicationName: 'faxgate-demo',
     preparedStatements: config.database.preparedStatements,
   });
   const db = parts.db;
-  await migrate(db, auditMigrations);
+  if (prepared.kind === 'given' && prepared.privileged) await migrate(db, auditMigrations);
   await refuseForeignQueue(db);
   const actor = `demo:${safeUserName()}`;
   const seeded = await seedDemo(db, actor);
@@ -125,7 +136,11 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   const watch = parts.watch;
 
   if (stopping()) return;
-  parts.gateway = await startGateway({ path: configFile, env: process.env });
+  // The file's database.url wins over the one the demo was given in the environment.
+  parts.gateway = await startGateway({
+    path: configFile,
+    env: { ...process.env, FAXGATE_DATABASE_URL: databaseUrl },
+  });
   const gw = parts.gateway;
   if (!gw.pipeline) throw new Error('the send queue did not start');
   const restApi = await fetch(`${gw.address}/openapi.json`).then(
@@ -139,7 +154,7 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
     logins: seeded.logins,
     simAddress: `127.0.0.1:${sim.port}`,
     timeFactor,
-    database: redactUrl(config.database.url),
+    database: redactUrl(databaseUrl),
     redis: redactUrl(config.redis.url),
     redisPrefix: config.redis.keyPrefix,
     configFile,
