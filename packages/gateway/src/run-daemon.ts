@@ -1,11 +1,13 @@
 // The plain gateway daemon (`npm run gateway`, the systemd unit): runs until Ctrl-C (SIGINT)
 // or SIGTERM. Loads the configuration, checks the database role (refusing a superuser or table
-// owner unless database.allowPrivileged: exit code 2), migrates as the owner, records the configuration
+// owner unless database.allowPrivileged, and spool/tmp directories that are not the service
+// user's: exit code 2), migrates as the owner, records the configuration
 // version, starts the API, lines and queue, and prints what runs where — and what is not
 // built yet.
 import { ConfigError } from './config/load.js';
 import { DatabaseRoleError } from './database-start.js';
 import { type RunningGateway, startGateway } from './gateway.js';
+import { SpoolDirError } from './spool/dirs.js';
 import { formatStatus } from './status.js';
 import { exitIfStopHangs, onStopSignals } from './stop-signals.js';
 
@@ -50,7 +52,7 @@ export async function runDaemon(): Promise<void> {
     if (e instanceof ConfigError) {
       process.stderr.write(`faxgate: configuration ${e.message}\n`);
       process.exitCode = 2;
-    } else if (e instanceof DatabaseRoleError) {
+    } else if (e instanceof DatabaseRoleError || e instanceof SpoolDirError) {
       process.stderr.write(`faxgate: refusing to start: ${e.message}\n`);
       process.exitCode = 2;
     } else {

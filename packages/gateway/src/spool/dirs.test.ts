@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startGateway } from '../gateway.js';
 import { prepareDir, prepareSpoolDirs, SpoolDirError } from './dirs.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-spool-'));
@@ -66,5 +67,18 @@ describe('spool and tmp directories', () => {
     await expect(prepareDir('paths.spool', path.join(file, 'spool'))).rejects.toThrow(
       /paths\.spool .*: cannot create it \(ENOTDIR\)/,
     );
+  });
+
+  it('the daemon does not start when its spool is unusable, before it touches the database', async () => {
+    const file = path.join(root, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const config = path.join(root, 'faxgate.yaml');
+    fs.writeFileSync(
+      config,
+      `database:\n  url: postgres://nobody@127.0.0.1:1/none\npaths:\n  spool: ${file}\n  tmp: ${root}/tmp\n`,
+    );
+    const err = await startGateway({ path: config, env: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(SpoolDirError);
+    expect(err.message).toBe(`paths.spool ${file}: is not a directory`);
   });
 });
