@@ -188,6 +188,14 @@ describe('REST API authentication', () => {
   it('tells a caller which credential it uses', async () => {
     const r = await client(f, 'bob')('/api/v1/sessions/current');
     expect(r.status).toBe(200);
+    // Without credentials both new routes answer 401, and nothing changes.
+    expect((await fetch(`${f.base}/api/v1/sessions/current`)).status).toBe(401);
+    const anon = await fetch(`${f.base}/api/v1/sessions/current/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ oldPassword: PASSWORD, newPassword: 'whatever it is' }),
+    });
+    expect(anon.status).toBe(401);
     expect(await r.json()).toMatchObject({ user: { name: 'bob' }, credential: { kind: 'session' } });
   });
 
