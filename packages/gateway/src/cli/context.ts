@@ -1,5 +1,5 @@
-// What every command needs: the global options (--config, --as), the configuration, and
-// output helpers. Commands that touch the database open it through `withDatabase`.
+// What every command needs: the global options (--config, --api), the configuration, and
+// output helpers. User-level commands reach the gateway through api-client.ts.
 import os from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.js';
@@ -7,7 +7,8 @@ import { CliError } from './errors.js';
 
 export interface GlobalOptions {
   config?: string;
-  as?: string;
+  /** The gateway's API URL (--api or $FAXGATE_API_URL). */
+  api?: string;
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
@@ -24,7 +25,7 @@ export function cliConfig(cmd: Command): LoadedConfig {
   }
 }
 
-/** The OS account running the CLI, as recorded in the audit trail when no --as is given. */
+/** The OS account running the CLI, as the system commands name it in the audit trail. */
 export function osActor(): string {
   let name: string;
   try {

@@ -4,7 +4,8 @@ import { CliError } from './errors.js';
 
 const MAX_PASSWORD_INPUT = 4096;
 
-async function readAllStdin(): Promise<string> {
+/** All of standard input (at most 4 KiB), without one trailing line break. */
+export async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -52,12 +53,16 @@ function promptHidden(question: string): Promise<string> {
  * The password from standard input (when asked to, or when it is not a terminal), else
  * from a no-echo prompt (twice when `confirm`).
  */
-export async function readPassword(opts: { stdin: boolean; confirm?: boolean }): Promise<string> {
+export async function readPassword(opts: {
+  stdin: boolean;
+  confirm?: boolean;
+  prompt?: string;
+}): Promise<string> {
   let password: string;
   if (opts.stdin || !process.stdin.isTTY) {
     password = await readAllStdin();
   } else {
-    password = await promptHidden('New password: ');
+    password = await promptHidden(opts.prompt ?? 'New password: ');
     if (opts.confirm && (await promptHidden('Repeat password: ')) !== password) {
       throw new CliError('the passwords do not match', 2);
     }

@@ -15,9 +15,11 @@ export function buildProgram(): Command {
         'configuration file (default: /etc/faxgate/faxgate.yaml if present, else built-in defaults)',
       ).env('FAXGATE_CONFIG'),
     )
-    .option(
-      '--as <user>',
-      'act as this faxgate user: their rights apply and the audit trail names them (default: the OS user, as cli:<name>)',
+    .addOption(
+      new Option(
+        '--api <url>',
+        'the gateway API to talk to (default: http://<api.host>:<api.port> of the configuration)',
+      ).env('FAXGATE_API_URL'),
     )
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()

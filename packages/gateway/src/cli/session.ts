@@ -1,13 +1,15 @@
-// A CLI call that works on the database: configuration, one short-lived pool, the acting
-// identity, and the two ways a command touches data — a change (store call + audit event
-// in one transaction) or a privileged read (rights check + audit event for the read).
+// The database session of the few *system* commands that still open the database directly
+// (config record, lockdown report, and db/audit verify until system-session.ts replaces
+// them): they need the configuration's database credentials, which only root and the
+// service user can read, and are audited as cli:<os user>. User-level commands never come
+// here: they go through the API with the caller's token (api-client.ts); `--as` is gone.
 
 import { type AuditEventInput, type AuditEventType, appendAuditEvent } from '@faxgate/audit';
-import { can, type inTransaction, openDatabase, type Permission, users } from '@faxgate/store';
+import { can, type inTransaction, openDatabase, type Permission } from '@faxgate/store';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
-import { cliConfig, globalOptions, osActor } from './context.js';
+import { cliConfig, osActor } from './context.js';
 import { CliError } from './errors.js';
 
 export type Database = ReturnType<typeof openDatabase>;
@@ -16,9 +18,9 @@ export type Transaction = Parameters<Parameters<typeof inTransaction>[1]>[0];
 export interface CliSession {
   db: Database;
   loaded: LoadedConfig;
-  /** How the audit trail names the caller: the --as user's name, or cli:<os user>. */
+  /** How the audit trail names the caller: cli:<os user>. */
   actor: string;
-  /** The faxgate user given with --as, or null for the (trusted) OS account. */
+  /** Always null: a system command acts as the OS account that holds the database credentials. */
   asUser: string | null;
 }
 
@@ -44,23 +46,17 @@ export async function withSession<T>(cmd: Command, fn: (s: CliSession) => Promis
       const msg = e instanceof Error ? e.message : String(e);
       throw new CliError(`database ${redactUrl(loaded.config.database.url)}: ${msg}`, 1);
     }
-    const as = globalOptions(cmd).as;
-    let asUser: string | null = null;
-    if (as !== undefined) {
-      const u = await users.find(db, as);
-      if (!u) throw new CliError(`--as: user ${JSON.stringify(as)} does not exist`, 2);
-      asUser = u.name;
-    }
-    return await fn({ db, loaded, actor: asUser ?? osActor(), asUser });
+    return await fn({ db, loaded, actor: osActor(), asUser: null });
   } finally {
     await db.destroy();
   }
 }
 
 /**
- * Refuses the call unless the --as user holds `permission`. The OS account (no --as) is
- * trusted: it holds the configuration and with it the database credentials. A refusal is
- * itself recorded as an `access.denied` audit event.
+ * Refuses the call unless the session's faxgate user holds `permission`. A system session
+ * has none: the OS account holds the configuration and with it the database credentials,
+ * so the database's own access control is the boundary. A refusal is recorded as an
+ * `access.denied` audit event.
  */
 export async function requirePermission(
   s: CliSession,
@@ -92,32 +88,4 @@ export async function change<T>(
     if (event) await appendAuditEvent(trx, { type, actor: s.actor, ...event });
     return result;
   });
-}
-
-/**
- * Only an admin hands out or touches admin power: with --as, a non-admin (e.g. the post
- * office, which holds user.manage) may not give roles other than `user`, nor set the
- * password of or disable an admin. Otherwise user.manage would be a path to admin.
- * The OS account (no --as) is trusted as above.
- */
-export async function requireAdminFor(
-  s: CliSession,
-  what: string,
-  opts: { roles?: readonly string[]; target?: string },
-): Promise<void> {
-  if (s.asUser === null) return;
-  const me = await users.get(s.db, s.asUser);
-  if (me.roles.includes('admin')) return;
-  const raises = (opts.roles ?? []).some((r) => r !== 'user');
-  const target = opts.target === undefined ? null : await users.find(s.db, opts.target);
-  if (!raises && !target?.roles.includes('admin')) return;
-  await s.db.transaction((trx) =>
-    appendAuditEvent(trx, {
-      type: 'access.denied',
-      actor: s.actor,
-      subject: what,
-      details: { needed: 'role admin', roles: opts.roles ?? null, target: opts.target ?? null, via: 'cli' },
-    }),
-  );
-  throw new CliError(`${s.asUser} may not ${what} (needs the admin role)`, 2);
 }

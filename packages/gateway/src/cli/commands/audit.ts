@@ -1,9 +1,10 @@
 // faxgate audit verify | audit export, log export
-import { appendAuditEvent, exportAuditEvents, exportXferLog, verifyAuditChain } from '@faxgate/audit';
+import { appendAuditEvent, verifyAuditChain } from '@faxgate/audit';
 import { type Command, Option } from 'commander';
+import { loggedIn } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
-import { type CliSession, requirePermission, withSession } from '../session.js';
+import { requirePermission, withSession } from '../session.js';
 
 /** --from / --to: an ISO 8601 date (UTC midnight) or date-time. */
 function parseTime(flag: string, value: string | undefined): Date | undefined {
@@ -26,19 +27,9 @@ function range(o: { from?: string; to?: string }): { from?: Date; to?: Date } {
   return { from, to };
 }
 
-/**
- * Exports of the audit trail and the send/receive log are reads of personal data (M 5.25):
- * they are attributed to a named faxgate user holding the right, never to an OS account.
- */
-function reader(s: CliSession, what: string): { actor: string; actorName: string } {
-  if (s.asUser === null) {
-    throw new CliError(
-      `${what} needs --as <user>: the read is recorded under a faxgate user who holds the right`,
-      2,
-    );
-  }
-  return { actor: s.asUser, actorName: s.asUser };
-}
+// Exports of the audit trail and the send/receive log are reads of personal data (M 5.25):
+// they go through the gateway API with the caller's token, so the read is checked and
+// recorded under the faxgate user holding the right (GET /audit/events, GET /log).
 
 const rangeOptions = (cmd: Command) =>
   cmd
@@ -85,13 +76,15 @@ export function registerAuditCommands(program: Command): void {
     audit
       .command('export')
       .description(
-        'write audit events to stdout with their hashes (needs --as a user with audit.read; recorded)',
+        'write audit events to stdout with their hashes (needs audit.read; the read is recorded)',
       )
       .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl')),
   ).action(async function (this: Command, o: { format: 'jsonl' | 'csv'; from?: string; to?: string }) {
     const { from, to } = range(o);
-    await withSession(this, (s) =>
-      exportAuditEvents(s.db, { format: o.format, from, to }, process.stdout, reader(s, 'audit export')),
+    await loggedIn(this).stream(
+      '/audit/events',
+      { format: o.format, from: from?.toISOString(), to: to?.toISOString() },
+      process.stdout,
     );
   });
 
@@ -101,7 +94,7 @@ export function registerAuditCommands(program: Command): void {
     log
       .command('export')
       .description(
-        'write the send/receive log to stdout (needs --as a user with log.read; the read is recorded)',
+        'write the send/receive log to stdout (needs log.read; the read is recorded)',
       )
       .addOption(
         new Option('--format <format>', 'xferfaxlog (HylaFAX tab format), csv or jsonl')
@@ -119,13 +112,10 @@ export function registerAuditCommands(program: Command): void {
     } catch {
       throw new CliError(`--time-zone: unknown time zone ${JSON.stringify(o.timeZone)}`, 2);
     }
-    await withSession(this, (s) =>
-      exportXferLog(
-        s.db,
-        { format: o.format, from, to, timeZone: o.timeZone },
-        process.stdout,
-        reader(s, 'log export'),
-      ),
+    await loggedIn(this).stream(
+      '/log',
+      { format: o.format, from: from?.toISOString(), to: to?.toISOString(), timeZone: o.timeZone },
+      process.stdout,
     );
   });
 }

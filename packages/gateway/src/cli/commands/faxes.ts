@@ -1,74 +1,40 @@
 // faxgate send | status | stop | modify | resubmit | settle | rm | inbox — the operator's fax
-// commands (HylaFAX sendfax, faxstat, faxalter, faxrm), on the outgoing pipeline and the
-// rights model.
-import { type Fax, type FaxState, faxes, mailboxes } from '@faxgate/store';
+// commands (HylaFAX sendfax, faxstat, faxalter, faxrm), as a client of the gateway API: the
+// caller's token decides what they may see and do, and the API records it.
+import type { Fax } from '@faxgate/store';
 import { type Command, Option } from 'commander';
 import { COVER_URGENCIES } from '../../documents/cover.js';
-import { stopFax } from '../../pipeline/stop.js';
+import { type ApiClient, loggedIn, withDates } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
-import { CliError } from '../errors.js';
 import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, statusText } from '../faxes/faxstat.js';
-import { modify, parseDecision, remove, resubmit, settle } from '../faxes/job-control.js';
-import { openCliQueue } from '../faxes/queue-access.js';
+import { modify, parseDecision, parseJid, remove, resubmit, settle, stop } from '../faxes/job-control.js';
 import { sendFax } from '../faxes/send.js';
-import { type FaxFilter, outgoingVisibility, rightVisibility } from '../faxes/visibility.js';
-import { type CliSession, requirePermission, withSession } from '../session.js';
 
-const ACTIVE: readonly FaxState[] = [
-  'rendering',
-  'suspended',
-  'pending',
-  'sleeping',
-  'blocked',
-  'waiting',
-  'running',
-];
-const FINISHED: readonly FaxState[] = ['done', 'failed', 'rejected'];
-/** Most rows one listing shows (newest kept). */
-const LIST_CAP = 1000;
+const ACTIVE = ['rendering', 'suspended', 'pending', 'sleeping', 'blocked', 'waiting', 'running'];
+const FINISHED = ['done', 'failed', 'rejected'];
+const FAX_DATES = ['notBefore', 'killAt', 'startedAt', 'completedAt', 'createdAt', 'updatedAt'] as const;
+
+interface ListedFax {
+  fax: Fax;
+  owner: string | null;
+  mailbox: string | null;
+}
 
 function localZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-function parseJid(text: string): number {
-  if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1)
-    throw new CliError(`not a fax id: ${JSON.stringify(text)}`, 2);
-  return Number(text);
-}
-
-function needUser(s: CliSession, what: string): string {
-  if (s.asUser === null) throw new CliError(`${what} needs --as USER (the rights of that user apply)`, 2);
-  return s.asUser;
-}
-
-/** Pages through faxes newest first, keeping those `visible` lets through, oldest first. */
-async function visibleFaxes(
-  s: CliSession,
-  filter: Parameters<typeof faxes.list>[1],
-  visible: FaxFilter,
-): Promise<Fax[]> {
-  const out: Fax[] = [];
-  let beforeId: number | undefined;
-  while (out.length < LIST_CAP) {
-    const batch = await faxes.list(s.db, { ...filter, limit: 500, beforeId });
-    for (const f of batch) if (out.length < LIST_CAP && (await visible(f))) out.push(f);
-    if (batch.length < 500) break;
-    beforeId = batch[batch.length - 1].id;
-  }
-  return out.reverse();
-}
-
-async function userNames(s: CliSession, ids: Array<number | null>): Promise<Map<number, string>> {
-  const wanted = [...new Set(ids.filter((i): i is number => i !== null))];
-  const rows: Array<{ id: number; name: string }> = wanted.length
-    ? await s.db('users').whereIn('id', wanted).select('id', 'name')
-    : [];
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-async function mailboxNames(s: CliSession): Promise<Map<number, string>> {
-  return new Map((await mailboxes.list(s.db)).map((m) => [m.id, m.name]));
+/** The faxes the caller may see (oldest first), with owner and mailbox names, from the API. */
+async function listing(
+  api: ApiClient,
+  q: { direction: 'in' | 'out'; states: readonly string[]; mailbox?: string },
+): Promise<ListedFax[]> {
+  const r = await api.call<{
+    items: Array<{ fax: Record<string, unknown>; owner: string | null; mailbox: string | null }>;
+  }>('GET', '/listing/faxes', {
+    query: { direction: q.direction, state: q.states.join(','), mailbox: q.mailbox },
+  });
+  return r.items.map((i) => ({ ...i, fax: withDates<Fax>(i.fax, FAX_DATES) }));
 }
 
 function localTime(d: Date | null, timeZone: string): string {
@@ -84,26 +50,17 @@ function localTime(d: Date | null, timeZone: string): string {
   }).format(d);
 }
 
-async function status(s: CliSession, o: { all?: boolean; json?: boolean }): Promise<void> {
-  const visible = await outgoingVisibility(s);
-  const states = o.all ? [...ACTIVE, ...FINISHED] : ACTIVE;
-  const list = await visibleFaxes(s, { direction: 'out', states }, visible);
-  const names = await userNames(
-    s,
-    list.map((f) => f.ownerUserId),
-  );
-  const owner = (f: Fax) =>
-    typeof f.metadata.owner === 'string' ? f.metadata.owner : (names.get(f.ownerUserId ?? -1) ?? '');
+async function status(api: ApiClient, o: { all?: boolean; json?: boolean }): Promise<void> {
+  const list = await listing(api, { direction: 'out', states: o.all ? [...ACTIVE, ...FINISHED] : ACTIVE });
   if (o.json) {
-    const boxes = await mailboxNames(s);
     printJson(
-      list.map((f) => ({
+      list.map(({ fax: f, owner, mailbox }) => ({
         jid: f.id,
         priority: f.priority,
         state: f.state,
         stateLetter: stateLetter(f.state),
-        owner: owner(f),
-        mailbox: f.mailboxId === null ? null : (boxes.get(f.mailboxId) ?? null),
+        owner: owner ?? '',
+        mailbox,
         number: f.remoteNumber,
         pagesDone: f.pagesDone,
         pagesTotal: f.pagesTotal,
@@ -120,56 +77,16 @@ async function status(s: CliSession, o: { all?: boolean; json?: boolean }): Prom
   const zone = localZone();
   printLine(`times in ${describeZone(zone, now)}`);
   printLine(FAXSTAT_HEADER);
-  for (const f of list) printLine(faxstatLine({ fax: f, owner: owner(f) }, now, zone));
+  for (const { fax, owner } of list) printLine(faxstatLine({ fax, owner: owner ?? '' }, now, zone));
 }
 
-async function stop(s: CliSession, jid: number): Promise<string> {
-  const user = needUser(s, 'stop');
-  const fax = await faxes.find(s.db, jid);
-  if (!fax) throw new CliError(`no fax ${jid}`, 2);
-  if (fax.direction !== 'out' || fax.mailboxId === null)
-    throw new CliError(`fax ${jid} is not an outgoing fax`, 2);
-  await requirePermission(s, 'out.stop', `stop fax ${jid}`, fax.mailboxId);
-  const q = await openCliQueue(s.loaded.config);
-  try {
-    const r = await stopFax(
-      { db: s.db, queue: q.queue, publisher: q.publisher, stopChannel: q.stopChannel },
-      { actor: user, faxId: jid },
-    );
-    if (r.was === 'waiting') return `fax ${jid} stopped (it was waiting; it will not be sent)`;
-    if (r.was === 'finished') throw new CliError(`fax ${jid} is ${r.fax.state}: nothing to stop`, 2);
-    if (!q.publisher) {
-      throw new CliError(
-        `fax ${jid} is in a call and Redis is not reachable: the stop is on record but could not reach the call`,
-        1,
-      );
-    }
-    return `fax ${jid}: stop requested, the call is being disconnected`;
-  } finally {
-    await q.close();
-  }
-}
-
-async function inbox(s: CliSession, o: { mailbox?: string; json?: boolean }): Promise<void> {
-  let mailboxId: number | undefined;
-  if (o.mailbox !== undefined) {
-    const m = await mailboxes.find(s.db, /^[0-9]+$/.test(o.mailbox) ? Number(o.mailbox) : o.mailbox);
-    if (m?.kind !== 'incoming')
-      throw new CliError(`--mailbox: no incoming mailbox ${JSON.stringify(o.mailbox)}`, 2);
-    mailboxId = m.id;
-  }
-  const list = await visibleFaxes(
-    s,
-    { direction: 'in', states: ['received', 'delivered'], mailboxId },
-    rightVisibility(s, 'in.read'),
-  );
-  const boxes = await mailboxNames(s);
-  const box = (f: Fax) => (f.mailboxId === null ? '' : (boxes.get(f.mailboxId) ?? ''));
+async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): Promise<void> {
+  const list = await listing(api, { direction: 'in', states: ['received', 'delivered'], mailbox: o.mailbox });
   if (o.json) {
     printJson(
-      list.map((f) => ({
+      list.map(({ fax: f, mailbox }) => ({
         id: f.id,
-        mailbox: box(f) || null,
+        mailbox,
         received: (f.completedAt ?? f.createdAt).toISOString(),
         from: f.remoteNumber,
         tsi: f.remoteStationId,
@@ -186,7 +103,7 @@ async function inbox(s: CliSession, o: { mailbox?: string; json?: boolean }): Pr
   printLine(
     `${'ID'.padEnd(6)} ${'Received'.padEnd(16)} ${'From'.padEnd(16)} ${'TSI'.padEnd(20)} Pages Mailbox`,
   );
-  for (const f of list) {
+  for (const { fax: f, mailbox } of list) {
     printLine(
       [
         String(f.id).padEnd(6),
@@ -194,24 +111,32 @@ async function inbox(s: CliSession, o: { mailbox?: string; json?: boolean }): Pr
         (f.remoteNumber ?? '').slice(0, 16).padEnd(16),
         (f.remoteStationId ?? '').slice(0, 20).padEnd(20),
         String(f.pagesDone).padStart(5),
-        box(f),
+        mailbox ?? '',
       ].join(' '),
     );
   }
 }
+
+/** The name of a mailbox the caller holds rights on (for --json), or null. */
+async function mailboxName(api: ApiClient, id: number | null): Promise<string | null> {
+  if (id === null) return null;
+  const me = await api.call<{ mailboxes: Array<{ mailbox: { id: number; name: string } }> }>('GET', '/me');
+  return me.mailboxes.find((m) => m.mailbox.id === id)?.mailbox.name ?? null;
+}
+
+const QUEUE_DOWN = (id: number) =>
+  `faxgate: the queue (Redis) is not reachable now; fax ${id} is accepted and stored, the gateway's reconciler queues it\n`;
 
 export function registerFaxCommands(program: Command): void {
   program
     .command('send <files...>')
     .description('send a fax like sendfax: the files (PDF, images, text, fax TIFF/PBM/SFF) to a number')
     .requiredOption('-d, --destination <number>', 'fax number to send to')
-    .option('--mailbox <mailbox>', 'outgoing mailbox (name or id); default: the one --as may send from')
+    .option('--mailbox <mailbox>', 'outgoing mailbox (name or id); default: the one you may send from')
     .option('-P, --priority <n>', 'scheduling priority, 0 (most urgent) .. 255 (default 127)')
     .option('-a, --send-at <time>', 'send at this time: "now + 30 minutes", "+2 hours", "2026-12-24 08:00"')
     .option('-k, --kill-time <time>', 'give up at this time (default: send time + queue.killTimeMinutes)')
-    .addOption(
-      new Option('-r, --resolution <res>', 'vertical resolution').choices(['standard', 'fine', 'superfine']),
-    )
+    .addOption(new Option('-r, --resolution <res>', 'vertical resolution').choices(['standard', 'fine']))
     .option('--subject <text>', 'subject (shown in status and logs, and on the cover page)')
     .option('--cover', 'put a cover page in front (sender block from the cover: configuration)')
     .option('--to-name <name>', 'cover page: recipient name (implies --cover)')
@@ -222,30 +147,29 @@ export function registerFaxCommands(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async function (this: Command, files: string[], o) {
-      const { result, mailbox } = await withSession(this, (s) => sendFax(s, files, o));
+      const api = loggedIn(this);
+      const result = await sendFax(api, files, o);
       const f = result.fax;
       if (o.json) {
         printJson({
           id: f.id,
           outcome: result.outcome,
           enqueued: result.enqueued,
-          mailbox: mailbox.name,
+          mailbox: await mailboxName(api, f.mailboxId),
           number: f.remoteNumber,
           pages: f.pagesTotal,
-          deliveredFax: result.deliveredFax?.id ?? null,
+          deliveredFax: result.deliveredFaxId,
         });
       } else if (result.outcome === 'internal') {
         printLine(
-          `request id is ${f.id}: ${f.remoteNumber} is one of our numbers, delivered internally as fax ${result.deliveredFax?.id} (no call)`,
+          `request id is ${f.id}: ${f.remoteNumber} is one of our numbers, delivered internally as fax ${result.deliveredFaxId} (no call)`,
         );
       } else {
         printLine(
           `request id is ${f.id} (${f.pagesTotal} page${f.pagesTotal === 1 ? '' : 's'} to ${f.remoteNumber})`,
         );
         if (!result.enqueued) {
-          process.stderr.write(
-            `faxgate: the queue (Redis) is not reachable now; fax ${f.id} is accepted and stored, the gateway's reconciler queues it\n`,
-          );
+          process.stderr.write(QUEUE_DOWN(f.id));
         }
       }
     });
@@ -256,14 +180,14 @@ export function registerFaxCommands(program: Command): void {
     .option('--all', 'also finished faxes (done, failed)')
     .option('--json', 'print the faxes as JSON')
     .action(async function (this: Command, o) {
-      await withSession(this, (s) => status(s, o));
+      await status(loggedIn(this), o);
     });
 
   program
     .command('stop <jid>')
     .description('stop a fax: a waiting one is not sent, a running call is disconnected (out.stop)')
     .action(async function (this: Command, jid: string) {
-      printLine(await withSession(this, (s) => stop(s, parseJid(jid))));
+      printLine(await stop(loggedIn(this), parseJid(jid)));
     });
 
   program
@@ -280,9 +204,10 @@ export function registerFaxCommands(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async function (this: Command, jid: string, o) {
-      const r = await withSession(this, (s) => modify(s, parseJid(jid), o));
+      const r = await modify(loggedIn(this), parseJid(jid), o);
+      const job = r.queue ?? (r as { job?: string }).job ?? null;
       if (o.json) {
-        printJson({ id: r.fax.id, changed: r.changed, job: r.job, state: r.fax.state });
+        printJson({ id: r.fax.id, changed: r.changed, job, state: r.fax.state });
         return;
       }
       printLine(
@@ -290,7 +215,7 @@ export function registerFaxCommands(program: Command): void {
           ? `fax ${r.fax.id}: nothing changed (it already was as asked)`
           : `fax ${r.fax.id} modified: ${r.changed.join(', ')}`,
       );
-      if (r.job === 'deferred') {
+      if (job === 'deferred') {
         process.stderr.write(
           `faxgate: the queue (Redis) is not reachable now; the change is stored, the gateway's reconciler moves the job\n`,
         );
@@ -303,7 +228,7 @@ export function registerFaxCommands(program: Command): void {
     .option('-d, --destination <number>', 'send to this number instead')
     .option('--json', 'print the result as JSON')
     .action(async function (this: Command, jid: string, o) {
-      const r = await withSession(this, (s) => resubmit(s, parseJid(jid), o));
+      const r = await resubmit(loggedIn(this), parseJid(jid), o);
       const f = r.fax;
       if (o.json) {
         printJson({
@@ -317,16 +242,14 @@ export function registerFaxCommands(program: Command): void {
         });
       } else if (r.outcome === 'internal') {
         printLine(
-          `request id is ${f.id} (resubmit of ${r.resubmitOf}): ${f.remoteNumber} is one of our numbers, delivered internally as fax ${r.deliveredFax?.id} (no call)`,
+          `request id is ${f.id} (resubmit of ${r.resubmitOf}): ${f.remoteNumber} is one of our numbers, delivered internally${r.deliveredFax ? ` as fax ${r.deliveredFax.id}` : ''} (no call)`,
         );
       } else {
         printLine(
           `request id is ${f.id} (resubmit of ${r.resubmitOf}; ${f.pagesTotal} page${f.pagesTotal === 1 ? '' : 's'} to ${f.remoteNumber})`,
         );
         if (!r.enqueued) {
-          process.stderr.write(
-            `faxgate: the queue (Redis) is not reachable now; fax ${f.id} is accepted and stored, the gateway's reconciler queues it\n`,
-          );
+          process.stderr.write(QUEUE_DOWN(f.id));
         }
       }
     });
@@ -338,7 +261,7 @@ export function registerFaxCommands(program: Command): void {
     )
     .action(async function (this: Command, jid: string, decision: string) {
       const d = parseDecision(decision);
-      const r = await withSession(this, (s) => settle(s, parseJid(jid), d));
+      const r = await settle(loggedIn(this), parseJid(jid), d);
       printLine(
         d === 'resend'
           ? `fax ${r.fax.id} queued again (resend)`
@@ -357,7 +280,7 @@ export function registerFaxCommands(program: Command): void {
       'delete a fax: its pages are deleted, its record is kept; a waiting one is stopped first (out.delete, in.delete)',
     )
     .action(async function (this: Command, jid: string) {
-      printLine(await withSession(this, (s) => remove(s, parseJid(jid))));
+      printLine(await remove(loggedIn(this), parseJid(jid)));
     });
 
   program
@@ -366,6 +289,6 @@ export function registerFaxCommands(program: Command): void {
     .option('--mailbox <mailbox>', 'only this incoming mailbox (name or id)')
     .option('--json', 'print the faxes as JSON')
     .action(async function (this: Command, o) {
-      await withSession(this, (s) => inbox(s, o));
+      await inbox(loggedIn(this), o);
     });
 }

@@ -5,6 +5,7 @@ import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
 import { registerFaxCommands } from './faxes.js';
 import { registerLockdownCommands } from './lockdown.js';
+import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
 import { registerUserCommands } from './users.js';
 
@@ -19,6 +20,7 @@ export const commandModules: RegisterCommands[] = [
   registerFaxCommands,
   registerFaxFileCommands,
   registerLockdownCommands,
+  registerLoginCommands,
   registerMailboxCommands,
   registerUserCommands,
 ];

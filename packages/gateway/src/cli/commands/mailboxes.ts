@@ -1,9 +1,35 @@
-// faxgate mailbox add, grant, revoke
-import { grants, MAILBOX_RIGHTS, type MailboxKind, type MailboxRight, mailboxes } from '@faxgate/store';
+// faxgate mailbox add, grant, revoke — through the gateway API with the caller's token
+// (mailbox.manage, user.manage); every change is an audit event naming the caller.
+import { MAILBOX_RIGHTS } from '@faxgate/store';
 import { type Command, Option } from 'commander';
+import { type ApiClient, loggedIn } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
-import { change, requirePermission, withSession } from '../session.js';
+
+interface Grant {
+  id: number;
+  userName: string | null;
+  groupName: string | null;
+  mailboxId: number;
+  mailboxName: string;
+  right: string;
+}
+
+/** Revokes the one grant that matches; false when there was none. */
+async function revokeGrant(
+  api: ApiClient,
+  input: { mailbox: string; right: string; user?: string; group?: string },
+): Promise<boolean> {
+  const list = await api.call<Grant[]>('GET', '/grants', { query: { mailbox: input.mailbox } });
+  const g = list.find(
+    (x) =>
+      x.right === input.right &&
+      (input.user !== undefined ? x.userName === input.user : x.groupName === input.group),
+  );
+  if (!g) return false;
+  await api.call('DELETE', `/grants/${g.id}`);
+  return true;
+}
 
 interface GranteeOptions {
   mailbox: string;
@@ -36,19 +62,11 @@ export function registerMailboxCommands(program: Command): void {
     .option('--description <text>', 'what the mailbox is for')
     .option('--json', 'print the new mailbox as JSON')
     .action(async function (this: Command, name: string, o) {
-      const m = await withSession(this, async (s) => {
-        await requirePermission(s, 'mailbox.manage', 'add mailboxes');
-        return change(s, 'admin.mailbox_add', async (trx) => {
-          const created = await mailboxes.add(trx, {
-            name,
-            kind: o.kind as MailboxKind,
-            numbers: o.number ?? [],
-            description: o.description,
-          });
-          const details = { kind: created.kind, numbers: created.numbers };
-          return { event: { subject: `mailbox:${created.name}`, details }, result: created };
-        });
-      });
+      const m = await loggedIn(this).call<{ name: string; kind: string; numbers: string[] }>(
+        'POST',
+        '/mailboxes',
+        { json: { name, kind: o.kind, numbers: o.number ?? [], description: o.description } },
+      );
       if (o.json) printJson(m);
       else
         printLine(
@@ -68,17 +86,18 @@ export function registerMailboxCommands(program: Command): void {
       .option('--json', 'print the result as JSON')
       .action(async function (this: Command, right: string, o: GranteeOptions) {
         const who = grantee(o);
-        const input = { ...who, mailbox: o.mailbox, right: right as MailboxRight };
+        if (!(MAILBOX_RIGHTS as readonly string[]).includes(right))
+          throw new CliError(
+            `unknown right ${JSON.stringify(right)} (rights: ${MAILBOX_RIGHTS.join(', ')})`,
+            2,
+          );
+        const input = { ...who, mailbox: o.mailbox, right };
         const target = 'user' in who ? `user:${who.user}` : `group:${who.group}`;
-        const result = await withSession(this, async (s) => {
-          await requirePermission(s, 'user.manage', `${action} rights`);
-          return change(s, action === 'grant' ? 'admin.grant' : 'admin.revoke', async (trx) => {
-            const changed =
-              action === 'grant' ? (await grants.grant(trx, input)).created : await grants.revoke(trx, input);
-            const details = { right, mailbox: o.mailbox, grantee: target };
-            return { event: changed ? { subject: `mailbox:${o.mailbox}`, details } : null, result: changed };
-          });
-        });
+        const api = loggedIn(this);
+        const result =
+          action === 'grant'
+            ? (await api.call<{ created: boolean }>('POST', '/grants', { json: input })).created
+            : await revokeGrant(api, input);
         if (o.json) printJson({ action, right, mailbox: o.mailbox, grantee: target, changed: result });
         else if (action === 'grant')
           printLine(

@@ -1,11 +1,22 @@
-// faxgate user add|passwd|disable, group add|member
-import { groups, type Role, users } from '@faxgate/store';
+// faxgate user add|passwd|disable, group add|member — through the gateway API with the
+// caller's token: user.manage gates them, only an admin hands out roles above `user` or
+// touches an admin, and every change is an audit event naming the caller.
 import type { Command } from 'commander';
+import { loggedIn } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
 import { readPassword } from '../password.js';
-import { change, requireAdminFor, requirePermission, withSession } from '../session.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+const seg = encodeURIComponent;
+
+interface User {
+  id: number;
+  name: string;
+  displayName: string;
+  disabled: boolean;
+  roles: string[];
+  hasPassword: boolean;
+}
 
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description('faxgate user accounts (M 2.180)');
@@ -18,22 +29,10 @@ export function registerUserCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input (never give it as an argument)')
     .option('--json', 'print the new user as JSON')
     .action(async function (this: Command, name: string, o) {
+      const api = loggedIn(this);
       const password = o.passwordStdin ? await readPassword({ stdin: true }) : undefined;
-      const created = await withSession(this, async (s) => {
-        await requirePermission(s, 'user.manage', 'add users');
-        const roles = o.role.length ? o.role : ['user'];
-        await requireAdminFor(s, `add a user with roles ${roles.join(', ')}`, { roles });
-        return change(s, 'admin.user_add', async (trx) => {
-          const u = await users.add(trx, {
-            name,
-            roles: roles as Role[],
-            displayName: o.displayName,
-            password,
-          });
-          // the password itself is never part of an event
-          const details = { roles: u.roles, displayName: u.displayName, password: u.hasPassword };
-          return { event: { subject: `user:${u.name}`, details }, result: u };
-        });
+      const created = await api.call<User>('POST', '/users', {
+        json: { name, roles: o.role.length ? o.role : ['user'], displayName: o.displayName, password },
       });
       if (o.json) printJson(created);
       else printLine(`user ${created.name} created (roles: ${created.roles.join(', ')})`);
@@ -44,16 +43,9 @@ export function registerUserCommands(program: Command): void {
     .description('set a password: prompted twice on a terminal, else read from standard input')
     .option('--password-stdin', 'read the password from standard input even on a terminal')
     .action(async function (this: Command, name: string, o) {
-      await withSession(this, async (s) => {
-        await requirePermission(s, 'user.manage', 'set passwords');
-        await requireAdminFor(s, `set the password of ${name}`, { target: name });
-        const u = await users.get(s.db, name); // unknown user fails before anything is asked
-        const password = await readPassword({ stdin: Boolean(o.passwordStdin), confirm: true });
-        await change(s, 'admin.password_set', async (trx) => {
-          await users.setPassword(trx, u.id, password);
-          return { event: { subject: `user:${u.name}`, details: {} }, result: undefined };
-        });
-      });
+      const api = loggedIn(this);
+      const password = await readPassword({ stdin: Boolean(o.passwordStdin), confirm: true });
+      await api.call('PATCH', `/users/${seg(name)}`, { json: { password } });
       printLine(`password of ${name} set`);
     });
 
@@ -61,17 +53,8 @@ export function registerUserCommands(program: Command): void {
     .command('disable <name>')
     .description('disable a user: it can do nothing; grants and memberships stay for the record')
     .action(async function (this: Command, name: string) {
-      const was = await withSession(this, async (s) => {
-        await requirePermission(s, 'user.manage', 'disable users');
-        await requireAdminFor(s, `disable ${name}`, { target: name });
-        return change(s, 'admin.user_disable', async (trx) => {
-          const before = await users.get(trx, name);
-          if (before.disabled) return { event: null, result: true };
-          await users.disable(trx, before.id);
-          return { event: { subject: `user:${before.name}`, details: {} }, result: false };
-        });
-      });
-      printLine(was ? `user ${name} was already disabled` : `user ${name} disabled`);
+      await loggedIn(this).call<User>('PATCH', `/users/${seg(name)}`, { json: { disabled: true } });
+      printLine(`user ${name} disabled`);
     });
 
   const group = program.command('group').description('groups: rights are granted to groups as the rule');
@@ -82,12 +65,8 @@ export function registerUserCommands(program: Command): void {
     .option('--description <text>', 'what the group is for')
     .option('--json', 'print the new group as JSON')
     .action(async function (this: Command, name: string, o) {
-      const g = await withSession(this, async (s) => {
-        await requirePermission(s, 'user.manage', 'add groups');
-        return change(s, 'admin.group_add', async (trx) => {
-          const created = await groups.add(trx, { name, description: o.description });
-          return { event: { subject: `group:${created.name}`, details: {} }, result: created };
-        });
+      const g = await loggedIn(this).call<{ name: string }>('POST', '/groups', {
+        json: { name, description: o.description },
       });
       if (o.json) printJson(g);
       else printLine(`group ${g.name} created`);
@@ -99,16 +78,11 @@ export function registerUserCommands(program: Command): void {
     .option('--remove', 'remove the user from the group')
     .action(async function (this: Command, groupName: string, userName: string, o) {
       const remove = Boolean(o.remove);
-      const changed = await withSession(this, async (s) => {
-        await requirePermission(s, 'user.manage', 'change group memberships');
-        return change(s, remove ? 'admin.member_remove' : 'admin.member_add', async (trx) => {
-          const done = remove
-            ? await groups.removeMember(trx, groupName, userName)
-            : await groups.addMember(trx, groupName, userName);
-          const event = done ? { subject: `group:${groupName}`, details: { user: userName } } : null;
-          return { event, result: done };
-        });
-      });
+      const r = await loggedIn(this).call<{ changed: boolean }>(
+        remove ? 'DELETE' : 'PUT',
+        `/groups/${seg(groupName)}/members/${seg(userName)}`,
+      );
+      const changed = r?.changed === true;
       if (remove)
         printLine(changed ? `${userName} removed from ${groupName}` : `${userName} was not in ${groupName}`);
       else printLine(changed ? `${userName} added to ${groupName}` : `${userName} already in ${groupName}`);

@@ -1,53 +1,32 @@
-// faxgate modify | resubmit | settle | rm — job control on the pipeline's functions, like
-// `stop`: --as names the user whose rights apply, a refusal is recorded (access.denied) and
-// exits 2 with nothing changed.
-import { appendAuditEvent } from '@faxgate/audit';
-import {
-  can,
-  type Fax,
-  ForbiddenError,
-  faxes,
-  InvalidInputError,
-  NotFoundError,
-  StateConflictError,
-} from '@faxgate/store';
-import { deleteFax } from '../../pipeline/delete.js';
-import { DestinationRefusedError } from '../../pipeline/errors.js';
-import { type ModifyChanges, type ModifyResult, modifyFax } from '../../pipeline/modify.js';
-import { type ResubmitResult, resubmitFax } from '../../pipeline/resubmit.js';
-import { queueSettings } from '../../pipeline/settings.js';
-import { SETTLE_DECISIONS, type SettleDecision, settleOutcome } from '../../pipeline/settle.js';
+// faxgate stop | modify | resubmit | settle | rm — job control through the gateway API with
+// the caller's token. The API checks the right on the fax's mailbox (a refusal is 403 and
+// an access.denied event, here exit 2), then the pipeline does the work in one transaction.
+import { SETTLE_DECISIONS, type SettleDecision } from '../../pipeline/settle.js';
+import type { ApiClient } from '../api-client.js';
 import { CliError } from '../errors.js';
-import { type CliSession, requirePermission } from '../session.js';
-import { openCliQueue } from './queue-access.js';
-import { parsePriority, routerFor, time } from './send.js';
+import { parsePriority, time } from './send.js';
 
-function needUser(s: CliSession, what: string): string {
-  if (s.asUser === null) throw new CliError(`${what} needs --as USER (the rights of that user apply)`, 2);
-  return s.asUser;
+export interface FaxAnswer {
+  id: number;
+  state: string;
+  remoteNumber: string | null;
+  pagesTotal: number;
 }
 
-async function outgoing(s: CliSession, jid: number): Promise<Fax & { mailboxId: number }> {
-  const fax = await faxes.find(s.db, jid);
-  if (!fax) throw new CliError(`no fax ${jid}`, 2);
-  if (fax.direction !== 'out' || fax.mailboxId === null)
-    throw new CliError(`fax ${jid} is not an outgoing fax`, 2);
-  return fax as Fax & { mailboxId: number };
+export function parseJid(text: string): number {
+  if (!/^[0-9]{1,15}$/.test(text) || Number(text) < 1)
+    throw new CliError(`not a fax id: ${JSON.stringify(text)}`, 2);
+  return Number(text);
 }
 
-/** The pipeline's refusals as one line and exit 2: nothing was changed. */
-function refusal(e: unknown): never {
-  if (e instanceof DestinationRefusedError)
-    throw new CliError(`${e.message} (rule ${e.rule}); nothing changed`, 2);
-  if (
-    e instanceof InvalidInputError ||
-    e instanceof ForbiddenError ||
-    e instanceof StateConflictError ||
-    e instanceof NotFoundError
-  ) {
-    throw new CliError(e.message, 2);
-  }
-  throw e;
+export async function stop(api: ApiClient, jid: number): Promise<string> {
+  const r = await api.call<{ fax: FaxAnswer; was: 'waiting' | 'running' | 'finished' }>(
+    'POST',
+    `/faxes/${jid}/stop`,
+  );
+  if (r.was === 'waiting') return `fax ${jid} stopped (it was waiting; it will not be sent)`;
+  if (r.was === 'finished') throw new CliError(`fax ${jid} is ${r.fax.state}: nothing to stop`, 2);
+  return `fax ${jid}: stop requested, the call is being disconnected`;
 }
 
 export interface ModifyOptions {
@@ -58,50 +37,44 @@ export interface ModifyOptions {
   resolution?: 'standard' | 'fine';
 }
 
-export async function modify(s: CliSession, jid: number, o: ModifyOptions): Promise<ModifyResult> {
-  const user = needUser(s, 'modify');
+export interface ModifyAnswer {
+  fax: FaxAnswer;
+  changed: string[];
+  queue?: 'updated' | 'deferred' | 'none';
+}
+
+export async function modify(api: ApiClient, jid: number, o: ModifyOptions): Promise<ModifyAnswer> {
   const now = new Date();
-  const changes: ModifyChanges = {
+  const sendAt = time(o.sendAt, now, '-a');
+  const body = {
     number: o.destination,
-    sendAt: time(o.sendAt, now, '-a'),
-    killTime: time(o.killTime, now, '-k'),
+    // "now" (or any time already past): as soon as possible
+    sendAt: sendAt === undefined ? undefined : sendAt <= now ? null : sendAt.toISOString(),
+    killTime: time(o.killTime, now, '-k')?.toISOString(),
     priority: parsePriority(o.priority),
     resolution: o.resolution,
   };
-  if (Object.values(changes).every((v) => v === undefined))
+  if (Object.values(body).every((v) => v === undefined))
     throw new CliError('give what to change: -d, -a, -k, -P or -r', 2);
-  const fax = await outgoing(s, jid);
-  await requirePermission(s, 'out.modify', `modify fax ${jid}`, fax.mailboxId);
-  const router = await routerFor(s);
-  const q = await openCliQueue(s.loaded.config);
-  try {
-    return await modifyFax({ db: s.db, queue: q.queue, router }, { actor: user, faxId: jid, changes }).catch(
-      refusal,
-    );
-  } finally {
-    await q.close();
-  }
+  return api.call<ModifyAnswer>('PATCH', `/faxes/${jid}`, { json: body });
+}
+
+export interface ResubmitAnswer {
+  fax: FaxAnswer;
+  outcome: 'queued' | 'internal';
+  resubmitOf: number;
+  enqueued: boolean;
+  deliveredFax?: { id: number } | null;
 }
 
 export async function resubmit(
-  s: CliSession,
+  api: ApiClient,
   jid: number,
   o: { destination?: string },
-): Promise<ResubmitResult> {
-  const user = needUser(s, 'resubmit');
-  const fax = await outgoing(s, jid);
-  await requirePermission(s, 'out.send', `resubmit fax ${jid}`, fax.mailboxId);
-  const router = await routerFor(s);
-  const config = s.loaded.config;
-  const q = await openCliQueue(config);
-  try {
-    return await resubmitFax(
-      { db: s.db, queue: q.queue, router, settings: queueSettings(config) },
-      { actor: user, faxId: jid, number: o.destination },
-    ).catch(refusal);
-  } finally {
-    await q.close();
-  }
+): Promise<ResubmitAnswer> {
+  return api.call<ResubmitAnswer>('POST', `/faxes/${jid}/resubmit`, {
+    json: o.destination === undefined ? {} : { number: o.destination },
+  });
 }
 
 export function parseDecision(text: string): SettleDecision {
@@ -111,50 +84,19 @@ export function parseDecision(text: string): SettleDecision {
 }
 
 export async function settle(
-  s: CliSession,
+  api: ApiClient,
   jid: number,
   decision: SettleDecision,
-): Promise<{ fax: Fax; enqueued: boolean }> {
-  const user = needUser(s, 'settle');
-  const fax = await outgoing(s, jid);
-  // The post office (queue.manage) or whoever may modify the mailbox's faxes.
-  if (!(await can(s.db, user, 'queue.manage')) && !(await can(s.db, user, 'out.modify', fax.mailboxId))) {
-    await s.db.transaction((trx) =>
-      appendAuditEvent(trx, {
-        type: 'access.denied',
-        actor: s.actor,
-        subject: `settle fax ${jid}`,
-        details: { permission: 'queue.manage|out.modify', via: 'cli' },
-      }),
-    );
-    throw new CliError(`${user} may not settle fax ${jid} (needs queue.manage or out.modify)`, 2);
-  }
-  const config = s.loaded.config;
-  const q = await openCliQueue(config);
-  try {
-    return await settleOutcome(
-      { db: s.db, queue: q.queue, settings: queueSettings(config) },
-      { actor: user, faxId: jid, decision },
-    ).catch(refusal);
-  } finally {
-    await q.close();
-  }
+): Promise<{ fax: FaxAnswer; enqueued: boolean }> {
+  return api.call('POST', `/faxes/${jid}/settle`, { json: { decision } });
 }
 
-export async function remove(s: CliSession, jid: number): Promise<string> {
-  const user = needUser(s, 'rm');
-  const fax = await faxes.find(s.db, jid);
-  if (!fax) throw new CliError(`no fax ${jid}`, 2);
-  if (fax.mailboxId === null) throw new CliError(`fax ${jid} is in no mailbox`, 2);
-  const right = fax.direction === 'out' ? 'out.delete' : 'in.delete';
-  await requirePermission(s, right, `delete fax ${jid}`, fax.mailboxId);
-  const q = await openCliQueue(s.loaded.config);
-  try {
-    const r = await deleteFax({ db: s.db, queue: q.queue }, { actor: user, faxId: jid }).catch(refusal);
-    const pages = `${r.pagesDeleted} page${r.pagesDeleted === 1 ? '' : 's'} removed`;
-    const stopped = r.stopped ? 'stopped (it was waiting; it will not be sent) and ' : '';
-    return `fax ${jid} ${stopped}deleted (${pages}; its record is kept)`;
-  } finally {
-    await q.close();
-  }
+export async function remove(api: ApiClient, jid: number): Promise<string> {
+  const r = await api.call<{ fax: FaxAnswer; pagesDeleted: number; stopped: boolean }>(
+    'DELETE',
+    `/faxes/${jid}`,
+  );
+  const pages = `${r.pagesDeleted} page${r.pagesDeleted === 1 ? '' : 's'} removed`;
+  const stopped = r.stopped ? 'stopped (it was waiting; it will not be sent) and ' : '';
+  return `fax ${jid} ${stopped}deleted (${pages}; its record is kept)`;
 }

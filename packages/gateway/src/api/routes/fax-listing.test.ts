@@ -1,0 +1,75 @@
+// GET /api/v1/listing/faxes over real HTTP: only the faxes the caller may see (as GET
+// /faxes), oldest first, with owner and mailbox names; bad input is 400/404, never 500.
+import { faxes } from '@faxgate/store';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { client, useApiFixture } from '../../test-support/api-fixture.js';
+
+const f = useApiFixture();
+let out: number[];
+let received: number;
+
+beforeAll(async () => {
+  const alice = await f.db('users').where({ name: 'alice' }).first('id');
+  out = [];
+  for (const state of ['pending', 'done'] as const) {
+    const fax = await faxes.insert(f.db, {
+      direction: 'out',
+      state,
+      mailboxId: f.aliceOut,
+      ownerUserId: alice.id,
+      remoteNumber: '+49305551000',
+      pagesTotal: 1,
+    });
+    out.push(fax.id);
+  }
+  received = (
+    await faxes.insert(f.db, {
+      direction: 'in',
+      state: 'received',
+      mailboxId: f.salesIn,
+      remoteNumber: '+4989123',
+    })
+  ).id;
+});
+
+type Listing = { items: Array<{ fax: { id: number }; owner: string | null; mailbox: string | null }> };
+const list = async (user: string, q: string) => {
+  const r = await client(f, user)(`/api/v1/listing/faxes?${q}`);
+  return { status: r.status, body: (await r.json()) as Listing };
+};
+
+describe('GET /api/v1/listing/faxes', () => {
+  it('lists the outgoing faxes oldest first with owner and mailbox names for whoever may see them', async () => {
+    const all = await list('op', 'direction=out&state=pending,done');
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((i) => [i.fax.id, i.owner, i.mailbox])).toEqual([
+      [out[0], 'alice', 'alice-out'],
+      [out[1], 'alice', 'alice-out'],
+    ]);
+    expect((await list('alice', 'direction=out&state=pending')).body.items.map((i) => i.fax.id)).toEqual([
+      out[0],
+    ]);
+    expect((await list('bob', 'direction=out')).body.items).toEqual([]);
+  });
+
+  it('lists received faxes only to those with a right on their mailbox; --mailbox by name', async () => {
+    expect((await list('bob', 'direction=in&mailbox=sales-in')).body.items.map((i) => i.fax.id)).toEqual([
+      received,
+    ]);
+    expect((await list('alice', 'direction=in')).body.items).toEqual([]);
+  });
+
+  it('answers 400 for bad input and 404 for a mailbox of the wrong kind, never 500', async () => {
+    for (const q of [
+      '',
+      'direction=sideways',
+      'direction=in&state=flying',
+      'direction=in&limit=0',
+      'direction=in&state=A',
+    ]) {
+      expect((await list('op', q)).status).toBe(400);
+    }
+    expect((await list('op', 'direction=in&mailbox=alice-out')).status).toBe(404);
+    expect((await list('op', 'direction=in&mailbox=99999999999999999999')).status).toBe(404);
+  });
+});

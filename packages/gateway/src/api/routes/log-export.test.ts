@@ -1,0 +1,67 @@
+// GET /api/v1/log over real HTTP: log.read only (403 + access.denied otherwise), the
+// xferfaxlog/CSV/JSON-lines formats with the date column in the asked zone, the read on record.
+import { recordXfer } from '@faxgate/audit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { client, useApiFixture } from '../../test-support/api-fixture.js';
+
+const f = useApiFixture();
+
+beforeAll(async () => {
+  await f.db.transaction((trx) =>
+    recordXfer(trx, {
+      type: 'SEND',
+      time: new Date('2026-03-02T10:15:00Z'),
+      commid: '00000042',
+      device: 'c1b1',
+      jobid: '42',
+      dest: '+4930123456',
+      remoteStation: '+49 30 123456',
+      npages: 3,
+      jobtimeSeconds: 75,
+      conntimeSeconds: 61,
+      reason: '',
+      owner: 'alice',
+    }),
+  );
+});
+
+async function lastEvent() {
+  return f.db('audit_events').orderBy('id', 'desc').first('type', 'actor', 'subject', 'details');
+}
+
+describe('GET /api/v1/log', () => {
+  it('refuses a role without log.read with 403 and an access.denied event', async () => {
+    for (const user of ['alice', 'bob']) {
+      const r = await client(f, user)('/api/v1/log');
+      expect(r.status).toBe(403);
+      expect(await lastEvent()).toMatchObject({ type: 'access.denied', actor: user });
+    }
+  });
+
+  it('answers xferfaxlog lines in the asked zone to the auditor, and records the read', async () => {
+    const r = await client(f, 'audi')('/api/v1/log?timeZone=Europe/Berlin');
+    expect(r.status).toBe(200);
+    const cols = (await r.text()).trimEnd().split('\t');
+    expect(cols.slice(0, 3)).toEqual(['03/02/26 11:15', 'SEND', '00000042']);
+    expect(await lastEvent()).toMatchObject({
+      type: 'log.read',
+      actor: 'audi',
+      subject: 'xfer_log',
+      details: { format: 'xferfaxlog', rows: 1 },
+    });
+    const json = await client(
+      f,
+      'audi',
+    )('/api/v1/log?format=jsonl&from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z');
+    expect((await json.text()).trimEnd().split('\n')).toHaveLength(1);
+    const none = await client(f, 'audi')('/api/v1/log?format=csv&from=2026-03-03T00:00:00Z');
+    expect((await none.text()).trimEnd().split('\n')).toHaveLength(1); // the header
+  });
+
+  it('refuses an unknown zone, format or a bad range with 400', async () => {
+    for (const q of ['timeZone=Mars/Olympus', 'format=pdf', 'to=tomorrow']) {
+      const r = await client(f, 'audi')(`/api/v1/log?${q}`);
+      expect(r.status).toBe(400);
+    }
+  });
+});
