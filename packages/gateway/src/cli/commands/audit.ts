@@ -1,10 +1,13 @@
-// faxgate audit verify | audit export, log export
-import { appendAuditEvent, verifyAuditChain } from '@faxgate/audit';
+// faxgate audit verify | audit checkpoint | audit checkpoints export | audit export, log export
 import { type Command, Option } from 'commander';
+import {
+  checkpointCommand,
+  exportCheckpointsCommand,
+  type VerifyOptions,
+  verifyCommand,
+} from '../../audit-checkpoints/commands.js';
 import { loggedIn } from '../api-client.js';
-import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
-import { requirePermission, withSession } from '../session.js';
 
 /** --from / --to: an ISO 8601 date (UTC midnight) or date-time. */
 function parseTime(flag: string, value: string | undefined): Date | undefined {
@@ -44,40 +47,43 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('verify')
-    .description('recompute the hash chain: exit 0 intact, exit 1 naming the first bad event')
+    .description(
+      'recompute the hash chain and check it against signed checkpoints: exit 0 intact, exit 1 naming the first bad event or checkpoint (works without the daemon, as the database owner)',
+    )
+    .option(
+      '--checkpoints <path>',
+      'a checkpoint file, JSON lines export or directory (default: audit.checkpointDir)',
+    )
+    .option('--public-key <file>', "verify signatures with this public key only (an auditor's pinned copy)")
     .option('--json', 'print the result as JSON')
-    .action(async function (this: Command, o: { json?: boolean }) {
-      const r = await withSession(this, async (s) => {
-        await requirePermission(s, 'audit.read', 'verify the audit trail');
-        const result = await verifyAuditChain(s.db);
-        // Recorded after the check, so the verification never covers its own record.
-        await s.db.transaction((trx) =>
-          appendAuditEvent(trx, {
-            type: 'audit.verify',
-            actor: s.actor,
-            subject: 'audit_events',
-            details: { ok: result.ok, checked: result.checked, firstBad: result.firstBad ?? null },
-          }),
-        );
-        return result;
-      });
-      if (o.json) printJson(r);
-      else if (r.ok) printLine(`audit trail intact: ${r.checked} events checked`);
-      if (!r.ok) {
-        const bad = r.firstBad;
-        throw new CliError(
-          `audit trail BROKEN at event ${bad?.seq} (${bad?.kind}): ${bad?.message}; ${r.checked} events before it are intact`,
-          1,
-        );
-      }
+    .action(async function (this: Command, o: VerifyOptions) {
+      await verifyCommand(this, o);
+    });
+
+  audit
+    .command('checkpoint')
+    .description('sign the chain head now and write it to audit.checkpointDir and the system log')
+    .option('--init-key', 'create the signing key (audit.checkpointKeyFile, 0600) when it does not exist')
+    .action(async function (this: Command, o: { initKey?: boolean }) {
+      await checkpointCommand(this, o);
+    });
+
+  audit
+    .command('checkpoints')
+    .description('signed checkpoints of the chain, kept outside the database')
+    .command('export')
+    .description(
+      'copy the checkpoints and the public key for an auditor: a directory, or JSON lines to stdout',
+    )
+    .option('--out <dir|->', 'a directory to copy into (made 0700), or - for JSON lines on stdout', '-')
+    .action(async function (this: Command, o: { out: string }) {
+      await exportCheckpointsCommand(this, o);
     });
 
   rangeOptions(
     audit
       .command('export')
-      .description(
-        'write audit events to stdout with their hashes (needs audit.read; the read is recorded)',
-      )
+      .description('write audit events to stdout with their hashes (needs audit.read; the read is recorded)')
       .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl')),
   ).action(async function (this: Command, o: { format: 'jsonl' | 'csv'; from?: string; to?: string }) {
     const { from, to } = range(o);
@@ -93,9 +99,7 @@ export function registerAuditCommands(program: Command): void {
   rangeOptions(
     log
       .command('export')
-      .description(
-        'write the send/receive log to stdout (needs log.read; the read is recorded)',
-      )
+      .description('write the send/receive log to stdout (needs log.read; the read is recorded)')
       .addOption(
         new Option('--format <format>', 'xferfaxlog (HylaFAX tab format), csv or jsonl')
           .choices(['xferfaxlog', 'csv', 'jsonl'])
