@@ -74,39 +74,126 @@ function summary(format: ContainerFormat, pageInfo: ScannedPage[], bilevel: bool
   return { format, pages: pageInfo.length, pixels, bilevel, pageInfo };
 }
 
+/** Bytes per value of the integer types a page's size and coding tags may have. */
+const INT_SIZE: Record<number, number> = { 1: 1, 3: 2, 4: 4, 6: 1, 8: 2, 9: 4 };
+
 function scanTiff(data: Uint8Array, maxPages: number): FaxFileScan {
   const limits = resolveLimits({});
   const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
     new ContainerError('tiff', code, msg);
-  // TiffFile refuses BigTIFF and bad headers; ifdChain detects loops and caps the chain (a few
-  // directories more than pages: thumbnails are not pages, as in readTiff).
+  // TiffFile checks the header (and refuses BigTIFF); the walk below reads the few tags it needs
+  // straight from each directory — no entry maps, no value arrays — as this runs on the
+  // gateway's main thread for every uploaded TIFF.
   const file = new TiffFile(data);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const le = file.byteOrder === 'II';
+  const need = (at: number, n: number, what: string) => {
+    if (at + n > data.length)
+      throw err(
+        'truncated',
+        `${what} at offset ${at} (+${n}) lies beyond the end of the file (${data.length} bytes)`,
+      );
+  };
+  /** Value i of an integer entry (inline or at its offset), or NaN for a non-integer type. */
+  const value = (e: number, type: number, count: number, i: number): number => {
+    const size = INT_SIZE[type];
+    if (size === undefined) return Number.NaN;
+    let at = e + 8;
+    if (size * count > 4) {
+      at = view.getUint32(e + 8, le);
+      need(at, size * count, 'a tag value');
+    }
+    at += i * size;
+    switch (type) {
+      case 1:
+        return view.getUint8(at);
+      case 6:
+        return view.getInt8(at);
+      case 3:
+        return view.getUint16(at, le);
+      case 8:
+        return view.getInt16(at, le);
+      case 4:
+        return view.getUint32(at, le);
+      default:
+        return view.getInt32(at, le);
+    }
+  };
   const pageInfo: ScannedPage[] = [];
   let bilevel = true;
-  for (const off of file.ifdChain(maxPages * 2 + 8)) {
-    const ifd = file.readIfd(off);
-    const num = (tag: number, fallback?: number) => file.number(ifd, tag, fallback);
-    if ((num(Tag.NewSubfileType, 0)! & 0b101) !== 0 || num(Tag.SubfileType, 1) === 2) continue;
+  // A few directories more than pages (thumbnails are not pages, as in readTiff); loops refused.
+  const maxIfds = maxPages * 2 + 8;
+  const seen = new Set<number>();
+  for (let off = file.firstIfd; off !== 0; ) {
+    if (seen.has(off)) throw err('invalid', `image directory chain loops back to offset ${off}`);
+    if (seen.size >= maxIfds) throw err('limit', `more than ${maxIfds} image directories`);
+    seen.add(off);
+    need(off, 2, 'image directory');
+    const n = view.getUint16(off, le);
+    if (n === 0) throw err('invalid', `image directory at ${off} has no entries`);
+    need(off + 2, n * 12 + 4, 'image directory');
+    let width: number | undefined;
+    let height: number | undefined;
+    let compression: number | undefined;
+    let bitsPerSample: number | undefined;
+    let samplesPerPixel: number | undefined;
+    let newSubfileType: number | undefined;
+    let subfileType: number | undefined;
+    for (let i = 0; i < n; i++) {
+      const e = off + 2 + i * 12;
+      const tag = view.getUint16(e, le);
+      if (tag < Tag.NewSubfileType || tag > Tag.SamplesPerPixel) continue;
+      const type = view.getUint16(e + 2, le);
+      const count = view.getUint32(e + 4, le);
+      if (count === 0) continue;
+      // the first entry of a tag counts, as in TiffFile.readIfd
+      switch (tag) {
+        case Tag.NewSubfileType:
+          newSubfileType ??= value(e, type, count, 0);
+          break;
+        case Tag.SubfileType:
+          subfileType ??= value(e, type, count, 0);
+          break;
+        case Tag.ImageWidth:
+          width ??= value(e, type, count, 0);
+          break;
+        case Tag.ImageLength:
+          height ??= value(e, type, count, 0);
+          break;
+        case Tag.Compression:
+          compression ??= value(e, type, count, 0);
+          break;
+        case Tag.SamplesPerPixel:
+          samplesPerPixel ??= value(e, type, count, 0);
+          break;
+        case Tag.BitsPerSample:
+          if (bitsPerSample === undefined) {
+            if (count > 16) throw err('limit', `tag ${tag} holds ${count} values (at most 16 accepted)`);
+            bitsPerSample = 0;
+            for (let k = 0; k < count; k++) bitsPerSample = Math.max(bitsPerSample, value(e, type, count, k));
+          }
+          break;
+      }
+    }
+    off = view.getUint32(off + 2 + n * 12, le);
+    // reduced-resolution images (thumbnails) and transparency masks are not pages
+    if (((newSubfileType ?? 0) & 0b101) !== 0 || subfileType === 2) continue;
     const where = `page ${pageInfo.length + 1}`;
     if (pageInfo.length >= maxPages) throw err('limit', `more than ${maxPages} pages`);
-    const width = num(Tag.ImageWidth);
-    const height = num(Tag.ImageLength);
     if (width === undefined || !Number.isInteger(width) || width < 1)
       throw err('invalid', `${where}: ImageWidth ${width ?? 'is missing'}`);
     if (height === undefined || !Number.isInteger(height) || height < 1)
       throw err('invalid', `${where}: ImageLength ${height ?? 'is missing'}`);
-    const compression = num(Tag.Compression, 1)!;
-    const bps = ifd.entries.get(Tag.BitsPerSample);
-    const bitsPerSample = bps ? Math.max(...file.values(bps, 16)) : 1;
+    const c = compression ?? 1;
     const pageBilevel =
-      bitsPerSample === 1 && num(Tag.SamplesPerPixel, 1) === 1 && BILEVEL_COMPRESSIONS.has(compression);
+      (bitsPerSample ?? 1) === 1 && (samplesPerPixel ?? 1) === 1 && BILEVEL_COMPRESSIONS.has(c);
     if (pageBilevel) {
       if (width > limits.maxWidth) throw err('limit', `${where}: width ${width} exceeds ${limits.maxWidth}`);
       if (height > limits.maxHeight)
         throw err('limit', `${where}: height ${height} exceeds ${limits.maxHeight}`);
     }
     bilevel &&= pageBilevel;
-    pageInfo.push({ width, height, compression });
+    pageInfo.push({ width, height, compression: c });
   }
   if (pageInfo.length === 0) throw err('invalid', 'the file holds no page');
   return summary('tiff', pageInfo, bilevel);

@@ -1,36 +1,29 @@
-// Submitted files → fax pages, for the CLI and the REST API alike. Fax files (PBM, TIFF
-// Class F, SFF) are read directly; PDF, images and text go through the sandboxed render
-// pool, started only when a file needs it. The type comes from the content, never the name.
+// Submitted files → fax pages, for the CLI and the REST API alike, never on the main thread:
+// every fax file (PBM, TIFF Class F, SFF) is pre-scanned and the whole submission's page and
+// pixel budget checked before anything is decoded; fax files are then decoded in worker threads
+// (fax-decoder.ts), PDF, images and text rendered in the sandboxed render pool, started only
+// when a file needs it. The type comes from the content, never the name.
+import type { BilevelPage, VerticalResolution } from '@faxgate/fax-core';
+import type { CoverPageOptions, RenderPoolOptions, SandboxOptions } from '@faxgate/fax-core/render';
+import type { FaxgateConfig } from '../config/schema.js';
+import { BudgetCounter, type IntakeBudget, planSubmission } from './budget.js';
 import {
-  type BilevelPage,
-  ContainerError,
-  convertResolution,
-  detectFormat,
-  readFaxDocument,
-  type VerticalResolution,
-} from '@faxgate/fax-core';
+  BudgetExceededError,
+  type DocumentFile,
+  DocumentInputError,
+  RenderUnavailableError,
+} from './errors.js';
+import { createFaxDecoder, type FaxDecoder } from './fax-decoder.js';
 
-import type { CoverPageOptions } from '@faxgate/fax-core/render';
+export {
+  BudgetExceededError,
+  type DocumentFile,
+  DocumentInputError,
+  RenderUnavailableError,
+} from './errors.js';
 
 type RenderModule = typeof import('@faxgate/fax-core/render');
 type RenderPool = ReturnType<RenderModule['createRenderPool']>;
-
-export interface DocumentFile {
-  /** Shown in errors only. */
-  name: string;
-  data: Uint8Array;
-}
-
-/** A file is not a document faxgate can send (malformed, empty, over a limit). */
-export class DocumentInputError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'DocumentInputError';
-  }
-}
 
 export interface DocumentLoader {
   /**
@@ -42,65 +35,163 @@ export interface DocumentLoader {
     resolution?: VerticalResolution,
     cover?: CoverPageOptions,
   ): Promise<BilevelPage[]>;
+  /**
+   * A check for files as they arrive (an upload read part by part): each call scans one fax
+   * file and counts it against the loader's budget, throwing BudgetExceededError at the first
+   * file over it — before the rest of the upload is read. `load` checks the whole set again.
+   */
+  budgetCheck(): (file: DocumentFile) => void;
+  /** The render sandbox as configured (shown in /status and the lockdown report). */
+  readonly sandbox: SandboxOptions['mode'];
   close(): Promise<void>;
+}
+
+export interface DocumentLoaderOptions {
+  /** Render processes, when one is needed (default 1). */
+  workers?: number;
+  /** Fax decode threads (default 2). */
+  decodeThreads?: number;
+  /** Budget of one submission (default: 500 pages, ≈ 500 A4 fine pages of pixels). */
+  budget?: Partial<IntakeBudget>;
+  /** Wall time of decoding one fax file, ms (default 30 000). */
+  decodeTimeoutMs?: number;
+  /** The render sandbox (default bubblewrap, tmp under the OS tmp dir). */
+  sandbox?: SandboxOptions;
+  /** Loud warnings (no sandbox, a weaker one), each said once; default console.error. */
+  onWarning?: (message: string) => void;
+}
+
+export const DEFAULT_BUDGET: IntakeBudget = { maxPages: 500, maxPixels: 2_100_000_000 };
+
+/** The loader options a configuration asks for (intake budgets, render.sandbox, paths.tmp). */
+export function documentLoaderOptions(
+  config: Pick<FaxgateConfig, 'intake' | 'render' | 'paths'>,
+  onWarning?: (message: string) => void,
+): DocumentLoaderOptions {
+  return {
+    budget: { maxPages: config.intake.maxPages, maxPixels: config.intake.maxPixels },
+    decodeTimeoutMs: config.intake.decodeTimeoutSeconds * 1000,
+    sandbox: { mode: config.render.sandbox, tmpDir: config.paths.tmp },
+    onWarning,
+  };
 }
 
 /** Decoder and renderer complaints are about the file; anything else is our fault. */
 function isInputProblem(e: unknown): e is Error {
-  if (e instanceof ContainerError) return true;
   return (
     e instanceof Error &&
-    ['CodecError', 'PageError', 'DocumentError', 'UnsupportedDocumentError', 'RenderLimitError'].includes(
-      e.name,
-    )
+    [
+      'ContainerError',
+      'CodecError',
+      'PageError',
+      'DocumentError',
+      'UnsupportedDocumentError',
+      'RenderLimitError',
+      'FaxDecodeError',
+      'FaxDecodeLimitError',
+    ].includes(e.name)
   );
 }
 
-function readFaxFile(data: Uint8Array): BilevelPage[] | undefined {
-  try {
-    return readFaxDocument(data).pages.map((p) => p.page);
-  } catch (e) {
-    // A TIFF that is not a bilevel fax (a scan, a photo) is an image for the renderer.
-    if (detectFormat(data) === 'tiff') return undefined;
-    throw e;
-  }
-}
-
 /**
- * `workers`: render processes when one is needed. The pool stays up between loads (a daemon
- * renders many submissions) until `close`.
+ * The pool stays up between loads (a daemon renders many submissions) until `close`; so do
+ * the decode threads.
  */
-export function createDocumentLoader(opts: { workers?: number } = {}): DocumentLoader {
+export function createDocumentLoader(opts: DocumentLoaderOptions = {}): DocumentLoader {
+  const budget: IntakeBudget = { ...DEFAULT_BUDGET, ...opts.budget };
+  const said = new Set<string>();
+  const warn = (m: string) => {
+    if (said.has(m)) return;
+    said.add(m);
+    (opts.onWarning ?? ((w: string) => console.error(`WARNING: ${w}`)))(m);
+  };
+  const mode = opts.sandbox?.mode ?? 'bubblewrap';
+  if (mode === 'none') {
+    // Said when the loader is made (the daemon's start), not at the first document.
+    void import('@faxgate/fax-core/render').then((m) => warn(m.UNSANDBOXED_WARNING));
+  }
   let pool: Promise<RenderPool> | undefined;
+  let decoder: FaxDecoder | undefined;
   const renderPool = () => {
-    pool ??= import('@faxgate/fax-core/render').then((m) =>
-      m.createRenderPool({ workers: opts.workers ?? 1 }),
-    );
+    pool ??= import('@faxgate/fax-core/render').then((m) => {
+      const options: RenderPoolOptions = { workers: opts.workers ?? 1, onWarning: warn };
+      if (opts.sandbox) options.sandbox = opts.sandbox;
+      try {
+        return m.createRenderPool(options);
+      } catch (e) {
+        pool = undefined; // tried again at the next document (bwrap may be installed meanwhile)
+        if (e instanceof m.SandboxUnavailableError) throw new RenderUnavailableError(e.message);
+        throw e;
+      }
+    });
     return pool;
   };
+  const faxDecoder = () => {
+    decoder ??= createFaxDecoder({ threads: opts.decodeThreads, timeoutMs: opts.decodeTimeoutMs });
+    return decoder;
+  };
+
   return {
+    sandbox: mode,
+    budgetCheck() {
+      const counter = new BudgetCounter(budget);
+      return (file) => {
+        planSubmission([file], counter);
+      };
+    },
     async load(files, resolution, cover) {
-      const pages: BilevelPage[] = [];
-      for (const file of files) {
-        try {
-          let filePages = detectFormat(file.data) ? readFaxFile(file.data) : undefined;
-          if (filePages) {
-            if (resolution) {
-              filePages = filePages.map((p) =>
-                p.resolution === resolution ? p : convertResolution(p, resolution),
-              );
+      const counter = new BudgetCounter(budget);
+      // Every fax file is counted before the first one is decoded.
+      const plan = planSubmission(files, counter, cover ? 1 : 0);
+      const perFile = await Promise.all(
+        plan.map(async ({ file, scan }) => {
+          try {
+            if (scan?.bilevel) {
+              try {
+                return await faxDecoder().decode(file.data, {
+                  resolution,
+                  limits: {
+                    maxPages: scan.pages,
+                    maxTotalBytes: Math.ceil(scan.pixels / 8) + scan.pages * 8,
+                  },
+                });
+              } catch (e) {
+                // A TIFF the fax reader does not take (an odd photometric, tiles) may be an image.
+                if (!(scan.format === 'tiff' && (e as Error).name === 'FaxDecodeError')) throw e;
+              }
             }
-          } else {
-            filePages = (await (await renderPool()).render(file.data, { resolution: resolution ?? 'fine' }))
-              .pages;
+            const pages = (
+              await (
+                await renderPool()
+              ).render(
+                file.data,
+                { resolution: resolution ?? 'fine' },
+                { pages: Math.max(1, counter.pagesLeft + (scan?.pages ?? 0)) },
+              )
+            ).pages;
+            if (!scan) counter.add(file.name, pages.length, pixelsOf(pages));
+            return pages;
+          } catch (e) {
+            if (e instanceof DocumentInputError) throw e;
+            // The renderer counts a document's pages before drawing one: over the budget's rest.
+            if (
+              (e as { name?: string; limit?: string }).name === 'RenderLimitError' &&
+              (e as { limit?: string }).limit === 'pages'
+            )
+              throw new BudgetExceededError(
+                file.name,
+                `${(e as Error).message} (the rest of this submission's budget)`,
+              );
+            if (isInputProblem(e)) throw new DocumentInputError(file.name, e.message);
+            throw e;
           }
-          if (filePages.length === 0) throw new DocumentInputError(file.name, 'the document has no pages');
-          pages.push(...filePages);
-        } catch (e) {
-          if (isInputProblem(e)) throw new DocumentInputError(file.name, e.message);
-          throw e;
-        }
-      }
+        }),
+      );
+      const pages: BilevelPage[] = [];
+      plan.forEach(({ file }, i) => {
+        if (perFile[i].length === 0) throw new DocumentInputError(file.name, 'the document has no pages');
+        pages.push(...perFile[i]);
+      });
       if (cover) {
         // Drawn here from the submitter's own text with the bundled font: no file is parsed.
         const { renderCover } = await import('@faxgate/fax-core/render');
@@ -112,7 +203,19 @@ export function createDocumentLoader(opts: { workers?: number } = {}): DocumentL
     async close() {
       const p = pool;
       pool = undefined;
-      if (p) await (await p).close();
+      const d = decoder;
+      decoder = undefined;
+      await Promise.all([
+        d?.close(),
+        p?.then(
+          (x) => x.close(),
+          () => {},
+        ),
+      ]);
     },
   };
+}
+
+function pixelsOf(pages: readonly BilevelPage[]): number {
+  return pages.reduce((s, p) => s + p.width * p.height, 0);
 }

@@ -5,6 +5,8 @@ import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
 import { type Fax, faxes, mailboxes } from '@faxgate/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { coverOptions } from '../../documents/cover.js';
+import { admitSubmission, intakeApiError } from '../../intake/admit.js';
+import { SubmissionGate } from '../../intake/submission-gate.js';
 import { stopFax } from '../../pipeline/stop.js';
 import { earlierSubmission, type SubmitResult, submitFax } from '../../pipeline/submit.js';
 import { requireCan } from '../authorize.js';
@@ -81,6 +83,8 @@ function answer(r: SubmitResult) {
 
 export async function faxRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const { db } = services;
+  // At most intake.maxConcurrentSubmissions submissions are read and decoded at once.
+  const gate = new SubmissionGate(services.config.intake.maxConcurrentSubmissions);
 
   app.get<{
     Querystring: {
@@ -157,48 +161,62 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
               },
             },
           },
-          ...errors(400, 401, 403, 404, 413, 415, 422),
+          ...errors(400, 401, 403, 404, 413, 415, 422, 503),
         },
       },
     },
     async (req: FastifyRequest, reply) => {
       const p = principalOf(req);
       const idempotencyKey = idempotencyKeyOf(req);
-      const sub = await readSubmission(req, services.config);
-      const mailboxId = await sendingMailbox(db, p, sub.mailbox);
-      await requireCan(services, p, 'out.send', `send from mailbox ${mailboxId}`, mailboxId);
-      // A retried request (same key) gets the first answer back, without rendering again.
-      const earlier =
-        idempotencyKey === undefined ? null : await earlierSubmission(db, p.user.id, idempotencyKey);
-      if (earlier) return reply.code(200).send(answer(earlier));
-      const router = await currentRouter(services);
-      const cover =
-        sub.cover &&
-        coverOptions(
-          services.config,
-          { ...p.user, faxNumber: (await mailboxes.get(db, mailboxId)).numbers[0] },
-          { number: sub.number, subject: sub.subject },
-          sub.cover,
+      // Before the upload is read: over the cap, 503 and the connection closed.
+      const leave = admitSubmission(gate, reply);
+      if (!leave) return reply;
+      try {
+        // Each fax file is scanned as it arrives: over budget ends the upload there (400).
+        const sub = await readSubmission(req, services.config, services.documents.budgetCheck()).catch(
+          (e) => {
+            throw intakeApiError(e, reply);
+          },
         );
-      const pages = await services.documents.load(sub.files, sub.resolution, cover);
-      const result = await submitFax(
-        { db, queue: services.queue, router, settings: services.settings },
-        {
-          actor: { id: p.user.id },
-          mailboxId,
-          number: sub.number,
-          pages,
-          priority: sub.priority,
-          sendAt: sub.sendAt,
-          killTime: sub.killTime,
-          resolution: sub.resolution,
-          subject: sub.subject,
-          jobTag: sub.jobTag,
-          idempotencyKey,
-        },
-      );
-      reply.header('location', `/api/v1/faxes/${result.fax.id}`);
-      return reply.code(result.replayed ? 200 : 201).send(answer(result));
+        const mailboxId = await sendingMailbox(db, p, sub.mailbox);
+        await requireCan(services, p, 'out.send', `send from mailbox ${mailboxId}`, mailboxId);
+        // A retried request (same key) gets the first answer back, without rendering again.
+        const earlier =
+          idempotencyKey === undefined ? null : await earlierSubmission(db, p.user.id, idempotencyKey);
+        if (earlier) return reply.code(200).send(answer(earlier));
+        const router = await currentRouter(services);
+        const cover =
+          sub.cover &&
+          coverOptions(
+            services.config,
+            { ...p.user, faxNumber: (await mailboxes.get(db, mailboxId)).numbers[0] },
+            { number: sub.number, subject: sub.subject },
+            sub.cover,
+          );
+        const pages = await services.documents.load(sub.files, sub.resolution, cover).catch((e) => {
+          throw intakeApiError(e, reply);
+        });
+        const result = await submitFax(
+          { db, queue: services.queue, router, settings: services.settings },
+          {
+            actor: { id: p.user.id },
+            mailboxId,
+            number: sub.number,
+            pages,
+            priority: sub.priority,
+            sendAt: sub.sendAt,
+            killTime: sub.killTime,
+            resolution: sub.resolution,
+            subject: sub.subject,
+            jobTag: sub.jobTag,
+            idempotencyKey,
+          },
+        );
+        reply.header('location', `/api/v1/faxes/${result.fax.id}`);
+        return reply.code(result.replayed ? 200 : 201).send(answer(result));
+      } finally {
+        leave();
+      }
     },
   );
 

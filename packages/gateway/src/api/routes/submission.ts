@@ -87,35 +87,52 @@ function time(field: string, s: string | undefined): Date | undefined {
   return d;
 }
 
-export async function readSubmission(req: FastifyRequest, config: FaxgateConfig): Promise<Submission> {
+/**
+ * Reads the form. `onFile` sees every file as soon as it has arrived (the intake budget): when
+ * it throws, reading stops there and the rest of the upload is never parsed.
+ */
+export async function readSubmission(
+  req: FastifyRequest,
+  config: FaxgateConfig,
+  onFile?: (file: DocumentFile) => void,
+): Promise<Submission> {
   if (!req.isMultipart())
     throw new ApiError(415, 'unsupported_media_type', 'submit a fax as multipart/form-data');
   const maxBytes = config.api.uploadMaxMegabytes * 1024 * 1024;
   const fields = new Map<string, string>();
   const files: DocumentFile[] = [];
   let total = 0;
-  for await (const part of req.parts({
-    limits: { fileSize: maxBytes, files: config.api.uploadMaxFiles, fields: 20, fieldSize: MAX_FIELD },
-  })) {
-    if (part.type === 'file') {
-      const data = await part.toBuffer();
-      total += data.length;
-      if (total > maxBytes)
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `the files exceed ${config.api.uploadMaxMegabytes} MB together`,
-        );
-      files.push({
-        name: part.filename || part.fieldname,
-        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      });
-    } else {
-      if (!TEXT_FIELDS.has(part.fieldname))
-        throw bad(`unknown field ${JSON.stringify(part.fieldname.slice(0, 40))}`);
-      if (part.valueTruncated) throw bad(`${part.fieldname}: longer than ${MAX_FIELD} characters`);
-      fields.set(part.fieldname, String(part.value));
+  try {
+    for await (const part of req.parts({
+      limits: { fileSize: maxBytes, files: config.api.uploadMaxFiles, fields: 20, fieldSize: MAX_FIELD },
+    })) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        total += data.length;
+        if (total > maxBytes)
+          throw new ApiError(
+            413,
+            'payload_too_large',
+            `the files exceed ${config.api.uploadMaxMegabytes} MB together`,
+          );
+        const file = {
+          name: part.filename || part.fieldname,
+          data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+        };
+        onFile?.(file);
+        files.push(file);
+      } else {
+        if (!TEXT_FIELDS.has(part.fieldname))
+          throw bad(`unknown field ${JSON.stringify(part.fieldname.slice(0, 40))}`);
+        if (part.valueTruncated) throw bad(`${part.fieldname}: longer than ${MAX_FIELD} characters`);
+        fields.set(part.fieldname, String(part.value));
+      }
     }
+  } catch (e) {
+    // The client hung up in the middle of its upload: its mistake, not an internal error.
+    if ((e as { code?: string }).code === 'ECONNRESET' || (e as Error).message === 'aborted')
+      throw bad('the upload ended before the form was complete');
+    throw e;
   }
   const number = fields.get('number');
   if (!number) throw bad('number: required');

@@ -1,0 +1,22 @@
+// The messages between the gateway and its fax decode threads (fax-decoder.ts ↔
+// fax-decode-worker.ts): one file in, its pages out (pixel buffers transferred, not copied).
+import type { ContainerLimits, VerticalResolution } from '@faxgate/fax-core';
+
+export interface DecodeRequest {
+  id: number;
+  data: Uint8Array;
+  /** Convert every page to this resolution in the thread (undefined: keep each page's). */
+  resolution?: VerticalResolution;
+  limits: Partial<ContainerLimits>;
+}
+
+export interface WirePage {
+  width: number;
+  height: number;
+  resolution: VerticalResolution;
+  data: Uint8Array;
+}
+
+export type DecodeReply =
+  | { id: number; ok: true; pages: WirePage[] }
+  | { id: number; ok: false; error: { name: string; message: string; format?: string; code?: string } };
