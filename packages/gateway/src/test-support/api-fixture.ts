@@ -11,7 +11,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildApi, listenApi } from '../api/server.js';
 import { validateConfig } from '../config/load.js';
 import type { FaxgateConfig, FaxgateConfigInput } from '../config/schema.js';
-import { createDocumentLoader } from '../documents/load-pages.js';
+import { createDocumentLoader, documentLoaderOptions } from '../documents/load-pages.js';
 import { openSendQueue, type SendQueue } from '../pipeline/queue.js';
 import { queueSettings } from '../pipeline/settings.js';
 import { deleteKeys } from './pipeline-fixture.js';
@@ -110,7 +110,7 @@ export async function startApiFixture(overrides: FaxgateConfigInput = {}): Promi
   await grants.grant(db, { user: 'bob', mailbox: 'sales-in', right: 'in.read' });
 
   const queue = openSendQueue(config);
-  const documents = createDocumentLoader({ workers: 1 });
+  const documents = createDocumentLoader({ workers: 1, ...documentLoaderOptions(config) });
   const errors: string[] = [];
   const app = buildApi({
     probes: {},
