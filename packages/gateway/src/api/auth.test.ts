@@ -17,7 +17,7 @@ const loginFrom = (remoteAddress: string, username: string, password: string) =>
   f.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { username, password }, remoteAddress });
 
 async function auditTypes(type: string): Promise<Array<{ actor: string; details: Record<string, unknown> }>> {
-  return f.db('audit_events').where({ type }).orderBy('seq').select('actor', 'details');
+  return f.db('audit_events').where({ type }).orderBy('id').select('actor', 'details');
 }
 
 describe('REST API authentication', () => {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type AuditEventType, appendAuditEvent, auditMigrations } from '@faxgate/audit';
+import { type AuditEventType, appendAuditEvent, auditMigrations, sealAuditTrail } from '@faxgate/audit';
 import { faxes, type Knex, mailboxes } from '@faxgate/store';
 import { type MigratedTestDb, migratedTestDb, testRedisPrefix } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ afterAll(async () => {
 
 /** A fax and its event, one transaction, as the pipeline records them. */
 async function record(type: AuditEventType, details: Record<string, unknown> = {}, state = 'done') {
-  return db.transaction(async (trx) => {
+  const id = await db.transaction(async (trx) => {
     const fax = await faxes.insert(trx, {
       direction: 'out',
       state: state as 'done',
@@ -87,6 +87,8 @@ async function record(type: AuditEventType, details: Record<string, unknown> = {
     });
     return fax.id;
   });
+  await sealAuditTrail(db); // commits never seal (audit 0104): the daemon's sealer does, here the test
+  return id;
 }
 
 function notifier(

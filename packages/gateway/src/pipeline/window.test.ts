@@ -61,7 +61,7 @@ describe('queue.timeOfDay', () => {
     await new Promise((r) => setTimeout(r, 300)); // the worker had every chance to dial
     expect(fx.dialled).toEqual([]); // no CONNECT_REQ in the simulator's trace
     expect((await faxes.get(fx.db, fax.id)).state).toBe('pending');
-    const types = (await fx.db('audit_events').where({ fax_id: fax.id }).orderBy('seq')).map((e) => e.type);
+    const types = (await fx.db('audit_events').where({ fax_id: fax.id }).orderBy('id')).map((e) => e.type);
     expect(types).toEqual(['job.create', 'job.delayed']);
   });
 });
