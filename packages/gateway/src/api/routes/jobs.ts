@@ -87,7 +87,8 @@ export async function jobRoutes(app: FastifyInstance, services: ApiServices): Pr
           },
         },
       );
-      return result;
+      // The pipeline calls it `job`; the documented answer (and the CLI) calls it `queue`.
+      return { fax: result.fax, changed: result.changed, queue: result.job };
     },
   );
 
