@@ -96,6 +96,25 @@ describe('API', () => {
     }
   });
 
+  it('writes access-log lines without secret query parameters', async () => {
+    const lines: string[] = [];
+    const app = buildApi({
+      probes: {},
+      status: () => ({}) as never,
+      onRequest: (l) => lines.push(`${l.method} ${l.url} ${l.statusCode}`),
+    });
+    try {
+      await app.inject('/health?access_token=t0k3n&sig=s1g&check=all');
+      await app.inject('/nowhere?api_key=k3y');
+      expect(lines).toEqual([
+        'GET /health?access_token=<redacted>&sig=<redacted>&check=all 200',
+        'GET /nowhere?api_key=<redacted> 404',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('binds 127.0.0.1 by default', () => {
     expect(validateConfig({}, {}).config.api.host).toBe('127.0.0.1');
   });
