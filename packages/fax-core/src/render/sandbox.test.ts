@@ -77,6 +77,15 @@ async function runProbe(options: SandboxOptions): Promise<{ report: ProbeReport;
   return { report, child };
 }
 
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('did not throw');
+}
+
 function hostStatus(pid: number, key: string): string {
   const m = fs.readFileSync(`/proc/${pid}/status`, 'latin1').match(new RegExp(`^${key}:\\s*(.*)$`, 'm'));
   return m ? m[1] : '';
@@ -266,11 +275,31 @@ describe('without bubblewrap', () => {
       '#!/bin/sh\necho "bwrap: No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces." >&2\nexit 1\n',
       { mode: 0o755 },
     );
-    const start = () =>
-      createRenderPool({ sandbox: { mode: 'bubblewrap', tmpDir: privateTmp, bwrapPath: fake } });
-    expect(start).toThrow(SandboxUnavailableError);
-    expect(start).toThrow(/No permissions to create new namespace/);
-    expect(start).toThrow(/render\.sandbox: none/);
+    const e = thrown(() =>
+      createRenderPool({ sandbox: { mode: 'bubblewrap', tmpDir: privateTmp, bwrapPath: fake } }),
+    );
+    expect(e).toBeInstanceOf(SandboxUnavailableError);
+    expect(e.message).toMatch(/No permissions to create new namespace/);
+    expect(e.message).toMatch(/render\.sandbox: none/);
+  });
+
+  it('a failed check is not remembered: once bwrap works, the next pool starts', () => {
+    fs.chmodSync(runDir, 0o755);
+    const dir = fs.mkdtempSync(path.join(runDir, 'later-'));
+    fs.chmodSync(dir, 0o755);
+    const fake = path.join(dir, 'bwrap');
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ -e ${dir}/fixed ]; then exec /usr/bin/bwrap "$@"; fi\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const options: SandboxOptions = { mode: 'bubblewrap', tmpDir: privateTmp, bwrapPath: fake };
+    expect(() => prepareSandbox(options, probeWorker, () => {})).toThrow(SandboxUnavailableError);
+    fs.writeFileSync(path.join(dir, 'fixed'), '');
+    expect(prepareSandbox(options, probeWorker, () => {}).info).toMatchObject({
+      mode: 'bubblewrap',
+      bwrap: fake,
+    });
   });
 
   it('a bwrap that works only as root: workers still sandboxed, with a warning in stats()', () => {

@@ -170,7 +170,10 @@ export function bwrapArgs(opts: {
   return a;
 }
 
-/** Runs `node -e 0` in the sandbox once; returns bwrap's complaint, or undefined when it works. */
+/**
+ * Runs `node --version` in the sandbox (bwrap set-up, the node binary and its libraries; ~5 ms
+ * of node, so the synchronous check blocks little); returns bwrap's complaint, or undefined.
+ */
 function probe(
   bwrap: string,
   args: string[],
@@ -178,7 +181,7 @@ function probe(
   uid: number | undefined,
   seccomp: Buffer | undefined,
 ): string | undefined {
-  const r = spawnSync(bwrap, [...args, nodePath, '-e', '0'], {
+  const r = spawnSync(bwrap, [...args, nodePath, '--version'], {
     stdio: [seccomp ? 'pipe' : 'ignore', 'ignore', 'pipe'],
     input: seccomp,
     encoding: 'utf8',
@@ -191,7 +194,8 @@ function probe(
   return (r.stderr || `exit ${r.status ?? r.signal}`).trim().split('\n').slice(-2).join(' | ');
 }
 
-const probed = new Map<string, { hostUid: number | undefined; warning?: string } | string>();
+/** Sandboxes found to work, per bwrap and argv (failures are probed again: bwrap may get fixed). */
+const probed = new Map<string, { hostUid: number | undefined; warning?: string }>();
 
 /**
  * Checks the sandbox works for this worker file and returns the way to start workers in it.
@@ -219,7 +223,7 @@ export function prepareSandbox(
   const filter = seccompProgram();
   const args = bwrapArgs({ workerFile, nodePath, tmpDir, tmpBytes, env, seccomp: filter !== undefined });
   const key = JSON.stringify([bwrap, args]);
-  let found = probed.get(key);
+  let found: { hostUid: number | undefined; warning?: string } | string | undefined = probed.get(key);
   if (found === undefined) {
     const root = process.getuid?.() === 0;
     // As root, bwrap itself runs as nobody, so the worker is nobody on the host too (needs
@@ -235,7 +239,7 @@ export function prepareSandbox(
       };
     else
       found = `bubblewrap cannot create the sandbox (${root ? `as uid ${NOBODY}: ${first}; as root: ${second}` : first})`;
-    probed.set(key, found);
+    if (typeof found !== 'string') probed.set(key, found);
   }
   if (typeof found === 'string') throw new SandboxUnavailableError(found);
   const { hostUid, warning } = found;
