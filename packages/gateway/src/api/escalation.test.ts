@@ -127,4 +127,19 @@ describe('no escalation through the API', () => {
         .status,
     ).toBe(403);
   });
+
+  it('without user.manage, other accounts are refused before they are looked up (403 whether they exist or not)', async () => {
+    const alice = client(f, 'alice');
+    for (const who of ['bob', 'no-such-user']) {
+      const before = await lastId();
+      expect(
+        (await alice(`/api/v1/users/${who}`, { method: 'PATCH', json: { displayName: 'x' } })).status,
+      ).toBe(403);
+      expect((await alice(`/api/v1/tokens?user=${who}`)).status).toBe(403);
+      expect((await alice('/api/v1/tokens', { method: 'POST', json: { name: 'x', user: who } })).status).toBe(
+        403,
+      );
+      expect(await deniedSince(before)).toHaveLength(3);
+    }
+  });
 });

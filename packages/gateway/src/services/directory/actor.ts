@@ -103,6 +103,11 @@ export async function lockUser(trx: Trx, ref: number | string): Promise<TargetUs
   };
 }
 
+/** Whether `ref` (an id or a name) names the acting user itself. */
+export function refersToActor(actor: LoadedActor, ref: string | number): boolean {
+  return actor.id !== null && (ref === actor.id || ref === actor.label);
+}
+
 /** What an operation's body gets. */
 export interface OpContext {
   trx: Trx;

@@ -30,6 +30,7 @@ async function authorizeGrantee(
   what: string,
 ): Promise<{ user: number } | { group: string | number }> {
   if (who.user !== undefined && who.user !== null) {
+    ctx.authorize('grant.user', what); // the capability before any look-up
     const target = await lockUser(ctx.trx, refOf(who.user));
     ctx.authorize('grant.user', what, { target });
     return { user: target.id };

@@ -31,6 +31,7 @@ export function setMember(
   input: { group: string | number; user: string | number; add: boolean },
 ): Promise<boolean> {
   return runOperation(db, actor, async (ctx) => {
+    ctx.authorize('group.member', `change the members of group ${input.group}`); // before any look-up
     const target = await lockUser(ctx.trx, refOf(input.user));
     const group = await groups.get(ctx.trx, refOf(input.group));
     ctx.authorize(

@@ -2,7 +2,15 @@
 // their own tokens; another user's need user.manage AND the escalation rule (policy.ts) —
 // a token is a credential, so a post office cannot mint one for an admin or an auditor.
 import { type Credential, credentials, type Db, NotFoundError } from '@faxgate/store';
-import { type Actor, lockUser, type OpContext, refOf, runOperation, type TargetUser } from './actor.js';
+import {
+  type Actor,
+  lockUser,
+  type OpContext,
+  refersToActor,
+  refOf,
+  runOperation,
+  type TargetUser,
+} from './actor.js';
 import type { Operation } from './policy.js';
 
 async function targetOf(
@@ -11,6 +19,8 @@ async function targetOf(
   op: Operation,
   what: (name: string) => string,
 ): Promise<TargetUser> {
+  // Someone else's: the capability first, before the name is looked up (403, not 404).
+  if (ref !== undefined && !refersToActor(ctx.actor, refOf(ref))) ctx.authorize(op, what(String(ref)));
   const target = await lockUser(ctx.trx, ref === undefined ? (ctx.actor.id ?? 0) : refOf(ref));
   if (target.id !== ctx.actor.id) ctx.authorize(op, what(target.name), { target });
   return target;

@@ -11,7 +11,7 @@ import {
   type User,
   users,
 } from '@faxgate/store';
-import { type Actor, lockUser, refOf, runOperation } from './actor.js';
+import { type Actor, lockUser, refersToActor, refOf, runOperation } from './actor.js';
 
 function checkRoles(roles: unknown): Role[] {
   if (!Array.isArray(roles)) throw new InvalidInputError('roles must be a list');
@@ -83,6 +83,9 @@ export function updateUser(
 ): Promise<User> {
   const wanted = change.roles === undefined ? undefined : checkRoles(change.roles);
   return runOperation(db, actor, async (ctx) => {
+    // Without user.manage, someone else's account is refused before it is looked up: the
+    // answer (403, not 404) does not tell which names exist.
+    if (!refersToActor(ctx.actor, refOf(ref))) ctx.authorize('user.modify', `change user ${ref}`);
     const target = await lockUser(ctx.trx, refOf(ref));
     const self = ctx.actor.id === target.id;
     const subject = `user:${target.name}`;
