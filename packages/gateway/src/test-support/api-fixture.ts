@@ -14,6 +14,7 @@ import type { FaxgateConfig, FaxgateConfigInput } from '../config/schema.js';
 import { createDocumentLoader, documentLoaderOptions } from '../documents/load-pages.js';
 import { openSendQueue, type SendQueue } from '../pipeline/queue.js';
 import { queueSettings } from '../pipeline/settings.js';
+import { gatewayStatus } from '../status.js';
 import { deleteKeys } from './pipeline-fixture.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -112,9 +113,11 @@ export async function startApiFixture(overrides: FaxgateConfigInput = {}): Promi
   const queue = openSendQueue(config);
   const documents = createDocumentLoader({ workers: 1, ...documentLoaderOptions(config) });
   const errors: string[] = [];
+  const startedAt = new Date();
+  let base = '';
   const app = buildApi({
     probes: {},
-    status: () => ({}) as never,
+    status: () => gatewayStatus({ config, configFile: null, startedAt, apiAddress: base }),
     services: {
       db,
       config,
@@ -124,7 +127,7 @@ export async function startApiFixture(overrides: FaxgateConfigInput = {}): Promi
       logError: (m) => errors.push(m),
     },
   });
-  const base = await listenApi(app, '127.0.0.1', 0);
+  base = await listenApi(app, '127.0.0.1', 0);
   const tokens: Record<string, string> = {};
   for (const name of ['admin', 'po', 'op', 'audi', 'alice', 'bob']) {
     const r = await fetch(`${base}/api/v1/sessions`, {
