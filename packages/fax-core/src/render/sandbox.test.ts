@@ -220,6 +220,44 @@ describe('inside the bubblewrap sandbox', () => {
   });
 });
 
+describe('a plain JavaScript worker in another package layout', () => {
+  it('gets its package and a symlinked node_modules read-only, and nothing beside them', async () => {
+    fs.chmodSync(runDir, 0o755);
+    const app = path.join(runDir, 'app');
+    const store = path.join(runDir, 'store');
+    fs.mkdirSync(path.join(app, 'pkg'), { recursive: true, mode: 0o755 });
+    fs.mkdirSync(path.join(store, 'dep'), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(
+      path.join(store, 'dep', 'package.json'),
+      '{"name":"dep","type":"module","exports":"./index.js"}',
+    );
+    fs.writeFileSync(path.join(store, 'dep', 'index.js'), 'export const answer = 42;\n');
+    fs.symlinkSync(store, path.join(app, 'node_modules'));
+    fs.writeFileSync(path.join(app, 'secret.txt'), 'not for workers');
+    fs.writeFileSync(path.join(app, 'pkg', 'package.json'), '{"type":"module"}');
+    const worker = path.join(app, 'pkg', 'worker.js');
+    fs.writeFileSync(
+      worker,
+      [
+        "import fs from 'node:fs';",
+        "import { answer } from 'dep';",
+        `process.send({ answer, secret: fs.existsSync(${JSON.stringify(path.join(app, 'secret.txt'))}), store: fs.existsSync(${JSON.stringify(store)}) });`,
+        'process.disconnect();',
+      ].join('\n'),
+    );
+    const child = prepareSandbox({ mode: 'bubblewrap', tmpDir: privateTmp }, worker, () => {}).start([]);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const got = await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
+    });
+    expect(got).toEqual({ answer: 42, secret: false, store: false });
+  }, 30_000);
+});
+
 describe('the bwrap command line', () => {
   it('unshares everything, drops capabilities, binds code read-only and nothing writable', () => {
     const a = bwrapArgs({

@@ -106,7 +106,8 @@ function codeDirs(workerFile: string): string[] {
   const out = [pkg];
   for (let d = pkg; ; d = path.dirname(d)) {
     const nm = path.join(d, 'node_modules');
-    if (fs.existsSync(nm)) out.push(fs.realpathSync(nm));
+    // bound at its own path (a symlinked node_modules is followed by the mount, so it still resolves)
+    if (fs.existsSync(nm)) out.push(nm);
     if (workerFile.endsWith('.ts') && d !== pkg)
       for (const t of ['tsconfig.base.json', 'tsconfig.json'])
         if (fs.existsSync(path.join(d, t))) out.push(path.join(d, t));
