@@ -104,8 +104,11 @@ describe('faxgate db setup', () => {
     expect(setup[0]).toMatchObject({ actor: `system:${osUser}`, details: { ownerRole, appRole } });
   });
 
-  it('is idempotent: a second run corrects, creates nothing and keeps the app password', async () => {
-    const r = await run([...setupArgs(), '--json'], testDb.url);
+  it('is idempotent: a second run (admin URL from a private file) creates nothing and keeps the app password', async () => {
+    const adminFile = path.join(dir, 'admin-private.url');
+    fs.writeFileSync(adminFile, `${testDb.url}\n`, { mode: 0o600 });
+    const args = setupArgs().map((x) => (x === '--admin-url-stdin' ? `--admin-url-file=${adminFile}` : x));
+    const r = await run([...args, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ created: [], reassigned: [], migrationsApplied: [], appPasswordSet: false });
