@@ -12,7 +12,13 @@ export {
   SandboxUnavailableError,
   UnsupportedDocumentError,
 } from './errors.js';
-export { createRenderPool, type RenderPool, type RenderPoolOptions, type RenderPoolStats } from './pool.js';
+export {
+  checkRenderSandbox,
+  createRenderPool,
+  type RenderPool,
+  type RenderPoolOptions,
+  type RenderPoolStats,
+} from './pool.js';
 export { type SandboxInfo, type SandboxMode, type SandboxOptions, UNSANDBOXED_WARNING } from './sandbox.js';
 export { expandFields, formatHeaderLine, strftime } from './tagline.js';
 export * from './types.js';

@@ -88,6 +88,18 @@ function defaultWorkerFile(): string {
   return path.join(path.dirname(here), here.endsWith('.ts') ? 'worker.ts' : 'worker.js');
 }
 
+/**
+ * Checks the render sandbox without starting a worker (for status and the lockdown report):
+ * what the pool would show in `stats().sandbox`, or SandboxUnavailableError. Mode 'none'
+ * returns its warning without calling anyone.
+ */
+export function checkRenderSandbox(
+  sandbox?: SandboxOptions,
+  workerFile: string = defaultWorkerFile(),
+): SandboxInfo {
+  return prepareSandbox(sandbox, path.resolve(workerFile), () => {}).info;
+}
+
 export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
   const size = Math.max(1, opts.workers ?? 2);
   const baseLimits: RenderLimits = { ...DEFAULT_LIMITS, ...opts.limits };

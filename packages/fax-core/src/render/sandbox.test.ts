@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxUnavailableError } from './errors.js';
-import { createRenderPool } from './pool.js';
+import { checkRenderSandbox, createRenderPool } from './pool.js';
 import { processTree } from './proc-tree.js';
 import { bwrapArgs, prepareSandbox, type SandboxOptions, UNSANDBOXED_WARNING } from './sandbox.js';
 import type { ProbeReport, ProbeRequest } from './test-support/probe-worker.js';
@@ -300,6 +300,20 @@ describe('without bubblewrap', () => {
     expect(start).toThrow(/bubblewrap not found at \/nonexistent\/bwrap/);
     expect(start).toThrow(/apt-get install bubblewrap/);
     expect(start).toThrow(/render\.sandbox: none/);
+  });
+
+  it('checkRenderSandbox tells status and the lockdown report the same without starting a worker', () => {
+    const info = checkRenderSandbox({ mode: 'bubblewrap', tmpDir: privateTmp });
+    expect(info).toMatchObject({ mode: 'bubblewrap', tmpDir: privateTmp, seccomp: process.arch === 'x64' });
+    expect(info.warning).toBeUndefined();
+    expect(checkRenderSandbox({ mode: 'none', tmpDir: runDir })).toEqual({
+      mode: 'none',
+      tmpDir: runDir,
+      warning: UNSANDBOXED_WARNING,
+    });
+    expect(() =>
+      checkRenderSandbox({ mode: 'bubblewrap', tmpDir: privateTmp, bwrapPath: '/nonexistent/bwrap' }),
+    ).toThrow(SandboxUnavailableError);
   });
 
   it('a bwrap that cannot create namespaces: SandboxUnavailableError with its complaint', () => {
