@@ -20,8 +20,8 @@ export interface AuditEventInput {
 
 export interface AppendedEvent {
   /**
-   * Row id of the event. Its chain position (seq) is given by the seal: at commit when the
-   * chain head is free, else soon after (see `sealedEvent`, `sealAuditTrail`).
+   * Row id of the event. Its chain position (seq) is given by the next seal after its commit
+   * (see `sealedEvent`, `sealAuditTrail`).
    */
   id: number;
   time: Date;
@@ -61,14 +61,28 @@ function detailsJson(details: unknown): string {
 /**
  * Appends one event. Pass the transaction that makes the change the event records: both
  * commit or neither does. The event is written unsealed; it gets its chain position,
- * prev_hash and hash from the seal — at commit when no other commit holds the chain head
- * (the commit never waits for it), otherwise from the next seal after its commit (the next
- * commit that gets the head, the daemon's sealer, verify or export).
+ * prev_hash and hash from the next seal after its commit (the daemon's sealer, verify,
+ * export, a checkpoint, or sealAuditTrail).
  */
 export async function appendAuditEvent(trx: Db, event: AuditEventInput): Promise<AppendedEvent> {
-  const [r] = await trx('audit_events').insert(eventRow(event)).returning(['id', 'time']);
-  return { id: r.id, time: r.time };
+  const r = eventRow(event);
+  // One constant statement (prepared once per connection), no query building per append.
+  const { rows } = await trx.raw(INSERT_ONE, [
+    r.type,
+    r.actor,
+    r.actor_id,
+    r.subject,
+    r.mailbox_id,
+    r.fax_id,
+    r.details,
+    ('time' in r ? r.time : undefined) ?? null,
+  ]);
+  return { id: rows[0].id, time: rows[0].time };
 }
+
+// Without a time of its own, the event gets the column's default, the database clock.
+const INSERT_ONE = `INSERT INTO audit_events (type, actor, actor_id, subject, mailbox_id, fax_id, details, time)
+  VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, coalesce(?::timestamptz, clock_timestamp())) RETURNING id, time`;
 
 /** The row of one event, checked: unknown type, missing actor, bad ids or details refused. */
 function eventRow(event: AuditEventInput) {

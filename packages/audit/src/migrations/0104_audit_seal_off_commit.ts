@@ -19,6 +19,15 @@ export const m0104AuditSealOffCommit: Migration = {
       DROP TRIGGER IF EXISTS audit_events_seal ON audit_events;
       DROP FUNCTION IF EXISTS faxgate_audit_seal();
 
+      -- Values an inserter writes into the chain columns are still discarded, but the
+      -- function runs only when there is something to discard: the WHEN condition is checked
+      -- without calling PL/pgSQL, so an ordinary append pays nothing for it.
+      DROP TRIGGER audit_events_unsealed ON audit_events;
+      CREATE TRIGGER audit_events_unsealed BEFORE INSERT ON audit_events
+        FOR EACH ROW WHEN (NEW.seq IS NOT NULL OR NEW.prev_hash IS NOT NULL OR NEW.hash IS NOT NULL)
+        EXECUTE FUNCTION faxgate_audit_unsealed();
+      ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_unsealed;
+
       -- The seal, set-based: the hashes are still computed one event after the other (each
       -- needs the one before), but the events are then updated by one statement instead of
       -- one statement each — about half the seal's cost per event. Same rules as 0103: an
@@ -73,6 +82,11 @@ export const m0104AuditSealOffCommit: Migration = {
   async down(knex: Knex) {
     // Back to 0103: seal at COMMIT when the head is free, one UPDATE per event.
     await knex.raw(`
+      DROP TRIGGER audit_events_unsealed ON audit_events;
+      CREATE TRIGGER audit_events_unsealed BEFORE INSERT ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION faxgate_audit_unsealed();
+      ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_unsealed;
+
       -- The seal. An UPDATE of the head that changes nothing asks for it: under the head's row
       -- lock (held by that UPDATE), every unsealed event visible now is chained in id order —
       -- at most faxgate.audit_seal_limit of them when set — and the head moves once. Any other
