@@ -27,6 +27,8 @@ export interface GatewayStatus {
   database: { url: string; privileged: string[] | null };
   redis: { url: string; keyPrefix: string };
   lockdown: { mode: FaxgateConfig['lockdown']['mode'] };
+  /** The render sandbox (render.sandbox): 'none' means documents are parsed unconfined. */
+  render: { sandbox: FaxgateConfig['render']['sandbox'] };
   lines: {
     transport: FaxgateConfig['lines']['transport'];
     server: string;
@@ -59,6 +61,7 @@ export function gatewayStatus(opts: {
     database: { url: redactUrl(config.database.url), privileged: opts.databasePrivileged ?? null },
     redis: { url: redactUrl(config.redis.url), keyPrefix: config.redis.keyPrefix },
     lockdown: { mode: config.lockdown.mode },
+    render: { sandbox: config.render.sandbox },
     lines: {
       transport: config.lines.transport,
       server: `${config.lines.host}:${config.lines.port}`,
@@ -120,6 +123,9 @@ export function formatStatus(s: GatewayStatus): string {
       : []),
     `  redis:     ${s.redis.url}  (key prefix ${s.redis.keyPrefix})`,
     `  lockdown:  ${s.lockdown.mode}`,
+    s.render.sandbox === 'none'
+      ? '  WARNING:   render workers run WITHOUT a sandbox (render.sandbox: none)'
+      : `  render:    ${s.render.sandbox} sandbox`,
     `  lines:     ${lines}`,
     ...(s.lines.evidence ? [`  evidence:  ${evidenceLine(s.lines.evidence)}`] : []),
     '  not built yet:',

@@ -17,6 +17,8 @@ export interface ReportInput {
   activity?: { since: string; violations: number; callsRejected: number };
   /** When the evidence last changed (from the audit trail), if known. */
   lastChange?: { at: string; changes: EvidenceChange[] };
+  /** How the gateway renders submitted documents (render.sandbox); 'none' is warned about. */
+  renderSandbox?: 'bubblewrap' | 'none';
 }
 
 export interface LockdownReport {
@@ -33,6 +35,7 @@ export interface LockdownReport {
   counters?: GuardCounters;
   activity?: ReportInput['activity'];
   sockets: Array<ListeningSocket & { allowed: boolean; note?: string }>;
+  renderSandbox?: ReportInput['renderSandbox'];
 }
 
 export function buildReport(input: ReportInput): LockdownReport {
@@ -74,6 +77,11 @@ export function buildReport(input: ReportInput): LockdownReport {
       `${input.activity.violations} CAPI message(s) refused by the guard since ${input.activity.since} (audited, never sent)`,
     );
   }
+  if (input.renderSandbox === 'none') {
+    warnings.push(
+      'render workers run WITHOUT a sandbox (render.sandbox: none): submitted documents are parsed with the network, files and capabilities of the gateway user',
+    );
+  }
   return {
     ok: violations.length === 0,
     generatedAt: new Date().toISOString(),
@@ -88,6 +96,7 @@ export function buildReport(input: ReportInput): LockdownReport {
     counters: input.counters,
     activity: input.activity,
     sockets,
+    ...(input.renderSandbox ? { renderSandbox: input.renderSandbox } : {}),
   };
 }
 
@@ -107,6 +116,7 @@ export function formatReport(r: LockdownReport): string {
   lines.push(
     `listen CIP mask: 0x${r.listenCipMask.toString(16).padStart(8, '0')} (services: ${r.acceptedServices.join(', ') || 'none'})`,
   );
+  if (r.renderSandbox) lines.push(`render sandbox:  ${r.renderSandbox}`);
   for (const v of r.violations) lines.push(`  ✗ ${v}`);
   for (const w of r.warnings) lines.push(`  ! ${w}`);
   lines.push('', 'controllers:');

@@ -65,6 +65,7 @@ export function registerLockdownCommands(program: Command): void {
             callsRejected: count('lockdown.call_rejected'),
           },
           lastChange: await store.lastChange(),
+          renderSandbox: config.render.sandbox,
         });
         await record({ type: 'lockdown.report', details: { ok: r.ok, violations: r.violations } });
         return r;
