@@ -167,7 +167,7 @@ describe('main job without a configuration: the demo', () => {
   async function runOnce(stopWith: 'SIGINT' | 'SIGTERM') {
     const job = startDemo();
     const [, address] = await job.waitFor(/API: +(http:\/\/127\.0\.0\.1:\d+)/);
-    const [, configFile] = await job.waitFor(/-c (\S+\/faxgate\.yaml) --as demo-user inbox/);
+    const [, configFile] = await job.waitFor(/-c (\S+\/faxgate\.yaml) login --user demo-user/);
     const [, sentId] = await job.waitFor(/sent fax (\d+) to \+49 30 5551000: done, 2 pages confirmed/);
     const [, receivedId] = await job.waitFor(/received fax (\d+) from .* into mailbox demo-in: 1 page/);
     await job.waitFor(/both faxes are through/);

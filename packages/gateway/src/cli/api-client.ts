@@ -49,6 +49,7 @@ export class ApiCallError extends CliError {
     exitCode: number,
     readonly status: number,
     readonly code: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message, exitCode);
     this.name = 'ApiCallError';
@@ -157,10 +158,15 @@ export async function errorOf(res: Response, base: string, source: TokenSource |
   } catch {
     // not JSON: the status line is all there is
   }
-  const message = body.error?.message ?? `${res.status} ${res.statusText}`;
+  let message = body.error?.message ?? `${res.status} ${res.statusText}`;
   const code = body.error?.code ?? 'unknown';
+  const details = body.error?.details;
   if (res.status === 401 && code !== 'invalid_credentials') return notLoggedIn(base, source, message);
-  return new ApiCallError(message, res.status >= 500 ? 1 : 2, res.status, code);
+  // A refused destination names the policy rule.
+  if (code === 'destination_refused' && typeof details?.rule === 'string') {
+    message = `${message} (rule ${details.rule})`;
+  }
+  return new ApiCallError(message, res.status >= 500 ? 1 : 2, res.status, code, details);
 }
 
 /** The client for this command: base URL and the caller's token ($FAXGATE_TOKEN, else the token file). */
@@ -187,4 +193,13 @@ export function withDates<T>(obj: Record<string, unknown>, keys: readonly string
     if (typeof v === 'string') out[k] = new Date(v);
   }
   return out as T;
+}
+
+/** Adds what did not happen to a refused destination's message (the API stored nothing). */
+export function refusedDestination(tail: string): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof ApiCallError && e.code === 'destination_refused')
+      throw new ApiCallError(`${e.message}; ${tail}`, e.exitCode, e.status, e.code, e.details);
+    throw e;
+  };
 }

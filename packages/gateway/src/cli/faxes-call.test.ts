@@ -1,12 +1,14 @@
-// faxgate send and stop against a running pipeline: the CLI (a child process) submits, the
-// send worker in this process dials capi-sim, and `faxgate stop` reaches the call through the
-// Redis stop channel — the way an operator stops a fax the daemon is sending.
+// faxgate send and stop against a running pipeline: the CLI (a child process, with alice's
+// token) submits through the gateway API, the send worker in this process dials capi-sim, and
+// `faxgate stop` reaches the call through the API and the Redis stop channel — the way an
+// operator stops a fax the daemon is sending.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFaxDocument } from '@faxgate/fax-core';
-import { faxes } from '@faxgate/store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentials, faxes } from '@faxgate/store';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type CliApi, startCliApi } from '../test-support/cli-fixture.js';
 import {
   type PipelineFixture,
   startPipelineFixture,
@@ -16,7 +18,10 @@ import {
 } from '../test-support/pipeline-fixture.js';
 import { runFaxgate } from '../testing/run-cli.js';
 
+vi.setConfig({ testTimeout: 240_000 });
+
 let fx: PipelineFixture;
+let api: CliApi;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let doc: string;
@@ -24,23 +29,25 @@ let doc: string;
 beforeAll(async () => {
   fx = await startPipelineFixture({});
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-cli-call-'));
-  // The same routing as the fixture's router, read by the CLI from its configuration.
-  const configFile = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    configFile,
-    `logging: { level: warn }
-redis: { keyPrefix: "${fx.prefix}" }
-routing:
-  numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7, dialLocal: true }
-  destinations: { deny: ["+49305559"] }
-  inbound: { default: postoffice }
-`,
-  );
-  env = { FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: fx.config.database.url };
+  // The gateway's API on the fixture's pipeline: its queue, and its stop context (the worker here).
+  api = await startCliApi(fx.db, fx.config, {
+    queue: fx.pipeline.queue,
+    stopContext: fx.pipeline.stopContext,
+  });
+  const { secret } = await credentials.issue(fx.db, { kind: 'token', user: fx.userId, name: 'cli test' });
+  env = {
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, '.config'),
+    FAXGATE_API_URL: api.base,
+    FAXGATE_TOKEN: secret,
+    FAXGATE_CONFIG: undefined,
+    FAXGATE_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/no_database_for_the_cli',
+  };
   doc = path.join(dir, 'long.tif');
   fs.writeFileSync(doc, writeFaxDocument('tiff', [{ page: testPage(7, 1100) }, { page: testPage(8, 1100) }]));
 });
 afterAll(async () => {
+  await api?.close();
   await fx?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -50,14 +57,14 @@ describe('faxgate send and stop with a running worker', () => {
     fx.sim.setTimeFactor(0.05); // a page at 4800 bit/s now takes about a second
     try {
       const callEnded = fx.sim.waitForCall((c) => c.to === '5551001');
-      const sent = await runFaxgate(['send', '--as', 'alice', '-d', '5551001', '--json', doc], env);
+      const sent = await runFaxgate(['send', '-d', '5551001', '--json', doc], env);
       expect(sent.stderr).toBe('');
       expect(sent.code).toBe(0);
       const { id, enqueued } = JSON.parse(sent.stdout) as { id: number; enqueued: boolean };
       expect(enqueued).toBe(true);
       await waitFor('the call to start', async () => (await faxes.get(fx.db, id)).state === 'running');
 
-      const stop = await runFaxgate(['stop', '--as', 'alice', String(id)], env);
+      const stop = await runFaxgate(['stop', String(id)], env);
       expect(stop.stderr).toBe('');
       expect(stop.code).toBe(0);
       expect(stop.stdout).toMatch(/stop requested, the call is being disconnected/);

@@ -84,7 +84,7 @@ export interface Banner {
 
 /** The lines printed once everything runs: addresses, logins, CLI commands. */
 export function bannerLines(b: Banner): string[] {
-  const cli = (as: string, cmd: string) => `    npm run faxgate -- -c ${b.configFile} --as ${as} ${cmd}`;
+  const cli = (cmd: string) => `    npm run faxgate -- -c ${b.configFile} ${cmd}`;
   const width = Math.max(...b.logins.map((l) => l.name.length));
   const api = b.restApi ? '' : '   (REST API not served yet by this build: /health and /status are)';
   return [
@@ -102,13 +102,18 @@ export function bannerLines(b: Banner): string[] {
     '              demo-postoffice (the fax post office: calls no mailbox claims, e.g. to 4000 - 4099)',
     `  database:   ${b.database}`,
     `  redis:      ${b.redis} (key prefix ${b.redisPrefix})`,
-    `  CLI, with the demo's configuration${b.envOverrides.length ? ` (and the same ${b.envOverrides.map((e) => `$${e}`).join(', ')})` : ''}:`,
-    cli('demo-operator', 'status --all'),
-    cli('demo-user', 'inbox'),
-    cli('demo-user', `send -d 0305551001 ${b.samplePdf}`),
-    `${cli('demo-user', `send -d 4001 ${b.samplePdf}`)}     # internal: no call`,
-    cli('demo-auditor', 'audit verify'),
-    cli('demo-auditor', 'log export'),
+    `  CLI, with the demo's configuration${b.envOverrides.length ? ` (and the same ${b.envOverrides.map((e) => `$${e}`).join(', ')})` : ''}: a client of the API;`,
+    '  log in first (the password above; the token is kept in ~/.config/faxgate/token, 0600):',
+    cli('login --user demo-user'),
+    cli('inbox'),
+    cli(`send -d 0305551001 ${b.samplePdf}`),
+    `${cli(`send -d 4001 ${b.samplePdf}`)}     # internal: no call`,
+    cli('logout'),
+    `${cli('login --user demo-operator')}   # then: status --all`,
+    `${cli('login --user demo-auditor')}    # then: log export, audit export`,
+    `  or per command: FAXGATE_TOKEN=<token of POST /api/v1/sessions> npm run faxgate -- -c ${b.configFile} status`,
+    '  system commands (database credentials, no login; audited as system:<OS user>):',
+    cli('audit verify'),
     'Press Ctrl-C to stop.',
     '',
   ];

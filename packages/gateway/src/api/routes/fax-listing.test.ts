@@ -57,6 +57,12 @@ describe('GET /api/v1/listing/faxes', () => {
       received,
     ]);
     expect((await list('alice', 'direction=in')).body.items).toEqual([]);
+    // the auditor sees every fax's metadata, but reads none: its inbox (in.read) is empty
+    expect((await list('audi', 'direction=in')).body.items.map((i) => i.fax.id)).toEqual([received]);
+    expect((await list('audi', 'direction=in&right=in.read')).body.items).toEqual([]);
+    expect((await list('bob', 'direction=in&right=in.read')).body.items.map((i) => i.fax.id)).toEqual([
+      received,
+    ]);
   });
 
   it('answers 400 for bad input and 404 for a mailbox of the wrong kind, never 500', async () => {
@@ -66,6 +72,7 @@ describe('GET /api/v1/listing/faxes', () => {
       'direction=in&state=flying',
       'direction=in&limit=0',
       'direction=in&state=A',
+      'direction=in&right=fly',
     ]) {
       expect((await list('op', q)).status).toBe(400);
     }

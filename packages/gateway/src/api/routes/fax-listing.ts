@@ -1,8 +1,9 @@
 // GET /api/v1/listing/faxes: the faxes the caller may see, oldest first, each with its
 // owner's and mailbox's names — what `faxgate status` (faxstat) and `faxgate inbox` print.
-// Visibility is fax-access.ts's, as for GET /faxes; names are resolved here so a client
-// needs no user.manage to show the owner column.
-import { FAX_STATES, type Fax, mailboxes } from '@faxgate/store';
+// Visibility is fax-access.ts's, as for GET /faxes (narrowed with `right` to the mailboxes
+// where the caller holds that right, e.g. in.read for an inbox); names are resolved here so
+// a client needs no user.manage to show the owner column.
+import { can, FAX_STATES, type Fax, MAILBOX_RIGHTS, type MailboxRight, mailboxes } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -15,6 +16,7 @@ interface Query {
   direction: 'in' | 'out';
   state?: string;
   mailbox?: string;
+  right?: MailboxRight;
   limit: number;
 }
 
@@ -39,6 +41,11 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
               maxLength: 200,
             },
             mailbox: { type: 'string', minLength: 1, maxLength: 64, description: 'mailbox name or id' },
+            right: {
+              type: 'string',
+              enum: [...MAILBOX_RIGHTS],
+              description: 'only faxes of mailboxes where I hold this right (in.read: my inbox)',
+            },
             limit: {
               type: 'integer',
               minimum: 1,
@@ -85,19 +92,31 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
           throw new ApiError(404, 'not_found', `no ${kind} mailbox ${JSON.stringify(q.mailbox)}`);
         mailboxId = m.id;
       }
+      // One rights check per mailbox, however many faxes it holds.
+      const held = new Map<number, Promise<boolean>>();
+      const holds = (f: Fax) => {
+        const right = q.right;
+        if (right === undefined) return Promise.resolve(true);
+        if (f.mailboxId === null) return Promise.resolve(false);
+        let ok = held.get(f.mailboxId);
+        if (!ok) {
+          ok = can(db, { id: p.user.id }, right, f.mailboxId);
+          held.set(f.mailboxId, ok);
+        }
+        return ok;
+      };
       const list: Fax[] = [];
       let before: number | undefined;
       while (list.length < q.limit) {
-        const limit = Math.min(PAGE, q.limit - list.length);
         const page = await listVisible(db, p, {
           direction: q.direction,
           states,
           mailbox: mailboxId,
-          limit,
+          limit: PAGE,
           before,
         });
-        list.push(...page);
-        if (page.length < limit) break;
+        for (const f of page) if (list.length < q.limit && (await holds(f))) list.push(f);
+        if (page.length < PAGE) break;
         before = page[page.length - 1].id;
       }
       list.reverse();

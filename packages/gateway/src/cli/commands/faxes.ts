@@ -27,12 +27,12 @@ function localZone(): string {
 /** The faxes the caller may see (oldest first), with owner and mailbox names, from the API. */
 async function listing(
   api: ApiClient,
-  q: { direction: 'in' | 'out'; states: readonly string[]; mailbox?: string },
+  q: { direction: 'in' | 'out'; states: readonly string[]; mailbox?: string; right?: string },
 ): Promise<ListedFax[]> {
   const r = await api.call<{
     items: Array<{ fax: Record<string, unknown>; owner: string | null; mailbox: string | null }>;
   }>('GET', '/listing/faxes', {
-    query: { direction: q.direction, state: q.states.join(','), mailbox: q.mailbox },
+    query: { direction: q.direction, state: q.states.join(','), mailbox: q.mailbox, right: q.right },
   });
   return r.items.map((i) => ({ ...i, fax: withDates<Fax>(i.fax, FAX_DATES) }));
 }
@@ -81,7 +81,12 @@ async function status(api: ApiClient, o: { all?: boolean; json?: boolean }): Pro
 }
 
 async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): Promise<void> {
-  const list = await listing(api, { direction: 'in', states: ['received', 'delivered'], mailbox: o.mailbox });
+  const list = await listing(api, {
+    direction: 'in',
+    states: ['received', 'delivered'],
+    mailbox: o.mailbox,
+    right: 'in.read',
+  });
   if (o.json) {
     printJson(
       list.map(({ fax: f, mailbox }) => ({

@@ -1,28 +1,35 @@
 // faxgate modify | resubmit | settle as an operator runs them: the real CLI in a child process
-// against a real PostgreSQL and Redis (own key prefix). No worker runs, so queued faxes and
-// their BullMQ jobs stay as the commands leave them.
+// with the user's token, against the gateway API on a real PostgreSQL and Redis (own key
+// prefix). No worker runs, so queued faxes and their BullMQ jobs stay as the commands leave them.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createPage, setPixel, writeFaxDocument } from '@faxgate/fax-core';
 import { type Fax, faxes, faxPages, grants, mailboxes, users } from '@faxgate/store';
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, type CliFixture, cliFixture, snapshot } from '../../test-support/cli-fixture.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  auditEvents,
+  type CliApiFixture,
+  cliApiFixture,
+  snapshot,
+  startCliApi,
+} from '../../test-support/cli-fixture.js';
 import { deleteKeys } from '../../test-support/pipeline-fixture.js';
-import { runFaxgate } from '../../testing/run-cli.js';
 
 const prefix = testRedisPrefix();
 const HOUR = 3_600_000;
 
-let f: CliFixture;
+// Every test runs the CLI as processes of their own, several times: slow on a busy machine.
+vi.setConfig({ testTimeout: 240_000 });
+
+let f: CliApiFixture;
 let redis: Redis;
 let doc: string;
 let outbox: number;
 
 beforeAll(async () => {
-  f = await cliFixture(`logging:
+  f = await cliApiFixture(`logging:
   level: warn
 redis:
   keyPrefix: "${prefix}"
@@ -31,11 +38,12 @@ routing:
   destinations: { deny: ["+49305559"] }
   inbound: { default: postoffice }
 `);
-  expect((await f.run(['db', 'migrate'])).code).toBe(0);
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   await users.add(f.db, { name: 'alice', roles: ['user'] });
   await users.add(f.db, { name: 'bob', roles: ['user'] });
   await users.add(f.db, { name: 'olga', roles: ['operator'] });
+  // sees every fax (metadata.read) but may change none: her refusals are 403 and on record
+  await users.add(f.db, { name: 'audrey', roles: ['auditor'] });
   outbox = (await mailboxes.add(f.db, { name: 'alice-out', kind: 'outgoing', numbers: ['+49301234567'] })).id;
   await mailboxes.add(f.db, { name: 'sales-in', kind: 'incoming', numbers: ['+49303001'] });
   await mailboxes.add(f.db, { name: 'postoffice', kind: 'incoming' });
@@ -65,7 +73,7 @@ async function job(id: number): Promise<{ priority: number; firesAt: number } | 
 }
 
 async function send(...args: string[]): Promise<Fax> {
-  const r = await f.run(['send', '--as', 'alice', '--json', ...args, doc]);
+  const r = await f.as('alice', ['send', '--json', ...args, doc]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return faxes.get(f.db, JSON.parse(r.stdout).id);
@@ -94,10 +102,8 @@ describe('faxgate modify', () => {
   it('moves the queued job to the new send time and priority (-a, -k, -P)', async () => {
     const fax = await send('-d', '030 5551234', '-a', 'now + 2 hours');
     expect((await job(fax.id))?.priority).toBe(128);
-    const r = await f.run([
+    const r = await f.as('alice', [
       'modify',
-      '--as',
-      'alice',
       String(fax.id),
       '-a',
       'now + 3 hours',
@@ -125,16 +131,20 @@ describe('faxgate modify', () => {
   it('refuses a blocked number, a user without out.modify and bad input with exit 2, nothing changed', async () => {
     const fax = await send('-d', '030 5551234', '-a', 'now + 2 hours');
     const before = await faxes.get(f.db, fax.id);
-    const blocked = await f.run(['modify', '--as', 'alice', String(fax.id), '-d', '030 5559123']);
+    const blocked = await f.as('alice', ['modify', String(fax.id), '-d', '030 5559123']);
     expect(blocked.code).toBe(2);
     expect(blocked.stderr).toMatch(/\+49305559123 refused.*nothing changed/);
-    const bob = await f.run(['modify', '--as', 'bob', String(fax.id), '-P', '1']);
+    const bob = await f.as('bob', ['modify', String(fax.id), '-P', '1']);
     expect(bob.code).toBe(2);
-    expect(bob.stderr).toMatch(/bob may not modify fax [0-9]+ \(needs out.modify\)/);
-    const late = await f.run(['modify', '--as', 'alice', String(fax.id), '-a', 'now + 9 hours']);
+    expect(bob.stderr).toBe(`faxgate: fax ${fax.id} does not exist or is not visible to bob\n`);
+    const audrey = await f.as('audrey', ['modify', String(fax.id), '-P', '1']);
+    expect(audrey.code).toBe(2);
+    expect(audrey.stderr).toBe(`faxgate: audrey may not modify fax ${fax.id}\n`);
+    expect((await auditEvents(f.db)).at(-1)).toMatchObject({ type: 'access.denied', actor: 'audrey' });
+    const late = await f.as('alice', ['modify', String(fax.id), '-a', 'now + 9 hours']);
     expect(late.code).toBe(2);
     expect(late.stderr).toMatch(/is not before the kill time/);
-    const nothing = await f.run(['modify', '--as', 'alice', String(fax.id)]);
+    const nothing = await f.as('alice', ['modify', String(fax.id)]);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/give what to change/);
     expect(await faxes.get(f.db, fax.id)).toEqual(before);
@@ -143,24 +153,26 @@ describe('faxgate modify', () => {
 
   it('refuses a fax that is finished, saying to resubmit it', async () => {
     const fax = await send('-d', '030 5551234', '-a', 'now + 2 hours');
-    expect((await f.run(['stop', '--as', 'alice', String(fax.id)])).code).toBe(0);
-    const r = await f.run(['modify', '--as', 'alice', String(fax.id), '-P', '1']);
+    expect((await f.as('alice', ['stop', String(fax.id)])).code).toBe(0);
+    const r = await f.as('alice', ['modify', String(fax.id), '-P', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is failed: a finished fax is not modified; resubmit it instead/);
   });
 
-  it('keeps the change when Redis is down and says the reconciler moves the job', async () => {
+  it('keeps the change when the gateway cannot reach its queue and says the reconciler moves the job', async () => {
     const fax = await send('-d', '030 5551234', '-a', 'now + 2 hours');
-    const port = await closedPort();
-    const r = await runFaxgate(['modify', '--as', 'alice', String(fax.id), '-P', '20'], {
-      ...f.env,
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-      FAXGATE_REDIS_URL: `redis://127.0.0.1:${port}`,
-    });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(
-      /not reachable now; the change is stored, the gateway's reconciler moves the job/,
-    );
+    const api = await startCliApi(f.db, f.config, { queue: false });
+    try {
+      const r = await f.as('alice', ['modify', String(fax.id), '-P', '20'], undefined, {
+        FAXGATE_API_URL: api.base,
+      });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /not reachable now; the change is stored, the gateway's reconciler moves the job/,
+      );
+    } finally {
+      await api.close();
+    }
     const after = await faxes.get(f.db, fax.id);
     expect(after.priority).toBe(20);
     expect(after.metadata.queueSync).toEqual(expect.any(String));
@@ -170,8 +182,8 @@ describe('faxgate modify', () => {
 describe('faxgate resubmit', () => {
   it('sends a finished fax again as a new queued fax with the same pages', async () => {
     const fax = await send('-d', '030 5551234', '-a', 'now + 2 hours');
-    expect((await f.run(['stop', '--as', 'alice', String(fax.id)])).code).toBe(0);
-    const r = await f.run(['resubmit', '--as', 'alice', String(fax.id), '-d', '030 5551235', '--json']);
+    expect((await f.as('alice', ['stop', String(fax.id)])).code).toBe(0);
+    const r = await f.as('alice', ['resubmit', String(fax.id), '-d', '030 5551235', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { id: number; resubmitOf: number; outcome: string; number: string };
@@ -181,19 +193,19 @@ describe('faxgate resubmit', () => {
     expect(await redis.exists(jobKey(out.id))).toBe(1);
     expect((await faxes.get(f.db, out.id)).metadata).toMatchObject({ resubmitOf: fax.id });
 
-    const queued = await f.run(['resubmit', '--as', 'alice', String(out.id)]);
+    const queued = await f.as('alice', ['resubmit', String(out.id)]);
     expect(queued.code).toBe(2);
     expect(queued.stderr).toMatch(/is pending: only a finished fax/);
-    const bob = await f.run(['resubmit', '--as', 'bob', String(fax.id)]);
-    expect(bob.code).toBe(2);
-    expect(bob.stderr).toMatch(/needs out.send/);
+    const audrey = await f.as('audrey', ['resubmit', String(fax.id)]);
+    expect(audrey.code).toBe(2);
+    expect(audrey.stderr).toBe(`faxgate: audrey may not resubmit fax ${fax.id}\n`);
   });
 });
 
 describe('faxgate settle', () => {
   it('resend queues a held fax again; sent and failed close it; each on record with who decided', async () => {
     const a = await held();
-    const resend = await f.run(['settle', '--as', 'olga', String(a.id), 'resend']);
+    const resend = await f.as('olga', ['settle', String(a.id), 'resend']);
     expect(resend.stderr).toBe('');
     expect(resend.code).toBe(0);
     expect(resend.stdout).toMatch(/queued again/);
@@ -201,12 +213,12 @@ describe('faxgate settle', () => {
     expect(await redis.exists(jobKey(a.id))).toBe(1);
 
     const b = await held();
-    const sent = await f.run(['settle', '--as', 'alice', String(b.id), 'sent']);
+    const sent = await f.as('alice', ['settle', String(b.id), 'sent']);
     expect(sent.code).toBe(0);
     expect(await faxes.get(f.db, b.id)).toMatchObject({ state: 'done', pagesDone: 1 });
 
     const c = await held();
-    expect((await f.run(['settle', '--as', 'olga', String(c.id), 'failed'])).code).toBe(0);
+    expect((await f.as('olga', ['settle', String(c.id), 'failed'])).code).toBe(0);
     expect((await faxes.get(f.db, c.id)).state).toBe('failed');
 
     const ev = await auditEvents(f.db);
@@ -218,35 +230,29 @@ describe('faxgate settle', () => {
 
   it('refuses with exit 2 and nothing changed: no right, no such decision, nothing to decide', async () => {
     const fax = await held();
-    const before = await snapshot(f.db);
-    const bob = await f.run(['settle', '--as', 'bob', String(fax.id), 'sent']);
+    const before = await snapshot(f.db, ['credentials']);
+    const bob = await f.as('bob', ['settle', String(fax.id), 'sent']);
     expect(bob.code).toBe(2);
-    expect(bob.stderr).toMatch(/needs queue.manage or out.modify/);
+    expect(bob.stderr).toMatch(/not visible to bob/);
+    const audrey = await f.as('audrey', ['settle', String(fax.id), 'sent']);
+    expect(audrey.code).toBe(2);
+    expect(audrey.stderr).toBe(`faxgate: audrey may not settle fax ${fax.id}\n`);
     const denied = (await auditEvents(f.db)).at(-1);
-    expect(denied).toMatchObject({ type: 'access.denied', actor: 'bob' });
-    const after = await snapshot(f.db);
+    expect(denied).toMatchObject({ type: 'access.denied', actor: 'audrey' });
+    const after = await snapshot(f.db, ['credentials']);
     expect({ ...after, audit_events: '', audit_head: '' }).toEqual({
       ...before,
       audit_events: '',
       audit_head: '',
     });
 
-    const maybe = await f.run(['settle', '--as', 'olga', String(fax.id), 'maybe']);
+    const maybe = await f.as('olga', ['settle', String(fax.id), 'maybe']);
     expect(maybe.code).toBe(2);
     expect(maybe.stderr).toMatch(/decision must be resend, sent or failed/);
     const queued = await send('-d', '030 5551234', '-a', 'now + 2 hours');
-    const pending = await f.run(['settle', '--as', 'olga', String(queued.id), 'sent']);
+    const pending = await f.as('olga', ['settle', String(queued.id), 'sent']);
     expect(pending.code).toBe(2);
     expect(pending.stderr).toMatch(/not waiting for a decision on its outcome/);
     expect((await faxes.get(f.db, fax.id)).state).toBe('suspended');
   });
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}

@@ -2,7 +2,7 @@
 // the caller's token. The API checks the right on the fax's mailbox (a refusal is 403 and
 // an access.denied event, here exit 2), then the pipeline does the work in one transaction.
 import { SETTLE_DECISIONS, type SettleDecision } from '../../pipeline/settle.js';
-import type { ApiClient } from '../api-client.js';
+import { type ApiClient, refusedDestination } from '../api-client.js';
 import { CliError } from '../errors.js';
 import { parsePriority, time } from './send.js';
 
@@ -56,7 +56,9 @@ export async function modify(api: ApiClient, jid: number, o: ModifyOptions): Pro
   };
   if (Object.values(body).every((v) => v === undefined))
     throw new CliError('give what to change: -d, -a, -k, -P or -r', 2);
-  return api.call<ModifyAnswer>('PATCH', `/faxes/${jid}`, { json: body });
+  return api
+    .call<ModifyAnswer>('PATCH', `/faxes/${jid}`, { json: body })
+    .catch(refusedDestination('nothing changed'));
 }
 
 export interface ResubmitAnswer {
@@ -72,9 +74,11 @@ export async function resubmit(
   jid: number,
   o: { destination?: string },
 ): Promise<ResubmitAnswer> {
-  return api.call<ResubmitAnswer>('POST', `/faxes/${jid}/resubmit`, {
-    json: o.destination === undefined ? {} : { number: o.destination },
-  });
+  return api
+    .call<ResubmitAnswer>('POST', `/faxes/${jid}/resubmit`, {
+      json: o.destination === undefined ? {} : { number: o.destination },
+    })
+    .catch(refusedDestination('nothing queued'));
 }
 
 export function parseDecision(text: string): SettleDecision {

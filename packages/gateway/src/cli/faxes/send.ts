@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type CoverRequest, checkCoverRequest } from '../../documents/cover.js';
-import type { ApiClient } from '../api-client.js';
+import { type ApiClient, refusedDestination } from '../api-client.js';
 import { CliError } from '../errors.js';
 import { parseTime } from './times.js';
 
@@ -114,5 +114,5 @@ export async function sendFax(
     field('coverUrgency', cover.urgency);
   }
   for (const file of files) form.append('document', await fileBlob(file), path.basename(file));
-  return api.call<SubmitAnswer>('POST', '/faxes', { form });
+  return api.call<SubmitAnswer>('POST', '/faxes', { form }).catch(refusedDestination('nothing queued'));
 }
