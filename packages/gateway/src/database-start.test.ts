@@ -12,7 +12,7 @@ import { type Knex, openDatabase } from '@faxgate/store';
 import { createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from './config/load.js';
-import { DatabaseRoleError } from './database-start.js';
+import { DatabaseRoleError, privilegedDatabaseWarning } from './database-start.js';
 import { startGateway } from './gateway.js';
 import { createGatewayLogger } from './logger.js';
 import { formatStatus } from './status.js';
@@ -164,6 +164,16 @@ describe('the daemon and its database role', () => {
     } finally {
       await gw.stop();
     }
+    // The lockdown report's warning comes from the recorded start.
+    const config = validateConfig({ database: { url: appUrl } }, {}).config;
+    expect(await privilegedDatabaseWarning(admin, config)).toMatch(
+      /runs as a privileged database role \(postgres is a superuser; database.allowPrivileged\)/,
+    );
+    const gw2 = await start('app-again', { url: appUrl, ownerUrl });
+    await gw2.stop();
+    expect(await privilegedDatabaseWarning(admin, config)).toBeNull();
+    const allowing = validateConfig({ database: { url: appUrl, allowPrivileged: true } }, {}).config;
+    expect(await privilegedDatabaseWarning(admin, allowing)).toMatch(/database.allowPrivileged is true/);
   });
 
   it('as the application role cannot change the audit trail or its triggers (insufficient_privilege)', async () => {

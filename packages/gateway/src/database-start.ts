@@ -140,3 +140,22 @@ export async function prepareDatabase(opts: {
   }
   return { role, privileged: problems.length ? problems : null, applied, migratedBy };
 }
+
+/**
+ * For the lockdown report: a warning when the daemon last started as a privileged database
+ * role (its system.start event says so), or when the configuration allows it to.
+ */
+export async function privilegedDatabaseWarning(db: Knex, config: FaxgateConfig): Promise<string | null> {
+  const last = await db('audit_events')
+    .where({ type: 'system.start' })
+    .orderBy('id', 'desc')
+    .first('details');
+  const privileged = (last?.details as { databasePrivileged?: unknown } | undefined)?.databasePrivileged;
+  if (Array.isArray(privileged) && privileged.length) {
+    return `the daemon runs as a privileged database role (${privileged.join('; ')}; database.allowPrivileged): it could disable the audit triggers`;
+  }
+  if (config.database.allowPrivileged) {
+    return 'database.allowPrivileged is true: the daemon would run as a superuser or table owner if database.url named one';
+  }
+  return null;
+}

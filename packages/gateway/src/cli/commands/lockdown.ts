@@ -7,6 +7,7 @@ import {
   type ReportInput,
 } from '@faxgate/isdn-lockdown';
 import type { Command } from 'commander';
+import { privilegedDatabaseWarning } from '../../database-start.js';
 import { AuditEvidenceStore, auditLockdownEvents } from '../../lockdown/evidence-store.js';
 import { allowedListeners, lockdownPolicy, openLineTransport } from '../../lockdown/policy.js';
 import { printJson } from '../context.js';
@@ -67,6 +68,9 @@ export function registerLockdownCommands(program: Command): void {
           lastChange: await store.lastChange(),
           renderSandbox: config.render.sandbox,
         });
+        // A daemon that may disable its own audit triggers is part of the picture (database-start.ts).
+        const dbWarning = await privilegedDatabaseWarning(s.db, config);
+        if (dbWarning) r.warnings.push(dbWarning);
         await record({ type: 'lockdown.report', details: { ok: r.ok, violations: r.violations } });
         return r;
       });
