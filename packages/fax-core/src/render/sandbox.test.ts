@@ -335,6 +335,21 @@ describe('without bubblewrap', () => {
     expect(e.message).toMatch(/render\.sandbox: none/);
   });
 
+  it('an old bwrap without --size/--disable-userns: says which version is needed', () => {
+    fs.chmodSync(runDir, 0o755);
+    const dir = fs.mkdtempSync(path.join(runDir, 'old-'));
+    fs.chmodSync(dir, 0o755);
+    const fake = path.join(dir, 'bwrap');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "bwrap: Unknown option --disable-userns" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const e = thrown(() =>
+      prepareSandbox({ mode: 'bubblewrap', tmpDir: privateTmp, bwrapPath: fake }, probeWorker, () => {}),
+    );
+    expect(e).toBeInstanceOf(SandboxUnavailableError);
+    expect(e.message).toMatch(/Unknown option --disable-userns: bubblewrap 0\.8 or later is needed/);
+  });
+
   it('a failed check is not remembered: once bwrap works, the next pool starts', () => {
     fs.chmodSync(runDir, 0o755);
     const dir = fs.mkdtempSync(path.join(runDir, 'later-'));

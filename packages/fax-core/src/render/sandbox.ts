@@ -192,7 +192,9 @@ function probe(
   });
   if (r.error) return r.error.message;
   if (r.status === 0) return undefined;
-  return (r.stderr || `exit ${r.status ?? r.signal}`).trim().split('\n').slice(-2).join(' | ');
+  const said = (r.stderr || `exit ${r.status ?? r.signal}`).trim().split('\n').slice(-2).join(' | ');
+  // --size and --disable-userns came with bubblewrap 0.8 (Debian 12, Ubuntu 24.04)
+  return /Unknown option/i.test(said) ? `${said}: bubblewrap 0.8 or later is needed` : said;
 }
 
 /** Sandboxes found to work, per bwrap and argv (failures are probed again: bwrap may get fixed). */
