@@ -250,4 +250,29 @@ describe('REST API authentication', () => {
     expect((await as(sessionA)('/api/v1/me')).status).toBe(401);
     expect((await loginFrom('127.0.2.3', 'pat', 'reset by admin')).statusCode).toBe(201);
   });
+
+  it('throttles guessing the old password through a stolen session like a login', async () => {
+    const admin = client(f, 'admin');
+    expect(
+      (await admin('/api/v1/users', { method: 'POST', json: { name: 'quinn', password: PASSWORD } })).status,
+    ).toBe(201);
+    const session = (await loginFrom('127.0.3.1', 'quinn', PASSWORD)).json().token as string;
+    const patch = (oldPassword: string) =>
+      f.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/users/quinn',
+        headers: { authorization: `Bearer ${session}` },
+        payload: { password: 'a guessed new one', oldPassword },
+        remoteAddress: '127.0.3.2',
+      });
+    const codes: number[] = [];
+    for (let i = 0; i < DEFAULT_THROTTLE_LIMITS.perName; i++)
+      codes.push((await patch(`guess ${i}`)).statusCode);
+    expect(codes.every((c) => c === 403)).toBe(true);
+    const blocked = await patch(PASSWORD); // the right one, but the name is blocked now
+    expect(blocked.statusCode).toBe(429);
+    const failed = (await auditTypes('auth.failed')).filter((e) => e.actor === 'quinn');
+    expect(failed[0].details).toMatchObject({ reason: 'bad_old_password', failures: 1 });
+    expect((await loginFrom('127.0.3.3', 'quinn', PASSWORD)).statusCode).toBe(429);
+  });
 });

@@ -7,32 +7,18 @@
 // layer, which applies the escalation rule (services/directory/policy.ts).
 import { appendAuditEvent } from '@faxgate/audit';
 import { CAPABILITIES, can, credentials, effectiveRights, mailboxes, users } from '@faxgate/store';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import {
-  changeOwnPassword,
-  createToken,
-  DirectoryForbiddenError,
-  listTokens,
-  revokeToken,
-} from '../../services/directory/index.js';
+import type { FastifyInstance } from 'fastify';
+import { changeOwnPassword, createToken, listTokens, revokeToken } from '../../services/directory/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth.js';
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
-import { type AttemptVerdict, createLoginThrottle, type ThrottleLimits } from '../login-throttle.js';
+import { createLoginThrottle, type ThrottleLimits } from '../login-throttle.js';
 import { errors, idParams, listOf, ref } from '../schemas.js';
+import { throttledPasswordChange, tooManyAttempts } from '../throttled-password.js';
 
 /** Control characters (NUL above all) never occur in a user name: 400, not a database error. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function tooMany(reply: FastifyReply, verdict: AttemptVerdict & { allowed: false }): ApiError {
-  reply.header('retry-after', String(verdict.retryAfter));
-  return new ApiError(
-    429,
-    'too_many_attempts',
-    `too many login attempts; try again in ${verdict.retryAfter} s`,
-  );
-}
 
 const tags = ['sessions'];
 
@@ -99,7 +85,7 @@ export async function sessionRoutes(
       const verdict = await throttle.begin(username, req.ip);
       if (!verdict.allowed) {
         await throttle.failed(username, req.ip, 'throttled', verdict.by);
-        throw tooMany(reply, verdict);
+        throw tooManyAttempts(reply, verdict);
       }
       const result = await users.verifyPassword(db, username, password);
       if (!result.ok) {
@@ -237,25 +223,14 @@ export async function sessionRoutes(
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const verdict = await throttle.begin(p.user.name, req.ip);
-      if (!verdict.allowed) {
-        await throttle.failed(p.user.name, req.ip, 'throttled', verdict.by);
-        throw tooMany(reply, verdict);
-      }
-      try {
-        const user = await changeOwnPassword(
+      return throttledPasswordChange(throttle, reply, p.user.name, req.ip, () =>
+        changeOwnPassword(
           db,
           actorOf(p),
           { oldPassword: req.body.oldPassword, newPassword: req.body.newPassword },
           { currentCredential: p.credential.id },
-        );
-        await throttle.succeeded(p.user.name, req.ip);
-        return user;
-      } catch (e) {
-        if (e instanceof DirectoryForbiddenError)
-          await throttle.failed(p.user.name, req.ip, 'bad_old_password');
-        throw e;
-      }
+        ),
+      );
     },
   );
 

@@ -5,13 +5,17 @@ import type { FastifyInstance } from 'fastify';
 import { createUser, listUsers, updateUser } from '../../services/directory/index.js';
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
+import { createLoginThrottle } from '../login-throttle.js';
 import { errors, listOf, ref } from '../schemas.js';
+import { throttledPasswordChange } from '../throttled-password.js';
 import { name, nameParams } from './directory-schemas.js';
 
 const tags = ['users'];
 
 export async function userRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const { db } = services;
+  // The throttle's state is in PostgreSQL: this instance and the login route's share it.
+  const throttle = createLoginThrottle(db);
 
   app.get(
     '/users',
@@ -82,9 +86,13 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
         response: { 200: ref('User'), ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
-      return updateUser(db, actorOf(p), req.params.name, req.body, { currentCredential: p.credential.id });
+      const change = () =>
+        updateUser(db, actorOf(p), req.params.name, req.body, { currentCredential: p.credential.id });
+      // A check of the old password counts as a login attempt (throttled, aggregated audit).
+      if (req.body.oldPassword === undefined) return change();
+      return throttledPasswordChange(throttle, reply, p.user.name, req.ip, change);
     },
   );
 }

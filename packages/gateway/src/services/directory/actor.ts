@@ -39,10 +39,15 @@ export class DirectoryForbiddenError extends ForbiddenError {
   constructor(
     message: string,
     readonly details: Record<string, unknown>,
+    /** Why, in words (e.g. OLD_PASSWORD_WRONG). */
+    readonly reason: string = '',
   ) {
     super(message);
   }
 }
+
+/** The refusal of a self-service password change with a wrong old password (throttled like a login). */
+export const OLD_PASSWORD_WRONG = 'the old password is wrong';
 
 /** Raised inside a transaction to roll it back; `run` turns it into access.denied + 403. */
 class Refusal extends Error {
@@ -175,7 +180,7 @@ export async function runOperation<T>(db: Db, actor: Actor, fn: (ctx: OpContext)
         details: { ...e.details, reason: e.reason, via: actor.via ?? ('system' in actor ? 'system' : 'api') },
       }),
     );
-    throw new DirectoryForbiddenError(`${label} may not ${e.what}: ${e.reason}`, e.details);
+    throw new DirectoryForbiddenError(`${label} may not ${e.what}: ${e.reason}`, e.details, e.reason);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type User,
   users,
 } from '@faxgate/store';
-import { type Actor, lockUser, refersToActor, refOf, runOperation } from './actor.js';
+import { type Actor, lockUser, OLD_PASSWORD_WRONG, refersToActor, refOf, runOperation } from './actor.js';
 
 function checkRoles(roles: unknown): Role[] {
   if (!Array.isArray(roles)) throw new InvalidInputError('roles must be a list');
@@ -102,7 +102,7 @@ export function updateUser(
           throw new InvalidInputError('changing your own password needs oldPassword (the current one)');
         }
         const check = await users.verifyPassword(ctx.trx, target.name, change.oldPassword);
-        if (!check.ok) ctx.refuse(`change the password of ${target.name}`, 'the old password is wrong');
+        if (!check.ok) ctx.refuse(`change the password of ${target.name}`, OLD_PASSWORD_WRONG);
       } else {
         ctx.authorize('user.password', `set the password of ${target.name}`, { target });
       }
