@@ -123,6 +123,16 @@ describe('application role', () => {
     expect((await migrateAndGrant(owner, ownerRole)).grantedTo).toBeNull();
   });
 
+  it('grants from several daemons starting at once without colliding', async () => {
+    const pools = [as(ownerRole), as(ownerRole), as(ownerRole)];
+    try {
+      await Promise.all(pools.flatMap((p) => [grantAppRole(p, appRole), migrateAndGrant(p, appRole)]));
+    } finally {
+      for (const p of pools) await p.destroy();
+    }
+    await denied(app.raw('DELETE FROM audit_events'));
+  });
+
   it('refuses a hostile role name', async () => {
     await expect(grantAppRole(t.knex, 'x"; DROP TABLE users; --')).rejects.toThrow(/role name/);
   });

@@ -3,6 +3,7 @@
 // append-only triggers of the audit tables). Which tables are append-only is the caller's
 // knowledge (the audit package passes its list): the store does not know the audit tables.
 import type { Knex } from 'knex';
+import { inTransaction } from './db.js';
 import { InvalidInputError } from './errors.js';
 import { MIGRATIONS_TABLE } from './migrate.js';
 
@@ -73,20 +74,25 @@ export async function grantStoreAppRole(
         throw new InvalidInputError(`table privilege ${JSON.stringify(p)} is not allowed`);
     }
   }
-  const { rows } = await knex.raw<{ rows: Array<{ name: string }> }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`,
-  );
-  const tables = rows.map((t) => checkTableName(t.name));
-  await knex.raw(`GRANT USAGE ON SCHEMA public TO "${r}"`);
-  for (const table of tables) {
-    const privs = (MIGRATION_TABLES as readonly string[]).includes(table)
-      ? ['SELECT']
-      : (restricted[table] ?? DEFAULT_TABLE_PRIVILEGES);
-    await knex.raw(`REVOKE ALL ON "${table}" FROM "${r}"`);
-    if (privs.length) await knex.raw(`GRANT ${privs.join(', ')} ON "${table}" TO "${r}"`);
-  }
-  await knex.raw(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM "${r}"`);
-  await knex.raw(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "${r}"`);
-  await knex.raw(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "${r}"`);
+  // One grant run at a time (two daemons starting together would otherwise collide on the
+  // catalog rows: "tuple concurrently updated"), and all of it or nothing.
+  await inTransaction(knex, async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['faxgate.grant-app-role']);
+    const { rows } = await trx.raw<{ rows: Array<{ name: string }> }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+    );
+    const tables = rows.map((t) => checkTableName(t.name));
+    await trx.raw(`GRANT USAGE ON SCHEMA public TO "${r}"`);
+    for (const table of tables) {
+      const privs = (MIGRATION_TABLES as readonly string[]).includes(table)
+        ? ['SELECT']
+        : (restricted[table] ?? DEFAULT_TABLE_PRIVILEGES);
+      await trx.raw(`REVOKE ALL ON "${table}" FROM "${r}"`);
+      if (privs.length) await trx.raw(`GRANT ${privs.join(', ')} ON "${table}" TO "${r}"`);
+    }
+    await trx.raw(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM "${r}"`);
+    await trx.raw(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "${r}"`);
+    await trx.raw(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "${r}"`);
+  });
 }

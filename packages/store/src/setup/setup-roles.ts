@@ -75,6 +75,8 @@ export async function setupDatabaseRoles(admin: Knex, opts: SetupRolesOptions): 
   const database = opts.database.replaceAll('"', '""');
 
   return admin.transaction(async (trx) => {
+    // One setup per database at a time (a second one waits, then finds the roles).
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['faxgate.setup-roles']);
     const created: string[] = [];
     const passwords: Record<string, string | null> = {};
     for (const [role, given] of [
