@@ -43,6 +43,8 @@ export interface DocumentLoader {
   budgetCheck(): (file: DocumentFile) => void;
   /** The render sandbox as configured (shown in /status and the lockdown report). */
   readonly sandbox: SandboxOptions['mode'];
+  /** Decode threads and render pool started so far (both start at the first file that needs them). */
+  stats(): { decodeThreads: number; renderPool: boolean };
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
 
   return {
     sandbox: mode,
+    stats: () => ({ decodeThreads: decoder?.stats().threads ?? 0, renderPool: pool !== undefined }),
     budgetCheck() {
       const counter = new BudgetCounter(budget);
       return (file) => {
