@@ -58,6 +58,15 @@ export async function verifyAgainstCheckpoints(
   );
   const database = rows[0]?.database as string | undefined;
   const head = rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash as string } : { seq: 0, hash: '' };
+  // The hashes at every checkpoint's seq, in one query (checkpoints may be many).
+  const seqs = [...new Set(checkpoints.flatMap((l) => (l.checkpoint ? [l.checkpoint.seq] : [])))];
+  const hashAt = new Map<number, string>();
+  if (database !== undefined && seqs.length > 0) {
+    const { rows: ev } = await db.raw('SELECT seq, hash FROM audit_events WHERE seq = ANY(?::bigint[])', [
+      seqs,
+    ]);
+    for (const r of ev) hashAt.set(Number(r.seq), r.hash);
+  }
   const checks: CheckpointCheck[] = [];
   for (const l of checkpoints) {
     const c = l.checkpoint;
@@ -121,20 +130,20 @@ export async function verifyAgainstCheckpoints(
       checks.push({ source: l.source, seq: 0, status: 'ok', message: `${name}: ok (empty trail)` });
       continue;
     }
-    const { rows: ev } = await db.raw('SELECT hash FROM audit_events WHERE seq = ?', [c.seq]);
-    if (ev.length === 0) {
+    const at = hashAt.get(c.seq);
+    if (at === undefined) {
       checks.push({
         source: l.source,
         seq: c.seq,
         status: 'truncated',
         message: `${name}: event ${c.seq} is missing from the trail`,
       });
-    } else if (ev[0].hash !== c.hash) {
+    } else if (at !== c.hash) {
       checks.push({
         source: l.source,
         seq: c.seq,
         status: 'rewritten',
-        message: `${name}: the trail was rewritten: event ${c.seq} has hash ${String(ev[0].hash).slice(0, 16)}…, the checkpoint says ${c.hash.slice(0, 16)}…`,
+        message: `${name}: the trail was rewritten: event ${c.seq} has hash ${at.slice(0, 16)}…, the checkpoint says ${c.hash.slice(0, 16)}…`,
       });
     } else {
       checks.push({ source: l.source, seq: c.seq, status: 'ok', message: `${name}: ok` });
