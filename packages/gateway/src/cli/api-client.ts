@@ -18,6 +18,7 @@ export function apiBaseUrl(cmd: Command): string {
   if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
   else if (host === '::') host = '::1';
   if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
+  // The gateway's own configured address: this machine (an address bound here).
   return `http://${host}:${api.port}`;
 }
 
@@ -32,7 +33,18 @@ export function normaliseUrl(text: string): string {
     throw new CliError(`--api: expected an http:// or https:// URL, got ${JSON.stringify(text)}`, 2);
   if (u.username || u.password || u.search || u.hash)
     throw new CliError('--api: give only scheme, host, port (and path) of the gateway', 2);
+  // A token travels in every request: in clear text only to this machine.
+  if (u.protocol === 'http:' && !isLoopback(u.hostname))
+    throw new CliError(
+      `--api: ${u.hostname} is another host; use https:// (a token is not sent in clear text over the network)`,
+      2,
+    );
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** Where the token came from, for the messages. */
@@ -112,7 +124,8 @@ export class ApiClient {
     } else if (o.form) body = o.form;
     let res: Response;
     try {
-      res = await fetch(this.url(path, o.query), { method, headers, body });
+      // Never follow a redirect: the token would go along to wherever it points.
+      res = await fetch(this.url(path, o.query), { method, headers, body, redirect: 'error' });
     } catch (e) {
       throw unreachable(this.base, e);
     }

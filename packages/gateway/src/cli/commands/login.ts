@@ -49,6 +49,7 @@ async function passwordLogin(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'faxgate-cli' },
       body: JSON.stringify({ username, password }),
+      redirect: 'error',
     });
   } catch (e) {
     throw unreachable(base, e);
