@@ -58,3 +58,17 @@ describe('GET /api/v1/audit/events', () => {
     expect(await f.db('audit_events').count({ n: '*' })).toEqual(before);
   });
 });
+
+describe('the routes the CLI needs are documented', () => {
+  it('lists /audit/events, /log and /listing/faxes in /openapi.json with their query parameters', async () => {
+    const spec = (await (await fetch(`${f.base}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: Array<{ name: string }>; summary?: string } }>;
+    };
+    const params = (p: string) => spec.paths[p]?.get?.parameters?.map((x) => x.name).sort();
+    expect(params('/api/v1/audit/events')).toEqual(['format', 'from', 'to']);
+    expect(params('/api/v1/log')).toEqual(['format', 'from', 'timeZone', 'to']);
+    expect(params('/api/v1/listing/faxes')).toEqual(['direction', 'limit', 'mailbox', 'right', 'state']);
+    for (const p of ['/api/v1/audit/events', '/api/v1/log', '/api/v1/listing/faxes'])
+      expect(spec.paths[p].get?.summary).toMatch(/\w/);
+  });
+});
