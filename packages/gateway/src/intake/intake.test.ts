@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPage, readFaxDocument, writeFaxDocument, writeTiff, writeTiffStrips } from '@faxgate/fax-core';
 import { describe, expect, it } from 'vitest';
@@ -70,7 +70,9 @@ describe('bounded intake', () => {
     }, 20);
     await monitor.start();
     await new Promise((res) => setTimeout(res, 100));
+    const cpu0 = process.cpuUsage();
     const r = await attack.send();
+    const cpu = process.cpuUsage(cpu0);
     // keep /health going a little after the answer too
     await new Promise((res) => setTimeout(res, 200));
     const healthMs = await monitor.stop();
@@ -79,6 +81,7 @@ describe('bounded intake', () => {
     console.log(
       `10 × 500-page POST (${(bytes / 1e6).toFixed(2)} MB): ${r.status} in ${r.ms.toFixed(0)} ms; ` +
         `/health ${healthMs.length} answers, max ${Math.max(...healthMs).toFixed(1)} ms; ` +
+        `gateway CPU during the POST ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (load average ${loadavg()[0].toFixed(1)}); ` +
         `RSS ${(before / 1048576).toFixed(0)} → peak ${(peak / 1048576).toFixed(0)} → ${(after / 1048576).toFixed(0)} MB` +
         `${gc ? ' (after gc)' : ''}`,
     );
