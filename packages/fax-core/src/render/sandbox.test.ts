@@ -30,7 +30,9 @@ function request(sandboxed: boolean): ProbeRequest {
     writeTargets: [
       '/tmp/faxgate-probe-outside',
       path.join(runDir, 'outside'),
-      ...(sandboxed ? [path.join(packageRoot, 'probe-written')] : []),
+      ...(sandboxed
+        ? [path.join(packageRoot, 'probe-written'), '/dev/shm/probe', '/dev/probe', '/probe']
+        : []),
       path.join(privateTmp, 'inside'),
     ],
     existTargets: [
@@ -143,6 +145,9 @@ describe('inside the bubblewrap sandbox', () => {
       '/tmp/faxgate-probe-outside',
       path.join(runDir, 'outside'),
       path.join(packageRoot, 'probe-written'),
+      '/dev/shm/probe',
+      '/dev/probe',
+      '/probe',
     ]) {
       expect(inside.writes[t].ok, t).toBe(false);
       expect(['EROFS', 'EACCES', 'ENOENT'], t).toContain(inside.writes[t].code);
@@ -282,6 +287,7 @@ describe('the bwrap command line', () => {
     expect(joined).toContain('--uid 65534 --gid 65534');
     expect(joined).toContain(`--size 1048576 --tmpfs ${privateTmp}`);
     expect(joined).toContain('--remount-ro /');
+    expect(joined).toContain('--dev /dev --remount-ro /dev');
     expect(a).not.toContain('--share-net');
     expect(a).not.toContain('--bind');
     expect(a).not.toContain('--dev-bind');

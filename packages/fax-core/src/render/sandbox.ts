@@ -160,7 +160,9 @@ export function bwrapArgs(opts: {
   a.push('--ro-bind-try', '/etc/localtime', '/etc/localtime');
   if (!opts.nodePath.startsWith('/usr/')) a.push('--ro-bind', opts.nodePath, opts.nodePath);
   for (const d of codeDirs(opts.workerFile)) a.push('--ro-bind', d, d);
-  a.push('--proc', '/proc', '--dev', '/dev');
+  // bwrap's /dev is a writable, unbounded tmpfs (shm pages are not in a process' RSS either):
+  // read-only, so the private tmp is the only place a worker can write
+  a.push('--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev');
   a.push('--size', String(opts.tmpBytes), '--tmpfs', opts.tmpDir);
   // the root bwrap builds is a tmpfs: read-only once everything is mounted (not recursive, so
   // the private tmp stays writable)
