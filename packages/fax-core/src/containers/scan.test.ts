@@ -261,6 +261,28 @@ describe('scanFaxFile refuses hostile files with a ContainerError', () => {
     ).toMatch(/P5/);
   });
 
+  it('maxPixels stops the walk: TIFF and PBM per page, SFF as the rows go by', () => {
+    for (const format of ['tiff', 'sff', 'pbm'] as const) {
+      const data = writeFaxDocument(format, [whitePage(1728, 100), whitePage(1728, 100)], { coding: 'mmr' });
+      expect(scanFaxFile(data, { maxPixels: 1728 * 200 }).pixels).toBe(1728 * 200);
+      expect(
+        expectContainerError(() => scanFaxFile(data, { maxPixels: 1728 * 150 }), 'limit').message,
+      ).toMatch(/more than 259200 pixels/);
+    }
+  });
+
+  it('sff: a hostile file of endless white-skip rows over many pages stops at the pixel budget, quickly', () => {
+    // 2000 pages of 30 000 rows each in 1-row skip records (60 MB of records, 100 Gpx announced)
+    const one = writeFaxDocument('sff', [whitePage(1728, 1)], { whiteSkip: true });
+    const header = one.subarray(0, 20);
+    const pageHeader = one.subarray(20, 20 + 2 + one[21]);
+    const page = concatBytes([pageHeader, new Uint8Array(30_000).fill(217)]);
+    const data = concatBytes([header, ...Array.from({ length: 2000 }, () => page), Uint8Array.of(0xfe, 0)]);
+    const t = performance.now();
+    expectContainerError(() => scanFaxFile(data, { maxPages: 5000, maxPixels: 500_000_000 }), 'limit');
+    expect(performance.now() - t).toBeLessThan(1000);
+  });
+
   it('unknown or empty data', () => {
     expectContainerError(() => scanFaxFile(new Uint8Array(0)), 'truncated');
     expectContainerError(() => scanFaxFile(new TextEncoder().encode('%PDF-1.7')), 'garbage');

@@ -4,7 +4,7 @@
 // gateway checks a whole submission's budget from these figures before it decodes anything.
 import { ContainerError, type ContainerFormat, DEFAULT_LIMITS, resolveLimits } from './common.js';
 import { detectFormat } from './document.js';
-import { SffReader } from './sff.js';
+import { type SffPageInfo, SffReader } from './sff.js';
 import { Tag, TiffFile } from './tiff-structure.js';
 
 /** One page as its file declares it. */
@@ -31,6 +31,11 @@ export interface FaxFileScan {
 export interface ScanFaxFileOptions {
   /** Pages accepted before the scan stops with a `limit` error (default 1000). */
   maxPages?: number;
+  /**
+   * Pixels (width × height summed) accepted before the scan stops with a `limit` error, so a
+   * hostile file is not walked to its end (default: no limit).
+   */
+  maxPixels?: number;
 }
 
 /** Compressions the bilevel TIFF reader decodes (none, CCITT RLE, G3, G4, PackBits). */
@@ -52,13 +57,14 @@ export function scanFaxFile(data: Uint8Array, options: ScanFaxFileOptions = {}):
       'unsupported',
       'BigTIFF is not supported; save the fax as a classic TIFF',
     );
+  const maxPixels = options.maxPixels ?? Number.MAX_SAFE_INTEGER;
   switch (detectFormat(data)) {
     case 'tiff':
-      return scanTiff(data, maxPages);
+      return within(scanTiff(data, maxPages, maxPixels), maxPixels);
     case 'sff':
-      return scanSff(data, maxPages);
+      return within(scanSff(data, maxPages, maxPixels), maxPixels);
     case 'pbm':
-      return scanPbm(data, maxPages);
+      return within(scanPbm(data, maxPages, maxPixels), maxPixels);
     default:
       throw new ContainerError(
         'unknown',
@@ -66,6 +72,14 @@ export function scanFaxFile(data: Uint8Array, options: ScanFaxFileOptions = {}):
         data.length === 0 ? 'the file is empty' : 'unknown file format (not PBM, TIFF or SFF)',
       );
   }
+}
+
+const pixelLimit = (format: ContainerFormat, maxPixels: number) =>
+  new ContainerError(format, 'limit', `more than ${maxPixels} pixels`);
+
+function within(scan: FaxFileScan, maxPixels: number): FaxFileScan {
+  if (scan.pixels > maxPixels) throw pixelLimit(scan.format, maxPixels);
+  return scan;
 }
 
 function summary(format: ContainerFormat, pageInfo: ScannedPage[], bilevel: boolean): FaxFileScan {
@@ -77,7 +91,7 @@ function summary(format: ContainerFormat, pageInfo: ScannedPage[], bilevel: bool
 /** Bytes per value of the integer types a page's size and coding tags may have. */
 const INT_SIZE: Record<number, number> = { 1: 1, 3: 2, 4: 4, 6: 1, 8: 2, 9: 4 };
 
-function scanTiff(data: Uint8Array, maxPages: number): FaxFileScan {
+function scanTiff(data: Uint8Array, maxPages: number, maxPixels: number): FaxFileScan {
   const limits = resolveLimits({});
   const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
     new ContainerError('tiff', code, msg);
@@ -121,6 +135,7 @@ function scanTiff(data: Uint8Array, maxPages: number): FaxFileScan {
   };
   const pageInfo: ScannedPage[] = [];
   let bilevel = true;
+  let pixels = 0;
   // A few directories more than pages (thumbnails are not pages, as in readTiff); loops refused.
   const maxIfds = maxPages * 2 + 8;
   const seen = new Set<number>();
@@ -193,22 +208,30 @@ function scanTiff(data: Uint8Array, maxPages: number): FaxFileScan {
         throw err('limit', `${where}: height ${height} exceeds ${limits.maxHeight}`);
     }
     bilevel &&= pageBilevel;
+    pixels += width * height;
+    if (pixels > maxPixels) throw pixelLimit('tiff', maxPixels);
     pageInfo.push({ width, height, compression: c });
   }
   if (pageInfo.length === 0) throw err('invalid', 'the file holds no page');
   return summary('tiff', pageInfo, bilevel);
 }
 
-function scanSff(data: Uint8Array, maxPages: number): FaxFileScan {
+function scanSff(data: Uint8Array, maxPages: number, maxPixels: number): FaxFileScan {
   // The reader's own state machine with rows skipped: the same pages, rows and errors as the
-  // decoder, without a page buffer (its memory is one page header). Its byte budget is lifted:
-  // nothing is allocated here, the caller weighs the pixels.
-  const reader = new SffReader({
-    rows: 'skip',
-    limits: { maxPages, maxTotalBytes: Number.MAX_SAFE_INTEGER },
-  });
-  const infos = reader.push(data);
-  infos.push(...reader.end());
+  // decoder, without a page buffer (its memory is one page header). Its byte budget (rows ×
+  // bytes per row, counted as rows go by) stops the walk soon after the pixels run out.
+  const maxTotalBytes =
+    maxPixels >= Number.MAX_SAFE_INTEGER ? maxPixels : Math.ceil(maxPixels / 8) + maxPages;
+  const reader = new SffReader({ rows: 'skip', limits: { maxPages, maxTotalBytes } });
+  let infos: SffPageInfo[];
+  try {
+    infos = reader.push(data);
+    infos.push(...reader.end());
+  } catch (e) {
+    if (e instanceof ContainerError && e.code === 'limit' && /would exceed/.test(e.message))
+      throw pixelLimit('sff', maxPixels);
+    throw e;
+  }
   if (infos.length === 0) throw new ContainerError('sff', 'invalid', 'the file holds no page');
   return summary(
     'sff',
@@ -220,7 +243,7 @@ function scanSff(data: Uint8Array, maxPages: number): FaxFileScan {
 const isSpace = (c: number) =>
   c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 
-function scanPbm(data: Uint8Array, maxPages: number): FaxFileScan {
+function scanPbm(data: Uint8Array, maxPages: number, maxPixels: number): FaxFileScan {
   const limits = resolveLimits({});
   const err = (code: ConstructorParameters<typeof ContainerError>[1], msg: string) =>
     new ContainerError('pbm', code, msg);
@@ -245,6 +268,7 @@ function scanPbm(data: Uint8Array, maxPages: number): FaxFileScan {
     return v;
   };
   const pageInfo: ScannedPage[] = [];
+  let pixels = 0;
   // Image after image, as readPbm reads them; trailing bytes after the last one are ignored.
   while (data.length - pos >= 2 && data[pos] === 0x50) {
     const kind = data[pos + 1];
@@ -262,6 +286,8 @@ function scanPbm(data: Uint8Array, maxPages: number): FaxFileScan {
         `width ${width} is outside 1..${limits.maxWidth}`,
       );
     if (height > limits.maxHeight) throw err('limit', `height ${height} exceeds ${limits.maxHeight}`);
+    pixels += width * height;
+    if (pixels > maxPixels) throw pixelLimit('pbm', maxPixels);
     if (kind === 0x34) {
       const need = Math.ceil(width / 8) * height;
       pos += 1; // the one whitespace byte before the raster

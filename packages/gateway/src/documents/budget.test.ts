@@ -74,8 +74,11 @@ describe('planSubmission', () => {
       ),
     );
     expect(e).toBeInstanceOf(BudgetExceededError);
-    expect(e.message).toBe(
-      'tall.tif: 2 megapixels here make 4 megapixels in this submission; at most 3 megapixels are accepted',
+    expect(e.message).toBe('tall.tif: with this file the submission has more than the 3 megapixels accepted');
+    // the counter says the same when the pixels come from a rendered document
+    const after = thrown(() => counter.add('doc.pdf', 1, 2_000_000));
+    expect(after.message).toBe(
+      'doc.pdf: 2 megapixels here make 4 megapixels in this submission; at most 3 megapixels are accepted',
     );
   });
 

@@ -62,9 +62,18 @@ export function planSubmission(
     if (!detectFormat(file.data) && !isBigTiff(file.data)) return { file };
     let scan: FaxFileScan;
     try {
-      scan = scanFaxFile(file.data, { maxPages: counter.budget.maxPages });
+      // The scan itself stops at the budget: a hostile file is not walked to its end.
+      scan = scanFaxFile(file.data, {
+        maxPages: counter.budget.maxPages,
+        maxPixels: Math.max(0, counter.budget.maxPixels - counter.pixels),
+      });
     } catch (e) {
       if (e instanceof ContainerError) {
+        if (e.code === 'limit' && / pixels$/.test(e.message))
+          throw new BudgetExceededError(
+            file.name,
+            `with this file the submission has more than the ${megapixels(counter.budget.maxPixels)} accepted`,
+          );
         if (e.code === 'limit')
           throw new BudgetExceededError(
             file.name,
