@@ -31,15 +31,25 @@ describe('faxgate config check', () => {
   });
 
   it('never prints a secret, also not in --json', async () => {
-    const env = { ...f.env, FAXGATE_DATABASE_URL: 'postgres://fax:pa55word-xyz@127.0.0.1/db' };
+    const env = {
+      ...f.env,
+      FAXGATE_DATABASE_URL: 'postgres://fax:pa55word-xyz@127.0.0.1/db',
+      FAXGATE_DATABASE_OWNER_URL: 'postgres://own:0wner-secret@127.0.0.1/db',
+    };
     const { runFaxgate } = await import('../testing/run-cli.js');
     const r = await runFaxgate(['config', 'check', '--json'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('pa55word-xyz');
+    expect(r.stdout).not.toContain('0wner-secret');
     expect(JSON.parse(r.stdout)).toMatchObject({
       valid: true,
-      envOverrides: ['FAXGATE_DATABASE_URL'],
-      config: { database: { url: 'postgres://fax:<redacted>@127.0.0.1/db' } },
+      envOverrides: ['FAXGATE_DATABASE_URL', 'FAXGATE_DATABASE_OWNER_URL'],
+      config: {
+        database: {
+          url: 'postgres://fax:<redacted>@127.0.0.1/db',
+          ownerUrl: 'postgres://own:<redacted>@127.0.0.1/db',
+        },
+      },
     });
   });
 });
