@@ -28,7 +28,9 @@ function childrenOf(pid: number): number[] {
 export function processTree(pid: number): number[] {
   const out: number[] = [];
   const todo = [pid];
-  while (todo.length > 0 && out.length < 64) {
+  // bounded so a fork bomb cannot make the pool's poll endless; killing the first processes
+  // (bwrap, then bwrap as the namespace's pid 1) ends every process of the namespace anyway
+  while (todo.length > 0 && out.length < 1024) {
     const p = todo.shift()!;
     out.push(p);
     todo.push(...childrenOf(p));
