@@ -74,11 +74,19 @@ describe('planSubmission', () => {
       ),
     );
     expect(e).toBeInstanceOf(BudgetExceededError);
-    expect(e.message).toBe('tall.tif: with this file the submission has more than the 3 megapixels accepted');
-    // the counter says the same when the pixels come from a rendered document
-    const after = thrown(() => counter.add('doc.pdf', 1, 2_000_000));
-    expect(after.message).toBe(
-      'doc.pdf: 2 megapixels here make 4 megapixels in this submission; at most 3 megapixels are accepted',
+    expect(e.message).toBe(
+      'tall.tif: 2 megapixels here make 4 megapixels in this submission; at most 3 megapixels are accepted',
+    );
+    // an SFF's scan stops at the pixels left
+    const sff = thrown(() =>
+      planSubmission(
+        [{ name: 'rows.sff', data: writeFaxDocument('sff', white(1000, 2)) }],
+        new BudgetCounter({ maxPages: 500, maxPixels: 3_000_000 }),
+      ),
+    );
+    expect(sff).toBeInstanceOf(BudgetExceededError);
+    expect(sff.message).toBe(
+      'rows.sff: with this file the submission has more than the 3 megapixels accepted',
     );
   });
 

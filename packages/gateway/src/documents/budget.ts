@@ -59,13 +59,15 @@ export function planSubmission(
 ): PlannedFile[] {
   if (reservedPages > 0) counter.add('cover page', reservedPages, 0);
   return files.map((file) => {
-    if (!detectFormat(file.data) && !isBigTiff(file.data)) return { file };
+    const format = detectFormat(file.data);
+    if (!format && !isBigTiff(file.data)) return { file };
     let scan: FaxFileScan;
     try {
-      // The scan itself stops at the budget: a hostile file is not walked to its end.
+      // TIFF and PBM are walked page by page (at most maxPages), and the counter names the
+      // pages first; an SFF is walked row by row, so its scan stops at the pixels left.
       scan = scanFaxFile(file.data, {
         maxPages: counter.budget.maxPages,
-        maxPixels: Math.max(0, counter.budget.maxPixels - counter.pixels),
+        maxPixels: format === 'sff' ? Math.max(0, counter.budget.maxPixels - counter.pixels) : undefined,
       });
     } catch (e) {
       if (e instanceof ContainerError) {
