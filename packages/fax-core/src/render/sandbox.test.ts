@@ -225,6 +225,30 @@ describe('inside the bubblewrap sandbox', () => {
   });
 });
 
+describe('a worker that leaves a detached process behind', () => {
+  it('loses it when the worker dies: the pid namespace ends with it', async () => {
+    const escaped = await new Promise<number>((resolve) => {
+      insideChild.once('message', (m: { pid: number }) => resolve(m.pid));
+      insideChild.send({ type: 'escape' });
+    });
+    expect(escaped).toBeGreaterThan(2); // a pid of the sandbox's namespace
+    const comm = (p: number) => fs.readFileSync(`/proc/${p}/comm`, 'latin1').trim();
+    const tree = processTree(insideChild.pid!);
+    const sleeper = tree.find((p) => comm(p) === 'sleep')!;
+    expect(sleeper).toBeGreaterThan(0);
+    expect(hostStatus(sleeper, 'NSpid').split(/\s+/)).toEqual([String(sleeper), String(escaped)]);
+    // the worker crashes (only node is killed, not bwrap)
+    const worker = tree.find((p) => comm(p) === 'node')!;
+    process.kill(worker, 'SIGKILL');
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      alive = fs.existsSync(`/proc/${sleeper}`);
+    }
+    expect(alive).toBe(false);
+  });
+});
+
 describe('a plain JavaScript worker in another package layout', () => {
   it('gets its package and a symlinked node_modules read-only, and nothing beside them', async () => {
     fs.chmodSync(runDir, 0o755);

@@ -1,7 +1,7 @@
 // A stand-in render worker for sandbox.test.ts: started exactly like the real worker (same
 // bwrap argv, same IPC channel), it answers one 'probe' message with what a document exploit
 // running in a worker could reach: network, files, capabilities, ids, processes, environment.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -120,7 +120,14 @@ async function probe(req: ProbeRequest): Promise<ProbeReport> {
   };
 }
 
-process.on('message', (m: ProbeRequest) => {
+process.on('message', (m: ProbeRequest | { type: 'escape' }) => {
+  if (m?.type === 'escape') {
+    // what an exploit would do to outlive its worker: a detached process in a new session
+    const c = spawn('/usr/bin/sleep', ['600'], { detached: true, stdio: 'ignore' });
+    c.unref();
+    process.send!({ type: 'escaped', pid: c.pid });
+    return;
+  }
   if (m?.type !== 'probe') return;
   probe(m).then(
     (r) => process.send!(r),
