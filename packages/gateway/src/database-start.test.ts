@@ -45,6 +45,7 @@ function writeConfig(name: string, database: Record<string, unknown>): string {
       paths: { spool: `${dir}/spool`, tmp: `${dir}/tmp` },
       database,
     }),
+    { mode: 0o600 }, // private, as a configuration holding the owner URL must be
   );
   return file;
 }
@@ -105,6 +106,26 @@ describe('the daemon and its database role', () => {
       .orderBy('id', 'desc')
       .first();
     expect(startEvent.details).toMatchObject({ databaseRole: appRole, databasePrivileged: null });
+  });
+
+  it('refuses an owner URL written in a configuration file every OS user can read', async () => {
+    const file = writeConfig('open', { url: appUrl, ownerUrl });
+    fs.chmodSync(file, 0o644);
+    const env: NodeJS.ProcessEnv = {};
+    if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+    const err = await startGateway({ path: file, env, logger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseRoleError);
+    expect((err as Error).message).toContain(
+      `refusing database.ownerUrl in ${file}: the file is readable by every OS user`,
+    );
+    // The same URL from the environment is the service manager's business: accepted.
+    const gw = await startGateway({
+      path: writeConfig('open-env', { url: appUrl }),
+      env: { ...env, FAXGATE_DATABASE_OWNER_URL: ownerUrl },
+      logger,
+    });
+    expect(gw.database.migratedBy).toBe('owner');
+    await gw.stop();
   });
 
   it('starts as the application role without owner credentials when the schema is up to date', async () => {

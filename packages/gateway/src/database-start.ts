@@ -14,6 +14,7 @@ import {
   privilegeProblems,
 } from '@faxgate/store';
 import { OwnerCredentialsError, readOwnerUrl } from './cli/system-session.js';
+import type { LoadedConfig } from './config/load.js';
 import { redactUrl } from './config/redact.js';
 import type { FaxgateConfig } from './config/schema.js';
 import type { Logger } from './logger.js';
@@ -37,9 +38,12 @@ export interface PreparedDatabase {
 }
 
 /** The owner URL when one is configured or its file exists; null when there is none at all. */
-function ownerUrlIfAny(config: FaxgateConfig): { url: string; source: string } | null {
+function ownerUrlIfAny(
+  config: FaxgateConfig,
+  from?: Pick<LoadedConfig, 'file' | 'envOverrides'>,
+): { url: string; source: string } | null {
   try {
-    return readOwnerUrl(config);
+    return readOwnerUrl(config, from);
   } catch (e) {
     if (
       e instanceof OwnerCredentialsError &&
@@ -71,6 +75,8 @@ async function recordRefusal(db: Knex, actor: string, details: Record<string, un
  */
 export async function prepareDatabase(opts: {
   config: FaxgateConfig;
+  /** Where the configuration came from: an ownerUrl in a world-readable file is refused. */
+  loaded?: Pick<LoadedConfig, 'file' | 'envOverrides'>;
   db: Knex;
   log: Logger;
   actor: string;
@@ -98,7 +104,7 @@ export async function prepareDatabase(opts: {
     );
   }
 
-  const owner = ownerUrlIfAny(config);
+  const owner = ownerUrlIfAny(config, opts.loaded);
   let applied: string[] = [];
   let migratedBy: PreparedDatabase['migratedBy'] = 'none';
   if (owner) {

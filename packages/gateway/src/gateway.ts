@@ -81,7 +81,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     });
     cleanup.push(() => db.destroy());
     // The daemon's role must own nothing (or be allowed to); migrations run as the owner.
-    const prepared = await prepareDatabase({ config, db, log, actor: gatewayAuthor() });
+    const prepared = await prepareDatabase({ config, loaded, db, log, actor: gatewayAuthor() });
     const { applied } = prepared;
     log.info(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
     // Chains audit events that committed while another commit held the chain head (and, at

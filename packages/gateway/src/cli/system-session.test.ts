@@ -30,6 +30,19 @@ describe('readOwnerUrl', () => {
     expect(r).toEqual({ url: 'postgres://o:pw@db/x', source: 'database.ownerUrl' });
   });
 
+  it('refuses an ownerUrl written in a world-readable configuration file, not one from the environment', () => {
+    const config = configWith({ ownerUrl: 'postgres://o:pw@db/x' });
+    const open = ownerFile('faxgate.yaml', 'database: {}\n', 0o644);
+    expect(() => readOwnerUrl(config, { file: open, envOverrides: [] })).toThrow(
+      `refusing database.ownerUrl in ${open}: the file is readable by every OS user`,
+    );
+    expect(readOwnerUrl(config, { file: open, envOverrides: ['FAXGATE_DATABASE_OWNER_URL'] }).url).toBe(
+      'postgres://o:pw@db/x',
+    );
+    fs.chmodSync(open, 0o640);
+    expect(readOwnerUrl(config, { file: open, envOverrides: [] }).source).toBe('database.ownerUrl');
+  });
+
   it('reads the first line of a private file', () => {
     const f = ownerFile('ok.url', 'postgres://owner:secret@127.0.0.1/faxgate\n', 0o600);
     expect(readOwnerUrl(configWith({ ownerUrlFile: f }))).toEqual({

@@ -61,14 +61,37 @@ export class OwnerCredentialsError extends CliError {
   }
 }
 
+function worldReadable(file: string): boolean {
+  try {
+    return (fs.statSync(file).mode & 0o004) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The owner URL and where it came from: `database.ownerUrl` when set, else the first line
  * of `database.ownerUrlFile`, which must be readable by this OS user and by nobody else
- * than its owner and group (mode & 0o004 = 0). Throws OwnerCredentialsError otherwise.
+ * than its owner and group (mode & 0o004 = 0). An ownerUrl written in the configuration
+ * file `from.file` counts only when that file is not world-readable either. Throws
+ * OwnerCredentialsError otherwise.
  */
-export function readOwnerUrl(config: FaxgateConfig): { url: string; source: string } {
+export function readOwnerUrl(
+  config: FaxgateConfig,
+  from?: Pick<LoadedConfig, 'file' | 'envOverrides'>,
+): { url: string; source: string } {
   const { ownerUrl, ownerUrlFile: file } = config.database;
-  if (ownerUrl !== undefined) return { url: ownerUrl, source: 'database.ownerUrl' };
+  if (ownerUrl !== undefined) {
+    // Written into the configuration file, the owner URL is only as private as that file.
+    const inFile = from?.file && !from.envOverrides.includes('FAXGATE_DATABASE_OWNER_URL') ? from.file : null;
+    if (inFile && worldReadable(inFile)) {
+      throw new OwnerCredentialsError(
+        `refusing database.ownerUrl in ${inFile}: the file is readable by every OS user; ` +
+          'use database.ownerUrlFile (mode 0600) or $FAXGATE_DATABASE_OWNER_URL instead',
+      );
+    }
+    return { url: ownerUrl, source: 'database.ownerUrl' };
+  }
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -128,7 +151,7 @@ export async function runSystemSession<T>(
   loaded: LoadedConfig,
   fn: (s: SystemSession) => Promise<T>,
 ): Promise<T> {
-  const { url, source } = readOwnerUrl(loaded.config);
+  const { url, source } = readOwnerUrl(loaded.config, loaded);
   const db = openDatabase(url, {
     poolMax: 2,
     applicationName: 'faxgate-system',
