@@ -173,4 +173,20 @@ describe('REST API users, groups, mailboxes and grants', () => {
       'admin.revoke',
     ]);
   });
+
+  it('answers unknown names and short passwords with clear messages (404, 400)', async () => {
+    const admin = client(f, 'admin');
+    const noGroup = await admin('/api/v1/groups/nogroup/members/bob', { method: 'PUT' });
+    expect(noGroup.status).toBe(404);
+    expect(((await noGroup.json()) as { error: { message: string } }).error.message).toBe(
+      'group "nogroup" does not exist',
+    );
+    const noUser = await admin('/api/v1/users/nobody', { method: 'PATCH', json: { displayName: 'x' } });
+    expect(noUser.status).toBe(404);
+    const short = await admin('/api/v1/users/bob', { method: 'PATCH', json: { password: 'short' } });
+    expect(short.status).toBe(400);
+    expect(((await short.json()) as { error: { message: string } }).error.message).toBe(
+      'password must be at least 8 characters',
+    );
+  });
 });

@@ -42,7 +42,7 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
           properties: {
             name,
             displayName: { type: 'string', maxLength: 200 },
-            password: { type: 'string', minLength: 8, maxLength: 1024 },
+            password: { type: 'string', maxLength: 1024 }, // the store says why a short one is refused
             roles: { type: 'array', items: { type: 'string', maxLength: 32 }, maxItems: 5 },
           },
         },
@@ -78,7 +78,7 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
           properties: {
             displayName: { type: 'string', maxLength: 200 },
             disabled: { type: 'boolean' },
-            password: { type: 'string', minLength: 8, maxLength: 1024 },
+            password: { type: 'string', maxLength: 1024 }, // the store says why a short one is refused
             oldPassword: { type: 'string', maxLength: 1024 },
             roles: { type: 'array', items: { type: 'string', maxLength: 32 }, minItems: 0, maxItems: 5 },
           },
