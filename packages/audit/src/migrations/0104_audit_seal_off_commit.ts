@@ -28,6 +28,27 @@ export const m0104AuditSealOffCommit: Migration = {
         EXECUTE FUNCTION faxgate_audit_unsealed();
       ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_unsealed;
 
+      -- The seal's UPDATE of every event passed through a PL/pgSQL call that let it through.
+      -- Now the same rule is the trigger's WHEN condition (checked without a call): the
+      -- refusing function runs for every UPDATE except the seal itself — from inside a trigger
+      -- (the head's guard), on an unsealed row, changing nothing but seq, prev_hash and hash.
+      -- DELETE gets a trigger of its own that always refuses.
+      DROP TRIGGER audit_events_append_only ON audit_events;
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
+        FOR EACH ROW WHEN (NOT (pg_trigger_depth() >= 1 AND OLD.hash IS NULL AND NEW.hash IS NOT NULL
+          AND (NEW.id, NEW.time, NEW.type, NEW.actor, NEW.actor_id, NEW.subject, NEW.mailbox_id, NEW.fax_id, NEW.details)
+              IS NOT DISTINCT FROM
+              (OLD.id, OLD.time, OLD.type, OLD.actor, OLD.actor_id, OLD.subject, OLD.mailbox_id, OLD.fax_id, OLD.details)))
+        EXECUTE FUNCTION faxgate_refuse_change();
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION faxgate_refuse_change();
+      ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_append_only;
+      ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_delete;
+
+      -- Redundant: the unique index on seq holds the NULLs too, and finds the unsealed rows
+      -- as well; one index less to write per append and per seal.
+      DROP INDEX audit_events_unsealed_idx;
+
       -- The seal, set-based: the hashes are still computed one event after the other (each
       -- needs the one before), but the events are then updated by one statement instead of
       -- one statement each — about half the seal's cost per event. Same rules as 0103: an
@@ -86,6 +107,13 @@ export const m0104AuditSealOffCommit: Migration = {
       CREATE TRIGGER audit_events_unsealed BEFORE INSERT ON audit_events
         FOR EACH ROW EXECUTE FUNCTION faxgate_audit_unsealed();
       ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_unsealed;
+
+      CREATE INDEX audit_events_unsealed_idx ON audit_events (id) WHERE seq IS NULL;
+      DROP TRIGGER audit_events_no_delete ON audit_events;
+      DROP TRIGGER audit_events_append_only ON audit_events;
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION faxgate_audit_append_only();
+      ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_append_only;
 
       -- The seal. An UPDATE of the head that changes nothing asks for it: under the head's row
       -- lock (held by that UPDATE), every unsealed event visible now is chained in id order —

@@ -18,7 +18,7 @@ async function superuser(sql: string): Promise<void> {
     await trx.raw('ALTER TABLE audit_events DISABLE TRIGGER USER');
     await trx.raw('ALTER TABLE audit_head DISABLE TRIGGER USER');
     await trx.raw(sql);
-    for (const t of ['unsealed', 'append_only', 'no_truncate'])
+    for (const t of ['unsealed', 'append_only', 'no_delete', 'no_truncate'])
       await trx.raw(`ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_${t}`);
     for (const t of ['forward_only', 'no_truncate'])
       await trx.raw(`ALTER TABLE audit_head ENABLE ALWAYS TRIGGER audit_head_${t}`);
