@@ -66,7 +66,7 @@ describe('faxgate user', () => {
     );
     await expectRefusedUnchanged(
       ['user', 'passwd', 'alice', '--password-stdin'],
-      /at least 8 characters/,
+      /password must NOT have fewer than 8 characters/, // the API's minimum
       'short',
     );
   });

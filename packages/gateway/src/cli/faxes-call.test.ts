@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeFaxDocument } from '@faxgate/fax-core';
 import { credentials, faxes } from '@faxgate/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { validateConfig } from '../config/load.js';
 import { type CliApi, startCliApi } from '../test-support/cli-fixture.js';
 import {
   type PipelineFixture,
@@ -30,7 +31,21 @@ beforeAll(async () => {
   fx = await startPipelineFixture({});
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-cli-call-'));
   // The gateway's API on the fixture's pipeline: its queue, and its stop context (the worker here).
-  api = await startCliApi(fx.db, fx.config, {
+  // The API routes with the same plan as the fixture's router (its configuration has none).
+  const { config } = validateConfig(
+    {
+      database: { url: fx.config.database.url },
+      redis: { keyPrefix: fx.prefix },
+      logging: { level: 'error' },
+      routing: {
+        numbering: { countryCode: '49', areaCode: '30', localNumberLength: 7, dialLocal: true },
+        destinations: { deny: ['+49305559'] },
+        inbound: { default: 'postoffice' },
+      },
+    },
+    process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {},
+  );
+  api = await startCliApi(fx.db, config, {
     queue: fx.pipeline.queue,
     stopContext: fx.pipeline.stopContext,
   });

@@ -15,13 +15,17 @@ interface Grant {
   right: string;
 }
 
-/** Revokes the one grant that matches; false when there was none. */
+/** Revokes the one grant that matches; false when there was none. Unknown names are 404s (exit 2). */
 async function revokeGrant(
   api: ApiClient,
   input: { mailbox: string; right: string; user?: string; group?: string },
 ): Promise<boolean> {
-  const list = await api.call<Grant[]>('GET', '/grants', { query: { mailbox: input.mailbox } });
-  const g = list.find(
+  // Both look-ups name what does not exist: the mailbox, and the user or group.
+  const onMailbox = await api.call<Grant[]>('GET', '/grants', { query: { mailbox: input.mailbox } });
+  await api.call<Grant[]>('GET', '/grants', {
+    query: input.user !== undefined ? { user: input.user } : { group: input.group },
+  });
+  const g = onMailbox.find(
     (x) =>
       x.right === input.right &&
       (input.user !== undefined ? x.userName === input.user : x.groupName === input.group),
