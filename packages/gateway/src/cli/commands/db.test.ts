@@ -123,6 +123,11 @@ describe('faxgate db setup', () => {
     );
     expect(r1.stderr).toMatch(/needs a superuser connection/);
     expect(r1.code).toBe(2);
+    expect((await events('access.denied')).at(-1)).toMatchObject({
+      actor: `system:${osUser}`,
+      subject: 'db setup',
+      details: { reason: expect.stringContaining(`${ownerRole} is not one`) },
+    });
     const r2 = await run(['db', 'setup']);
     expect(r2.stderr).toMatch(/exactly one of --admin-url-stdin, --admin-url-file/);
     expect(r2.code).toBe(2);

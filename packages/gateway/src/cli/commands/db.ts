@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendAuditEvent, migrateAndGrant, setupRoles } from '@faxgate/audit';
-import { generatePassword, type Knex, openDatabase, users } from '@faxgate/store';
+import { generatePassword, type Knex, openDatabase, SetupPrivilegeError, users } from '@faxgate/store';
 import type { Command } from 'commander';
 import { redactUrl } from '../../config/redact.js';
 import { cliConfig, printJson, printLine } from '../context.js';
@@ -98,6 +98,23 @@ async function hasAuditTable(db: Knex): Promise<boolean> {
   return rows[0].ok === true;
 }
 
+/** A refused setup is recorded where the given role may append to the audit trail (best effort). */
+async function recordDenied(db: Knex, reason: string): Promise<void> {
+  try {
+    if (!(await hasAuditTable(db))) return;
+    await db.transaction((trx) =>
+      appendAuditEvent(trx, {
+        type: 'access.denied',
+        actor: systemActor(),
+        subject: 'db setup',
+        details: { reason, via: 'cli' },
+      }),
+    );
+  } catch {
+    // a role that may not write the trail: the refusal is still printed
+  }
+}
+
 interface SetupOptions {
   adminUrlStdin?: boolean;
   adminUrlFile?: string;
@@ -130,6 +147,9 @@ async function dbSetup(cmd: Command, o: SetupOptions): Promise<void> {
       ...(resetOwner ? { ownerPassword: generatePassword() } : {}),
       ...(o.resetPasswords ? { appPassword: generatePassword() } : {}),
       revokePublicConnect: o.revokePublicConnect,
+    }).catch(async (e: unknown) => {
+      if (e instanceof SetupPrivilegeError) await recordDenied(admin, e.message);
+      throw e;
     });
     let applied: string[] = [];
     if (o.migrate) {
