@@ -66,7 +66,7 @@ describe('faxgate user', () => {
     );
     await expectRefusedUnchanged(
       ['user', 'passwd', 'alice', '--password-stdin'],
-      /password must NOT have fewer than 8 characters/, // the API's minimum
+      /password must .*8 characters/, // the API's minimum
       'short',
     );
   });
