@@ -224,6 +224,28 @@ describe('faxgate login, whoami, logout', () => {
 });
 
 describe("the rights are the token user's", () => {
+  it("changes one's own password only with the current one", async () => {
+    const wrong = await f.as(
+      'alice',
+      ['user', 'passwd', 'alice', '--password-stdin'],
+      'not the password\nnew secret 12345\n',
+    );
+    expect(wrong.code).toBe(2);
+    expect((await users.verifyPassword(f.db, 'alice', PASSWORD)).ok).toBe(true);
+    const one = await f.as('alice', ['user', 'passwd', 'alice', '--password-stdin'], 'new secret 12345\n');
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/give the current and the new password on two lines/);
+    const ok = await f.as(
+      'alice',
+      ['user', 'passwd', 'alice', '--password-stdin'],
+      `${PASSWORD}\nnew secret 12345\n`,
+    );
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect((await users.verifyPassword(f.db, 'alice', 'new secret 12345')).ok).toBe(true);
+    await users.setPassword(f.db, (await users.get(f.db, 'alice')).id, PASSWORD);
+  });
+
   it("an operator's token cannot add users: 403 → exit 2 and access.denied naming the operator", async () => {
     const before = await snapshot(f.db);
     const r = await f.as('olga', ['user', 'add', 'mallory', '--role', 'admin']);

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { loggedIn } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
-import { readPassword } from '../password.js';
+import { CliError } from '../errors.js';
+import { readAllStdin, readPassword } from '../password.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const seg = encodeURIComponent;
@@ -40,12 +41,32 @@ export function registerUserCommands(program: Command): void {
 
   user
     .command('passwd <name>')
-    .description('set a password: prompted twice on a terminal, else read from standard input')
-    .option('--password-stdin', 'read the password from standard input even on a terminal')
+    .description(
+      'set a password: prompted twice on a terminal, else read from standard input; your own needs the current one too (prompted first, or the first line of standard input)',
+    )
+    .option('--password-stdin', 'read the password(s) from standard input even on a terminal')
     .action(async function (this: Command, name: string, o) {
       const api = loggedIn(this);
-      const password = await readPassword({ stdin: Boolean(o.passwordStdin), confirm: true });
-      await api.call('PATCH', `/users/${seg(name)}`, { json: { password } });
+      // One's own password is changed only with the current one (a stolen session is not enough).
+      const me = await api.call<{ user: { name: string } }>('GET', '/me');
+      const self = me.user.name === name;
+      let oldPassword: string | undefined;
+      let password: string;
+      if (self && (o.passwordStdin || !process.stdin.isTTY)) {
+        const [current, next] = (await readAllStdin()).split(/\r?\n/);
+        if (!current || !next)
+          throw new CliError(
+            'your own password: give the current and the new password on two lines of standard input',
+            2,
+          );
+        [oldPassword, password] = [current, next];
+      } else {
+        if (self) oldPassword = await readPassword({ stdin: false, prompt: 'Current password: ' });
+        password = await readPassword({ stdin: Boolean(o.passwordStdin), confirm: true });
+      }
+      await api.call('PATCH', `/users/${seg(name)}`, {
+        json: oldPassword === undefined ? { password } : { password, oldPassword },
+      });
       printLine(`password of ${name} set`);
     });
 
