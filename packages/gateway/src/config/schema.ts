@@ -115,14 +115,12 @@ export const configSchema = z.strictObject({
      */
     trustedProxies: z
       .array(
-        z
-          .string({ error: (iss) => `expected an IP address or CIDR, got ${got(iss.input)}` })
-          .refine((s) => {
-            const [addr, bits, ...rest] = s.split('/');
-            const v = isIP(addr);
-            if (v === 0 || rest.length > 0) return false;
-            return bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
-          }, 'expected an IP address or CIDR such as 10.0.0.0/8'),
+        z.string({ error: (iss) => `expected an IP address or CIDR, got ${got(iss.input)}` }).refine((s) => {
+          const [addr, bits, ...rest] = s.split('/');
+          const v = isIP(addr);
+          if (v === 0 || rest.length > 0) return false;
+          return bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+        }, 'expected an IP address or CIDR such as 10.0.0.0/8'),
       )
       .max(100)
       .default([]),
