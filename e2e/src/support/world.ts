@@ -99,6 +99,10 @@ export class World {
       database: { allowPrivileged: true },
       logging: { level: 'info', format: 'json' },
       paths: { spool: path.join(this.dir, 'spool'), tmp: path.join(this.dir, 'tmp') },
+      audit: {
+        checkpointDir: path.join(this.dir, 'checkpoints'),
+        checkpointKeyFile: path.join(this.dir, 'key', 'audit-checkpoint.key'),
+      },
       redis: { keyPrefix: this.opts.redisPrefix },
       lines: { transport: this.opts.transport, port: this.sim.port, controllers: [1, 2] },
       routing: ROUTING,

@@ -43,6 +43,7 @@ function writeConfig(name: string, database: Record<string, unknown>): string {
       api: { port: 0 },
       logging: { level: 'error' },
       paths: { spool: `${dir}/spool`, tmp: `${dir}/tmp` },
+      audit: { checkpointDir: `${dir}/checkpoints`, checkpointKeyFile: `${dir}/key/audit-checkpoint.key` },
       database,
     }),
     { mode: 0o600 }, // private, as a configuration holding the owner URL must be

@@ -35,7 +35,7 @@ function startMainJob(configYaml: string) {
   // The daemon runs as the test database's superuser here: allowed explicitly.
   fs.writeFileSync(
     configFile,
-    `database:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\n${configYaml}`,
+    `database:\n  allowPrivileged: true\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\naudit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }\n${configYaml}`,
   );
   return spawnMainJob({ ...process.env, FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: testDb.url });
 }

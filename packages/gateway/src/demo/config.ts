@@ -52,7 +52,15 @@ export function demoConfig(opts: DemoConfigOptions): {
     logging: { level: 'warn', format: 'auto' },
     lines: { transport: 'rcapi', host: '127.0.0.1', port: opts.simPort, controllers: [1, 2] },
     lockdown: { mode: 'send-receive' },
-    ...(opts.workDir ? { paths: { spool: `${opts.workDir}/spool`, tmp: `${opts.workDir}/tmp` } } : {}),
+    ...(opts.workDir
+      ? {
+          paths: { spool: `${opts.workDir}/spool`, tmp: `${opts.workDir}/tmp` },
+          audit: {
+            checkpointDir: `${opts.workDir}/audit-checkpoints`,
+            checkpointKeyFile: `${opts.workDir}/audit-checkpoint.key`,
+          },
+        }
+      : {}),
     queue: {
       enabled: true,
       receiveReserve: 1,

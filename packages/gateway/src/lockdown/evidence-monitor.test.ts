@@ -23,7 +23,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'faxgate.yaml');
   fs.writeFileSync(
     file,
-    `api:\n  port: 0\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\ndatabase:\n  allowPrivileged: true\nlogging:\n  level: error\nlines:\n  port: ${sim.port}\n  controllers: [1, 2]\n`,
+    `api:\n  port: 0\npaths: { spool: ${dir}/spool, tmp: ${dir}/tmp }\naudit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }\ndatabase:\n  allowPrivileged: true\nlogging:\n  level: error\nlines:\n  port: ${sim.port}\n  controllers: [1, 2]\n`,
   );
   const env = { FAXGATE_DATABASE_URL: testDb.url };
   gateway = await startGateway({

@@ -361,6 +361,7 @@ describe('the daemon', () => {
         'api:\n  port: 0',
         'database:\n  allowPrivileged: true',
         `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
+        `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
         'logging:\n  level: error',
         `redis:\n  keyPrefix: "${testRedisPrefix()}"`,
         'notifications:',

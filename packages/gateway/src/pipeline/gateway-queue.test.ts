@@ -33,6 +33,7 @@ beforeAll(async () => {
       'api:\n  port: 0',
       'database:\n  allowPrivileged: true',
       `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
+      `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
       'logging:\n  level: error',
       `redis:\n  keyPrefix: "${prefix}"`,
       `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,
