@@ -152,3 +152,11 @@ export const idParams = {
   required: ['id'],
   properties: { id: { type: 'integer', minimum: 1, maximum: 9007199254740991 } },
 } as const;
+
+/** The `state` filter of fax lists: one state or several, comma-separated. */
+export const stateFilter = {
+  type: 'string',
+  description: 'one state or several, comma-separated',
+  pattern: '^[a-z]+(,[a-z]+)*$',
+  maxLength: 200,
+} as const;

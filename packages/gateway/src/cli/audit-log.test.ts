@@ -1,9 +1,10 @@
 // audit verify through the CLI, against a real PostgreSQL (audit and log export, which go
 // through the gateway API with a user's token, are in export-cli.test.ts).
-import { appendAuditEvent, recordXfer } from '@faxgate/audit';
+import { appendAuditEvent } from '@faxgate/audit';
 import { groups, users } from '@faxgate/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, type CliFixture, cliFixture } from '../test-support/cli-fixture.js';
+import { recordSampleSend } from '../test-support/send-record.js';
 
 let f: CliFixture;
 
@@ -24,22 +25,7 @@ beforeAll(async () => {
     await groups.add(trx, { name: 'sales' });
     await appendAuditEvent(trx, { type: 'admin.group_add', actor: 'test', subject: 'group:sales' });
   });
-  await f.db.transaction((trx) =>
-    recordXfer(trx, {
-      type: 'SEND',
-      time: new Date('2026-03-02T10:15:00Z'),
-      commid: '00000042',
-      device: 'c1b1',
-      jobid: '42',
-      dest: '+4930123456',
-      remoteStation: '+49 30 123456',
-      npages: 3,
-      jobtimeSeconds: 75,
-      conntimeSeconds: 61,
-      reason: '',
-      owner: 'uwe',
-    }),
-  );
+  await recordSampleSend(f.db, 'uwe');
 });
 afterAll(async () => {
   await f?.close();

@@ -1,10 +1,10 @@
 // faxgate audit export / log export: the real CLI with a user's token against the gateway
 // API (GET /api/v1/audit/events, GET /api/v1/log). The right is the token user's; a refusal
 // is exit 2 with an access.denied event, and every read is an audit event naming the reader.
-import { recordXfer } from '@faxgate/audit';
 import { users } from '@faxgate/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditEvents, type CliApiFixture, cliApiFixture, snapshot } from '../test-support/cli-fixture.js';
+import { recordSampleSend } from '../test-support/send-record.js';
 
 // Every test runs the CLI as processes of their own, several times: slow on a busy machine.
 vi.setConfig({ testTimeout: 240_000 });
@@ -21,22 +21,7 @@ beforeAll(async () => {
   f = await cliApiFixture('logging:\n  level: warn\n', { queue: false });
   await users.add(f.db, { name: 'olga', roles: ['auditor'] });
   await users.add(f.db, { name: 'uwe', roles: ['user'] });
-  await f.db.transaction((trx) =>
-    recordXfer(trx, {
-      type: 'SEND',
-      time: new Date('2026-03-02T10:15:00Z'),
-      commid: '00000042',
-      device: 'c1b1',
-      jobid: '42',
-      dest: '+4930123456',
-      remoteStation: '+49 30 123456',
-      npages: 3,
-      jobtimeSeconds: 75,
-      conntimeSeconds: 61,
-      reason: '',
-      owner: 'uwe',
-    }),
-  );
+  await recordSampleSend(f.db, 'uwe');
 }, 60_000);
 afterAll(async () => {
   await f?.close();

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listVisible } from '../fax-access.js';
-import { errors, ref } from '../schemas.js';
+import { errors, ref, stateFilter } from '../schemas.js';
 
 const PAGE = 500;
 
@@ -34,12 +34,7 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
           additionalProperties: false,
           properties: {
             direction: { type: 'string', enum: ['in', 'out'] },
-            state: {
-              type: 'string',
-              description: 'one state or several, comma-separated',
-              pattern: '^[a-z]+(,[a-z]+)*$',
-              maxLength: 200,
-            },
+            state: stateFilter,
             mailbox: { type: 'string', minLength: 1, maxLength: 64, description: 'mailbox name or id' },
             right: {
               type: 'string',

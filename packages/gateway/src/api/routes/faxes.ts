@@ -13,7 +13,7 @@ import { requireCan } from '../authorize.js';
 import { type ApiServices, type Principal, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { canSeeMetadata, listVisible, sendingMailbox } from '../fax-access.js';
-import { errors, idParams, listOf, ref } from '../schemas.js';
+import { errors, idParams, listOf, ref, stateFilter } from '../schemas.js';
 import { readSubmission, SUBMISSION_DOC } from './submission.js';
 
 const tags = ['faxes'];
@@ -43,11 +43,7 @@ const listQuery = {
   additionalProperties: false,
   properties: {
     direction: { type: 'string', enum: ['in', 'out'] },
-    state: {
-      type: 'string',
-      description: 'one state or several, comma-separated',
-      pattern: '^[a-z]+(,[a-z]+)*$',
-    },
+    state: stateFilter,
     mailbox: { type: 'integer', minimum: 1 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     before: {

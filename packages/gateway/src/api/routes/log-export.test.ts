@@ -1,28 +1,13 @@
 // GET /api/v1/log over real HTTP: log.read only (403 + access.denied otherwise), the
 // xferfaxlog/CSV/JSON-lines formats with the date column in the asked zone, the read on record.
-import { recordXfer } from '@faxgate/audit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { client, useApiFixture } from '../../test-support/api-fixture.js';
+import { recordSampleSend } from '../../test-support/send-record.js';
 
 const f = useApiFixture();
 
 beforeAll(async () => {
-  await f.db.transaction((trx) =>
-    recordXfer(trx, {
-      type: 'SEND',
-      time: new Date('2026-03-02T10:15:00Z'),
-      commid: '00000042',
-      device: 'c1b1',
-      jobid: '42',
-      dest: '+4930123456',
-      remoteStation: '+49 30 123456',
-      npages: 3,
-      jobtimeSeconds: 75,
-      conntimeSeconds: 61,
-      reason: '',
-      owner: 'alice',
-    }),
-  );
+  await recordSampleSend(f.db, 'alice');
 });
 
 async function lastEvent() {
