@@ -151,7 +151,11 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
       plci: ind.plci,
       reject,
     });
-    this.report({
+    // The event is written with the action: the reject goes out once the sink has it (or
+    // failed, or took longer than REJECT_RECORD_WAIT_MS — the call is refused either way,
+    // and the exchange expects the answer within seconds), so whoever sees the rejection
+    // also finds it on record.
+    const recorded = this.report({
       type: 'lockdown.call_rejected',
       details: {
         rule,
@@ -164,10 +168,12 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
         caller: ind.callingPartyNumber?.digits ?? '',
       },
     });
-    this.inner.putMessage(resp).then(
-      () => this.guard.observeSent(decodeMessage(resp)),
-      (err: unknown) => this.emit('down', err instanceof Error ? err : new Error(String(err))),
-    );
+    void boundedWait(recorded, REJECT_RECORD_WAIT_MS)
+      .then(() => this.inner.putMessage(resp))
+      .then(
+        () => this.guard.observeSent(decodeMessage(resp)),
+        (err: unknown) => this.emit('down', err instanceof Error ? err : new Error(String(err))),
+      );
   }
 
   private countRejected(rule: string): void {
@@ -175,13 +181,28 @@ export class LockdownApplication extends EventEmitter implements CapiApplication
     this.counters.callsRejectedByRule[rule] = (this.counters.callsRejectedByRule[rule] ?? 0) + 1;
   }
 
-  private report(event: Parameters<LockdownEventSink>[0]): void {
+  /** Hands the event to the sink; resolves when the sink settled (never rejects). */
+  private report(event: Parameters<LockdownEventSink>[0]): Promise<void> {
     const sink = this.options.onEvent;
-    if (!sink) return;
+    if (!sink) return Promise.resolve();
     try {
-      Promise.resolve(sink(event)).catch((e: unknown) => this.options.onSinkError?.(e));
+      return Promise.resolve(sink(event)).catch((e: unknown) => this.options.onSinkError?.(e));
     } catch (e) {
       this.options.onSinkError?.(e);
+      return Promise.resolve();
     }
   }
+}
+
+/** How long a call's reject waits for its audit event to be written. */
+const REJECT_RECORD_WAIT_MS = 2000;
+
+function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

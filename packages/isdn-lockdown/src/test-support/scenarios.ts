@@ -42,6 +42,15 @@ function traceFor(sim: Simulator, plci: number, since: number): string[] {
     .map((e) => `${e.dir}:${e.name}`);
 }
 
+/** Polls a condition (never a fixed sleep), failing after a generous deadline. */
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function lastSeq(sim: Simulator): number {
   return sim.trace.entries().at(-1)?.seq ?? 0;
 }
@@ -142,6 +151,41 @@ export function lockdownScenarios(ctx: ScenarioContext): void {
       ).rejects.toBeInstanceOf(LockdownViolationError);
     } finally {
       stop();
+      await session.close();
+      await transport.close();
+    }
+  });
+
+  it('a rejected call is on record before the reject goes out (the sink is awaited)', async () => {
+    const policy = resolvePolicy({ mode: 'outgoing-only' });
+    const events: LockdownEvent[] = [];
+    let release: () => void = () => {};
+    const recorded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transport = new LockdownTransport(ctx.transport(), {
+      policy,
+      onEvent: (e) => {
+        events.push(e);
+        return recorded; // a sink still writing
+      },
+    });
+    const session = await CapiSession.open(transport, { maxLogicalConnection: 4 });
+    try {
+      await session.listen(1, listenCipMask(policy));
+      const sim = ctx.sim();
+      const since = lastSeq(sim);
+      const call = sim.injectCall({ from: '0304444', to: '3001', service: 'speech', ignoreListen: true });
+      await until(() => events.length > 0);
+      const plci = (events[0].details.plci as number) & 0xffff;
+      // Give the transport every chance to send early: a round trip through the simulator.
+      await transport.getManufacturer(1);
+      expect(traceFor(sim, plci, since)).not.toContain('in:CONNECT_RESP');
+      release();
+      expect((await call).outcome).toBe('rejected');
+      expect(traceFor(sim, plci, since)).toContain('in:CONNECT_RESP');
+    } finally {
+      release();
       await session.close();
       await transport.close();
     }
