@@ -97,6 +97,16 @@ export interface Simulator {
   setTimeFactor(f: number): void;
   /** Resolves with the next call record that matches. */
   waitForCall(match?: (c: CallRecord) => boolean): Promise<CallRecord>;
+  /**
+   * The remote-CAPI server goes away as in a crash or restart: every connection is closed
+   * (applications gone, their calls cleared, channels freed) and the port refuses connections
+   * until restart(). The exchange (parties, received faxes, profiles, call records) stays.
+   */
+  stopServing(): Promise<void>;
+  /** Listens again on the same port(s) after stopServing(). */
+  restart(): Promise<void>;
+  /** False between stopServing() and restart(). */
+  readonly serving: boolean;
   close(): Promise<void>;
 }
 
@@ -211,6 +221,7 @@ class SimulatorImpl implements Simulator {
     this.port = await this.server.listen(this.config.port, this.config.host);
     if (this.fritzbox)
       this.fritzboxPort = await this.fritzbox.listen(this.config.fritzboxPort ?? 0, this.config.host);
+    this.serving = true;
     if (this.config.controlPort !== undefined) {
       this.control = await startControlServer(this, this.config.host, this.config.controlPort);
       this.controlPort = this.control.port;
@@ -328,10 +339,30 @@ class SimulatorImpl implements Simulator {
     });
   }
 
-  async close(): Promise<void> {
-    await this.control?.close();
+  serving = false;
+
+  async stopServing(): Promise<void> {
+    if (!this.serving) return;
+    this.serving = false;
     await this.server.close();
     await this.fritzbox?.close();
+  }
+
+  async restart(): Promise<void> {
+    if (this.serving) return;
+    await this.server.listen(this.port, this.config.host);
+    if (this.fritzbox && this.fritzboxPort !== undefined)
+      await this.fritzbox.listen(this.fritzboxPort, this.config.host);
+    this.serving = true;
+  }
+
+  async close(): Promise<void> {
+    await this.control?.close();
+    if (this.serving) {
+      await this.server.close();
+      await this.fritzbox?.close();
+    }
+    this.serving = false;
     await this.trace.close();
   }
 }
