@@ -35,6 +35,9 @@ export type Service = 'fax' | 'speech' | 'audio' | 'data' | 'video';
 /** CIP value per service: fax arrives as 3.1 kHz audio (4) unless told (17). */
 export const SERVICE_CIP: Record<Service, number> = { fax: 4, speech: 1, audio: 4, data: 2, video: 6 };
 
+/** Calling party type/plan byte per type of number (ISDN/telephony plan). */
+const CALLER_TYPE_PLAN = { unknown: 0x01, international: 0x11, national: 0x21, subscriber: 0x41 } as const;
+
 export interface InjectCallOptions {
   from: string;
   to: string;
@@ -50,6 +53,13 @@ export interface InjectCallOptions {
   rate?: number;
   /** The sender hangs up after this many pages. */
   hangUpAfterPage?: number;
+  /**
+   * The sender stops after this many pages (the next page header begun, so the page is
+   * complete for a receiver) and stays on the line, sending nothing more: crash tests.
+   */
+  holdAfterPage?: number;
+  /** Type of number of the calling party (default national, as the simulator always gave). */
+  callerType?: 'unknown' | 'international' | 'national' | 'subscriber';
   /** Offer the call to every application, LISTEN or not (lockdown tests). */
   ignoreListen?: boolean;
   /** Controller to use instead of the number plan. */
@@ -264,6 +274,9 @@ class SimulatorImpl implements Simulator {
     if (!/^\+?\d{1,32}$/.test(o.to) || !/^\+?\d{0,32}$/.test(o.from)) {
       throw new RangeError(`numbers must be digits: from '${o.from}' to '${o.to}'`);
     }
+    if (o.callerType !== undefined && !(o.callerType in CALLER_TYPE_PLAN)) {
+      throw new RangeError(`unknown caller type '${o.callerType}'`);
+    }
     const plan: SenderPlan = {
       from: o.from,
       to: o.to,
@@ -272,6 +285,8 @@ class SimulatorImpl implements Simulator {
       csi: o.csi ?? o.from,
       rate: o.rate ?? this.config.maxRate,
       hangUpAfterPage: o.hangUpAfterPage,
+      holdAfterPage: o.holdAfterPage,
+      callerTypePlan: CALLER_TYPE_PLAN[o.callerType ?? 'national'],
       ignoreListen: o.ignoreListen,
       controller: o.controller,
     };

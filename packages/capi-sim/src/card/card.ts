@@ -54,6 +54,13 @@ export interface SenderPlan {
   csi: string;
   rate: number;
   hangUpAfterPage?: number;
+  /**
+   * The sender stops after page k — its last row and the first byte of the next page header
+   * sent, so a receiver knows page k is complete — and stays on the line without sending.
+   */
+  holdAfterPage?: number;
+  /** Type/plan byte of the calling party number (default 0x21: national, ISDN plan). */
+  callerTypePlan?: number;
   /** Offer the call to every registered application, LISTEN or not. */
   ignoreListen?: boolean;
   /** Preferred controller (else from the number plan). */
@@ -669,7 +676,7 @@ export class Card extends EventEmitter<CardEvents> {
         plci,
         cipValue: plan.cip,
         calledPartyNumber: { typePlan: 0x81, digits: plan.to },
-        callingPartyNumber: { typePlan: 0x21, presentation: 0x81, digits: plan.from },
+        callingPartyNumber: { typePlan: plan.callerTypePlan ?? 0x21, presentation: 0x81, digits: plan.from },
       });
     }
     // The caller gives up when nobody answers. This waits on applications, not on the line,
@@ -1272,8 +1279,12 @@ class FaxReception {
     }
     if (this.outstanding.size >= app.maxBDataBlocks) return;
     const k = this.plan.hangUpAfterPage;
+    const h = this.plan.holdAfterPage;
+    // Held: page h and the FE of the next page header are out, nothing more comes.
+    const holdAt = h !== undefined && h >= 1 && h <= ends.length ? ends[h - 1] + 1 : undefined;
+    if (holdAt !== undefined && this.offset >= holdAt) return;
     // Never cut across a page end: the page count and a hang-up after page k stay exact.
-    const nextEnd = ends.find((e) => e > this.offset) ?? sff.length;
+    const nextEnd = Math.min(ends.find((e) => e > this.offset) ?? sff.length, holdAt ?? sff.length);
     const len = Math.min(app.maxBDataLen, nextEnd - this.offset);
     const block = sff.subarray(this.offset, this.offset + len);
     const endsPage = this.offset + len === nextEnd && ends.includes(nextEnd);

@@ -1,11 +1,12 @@
 // Incoming calls on demand: remote fax senders and non-fax services, LISTEN masks,
 // several applications, rejects, and the "offer without LISTEN" option of the lockdown tests.
 import { Cip, cipMask } from '@faxgate/capi-bindings';
-import { pagesEqual, readSff, writePbm, writeTiff } from '@faxgate/fax-core';
+import { type BilevelPage, pagesEqual, readSff, SffReader, writePbm, writeTiff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSff } from '../fax/sff.js';
 import { type Simulator, startSimulator } from '../simulator.js';
 import { TestClient } from '../test-support/client.js';
-import { receiveFax, testPage } from '../test-support/fax-app.js';
+import { FAX_B, receiveFax, testPage } from '../test-support/fax-app.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -128,6 +129,66 @@ describe('incoming fax', () => {
     expect(rx.reasonB3).toBe(0x3314);
     expect(rx.finalNcpi?.pages).toBe(1);
     expect(rec.outcome).toBe('remote-abort');
+    await app.close();
+  });
+});
+
+describe('a sender that holds after page k (crash tests)', () => {
+  it('sends pages 1..k and the first byte of the next page header, then nothing; the call stays up', async () => {
+    const app = await listening();
+    const pages = [testPage(31, 60), testPage(32, 70), testPage(33, 80), testPage(34, 50)];
+    const call = sim.injectCall({
+      from: '891111111',
+      to: '3001',
+      document: pages,
+      holdAfterPage: 2,
+      callerType: 'national',
+    });
+    const c = await app.next('CONNECT_IND');
+    expect(c.callingPartyNumber).toMatchObject({ typePlan: 0x21, digits: '891111111' });
+    app.send({ name: 'CONNECT_RESP', plci: c.plci, reject: 0, bProtocol: FAX_B });
+    await app.next('CONNECT_ACTIVE_IND');
+    app.send({ name: 'CONNECT_ACTIVE_RESP', plci: c.plci });
+    const b3 = await app.next('CONNECT_B3_IND');
+    app.send({ name: 'CONNECT_B3_RESP', ncci: b3.ncci, reject: 0 });
+    await app.next('CONNECT_B3_ACTIVE_IND');
+    app.send({ name: 'CONNECT_B3_ACTIVE_RESP', ncci: b3.ncci });
+    const reader = new SffReader({ requireEnd: false });
+    const got: BilevelPage[] = [];
+    while (got.length < 2) {
+      const d = await app.next('DATA_B3_IND');
+      for (const p of reader.push(d.data)) got.push(p.page);
+      app.send({ name: 'DATA_B3_RESP', ncci: b3.ncci, dataHandle: d.dataHandle });
+    }
+    // The stream stops right after the FE that completed page 2.
+    const sff = buildSff(pages);
+    expect(reader.bytesRead).toBe(sff.pageEnds[1] + 1);
+    got.forEach((p, i) => {
+      expect(pagesEqual(p, pages[i])).toBe(true);
+    });
+    expect(sim.plcisInUse()[0]).toBeGreaterThan(0);
+    await app.close(); // the application goes away mid-call (a crashed gateway)
+    expect(await call).toMatchObject({ outcome: 'app-gone', pages: 2 });
+    expect(app.inbox.filter((m) => m.name === 'DATA_B3_IND')).toHaveLength(0);
+  });
+
+  it('presents the caller with the type of number asked for (international, unknown)', async () => {
+    const app = await listening();
+    for (const [callerType, typePlan] of [
+      ['international', 0x11],
+      ['unknown', 0x01],
+    ] as const) {
+      const call = sim.injectCall({ from: '49891111111', to: '3001', service: 'audio', callerType });
+      const c = await app.next('CONNECT_IND');
+      expect(c.callingPartyNumber?.typePlan).toBe(typePlan);
+      app.send({ name: 'CONNECT_RESP', plci: c.plci, reject: 2 });
+      const d = await app.next('DISCONNECT_IND');
+      app.send({ name: 'DISCONNECT_RESP', plci: d.plci });
+      expect((await call).outcome).toBe('rejected');
+    }
+    await expect(
+      sim.injectCall({ from: '1', to: '3001', callerType: 'abbreviated' as 'unknown' }),
+    ).rejects.toThrow(/unknown caller type/);
     await app.close();
   });
 });

@@ -84,6 +84,9 @@ function callOptions(body: unknown): InjectCallOptions {
   o.rate = optNum(b.rate, 'rate');
   o.controller = optNum(b.controller, 'controller');
   o.hangUpAfterPage = optNum(b.hangUpAfterPage, 'hangUpAfterPage');
+  o.holdAfterPage = optNum(b.holdAfterPage, 'holdAfterPage');
+  if (b.callerType !== undefined)
+    o.callerType = str(b.callerType, 'callerType') as InjectCallOptions['callerType'];
   if (b.ignoreListen !== undefined) o.ignoreListen = b.ignoreListen === true;
   return o;
 }
