@@ -49,6 +49,8 @@ export const AUDIT_EVENT_TYPES = [
   'line.assign',
   'line.release',
   'line.down',
+  // a line (transport or controller) is back after line.down: registered, LISTENing, evidence re-read
+  'line.up',
   'line.ready',
   'line.busy',
   'line.wedged',
