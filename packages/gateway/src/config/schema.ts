@@ -213,7 +213,7 @@ export const configSchema = z.strictObject({
   queue: section({
     /** Run the outgoing queue (workers and reconciler) in this gateway process. */
     enabled: z.boolean({ error: () => 'expected true or false' }).default(false),
-    /** Parallel calls of this process; 0 = one per usable B channel (channels minus receiveReserve). */
+    /** Parallel calls of this process; 0 = one per usable B channel (each controller's channels minus receiveReserve). */
     concurrency: int(0, 1000).default(0),
     /**
      * Jobs this process holds ready beside its calls (pages loaded, waiting for a channel), so
@@ -226,7 +226,7 @@ export const configSchema = z.strictObject({
      * queue, where another gateway process may take it (real time, not scaled by timeScale).
      */
     standbyWaitSeconds: seconds(0.05, 600).default(2),
-    /** B channels kept free for incoming calls (M 5.75; HylaFAX ModemGroup limit). */
+    /** B channels kept free for incoming calls on each controller (M 5.75; HylaFAX ModemGroup limit). */
     receiveReserve: int(0, 1000).default(0),
     /** Calls per fax, including those that never connected (HylaFAX MaxDials). */
     maxDials: int(1, 1000).default(12),
@@ -285,6 +285,14 @@ export const configSchema = z.strictObject({
         },
       )
       .default('local'),
+  }),
+  /** How the daemon stops on SIGINT/SIGTERM (run-daemon.ts). */
+  shutdown: section({
+    /**
+     * Calls in progress may finish for this long; then they are disconnected and their faxes
+     * requeued with the pages the remote confirmed (cause gateway-stopped). 0: disconnect at once.
+     */
+    callGraceSeconds: int(0, 3600).default(120),
   }),
   /** Webhooks for fax outcomes, derived from the audit trail (at least once, in order per webhook). */
   notifications: section({

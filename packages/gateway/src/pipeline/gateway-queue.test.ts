@@ -59,10 +59,10 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('runs the send worker on 2 × 2 B channels with one kept for receiving, and sends a fax', async () => {
+it('runs the send worker on 2 × 2 B channels with one of each controller kept for receiving, and sends a fax', async () => {
   const pipeline = gateway.pipeline;
   expect(pipeline?.worker?.pool.total).toBe(4);
-  expect(pipeline?.worker?.pool.usable).toBe(3);
+  expect(pipeline?.worker?.pool.usable).toBe(2);
   const db = openDatabase(testDb.url, { poolMax: 2 });
   try {
     await users.add(db, { name: 'bob', roles: ['user'] });
