@@ -12,6 +12,8 @@ export {
   type IncomingDecision,
   type ReceiveOptions,
   receiveFaxes,
+  type TrainedInfo,
+  type TrainedVerdict,
 } from './receive-fax.js';
 export { FaxOptionsError, type SendFaxOptions, sendFax } from './send-fax.js';
 export { CapiSession, orphanResponse, type SessionOptions } from './session.js';

@@ -5,7 +5,7 @@
  */
 import { FaxFormat, FaxOptions, Reject } from '../codec/constants.js';
 import type { CapiMessageOf } from '../codec/messages.js';
-import { encodeFaxNcpi, type FaxB3Config, faxBProtocol } from '../codec/structs.js';
+import { encodeFaxNcpi, type FaxB3Config, faxBProtocol, ncpiHighResolution } from '../codec/structs.js';
 import { CallCore, DEFAULT_FAX_TIMEOUTS, type FaxResult, type FaxTimeouts } from './call-core.js';
 import { CallAbortedError } from './inbox.js';
 import type { CapiSession } from './session.js';
@@ -29,12 +29,30 @@ export interface AcceptDecision {
   highResolution?: boolean;
   /** Extra B3 = 5 option bits. */
   options?: number;
+  /**
+   * Called once training is over (CONNECT_B3_ACTIVE_IND), with the sender's station id from
+   * its NCPI; the CONNECT_B3_ACTIVE_RESP waits for it. `'hang-up'` ends the call there (a
+   * sender the application will not take, e.g. by a TSI rule): B3 and the line are cleared
+   * and the result says `aborted`.
+   */
+  onTrained?: (t: TrainedInfo) => TrainedVerdict | Promise<TrainedVerdict>;
   /** Receives the SFF as it arrives; the DATA_B3_RESP waits for it (back-pressure). */
   onData?: (chunk: Uint8Array) => void | Promise<void>;
   /** Called once with the outcome. */
   onResult?: (r: FaxResult) => void;
   signal?: AbortSignal;
   timeouts?: Partial<FaxTimeouts>;
+}
+
+/** What onTrained answers: `'hang-up'` ends the call, anything else lets the data come. */
+export type TrainedVerdict = 'hang-up' | 'take' | undefined;
+
+/** What training told us about the sender (NCPI of CONNECT_B3_ACTIVE_IND). */
+export interface TrainedInfo {
+  /** The sender's TSI, trimmed; undefined when it sent none. */
+  remoteStationId: string | undefined;
+  rate: number | undefined;
+  resolution: 'standard' | 'fine' | undefined;
 }
 
 export type IncomingDecision =
@@ -79,6 +97,15 @@ export function receiveFaxes(
     );
   });
   return () => session.onIncomingCall(undefined);
+}
+
+function trainedInfo(call: CallCore): TrainedInfo {
+  const n = call.ncpi;
+  return {
+    remoteStationId: n?.receiveId?.trim() || undefined,
+    rate: n?.rate || undefined,
+    resolution: n ? (ncpiHighResolution(n) ? 'fine' : 'standard') : undefined,
+  };
 }
 
 async function decideBounded(
@@ -196,7 +223,13 @@ async function handleIncoming(
       }
       if (m.name === 'CONNECT_B3_ACTIVE_IND') {
         call.noteNcpi(m.ncpi);
+        const verdict = await d.onTrained?.(trainedInfo(call));
         await session.send({ name: 'CONNECT_B3_ACTIVE_RESP', ncci: m.ncci });
+        if (verdict === 'hang-up') {
+          call.aborted = true;
+          await call.teardown();
+          return finish();
+        }
       }
     }
     call.phase = 'data';

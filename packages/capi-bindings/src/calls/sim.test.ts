@@ -284,6 +284,49 @@ for (const kind of ['rcapi', 'native'] as const) {
         expect([...resps].sort((a, b) => a - b)).toEqual([...inds].sort((a, b) => a - b));
       });
 
+      it('onTrained: the sender\'s TSI before any data; "hang-up" clears the call there', async () => {
+        await session.listen(1);
+        const seen: Array<{ tsi: string | undefined; bytesBefore: number }> = [];
+        let bytes = 0;
+        const run = (verdict: 'hang-up' | undefined) =>
+          new Promise<FaxResult>((resolve) => {
+            receiveFaxes(
+              session,
+              () => ({
+                action: 'accept',
+                stationId: 'GW',
+                onTrained: async (t) => {
+                  seen.push({ tsi: t.remoteStationId, bytesBefore: bytes });
+                  await new Promise((r) => setImmediate(r)); // the RESP waits for an async hook
+                  return verdict;
+                },
+                onData: (c) => {
+                  bytes += c.length;
+                },
+              }),
+              { onResult: resolve },
+            );
+          });
+        const taken = run(undefined);
+        const rec = await sim.injectCall({ from: '1', to: '3001', document: [page(1)], csi: ' ACME 1 ' });
+        expect((await taken).ok).toBe(true);
+        expect(rec.outcome).toBe('completed');
+        expect(seen[0]).toEqual({ tsi: 'ACME 1', bytesBefore: 0 });
+        bytes = 0;
+        const refused = run('hang-up');
+        const rec2 = await sim.injectCall({
+          from: '1',
+          to: '3001',
+          document: [page(1), page(2)],
+          csi: 'SPAM',
+        });
+        const r2 = await refused;
+        expect(seen[1].tsi).toBe('SPAM');
+        expect(r2).toMatchObject({ ok: false, aborted: true });
+        expect(rec2.outcome).not.toBe('completed');
+        expect(rec2.pages).toBe(0);
+      });
+
       it('rejects a call with the decided reason', async () => {
         await session.listen(1);
         receiveFaxes(session, () => ({ action: 'reject', reject: 3 }));
