@@ -26,8 +26,13 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
 
   beforeAll(async () => {
     // Scaled clock: busy 180 s → 180 ms, no-answer/other 300 ms, protocol 60 ms. The periodic
-    // reconciler is slowed down (1 h → 3.6 s) so the tests call it when they mean to.
-    fx = await startPipelineFixture({ reconcileIntervalSeconds: 3600 }, { transport: makeTransport });
+    // reconciler is slowed down (1 h → 3.6 s) so the tests call it when they mean to. The kill
+    // time is a year (≈ 9 h scaled): a fax on a busy machine ends by its dials, never by a
+    // clock that a loaded test machine reaches first.
+    fx = await startPipelineFixture(
+      { reconcileIntervalSeconds: 3600, killTimeMinutes: 525_600 },
+      { transport: makeTransport },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -197,13 +202,25 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
       const ids: number[] = [];
       fx.sim.setTimeFactor(0.01);
       try {
-        for (let i = 0; i < 30; i++) ids.push((await submit(numbers[i % 5], [testPage(i)])).fax.id);
+        // The queue is paused while the 30 are submitted: on a busy machine submitting takes
+        // longer than sending, and the queue would drain before the loss. Resumed, the workers
+        // take a few at a time (4 B channels) and the rest wait.
+        await fx.pipeline.queue.pause();
+        try {
+          for (let i = 0; i < 30; i++) ids.push((await submit(numbers[i % 5], [testPage(i)])).fax.id);
+        } finally {
+          await fx.pipeline.queue.resume();
+        }
         const states = async () =>
           (await fx.db('faxes').whereIn('id', ids).select('state')).map((r: { state: string }) => r.state);
-        await waitFor('calls in flight and faxes still waiting', async () => {
-          const s = await states();
-          return s.includes('running') && s.filter((x) => x === 'pending').length >= 10;
-        });
+        await waitFor(
+          'calls in flight and faxes still waiting',
+          async () => {
+            const s = await states();
+            return s.includes('running') && s.filter((x) => x === 'pending').length >= 10;
+          },
+          120_000,
+        );
         expect(await deleteKeys(fx.redis, fx.prefix)).toBeGreaterThan(0);
         const report = await reconcile({
           db: fx.db,
@@ -215,7 +232,7 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
         expect(report.cutOff).toEqual([]); // the worker is alive: its calls are not "cut off"
         // Calls in flight end in the row; a retry whose job vanished is recreated by the
         // periodic pass (3.6 s here). Every fax ends, none twice.
-        const ends = await Promise.all(ids.map((id) => waitTerminal(fx.db, id, 60_000)));
+        const ends = await Promise.all(ids.map((id) => waitTerminal(fx.db, id, 240_000)));
         expect(ends.map((f) => f.state)).toEqual(ids.map((_, i) => (i % 5 === 4 ? 'failed' : 'done')));
         for (const f of ends.filter((x) => x.state === 'done')) expect(f.dials).toBe(1);
         for (const f of ends.filter((x) => x.state === 'failed')) expect(f.dials).toBe(12);
@@ -230,7 +247,7 @@ export function pipelineScenarios(name: string, makeTransport?: (sim: Simulator)
         actor: 't',
       });
       expect(again.created).toEqual([]);
-    });
+    }, 300_000); // a bound, not a timing: the faxes end when the machine gets to them
 
     it('holds a call cut off by a dead worker as outcome unknown, never resent', async () => {
       const { fax } = await submit('5551000', [testPage(5)], { sendAt: new Date(Date.now() + 3_600_000) });
