@@ -67,12 +67,17 @@ export function networkNumberToE164(
   if (digits === undefined || digits.length === 0 || digits.length > MAX_DIGITS_INPUT) return undefined;
   // The network never puts a PBX prefix in front of a number it delivers to us.
   const netPlan: NumberingPlan = { ...plan, inputHasOutsideLinePrefix: false };
+  // Some exchanges and PBXs present a number already written out ('0891234567', '+49…',
+  // '0049…') with type national or international: read those as written. (A national
+  // significant number never starts with the national prefix, a country code never with
+  // the international one.)
+  const as = type !== undefined && writtenOut(digits, type, plan) ? 'unknown' : type;
   const written =
-    type === 'international'
+    as === 'international'
       ? `+${digits}`
-      : type === 'national'
+      : as === 'national'
         ? plan.nationalPrefix + digits
-        : type === 'subscriber'
+        : as === 'subscriber'
           ? plan.nationalPrefix + (plan.areaCode ?? '') + digits
           : digits;
   try {
@@ -81,6 +86,31 @@ export function networkNumberToE164(
     if (e instanceof NumberError) return undefined;
     throw e;
   }
+}
+
+function writtenOut(digits: string, type: TypeOfNumber, plan: NumberingPlan): boolean {
+  if (digits.startsWith('+')) return true;
+  if (type === 'international')
+    return plan.internationalPrefix !== '' && digits.startsWith(plan.internationalPrefix);
+  if (type === 'national') return plan.nationalPrefix !== '' && digits.startsWith(plan.nationalPrefix);
+  return false;
+}
+
+/**
+ * A number prefix as people write it ('0900', '+49900', '0049 900', '030 1234') → the E.164
+ * prefix it stands for ('+49900', '+4930 1234' → '+49301234'): the international prefix
+ * becomes '+', the national prefix our country code, anything else is local (our area code;
+ * undefined without one). Undefined for what is not digits. For blocklists of caller numbers.
+ */
+export function numberPrefixToE164(text: string, plan: NumberingPlan): string | undefined {
+  const t = text.replace(/[\s\-./()]/g, '');
+  if (!/^\+?[0-9]+$/.test(t) || t.length > MAX_DIGITS_INPUT) return undefined;
+  if (t.startsWith('+')) return t;
+  if (plan.internationalPrefix !== '' && t.startsWith(plan.internationalPrefix))
+    return `+${t.slice(plan.internationalPrefix.length)}`;
+  if (plan.nationalPrefix !== '' && t.startsWith(plan.nationalPrefix))
+    return `+${plan.countryCode}${t.slice(plan.nationalPrefix.length)}`;
+  return plan.areaCode ? `+${plan.countryCode}${plan.areaCode}${t}` : undefined;
 }
 
 /** The called number of an incoming call in E.164, per the line's MSN/DDI mode. */

@@ -14,6 +14,7 @@ export {
   matchRules,
   type NumberMatch,
   networkNumberToE164,
+  numberPrefixToE164,
   type ResolvedCall,
   TSI_MAX_LENGTH,
   type TypeOfNumber,

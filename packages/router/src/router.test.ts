@@ -1,7 +1,7 @@
 import type { Mailbox } from '@faxgate/store';
 import { describe, expect, it } from 'vitest';
 import { NumberError, RouterConfigError } from './errors.js';
-import type { IncomingCall } from './inbound.js';
+import { type IncomingCall, networkNumberToE164, numberPrefixToE164 } from './inbound.js';
 import { createRouter, type MailboxInput } from './router.js';
 
 const mailboxes: MailboxInput[] = [
@@ -382,5 +382,43 @@ describe('store mailboxes', () => {
     const d = r.decideOutgoing('030 1234500');
     expect(d.action === 'internal' && d.mailbox).toBe(fromStore[0]);
     expect(r.decideOutgoing('030 1234501').action).toBe('dial');
+  });
+});
+
+describe('caller numbers as the network presents them (blocklists, caller rules)', () => {
+  const plan = router.plan;
+  it.each([
+    ['891111111', 'national', '+49891111111'],
+    ['0891111111', 'national', '+49891111111'], // written out although typed national (PBXs do)
+    ['49891111111', 'international', '+49891111111'],
+    ['0049891111111', 'international', '+49891111111'],
+    ['+49891111111', 'national', '+49891111111'],
+    ['0891111111', 'unknown', '+49891111111'],
+    ['0891111111', undefined, '+49891111111'],
+    ['1111111', 'subscriber', '+49301111111'],
+    ['', 'national', undefined],
+  ] as const)('%s (%s) → %s', (digits, type, e164) => {
+    expect(networkNumberToE164(digits, type, plan)).toBe(e164);
+  });
+
+  it.each([
+    ['+49891111111', '+49891111111'],
+    ['0891111111', '+49891111111'],
+    ['0049 89 1111111', '+49891111111'],
+    ['0900', '+49900'],
+    ['+49900', '+49900'],
+    ['1234', '+49301234'],
+    ['12a', undefined],
+    ['', undefined],
+  ])('prefix %s → %s', (text, e164) => {
+    expect(numberPrefixToE164(text, plan)).toBe(e164);
+  });
+
+  it('a local prefix needs an area code', () => {
+    const noArea = createRouter({ numbering: { countryCode: '49' }, inbound: { default: 'postoffice' } }, [
+      mailboxes[0],
+    ]);
+    expect(numberPrefixToE164('1234', noArea.plan)).toBeUndefined();
+    expect(numberPrefixToE164('0891', noArea.plan)).toBe('+49891');
   });
 });
