@@ -37,6 +37,49 @@ describe('decideIncoming', () => {
     expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '4930667'), known).action).toBe('offer');
   });
 
+  it('with a numbering, compares caller and entries in E.164 (type of number counted)', () => {
+    // A tiny plan for the test: country 49, national prefix 0, international 00 (the gateway
+    // passes the routing plan's normalisation).
+    const numbering = {
+      caller: (d: string, ton: number) =>
+        d.startsWith('+')
+          ? d
+          : ton === 1
+            ? `+${d}`
+            : ton === 2
+              ? `+49${d.replace(/^0/, '')}`
+              : d.startsWith('00')
+                ? `+${d.slice(2)}`
+                : d.startsWith('0')
+                  ? `+49${d.slice(1)}`
+                  : undefined,
+      entry: (t: string) => (t.startsWith('+') ? t : t.startsWith('0') ? `+49${t.slice(1)}` : undefined),
+    };
+    const p = resolvePolicy({ callerBlocklist: ['+49891111111', '0900*'] });
+    const from = (digits: string, typePlan: number) => ({
+      cipValue: Cip.FAX_G2_G3,
+      calledPartyNumber: { typePlan: 0x80, digits: '100' },
+      callingPartyNumber: { typePlan, presentation: 0x80, digits },
+    });
+    for (const [digits, typePlan] of [
+      ['0891111111', 0x01],
+      ['891111111', 0x21],
+      ['49891111111', 0x11],
+      ['+49891111111', 0x01],
+      ['0049891111111', 0x01],
+      ['49900123', 0x11],
+    ] as const) {
+      expect(decideIncoming(p, from(digits, typePlan), { numbering }), digits).toMatchObject({
+        rule: 'caller-blocked',
+      });
+      // without the numbering only the digits as written count (the old behaviour)
+      if (digits !== '+49891111111')
+        expect(decideIncoming(p, from(digits, typePlan)).action, digits).toBe('offer');
+    }
+    expect(decideIncoming(p, from('0891111112', 0x01), { numbering }).action).toBe('offer');
+    expect(decideIncoming(p, from('891111111', 0x41), { numbering }).action).toBe('offer'); // subscriber: not in 089
+  });
+
   it('rejects numbers without a mailbox only when configured to', () => {
     expect(decideIncoming(policy, call(Cip.FAX_G2_G3, '4930555', '999'), known)).toMatchObject({
       rule: 'no-mailbox',

@@ -1,7 +1,7 @@
 // What happens to an incoming call before anything answers it. Every refusal happens in
 // CONNECT_RESP without answering (no CONNECT_ACTIVE, no B channel through-connected).
-import { type CapiMessageOf, Cip, Reject } from '@faxgate/capi-bindings';
-import { callerBlocked, type LockdownPolicy } from './policy.js';
+import { type CapiMessageOf, Cip, numberType, Reject } from '@faxgate/capi-bindings';
+import { type CallerNumbering, callerBlocked, type LockdownPolicy } from './policy.js';
 
 export type IncomingDecision =
   | { action: 'offer' }
@@ -47,6 +47,8 @@ export function serviceName(cip: number): string {
 export interface IncomingContext {
   /** Does a mailbox own this called number? Only asked when the policy rejects unknown numbers. */
   hasMailbox?: (calledNumber: string) => boolean;
+  /** Caller and blocklist entries in E.164 before matching (the routing numbering plan). */
+  numbering?: CallerNumbering;
 }
 
 export function decideIncoming(
@@ -69,7 +71,9 @@ export function decideIncoming(
     );
   }
   const caller = ind.callingPartyNumber?.digits;
-  if (callerBlocked(policy, caller)) return reject('caller-blocked', `caller ${caller} is on the blocklist`);
+  const typeOfNumber = numberType(ind.callingPartyNumber?.typePlan ?? 0);
+  if (callerBlocked(policy, caller, ctx.numbering, typeOfNumber))
+    return reject('caller-blocked', `caller ${caller} is on the blocklist`);
   const called = ind.calledPartyNumber?.digits ?? '';
   if (policy.unknownNumber === 'reject' && ctx.hasMailbox && !ctx.hasMailbox(called)) {
     return reject('no-mailbox', `no mailbox owns the called number "${called}"`);

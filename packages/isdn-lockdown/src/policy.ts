@@ -105,12 +105,40 @@ export function listenCipMask(policy: LockdownPolicy): number {
   return mask;
 }
 
-export function callerBlocked(policy: LockdownPolicy, caller: string | undefined): boolean {
+/**
+ * How caller numbers and caller blocklist entries are brought to one form (E.164) before they
+ * are compared, so `+49891111111` blocks `0891111111` and `891111111` typed national. The
+ * gateway builds it from the routing numbering plan (this package knows no plan).
+ */
+export interface CallerNumbering {
+  /** A caller as the network presented it: digits and Q.931 type of number (0..7) → E.164. */
+  caller(digits: string, typeOfNumber: number): string | undefined;
+  /** A blocklist entry as written: a whole number, or (`prefix`) the part before its `*`. */
+  entry(text: string, prefix: boolean): string | undefined;
+}
+
+/**
+ * Is the caller on the blocklist? The digits as presented are compared with each entry as
+ * written; with `numbering`, also both in E.164 (an entry that cannot be normalised is
+ * compared as written only).
+ */
+export function callerBlocked(
+  policy: LockdownPolicy,
+  caller: string | undefined,
+  numbering?: CallerNumbering,
+  typeOfNumber = 0,
+): boolean {
   if (!caller) return false;
   const digits = caller.replace(/[^0-9+]/g, '');
-  return policy.callerBlocklist.some((p) =>
-    p.endsWith('*') ? digits.startsWith(p.slice(0, -1)) : digits === p,
-  );
+  const e164 = numbering && digits ? numbering.caller(digits, typeOfNumber) : undefined;
+  return policy.callerBlocklist.some((p) => {
+    const prefix = p.endsWith('*');
+    const written = prefix ? p.slice(0, -1) : p;
+    if (prefix ? digits.startsWith(written) : digits === written) return true;
+    if (e164 === undefined || !numbering) return false;
+    const entry = numbering.entry(written, prefix);
+    return entry !== undefined && (prefix ? e164.startsWith(entry) : e164 === entry);
+  });
 }
 
 export function tsiBlocked(policy: LockdownPolicy, tsi: string | undefined): boolean {
