@@ -3,12 +3,14 @@
 import {
   type BilevelPage,
   ContainerError,
+  createPage,
   detectFormat,
   readFaxDocument,
   readTiff,
   sffFromTiffs,
   type TiffPage,
   writeFaxDocument,
+  writeSff,
   writeTiffStrips,
 } from '@faxgate/fax-core';
 import { type Db, InvalidInputError, type NewFaxPage } from '@faxgate/store';
@@ -86,21 +88,68 @@ export function documentResolution(pages: readonly BilevelPage[]): 'standard' | 
   return pages.some((p) => p.resolution !== 'standard') ? 'fine' : 'standard';
 }
 
-/**
- * The stored pages of a fax as one SFF document (CAPI sends SFF; superfine is sent as fine).
- * Clean pages are transcoded from their MMR strips without pixels (sffFromTiffs).
- */
-export async function loadSff(db: Db, faxId: number): Promise<{ sff: Uint8Array; pages: number }> {
+/** What one call sends: from which page (the ones before it were confirmed already), at which resolution. */
+export interface SendPlan {
+  /** 1-based; a retry starts after the pages the remote confirmed (HylaFAX sends only the rest). */
+  firstPage: number;
+  /** 'standard' after the remote refused fine: finer pages are decimated to 98 lpi. */
+  resolution: 'fine' | 'standard';
+}
+
+/** Rows of a page kept when it goes down to standard resolution: every `factor`-th (196 lpi → 98: every second). */
+export function decimateToStandard(page: BilevelPage): BilevelPage {
+  if (page.resolution === 'standard') return page;
+  const factor = Math.round(LPI[page.resolution] / LPI.standard);
+  const out = createPage(page.width, Math.ceil(page.height / factor), 'standard');
+  const { stride } = page;
+  for (let y = 0; y < out.height; y++) {
+    const src = y * factor * stride;
+    out.data.set(page.data.subarray(src, src + stride), y * stride);
+  }
+  return out;
+}
+
+/** The stored page TIFFs of a fax, in page order (page_no ≥ fromPage). */
+export async function loadPageTiffs(db: Db, faxId: number, fromPage = 1): Promise<Uint8Array[]> {
   const rows: { tiff: Buffer }[] = await db('fax_pages')
     .where({ fax_id: faxId })
+    .andWhere('page_no', '>=', fromPage)
     .orderBy('page_no')
     .select('tiff');
-  const { sff, pages } = sffFromTiffs(
-    rows.map((r) => r.tiff),
-    { maxResolution: 'fine' },
-  );
-  if (pages === 0) throw new InvalidInputError(`fax ${faxId} has no pages`);
+  return rows.map((r) => r.tiff);
+}
+
+/**
+ * Stored page TIFFs (all of the fax, in order) as the SFF of one call: the pages from
+ * `plan.firstPage` on; clean pages are transcoded from their MMR strips without pixels
+ * (sffFromTiffs, superfine sent as fine); at standard the finer pages are decimated.
+ */
+export function buildSff(
+  tiffs: readonly Uint8Array[],
+  plan: SendPlan = { firstPage: 1, resolution: 'fine' },
+): { sff: Uint8Array; pages: number } {
+  const rest = tiffs.slice(Math.max(0, plan.firstPage - 1));
+  if (rest.length === 0) throw new InvalidInputError(`no pages from page ${plan.firstPage} on`);
+  if (plan.resolution === 'standard') {
+    const pages = rest.flatMap((t) => readTiff(t).pages.map((p) => decimateToStandard(p.page)));
+    return { sff: writeSff(pages), pages: pages.length };
+  }
+  const { sff, pages } = sffFromTiffs(rest, { maxResolution: 'fine' });
   return { sff, pages };
+}
+
+/**
+ * The stored pages of a fax as one SFF document (CAPI sends SFF; superfine is sent as fine):
+ * all of them, or what `plan` says.
+ */
+export async function loadSff(
+  db: Db,
+  faxId: number,
+  plan?: SendPlan,
+): Promise<{ sff: Uint8Array; pages: number }> {
+  const tiffs = await loadPageTiffs(db, faxId);
+  if (tiffs.length === 0) throw new InvalidInputError(`fax ${faxId} has no pages`);
+  return buildSff(tiffs, plan);
 }
 
 /** Copies every stored page of one fax to another (internal delivery), in the caller's transaction. */

@@ -17,7 +17,10 @@ export interface OutgoingPipeline {
   reconciler: Reconciler;
   /** What `stopFax` needs in this process. */
   stopContext: StopContext;
-  stop(): Promise<void>;
+  /** Takes no new job; calls in progress get `graceMs` (default shutdown.callGraceSeconds), then are cut and requeued. */
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  /** During stop(): cut the calls in progress now. */
+  stopNow(): void;
 }
 
 export interface PipelineOptions {
@@ -52,20 +55,24 @@ export async function startPipeline(opts: PipelineOptions): Promise<OutgoingPipe
     { db, queue, outcomeUnknown: settings.outcomeUnknown, actor, log },
     settings.reconcileIntervalMs,
   );
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   return {
     queue,
     settings,
     worker,
     reconciler,
     stopContext: { db, queue, publisher, stopChannel: stopChannel(config), worker },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await reconciler.stop();
-      await worker?.stop();
-      await queue.close();
-      await publisher.quit().catch(() => publisher.disconnect());
+    stop(o = {}) {
+      stopping ??= (async () => {
+        await reconciler.stop();
+        await worker?.stop(o);
+        await queue.close();
+        await publisher.quit().catch(() => publisher.disconnect());
+      })();
+      return stopping;
+    },
+    stopNow() {
+      worker?.stopNow();
     },
   };
 }

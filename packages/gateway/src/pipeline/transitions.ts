@@ -28,6 +28,16 @@ export const STOPPABLE_STATES: readonly FaxState[] = [...QUEUED_STATES, 'suspend
 
 /** Why a fax is held for the fax post office after a crash cut its call off. */
 export const OUTCOME_UNKNOWN = 'outcome-unknown';
+/** Why a fax was queued again: this gateway process stopped during its call (shutdown grace over). */
+export const GATEWAY_STOPPED = 'gateway-stopped';
+
+/** Set on the row when a fax fell back to standard resolution (metadata key); its calls send standard since. */
+export const RESOLUTION_FALLBACK = 'resolutionFallback';
+
+/** Whether the fax's calls send at standard resolution because the remote could not take fine. */
+export function fellBackToStandard(f: Fax): boolean {
+  return f.metadata[RESOLUTION_FALLBACK] !== undefined;
+}
 
 function jobinfo(f: Fax) {
   return {
@@ -68,6 +78,10 @@ export interface CallRecord {
   rate: number | undefined;
   durationMs: number;
   cause: { name: string; class: string; reason: number; reasonB3: number; info?: number };
+  /** The first page this call sent (1, or the first page not yet confirmed by an earlier call). */
+  firstPage?: number;
+  /** The resolution the call sent at. */
+  resolution?: 'fine' | 'standard';
 }
 
 /**
@@ -121,15 +135,22 @@ function planCallEnd(
   const faxId = before.id;
   const { verdict, stoppedBy } = decide(before);
   const line = `c${call.controller}`;
+  // Pages the remote confirmed, in this call and before it: a retry sends only the rest, so
+  // the count is the pages before this call's first page plus this call's NCPI pages.
+  const firstPage = call.firstPage ?? 1;
+  const counted = Math.max(before.pagesDone, firstPage - 1 + call.pages);
+  const confirmed = before.pagesTotal > 0 ? Math.min(before.pagesTotal, counted) : counted;
+  const resumed = firstPage > 1 ? `resumed at page ${firstPage}` : '';
   const common = {
-    tries: before.tries + (call.connected ? 1 : 0),
-    pagesDone: Math.max(before.pagesDone, verdict.kind === 'done' ? call.pages : 0),
+    // A call our own shutdown cut off is no try of the fax's.
+    tries: before.tries + (call.connected && verdict.kind !== 'requeue' ? 1 : 0),
+    pagesDone: confirmed,
     remoteStationId: call.remoteStationId ?? before.remoteStationId,
     line,
   };
   let state: FaxState;
   let fields: FaxFields;
-  let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead';
+  let jobEvent: 'send.done' | 'job.sleep' | 'job.kill' | 'job.dead' | 'send.requeue';
   let reason = '';
   if (verdict.kind === 'done') {
     state = 'done';
@@ -137,14 +158,27 @@ function planCallEnd(
       ...common,
       completedAt: call.endedAt,
       cause: 'ok',
-      causeText: `${call.pages} pages confirmed`,
+      causeText: resumed
+        ? `${confirmed} pages confirmed (${resumed}: pages ${firstPage}–${confirmed} in the last call)`
+        : `${confirmed} pages confirmed`,
     };
     jobEvent = 'send.done';
   } else if (verdict.kind === 'retry') {
     reason = verdict.reason;
     state = 'sleeping';
     fields = { ...common, notBefore: verdict.notBefore, cause: call.cause.class, causeText: verdict.reason };
+    if (verdict.fallback) {
+      fields.metadata = {
+        ...before.metadata,
+        [RESOLUTION_FALLBACK]: { to: verdict.fallback, dial: before.dials, at: call.endedAt.toISOString() },
+      };
+    }
     jobEvent = 'job.sleep';
+  } else if (verdict.kind === 'requeue') {
+    reason = verdict.reason;
+    state = 'pending';
+    fields = { ...common, notBefore: null, cause: GATEWAY_STOPPED, causeText: `${verdict.reason}; requeued` };
+    jobEvent = 'send.requeue';
   } else {
     reason = verdict.reason;
     state = 'failed';
@@ -167,6 +201,10 @@ function planCallEnd(
       details: {
         line,
         pages: call.pages,
+        firstPage,
+        pagesConfirmed: confirmed,
+        pagesTotal: before.pagesTotal,
+        resolution: call.resolution ?? null,
         connected: call.connected,
         csi: call.remoteStationId ?? null,
         rate: call.rate ?? null,
@@ -189,8 +227,28 @@ function planCallEnd(
           ? { retryClass: verdict.retryClass, notBefore: verdict.notBefore.toISOString() }
           : {}),
         ...(verdict.kind === 'failed' ? { code: verdict.code } : {}),
+        ...(verdict.kind === 'requeue' ? { cause: GATEWAY_STOPPED, pagesConfirmed: confirmed } : {}),
       },
     },
+    // HylaFAX's REFORMAT: the document is converted for the remote (fine → standard) and resent.
+    ...(verdict.kind === 'retry' && verdict.fallback
+      ? [
+          {
+            type: 'send.reformat',
+            actor,
+            subject,
+            faxId,
+            mailboxId: before.mailboxId,
+            details: {
+              from: 'fine',
+              to: verdict.fallback,
+              reason: 'the remote negotiated standard resolution only',
+              pagesConfirmed: confirmed,
+              resumesAtPage: confirmed + 1,
+            },
+          } satisfies AuditEventInput,
+        ]
+      : []),
   ];
   const xfer = (after: Fax): XferRecord => ({
     ...xferBase(after),
@@ -203,9 +261,11 @@ function planCallEnd(
     npages: call.pages,
     jobtimeSeconds: Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000),
     conntimeSeconds: Math.round(call.durationMs / 1000),
-    reason: verdict.kind === 'done' ? '' : reason,
+    // npages: the pages this call got confirmed (HylaFAX); a resumed call says where it began.
+    reason: [resumed, verdict.kind === 'done' ? '' : reason].filter(Boolean).join('; '),
     jobinfo: jobinfo(after),
-    resultCode: verdict.kind === 'done' ? 'ok' : call.cause.class,
+    resultCode:
+      verdict.kind === 'done' ? 'ok' : verdict.kind === 'requeue' ? GATEWAY_STOPPED : call.cause.class,
   });
   return { state, fields, events, xfer, verdict };
 }

@@ -87,6 +87,55 @@ describe('judgeCall (HylaFAX scheduler rules)', () => {
     });
   });
 
+  it('counts pages confirmed in earlier calls: a resumed call that sends the rest is done', () => {
+    const rest = call('ok', { ok: true, pages: 2, connected: true });
+    expect(judgeCall(rest, fax({ pagesTotal: 5, pagesBefore: 3 }), settings, now).kind).toBe('done');
+    const short = judgeCall(
+      call('protocol-error', { pages: 3, connected: true }),
+      fax({ pagesTotal: 5, tries: 1 }),
+      settings,
+      now,
+    );
+    expect(short).toMatchObject({
+      kind: 'retry',
+      reason: 'protocol-error (protocol-error); 3 of 5 pages confirmed',
+    });
+  });
+
+  it('requeues a call cut by the gateway stopping (never failed, never stopped), done if every page went', () => {
+    const cut = call('local-error', { aborted: true, pages: 2, connected: true });
+    expect(
+      judgeCall(cut, fax({ pagesTotal: 8, shutdown: true, tries: 3, dials: 12 }), settings, now),
+    ).toEqual({
+      kind: 'requeue',
+      reason: 'gateway stopped during the call; 2 of 8 pages confirmed',
+    });
+    const all = call('local-error', { aborted: true, pages: 3, connected: true });
+    expect(judgeCall(all, fax({ pagesTotal: 8, pagesBefore: 5, shutdown: true }), settings, now).kind).toBe(
+      'done',
+    );
+    // a person's stop wins over the shutdown
+    expect(
+      judgeCall(cut, fax({ pagesTotal: 8, stopped: true, shutdown: true }), settings, now),
+    ).toMatchObject({ code: 'stopped' });
+  });
+
+  it('falls back to standard resolution once, at once, even after the last try', () => {
+    const refused = call('protocol-error', { connected: true, fineRefused: true });
+    const v = judgeCall(refused, fax({ tries: 3 }), settings, now);
+    expect(v).toMatchObject({ kind: 'retry', fallback: 'standard', notBefore: now });
+    expect(judgeCall(refused, fax({ tries: 1, fellBack: true }), settings, now)).toMatchObject({
+      kind: 'retry',
+      notBefore: new Date(now.getTime() + 60_000),
+    });
+    expect(judgeCall(refused, fax({ tries: 1, fellBack: true }), settings, now)).not.toHaveProperty(
+      'fallback',
+    );
+    expect(judgeCall(refused, fax({ tries: 3, fellBack: true }), settings, now)).toMatchObject({
+      code: 'max-tries',
+    });
+  });
+
   it('maps cause classes to HylaFAX requeue classes', () => {
     expect(
       ['busy', 'no-answer', 'protocol-error', 'line-error'].map((c) => retryClassOf(c as CauseClass)),

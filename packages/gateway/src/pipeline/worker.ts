@@ -19,7 +19,7 @@ import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
 import { type ChannelLease, ChannelPool } from './channel-pool.js';
-import { loadSff } from './pages.js';
+import { buildSff, loadPageTiffs, loadSff, type SendPlan } from './pages.js';
 import { aliveInstances, startPresence, type WorkerPresence } from './presence.js';
 import {
   bullConnection,
@@ -33,6 +33,7 @@ import { queueSettings } from './settings.js';
 import {
   type CallRecord,
   endWithoutCall,
+  fellBackToStandard,
   QUEUED_STATES,
   recordCallEnd,
   recoverCutOffCall,
@@ -48,7 +49,18 @@ export interface FaxWorkerOptions {
   actor: string;
   /** Defaults to the configured line transport (openLineTransport). */
   transport?: CapiTransport;
+  /**
+   * The process's channel pool, shared with the listening side (incoming calls hold their
+   * channels there; line supervision takes a controller that is down out of it). Default:
+   * a pool of its own from the controllers' profiles.
+   */
+  pool?: ChannelPool;
+  /** Line supervision: told when a controller's CAPI application is lost or cannot be opened. */
+  lines?: { report(error: Error, controllers?: number[]): void };
 }
+
+/** How long a job waits when its controller's line cannot be reached (no dial counted). */
+const LINE_WAIT_MS = 1000;
 
 export interface FaxWorker {
   readonly instanceId: string;
@@ -57,7 +69,21 @@ export interface FaxWorker {
   running(): number[];
   /** Aborts a call of this process (clean DISCONNECT); false when it runs elsewhere. */
   abortCall(faxId: number, by: string): boolean;
-  stop(): Promise<void>;
+  /**
+   * Takes no new job; calls in progress may finish for `graceMs` (default
+   * `shutdown.callGraceSeconds`), then they are disconnected and their faxes requeued with
+   * the pages the remote confirmed (cause gateway-stopped). Resolves when every call is recorded.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  /** During stop(): the grace is over now — disconnect the calls in progress at once. */
+  stopNow(): void;
+}
+
+/** What a call sends: the pages not yet confirmed, at standard once the remote refused fine. */
+export function sendPlanOf(fax: Fax): SendPlan {
+  const fine = (fax.resolution ?? 196) > 98 && !fellBackToStandard(fax);
+  const firstPage = fax.pagesDone > 0 && fax.pagesDone < fax.pagesTotal ? fax.pagesDone + 1 : 1;
+  return { firstPage, resolution: fine ? 'fine' : 'standard' };
 }
 
 /** Channels per controller from the card's profile (GET_PROFILE). */
@@ -80,16 +106,30 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   });
   // The pool itself holds calls to queue.concurrency: standby jobs run beside the calls, so
   // BullMQ's concurrency no longer bounds them.
-  const pool = new ChannelPool(
-    await controllerChannels(transport, config.lines.controllers),
-    settings.receiveReserve,
-    settings.concurrency > 0 ? settings.concurrency : undefined,
-  );
+  const pool =
+    opts.pool ??
+    new ChannelPool(
+      await controllerChannels(transport, config.lines.controllers),
+      settings.receiveReserve,
+      settings.concurrency > 0 ? settings.concurrency : undefined,
+    );
   const concurrency = pool.usable;
   const standby = concurrency > 0 ? (settings.standbyJobs ?? concurrency) : 0;
   const presence: WorkerPresence = await startPresence(db);
-  const calls = new Map<number, { abort: AbortController; stoppedBy?: string }>();
+  const calls = new Map<number, CallEntry>();
   let stopped = false;
+  let stopping: Promise<void> | undefined;
+  /** The shutdown grace is over: every call in progress (and any that still starts) is cut. */
+  let cutting = false;
+  const cutCalls = () => {
+    cutting = true;
+    for (const [faxId, c] of calls) {
+      if (c.shutdown) continue;
+      c.shutdown = true;
+      log.info(`fax ${faxId}: gateway stopping: call disconnected, the fax is requeued`);
+      c.abort.abort();
+    }
+  };
 
   // One CAPI application per controller (an application holds at most 30 logical
   // connections, one S2M line's worth); reopened when the connection to the card was lost.
@@ -111,7 +151,10 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       session.on('down', (e) => {
         // Our own stop closes the sessions: that is no warning.
         if (stopped) log.debug(`CAPI application (controller ${controller}) closed`);
-        else log.warn(`CAPI application (controller ${controller}) down: ${e.message}`);
+        else {
+          log.warn(`CAPI application (controller ${controller}) down: ${e.message}`);
+          opts.lines?.report(e, [controller]);
+        }
       });
     }
     return session;
@@ -161,9 +204,9 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     const faxId = job.data.faxId;
     // The pages are read and turned into SFF alongside the row, before a channel is free:
     // a standby job dials as soon as a call ends (claim, then CONNECT_REQ).
-    const [found, ready] = await Promise.all([
+    const [found, tiffs] = await Promise.all([
       faxes.find(db, faxId),
-      loadSff(db, faxId).catch(() => undefined),
+      loadPageTiffs(db, faxId).catch(() => undefined),
     ]);
     let fax = found;
     if (fax?.direction !== 'out') return 'no such fax';
@@ -197,19 +240,43 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       return later(job, token, Math.min(opens.getTime(), fax.killAt?.getTime() ?? Number.POSITIVE_INFINITY));
     }
 
+    // The pages not yet confirmed, at the resolution the remote takes: built before the
+    // channel is free (the claim below holds the row at the version they were planned on).
+    const plan = sendPlanOf(fax);
+    let ready: Uint8Array | undefined;
+    try {
+      ready = tiffs && tiffs.length > 0 ? buildSff(tiffs, plan).sff : undefined;
+    } catch {
+      ready = undefined; // built again at the call, where an error is the call's
+    }
+
     // Waits in line for a channel; after a while the job goes back, so that another gateway
     // process with a free channel may take it.
-    const lease = await pool.acquireWait(settings.standbyWaitMs);
+    const lease = await pool.acquireWait(settings.standbyWaitMs, faxId);
     if (!lease) return later(job, token, Date.now() + 1);
     let handedOver = false;
     try {
+      // The controller's CAPI application first: a line that cannot even register costs no
+      // dial — the fax waits (queued, not failed) while line supervision takes the controller
+      // out of the pool until it is back.
+      const unreachable = await getSession(lease.controller).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      if (unreachable) {
+        log.warn(`fax ${faxId}: controller ${lease.controller} not reachable, the fax waits: ${unreachable.message}`);
+        opts.lines?.report(unreachable, [lease.controller]);
+        return later(job, token, Date.now() + LINE_WAIT_MS);
+      }
+      // Stopping: no new call. The job goes back to the queue for the next start (or another process).
+      if (stopped) return later(job, token, Date.now() + 1);
       const started = await claim(fax, lease.controller);
       if (started === 'busy') return later(job, token, Date.now() + settings.sameNumberDelayMs);
       // Changed since it was read (modified, stopped, killed): looked at again from the start.
       if (!started) return later(job, token, Date.now() + 1);
       // The claim held the version read alongside the pages: they are the pages to send.
       handedOver = true;
-      return await call(started, lease, ready?.sff, token, job);
+      return await call(started, lease, plan, ready, token, job);
     } finally {
       if (!handedOver) lease.release();
     }
@@ -254,25 +321,31 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   async function call(
     fax: Fax,
     lease: ChannelLease,
+    plan: SendPlan,
     ready: Uint8Array | undefined,
     token: string | undefined,
     job: Job<SendJobData>,
   ) {
     const { controller } = lease;
     const abort = new AbortController();
-    const entry: { abort: AbortController; stoppedBy?: string } = { abort };
+    const entry: CallEntry = { abort };
     calls.set(fax.id, entry);
+    // Claimed while the grace ran out: not dialled, requeued like the cut calls.
+    if (cutting) {
+      entry.shutdown = true;
+      abort.abort();
+    }
     const startedAt = new Date();
     let result: FaxResult;
     try {
-      const sff = ready ?? (await loadSff(db, fax.id)).sff;
+      const sff = ready ?? (await loadSff(db, fax.id, plan)).sff;
       result = await sendFax(await getSession(controller), {
         controller,
         calledNumber: String(fax.metadata.dialString ?? fax.remoteNumber ?? '').replace(/^\+/, ''),
         stationId: settings.stationId,
         headLine: settings.headLine,
         sff,
-        resolution: (fax.resolution ?? 196) > 98 ? 'fine' : 'standard',
+        resolution: plan.resolution,
         b3: config.lockdown.b3Protocols.includes(4) ? 4 : 5,
         signal: abort.signal,
       });
@@ -310,7 +383,12 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       rate: result.rate,
       durationMs: result.durationMs,
       cause: { ...result.cause },
+      firstPage: plan.firstPage,
+      resolution: plan.resolution,
     };
+    if (plan.firstPage > 1) {
+      log.info(`fax ${fax.id}: resumed at page ${plan.firstPage}: ${result.pages} more pages confirmed`);
+    }
     // The verdict is taken on the row as it is now: a stop recorded there during the call
     // counts (the claimed row stands for it only while its version is unchanged).
     const { fax: after, verdict } = await recordCallEnd(
@@ -323,13 +401,24 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
           entry.stoppedBy ??
           (typeof row.metadata.stopRequestedBy === 'string' ? row.metadata.stopRequestedBy : undefined);
         const v = judgeCall(
-          { ok: result.ok, pages: result.pages, connected, aborted: result.aborted, cause: result.cause },
+          {
+            ok: result.ok,
+            pages: result.pages,
+            connected,
+            aborted: result.aborted,
+            cause: result.cause,
+            // We asked for fine and the remote trained at standard: it cannot take fine pages.
+            fineRefused: plan.resolution === 'fine' && !result.ok && result.resolution === 'standard',
+          },
           {
             dials: row.dials,
             tries: row.tries + (connected ? 1 : 0),
             pagesTotal: row.pagesTotal,
+            pagesBefore: plan.firstPage - 1,
             killAt: row.killAt,
             stopped: stoppedBy !== undefined,
+            shutdown: entry.shutdown === true && stoppedBy === undefined,
+            fellBack: fellBackToStandard(row),
           },
           settings,
           endedAt,
@@ -340,6 +429,8 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     );
     log.info(`fax ${fax.id}: ${after.state} (${after.causeText ?? ''})`);
     if (verdict.kind === 'retry') return later(job, token, verdict.notBefore.getTime());
+    // Requeued by the shutdown: the same job waits (delayed) for the next process to take it.
+    if (verdict.kind === 'requeue') return later(job, token, Date.now() + 1);
     return after.state;
   }
 
@@ -357,6 +448,11 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     stalledInterval: stallMs,
   });
   worker.on('error', (e) => log.warn(`send worker: ${e.message}`));
+  // A controller's B channels read later (its line was down at start): more calls at once.
+  pool.on('capacity', (usable) => {
+    worker.concurrency = Math.max(1, usable + (usable > 0 ? (settings.standbyJobs ?? usable) : 0));
+    if (usable > 0 && !worker.isRunning()) void worker.run().catch((e: Error) => log.warn(`send worker: ${e.message}`));
+  });
   worker.on('failed', (job, e) => log.error(`send job ${job?.id}: ${e.message}`));
   if (concurrency === 0) log.warn('send worker: no usable B channel (controllers minus receiveReserve)');
   log.info(
@@ -368,16 +464,48 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
     pool,
     running: () => [...calls.keys()],
     abortCall,
-    async stop() {
-      if (stopped) return;
+    stop(opts = {}) {
+      stopping ??= (async () => {
+        stopped = true;
+        pool.cancelWaiters();
+        const graceMs = opts.graceMs ?? config.shutdown.callGraceSeconds * 1000;
+        if (calls.size > 0) {
+          log.info(
+            `send worker: ${calls.size} call(s) in progress: ${graceMs > 0 ? `up to ${Math.round(graceMs / 1000)} s to finish` : 'disconnecting'}`,
+          );
+        }
+        const grace = setTimeout(cutCalls, graceMs);
+        if (graceMs <= 0) cutCalls();
+        try {
+          // Takes no new job, waits for the running ones (each recorded, retried or requeued).
+          await worker.close();
+        } finally {
+          clearTimeout(grace);
+        }
+        await release();
+      })();
+      return stopping;
+    },
+    stopNow() {
       stopped = true;
       pool.cancelWaiters();
-      await worker.close();
-      await requeue.close();
-      await sub.quit().catch(() => sub.disconnect());
-      for (const session of sessions.values()) await session.close().catch(() => {});
-      await transport.close().catch(() => {});
-      await presence.stop();
+      cutCalls();
     },
   };
+
+  async function release() {
+    await requeue.close();
+    await sub.quit().catch(() => sub.disconnect());
+    for (const session of sessions.values()) await session.close().catch(() => {});
+    await transport.close().catch(() => {});
+    await presence.stop();
+  }
+}
+
+interface CallEntry {
+  abort: AbortController;
+  /** Who stopped the call (out.stop), if someone did. */
+  stoppedBy?: string;
+  /** Disconnected because this process stops (the shutdown grace ran out). */
+  shutdown?: boolean;
 }
