@@ -16,6 +16,7 @@ export {
   migrationStatus,
   storeMigrations,
 } from './migrate.js';
+export { DIRECTORY_CHANNEL, DIRECTORY_TABLES } from './migrations/0010_directory_notify.js';
 export * from './model.js';
 export {
   checkRoleName,

@@ -7,6 +7,8 @@ import { m0002Credentials } from './migrations/0002_credentials.js';
 import { m0003NotificationCursors } from './migrations/0003_notification_cursors.js';
 import { m0004OneCallPerNumber } from './migrations/0004_one_call_per_number.js';
 import { m0005LoginThrottle } from './migrations/0005_login_throttle.js';
+import { m0010DirectoryNotify } from './migrations/0010_directory_notify.js';
+import { m0011ConfigNode } from './migrations/0011_config_node.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -22,6 +24,8 @@ export const storeMigrations: readonly Migration[] = [
   m0003NotificationCursors,
   m0004OneCallPerNumber,
   m0005LoginThrottle,
+  m0010DirectoryNotify,
+  m0011ConfigNode,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

@@ -7,6 +7,8 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 
 export interface ConfigVersion {
   version: number;
+  /** The node (gateway process, `node.name`) that ran it; '' for versions recorded before nodes. */
+  node: string;
   author: string;
   createdAt: Date;
   /** sha256 of the content (UTF-8), hex. */
@@ -25,6 +27,7 @@ export function sha256Hex(content: string | Uint8Array): string {
 function toVersion(r: any): ConfigVersion {
   return {
     version: r.version,
+    node: r.node ?? '',
     author: r.author,
     createdAt: r.created_at,
     sha256: r.sha256,
@@ -39,13 +42,16 @@ function toVersion(r: any): ConfigVersion {
 const CONFIG_LOCK_KEY = 0x66617863; // 'faxc'
 
 /**
- * Records a configuration. When the content equals the latest version, nothing is written
- * and the latest version is returned with `changed: false`.
+ * Records a configuration of a node. When the content equals that node's latest version,
+ * nothing is written and that version is returned with `changed: false`; the diff is against
+ * the node's previous version (nodes with different files do not flip-flop each other).
  */
 export async function record(
   db: Db,
-  input: { author: string; content: string; comment?: string },
+  input: { author: string; content: string; comment?: string; node?: string },
 ): Promise<ConfigVersion & { changed: boolean }> {
+  const node = input.node ?? '';
+  if (typeof node !== 'string' || node.length > 255) throw new InvalidInputError('node name too long');
   if (typeof input.author !== 'string' || input.author.trim() === '') {
     throw new InvalidInputError('a configuration version needs an author');
   }
@@ -53,7 +59,7 @@ export async function record(
   const sha = sha256Hex(input.content);
   return inTransaction(db, async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(?)', [CONFIG_LOCK_KEY]);
-    const prev = await latest(trx);
+    const prev = await latest(trx, node);
     if (prev && prev.sha256 === sha) return { ...prev, changed: false };
     const diff = prev
       ? unifiedDiff(prev.content, input.content, {
@@ -63,6 +69,7 @@ export async function record(
       : '';
     const [row] = await trx('config_versions')
       .insert({
+        node,
         author: input.author,
         sha256: sha,
         content: input.content,
@@ -74,8 +81,11 @@ export async function record(
   });
 }
 
-export async function latest(db: Db): Promise<ConfigVersion | null> {
-  const row = await db('config_versions').orderBy('version', 'desc').first();
+/** The newest version of `node` (of any node when undefined). */
+export async function latest(db: Db, node?: string): Promise<ConfigVersion | null> {
+  const q = db('config_versions').orderBy('version', 'desc');
+  if (node !== undefined) q.where({ node });
+  const row = await q.first();
   return row ? toVersion(row) : null;
 }
 
@@ -85,10 +95,15 @@ export async function get(db: Db, version: number): Promise<ConfigVersion> {
   return toVersion(row);
 }
 
-/** Newest first; `limit` defaults to 100. */
-export async function list(db: Db, options: { limit?: number } = {}): Promise<ConfigVersion[]> {
-  const rows = await db('config_versions')
+/** Newest first (of one node when `node` is given); `limit` defaults to 100. */
+export async function list(
+  db: Db,
+  options: { limit?: number; node?: string } = {},
+): Promise<ConfigVersion[]> {
+  const q = db('config_versions')
     .orderBy('version', 'desc')
     .limit(options.limit ?? 100);
+  if (options.node !== undefined) q.where({ node: options.node });
+  const rows = await q;
   return rows.map(toVersion);
 }
