@@ -86,7 +86,7 @@ export interface Simulator {
   readonly trace: Trace;
   readonly counters: CountersSnapshot;
   /** 'call' (CallRecord) when a call ends; 'fax' (number, ReceivedFax) when a party stores one. */
-  readonly events: EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax] }>;
+  readonly events: EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax]; page: [string, number] }>;
   /** The last calls (newest last, at most 1000). */
   readonly calls: readonly CallRecord[];
   remoteParty(number: string): RemoteParty;
@@ -147,7 +147,11 @@ class SimulatorImpl implements Simulator {
   fritzboxPort: number | undefined;
   private fritzbox?: RcapiServer;
   readonly trace: Trace;
-  readonly events = new EventEmitter<{ call: [CallRecord]; fax: [string, ReceivedFax] }>();
+  readonly events = new EventEmitter<{
+    call: [CallRecord];
+    fax: [string, ReceivedFax];
+    page: [string, number];
+  }>();
   readonly calls: CallRecord[] = [];
   private readonly counterState = new Counters();
   private readonly controllers: Controller[];
@@ -171,6 +175,7 @@ class SimulatorImpl implements Simulator {
       this.events.emit('call', c);
     });
     this.card.on('fax', (n, f) => this.events.emit('fax', n, f));
+    this.card.on('page', (n, p) => this.events.emit('page', n, p));
     const counters = this.counterState;
     const hooks: ConstructorParameters<typeof RcapiServer>[0] = {
       opened: () => {

@@ -107,6 +107,8 @@ function outcomeOfReason(reason: number): CallOutcome {
 interface CardEvents {
   call: [CallRecord];
   fax: [string, ReceivedFax];
+  /** A remote fax machine confirmed a page of a call in progress: its number, pages so far. */
+  page: [string, number];
 }
 
 export class Card extends EventEmitter<CardEvents> {
@@ -1146,9 +1148,11 @@ class FaxTransmission {
     const t = this.card.timings;
     const ms = lineMs(block.data.length, this.rate) + completed.length * t.pageEndMs;
     this.call.record.lineMs += ms;
+    const pagesNow = this.call.record.pages;
     this.card.after(this.call, ms, () => {
       this.busy = false;
       if (this.aborted) return;
+      if (completed.length > 0) this.card.emit('page', this.call.record.to, pagesNow);
       this.card.dataConf(this.ncci, block.handle, block.h, 0);
       this.pump();
     });
@@ -1186,6 +1190,7 @@ class FaxTransmission {
     this.card.after(this.call, ms, () => {
       this.aborted = true;
       const pages = this.call.record.pages;
+      if (last.length > 0) this.card.emit('page', this.call.record.to, pages);
       this.store(true, 0);
       this.card.b3Ends(this.ncci, 0, 'completed', this.card.finalNcpi(this.call, pages));
     });

@@ -52,6 +52,41 @@ describe('remote parties', () => {
     expect(Buffer.compare(got.sff, Buffer.from(doc(pages)))).toBe(0);
   });
 
+  it('reports each page the remote confirmed while the call runs (events page), before the document', async () => {
+    const seen: string[] = [];
+    const onPage = (n: string, p: number) => seen.push(`${n}:page ${p}`);
+    const onFax = (n: string) => seen.push(`${n}:fax`);
+    sim.events.on('page', onPage);
+    sim.events.on('fax', onFax);
+    try {
+      const pages = [testPage(1), testPage(2, 200), testPage(3, 50), testPage(4, 80)];
+      const r = await sendFax(app, { to: '100', sff: doc(pages) });
+      expect(r.finalNcpi).toMatchObject({ pages: 4 });
+    } finally {
+      sim.events.off('page', onPage);
+      sim.events.off('fax', onFax);
+    }
+    const counts = seen.filter((s) => s.includes('page')).map((s) => Number(s.split(' ')[1]));
+    expect(counts.at(-1)).toBe(4);
+    expect(counts.every((c, i) => i === 0 || c > counts[i - 1])).toBe(true);
+    expect(seen.at(-1)).toBe('100:fax');
+    expect(seen.every((s) => s.startsWith('100:'))).toBe(true);
+  });
+
+  it('a remote that hangs up after page k has confirmed k pages (events page), then the call ends', async () => {
+    const seen: number[] = [];
+    const onPage = (n: string, p: number) => n === '103' && seen.push(p);
+    sim.events.on('page', onPage);
+    try {
+      const r = await sendFax(app, { to: '103', sff: doc([testPage(1), testPage(2), testPage(3)]) });
+      expect(r.reasonB3).toBe(0x3314);
+      expect(r.finalNcpi).toMatchObject({ pages: 1 });
+    } finally {
+      sim.events.off('page', onPage);
+    }
+    expect(seen.every((p) => p <= 1)).toBe(true);
+  });
+
   it('busy: DISCONNECT_IND 0x3491', async () => {
     const r = await sendFax(app, { to: '200', sff: doc([testPage(1)]) });
     expect(r.connectConfInfo).toBe(0);
