@@ -1,7 +1,9 @@
 // The gateway daemon as a value: start it (config → database role checked and migrated by
 // the owner → config version recorded → Redis → API listening) and stop it again. main-job.ts
 // runs it as a process.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { appendAuditEvent, startAuditSealer } from '@faxgate/audit';
 import { openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
@@ -13,6 +15,9 @@ import { redactUrl } from './config/redact.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
 import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
+import { type LineSupervisor, startLineSupervisor } from './lines/supervisor.js';
+import { openLineTransport } from './lockdown/policy.js';
+import { ChannelPool } from './pipeline/channel-pool.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { startNotifier } from './notify/notifier.js';
@@ -20,6 +25,7 @@ import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
 import { prepareSpoolDirs } from './spool/dirs.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
+import { linesWithChannels } from './lines/view.js';
 
 export interface StartOptions extends LoadOptions {
   /** Defaults to a winston logger configured by `logging.*`. */
@@ -40,10 +46,22 @@ export interface RunningGateway {
   status(): GatewayStatus;
   /** The controller evidence monitor, when lines are configured. */
   evidence?: EvidenceMonitor;
+  /** Line supervision (state per controller, reconnect), when lines are configured. */
+  lines?: LineSupervisor;
+  /** This process's B channels per controller (sends and incoming calls), when lines are configured. */
+  channels?: ChannelPool;
   /** The outgoing queue (send worker, reconciler), when `queue.enabled`. */
   pipeline?: OutgoingPipeline;
-  /** Closes the API (finishing requests in flight), then Redis and the database pool. */
-  stop(): Promise<void>;
+  /**
+   * Stops cleanly: the send queue takes no new job and the API closes (idle and keep-alive
+   * connections at once, requests in flight finished) while calls in progress get `graceMs`
+   * (default shutdown.callGraceSeconds) to finish — then they are disconnected and their faxes
+   * requeued with the pages the remote confirmed; then `system.stop`, Redis, the pool, and this
+   * process's temporary files.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  /** During stop(): the grace is over — disconnect the calls in progress now (a second signal). */
+  stopNow(): void;
 }
 
 /** Who records the configuration when the gateway starts: the daemon and the OS account it runs as. */
@@ -141,22 +159,59 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       cleanup.push(() => monitor.stop());
     }
 
-    // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
-    // empty CIP mask. A line that cannot be opened is logged (and shows in the evidence), not fatal.
+    // Line supervision: every controller up or down (socket events, CAPI errors, a probe every
+    // few seconds); on loss `line.down`, no call placed on it, /health 503; reconnect with
+    // backoff, REGISTER + LISTEN, evidence re-read, `line.up`. The channel pool of this process
+    // (sends and incoming calls, receive reserve per controller) follows it.
+    let lines: LineSupervisor | undefined;
+    let channels: ChannelPool | undefined;
     if (config.lines.controllers.length > 0) {
-      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor() }).catch((e: Error) => {
-        log.error(
-          `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
-        );
-        return undefined;
+      const probeTransport = await openLineTransport(config);
+      const supervisor = startLineSupervisor({ config, db, log, actor: gatewayAuthor(), transport: probeTransport });
+      lines = supervisor;
+      cleanup.push(async () => {
+        await supervisor.stop();
+        await probeTransport.close().catch(() => {});
       });
+      await supervisor.ready;
+      const q = queueSettings(config);
+      const pool = new ChannelPool(
+        supervisor.state().lines.map((l) => ({ controller: l.controller, channels: l.bChannels ?? 0 })),
+        q.receiveReserve,
+        q.concurrency > 0 ? q.concurrency : undefined,
+      );
+      channels = pool;
+      const follow = () => {
+        for (const l of supervisor.state().lines) {
+          if (l.bChannels !== null) pool.setChannels(l.controller, l.bChannels);
+          pool.setAvailable(l.controller, l.state === 'up');
+        }
+      };
+      follow();
+      supervisor.on('change', follow);
+    }
+
+    // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
+    // empty CIP mask. A line that cannot be opened is logged and supervised, not fatal.
+    if (config.lines.controllers.length > 0) {
+      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor(), lines, channels }).catch(
+        (e: Error) => {
+          log.error(
+            `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
+          );
+          return undefined;
+        },
+      );
       if (inbound) cleanup.push(() => inbound.stop());
+      // After REGISTER + LISTEN, a returning line's controller evidence is read again (M 4.59).
+      const monitor = evidence;
+      if (monitor) lines?.addRestoreStep(async () => void (await monitor.check()));
     }
 
     // The outgoing queue: workers on the configured lines, reconciler against PostgreSQL.
     let pipeline: OutgoingPipeline | undefined;
     if (config.queue.enabled) {
-      pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor() });
+      pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor(), pool: channels, lines });
       const running = pipeline;
       cleanup.push(() => running.stop());
     }
@@ -167,10 +222,13 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       cleanup.push(() => notifier.stop());
     }
 
-    // Documents submitted over the API are rendered in a sandboxed pool, started on first use.
+    // Documents submitted over the API are rendered in a sandboxed pool, started on first use,
+    // in a work directory of this process under paths.tmp, removed when it stops.
+    const renderTmp = fs.mkdtempSync(path.join(config.paths.tmp, 'render-'));
+    cleanup.push(async () => fs.rmSync(renderTmp, { recursive: true, force: true }));
     const documents = createDocumentLoader({
       workers: 1,
-      ...documentLoaderOptions(config, (m) => log.warn(m)),
+      ...documentLoaderOptions({ ...config, paths: { ...config.paths, tmp: renderTmp } }, (m) => log.warn(m)),
     });
     cleanup.push(() => documents.close());
 
@@ -192,7 +250,14 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         redis: async () => {
           await redis.ping();
         },
+        ...(lines && {
+          lines: async () => {
+            const down = lines?.down() ?? [];
+            if (down.length > 0) throw new Error(`down: ${down.join(', ')}`);
+          },
+        }),
       },
+      linesDown: lines && (() => lines?.down() ?? []),
       status,
       onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
       services: {
@@ -203,14 +268,16 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         settings: pipeline?.settings ?? queueSettings(config),
         documents,
         lines: () => {
-          const pool = pipeline?.worker?.pool;
+          const pool = pipeline?.worker?.pool ?? channels;
           return {
             channels: pool && {
               total: pool.total,
               usable: pool.usable,
               inUse: pool.inUse,
+              receiving: pool.receiving,
               reserve: pool.reserve,
             },
+            lines: lines && linesWithChannels(lines, pool),
             evidence: evidence?.state(),
           };
         },
@@ -234,22 +301,31 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       databaseRole: prepared.role.user,
       databasePrivileged: prepared.privileged,
     });
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      const uptimeSeconds = status().uptimeSeconds;
-      await api.close(); // no request in flight may outlive the pools
-      await lifecycle('system.stop', { uptimeSeconds }).catch((e: Error) =>
-        log.error(`could not record system.stop: ${e.message}`),
-      );
-      await closeAll();
+    let stopping: Promise<void> | undefined;
+    const stop = (opts: { graceMs?: number } = {}) => {
+      stopping ??= (async () => {
+        const graceMs = opts.graceMs ?? config.shutdown.callGraceSeconds * 1000;
+        const calls = pipeline?.worker?.running() ?? [];
+        // No new job and no new request; calls in progress finish within the grace or are
+        // cut and requeued (pipeline/worker.ts). No request in flight may outlive the pools.
+        await Promise.all([api.close(), pipeline?.stop({ graceMs })]);
+        const uptimeSeconds = status().uptimeSeconds;
+        await lifecycle('system.stop', {
+          uptimeSeconds,
+          callGraceSeconds: graceMs / 1000,
+          callsInProgress: calls,
+        }).catch((e: Error) => log.error(`could not record system.stop: ${e.message}`));
+        await closeAll();
+      })();
+      return stopping;
     };
 
     return {
       loaded,
       address,
       evidence,
+      lines,
+      channels,
       pipeline,
       migrationsApplied: applied,
       database: prepared,
@@ -257,6 +333,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       redisReachable,
       status,
       stop,
+      stopNow: () => pipeline?.stopNow(),
     };
   } catch (e) {
     await closeAll();

@@ -9,7 +9,7 @@ import { DatabaseRoleError } from './database-start.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { SpoolDirError } from './spool/dirs.js';
 import { formatStatus } from './status.js';
-import { exitIfStopHangs, onStopSignals } from './stop-signals.js';
+import { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS } from './stop-signals.js';
 
 function printStarted(gw: RunningGateway): void {
   const v = gw.configVersion;
@@ -31,8 +31,12 @@ export async function runDaemon(): Promise<void> {
 
   const stop = async () => {
     if (!gw) return; // still starting: main() stops it as soon as it is up
-    process.stdout.write(`faxgate: ${signals.received}: stopping\n`);
-    exitIfStopHangs(() => 'faxgate: shutdown took too long: exiting');
+    const graceSeconds = gw.loaded.config.shutdown.callGraceSeconds;
+    const calls = gw.pipeline?.worker?.running().length ?? 0;
+    process.stdout.write(
+      `faxgate: ${signals.received}: stopping${calls > 0 ? ` (${calls} call(s) in progress: up to ${graceSeconds} s to finish; Ctrl-C again to disconnect them now)` : ''}\n`,
+    );
+    exitIfStopHangs(() => 'faxgate: shutdown took too long: exiting', graceSeconds * 1000 + STOP_MARGIN_MS);
     try {
       await gw.stop();
       process.stdout.write('faxgate: stopped\n');
@@ -42,9 +46,14 @@ export async function runDaemon(): Promise<void> {
       process.exitCode = 1;
     }
   };
+  const now = (signal: string) => {
+    if (!gw) return;
+    process.stdout.write(`faxgate: ${signal} again: disconnecting the calls in progress now\n`);
+    gw.stopNow();
+  };
   // Handlers go in before anything else: a signal that arrives while starting, or right
   // after the status line, must still mean a clean stop.
-  const signals = onStopSignals(() => void stop());
+  const signals = onStopSignals(() => void stop(), now);
 
   try {
     gw = await startGateway();

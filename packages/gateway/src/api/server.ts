@@ -35,6 +35,8 @@ export interface ApiOptions {
   /** Called once per answered request (method, url, status code, ms) — for the access log. */
   onRequest?: (line: { method: string; url: string; statusCode: number; ms: number }) => void;
   probeTimeoutMs?: number;
+  /** Names of the configured lines that are down ('controller 1'): /health lists them (no hosts). */
+  linesDown?: () => string[];
   /** The REST API v1 and /status (behind login); without it only /health is served. */
   services?: ApiServices;
 }
@@ -64,6 +66,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   // Unknown properties are refused, not silently dropped (removeAdditional off).
   const app = Fastify({
     logger: false,
+    // close() ends idle keep-alive connections at once (a client's pooled connection must not
+    // hold a stop for its keep-alive timeout); requests in flight are finished first.
+    forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     // A client that trickles its request (slow upload, half-sent headers) is cut off, not
     // kept forever: 5 minutes is enough for the largest submission on a slow line.
@@ -125,7 +130,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const report = await checkHealth(opts.probes, opts.probeTimeoutMs);
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+    const down = report.checks.lines === 'fail' ? (opts.linesDown?.() ?? []) : [];
+    return reply.code(report.status === 'ok' ? 200 : 503).send(down.length > 0 ? { ...report, down } : report);
   });
 
   if (services) {

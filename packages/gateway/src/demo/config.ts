@@ -25,6 +25,9 @@ export const DEMO_NUMBERS = {
   ownRange: ['+49303001-+49303002', '+49304000-+49304099'],
 } as const;
 
+/** How long the demo lets a call in progress finish when it stops (shutdown.callGraceSeconds). */
+export const DEMO_CALL_GRACE_SECONDS = 10;
+
 /** The simulated remote fax machine the sample PDF goes to (capi-sim's default party, CSI "+49 555 1000"). */
 export const DEMO_REMOTE_FAX = '5551000';
 /** The simulated sender of the incoming fax. */
@@ -68,6 +71,8 @@ export function demoConfig(opts: DemoConfigOptions): {
       headLine: 'faxgate demo',
       timeScale: 1,
     },
+    // Ctrl-C: a call in progress gets 10 s to finish, then it is cut and its fax requeued.
+    shutdown: { callGraceSeconds: DEMO_CALL_GRACE_SECONDS },
     routing: {
       numbering: { countryCode: '49', areaCode: '30', localNumberLength: 8, dialLocal: true },
       inbound: {

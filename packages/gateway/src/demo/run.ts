@@ -11,8 +11,8 @@ import { stringify } from 'yaml';
 import { redactUrl } from '../config/redact.js';
 import type { FaxgateConfigInput } from '../config/schema.js';
 import { type RunningGateway, startGateway } from '../gateway.js';
-import { exitIfStopHangs, onStopSignals } from '../stop-signals.js';
-import { DEMO_API_PORT, demoConfig } from './config.js';
+import { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS } from '../stop-signals.js';
+import { DEMO_API_PORT, DEMO_CALL_GRACE_SECONDS, demoConfig } from './config.js';
 import { portIsFree, refuseForeignQueue } from './preflight.js';
 import { bannerLines, faxEventLine, formatNumber } from './print.js';
 import { prepareDemoDatabase } from './roles.js';
@@ -85,6 +85,9 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   // The demo's private directory (its configuration file for the CLI and the gateway, its
   // spool and tmp), gone at exit.
   parts.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-demo-'));
+  const dir = parts.dir;
+  // Gone even if the stop hangs and the safety net exits the process.
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const { input, config, envOverrides } = demoConfig({ simPort: sim.port, apiPort, workDir: parts.dir });
 
   const configFile = path.join(parts.dir, 'faxgate.yaml');
@@ -143,8 +146,13 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   });
   const gw = parts.gateway;
   if (!gw.pipeline) throw new Error('the send queue did not start');
+  // The body is read: an unread response keeps its keep-alive connection busy, and the API's
+  // close would wait for it.
   const restApi = await fetch(`${gw.address}/openapi.json`).then(
-    (r) => r.ok,
+    async (r) => {
+      await r.arrayBuffer();
+      return r.ok;
+    },
     () => false,
   );
   for (const line of bannerLines({
@@ -198,7 +206,10 @@ export async function runDemo(): Promise<void> {
 
   const stop = async () => {
     say(`faxgate demo: ${signals.received}: stopping`);
-    exitIfStopHangs(() => `faxgate demo: shutdown took too long (still stopping ${stoppingNow}): exiting`);
+    exitIfStopHangs(
+      () => `faxgate demo: shutdown took too long (still stopping ${stoppingNow}): exiting`,
+      DEMO_CALL_GRACE_SECONDS * 1000 + STOP_MARGIN_MS,
+    );
     // Waiting for the demo's faxes ends now; then the start, cut short, returns.
     await parts.watch?.stop().catch(() => {});
     stoppingNow = 'the start';
@@ -207,7 +218,11 @@ export async function runDemo(): Promise<void> {
     say('faxgate demo: stopped');
     process.exitCode = 0;
   };
-  const signals = onStopSignals(() => void stop());
+  const now = (signal: string) => {
+    say(`faxgate demo: ${signal} again: disconnecting the calls in progress now`);
+    parts.gateway?.stopNow();
+  };
+  const signals = onStopSignals(() => void stop(), now);
 
   started = start(parts, () => signals.received !== null);
   try {
