@@ -36,8 +36,10 @@ export async function recordConfigVersion(
 ): Promise<RecordedConfig> {
   const content = configDocument(input.config);
   return inTransaction(db, async (trx) => {
-    const prev = await configVersions.latest(trx);
-    const v = await configVersions.record(trx, { author: input.author, content, comment: input.comment });
+    // Per node: another gateway on this database with another file is not a change of ours.
+    const node = input.config.node.name;
+    const prev = await configVersions.latest(trx, node);
+    const v = await configVersions.record(trx, { author: input.author, content, comment: input.comment, node });
     if (!v.changed) return { changed: false, version: v.version, sha256: v.sha256, changes: [] };
     const changes = diffConfig(prev ? parse(prev.content) : {}, parse(content));
     await appendAuditEvent(trx, {
@@ -45,6 +47,7 @@ export async function recordConfigVersion(
       actor: input.author,
       subject: `config:v${v.version}`,
       details: {
+        node,
         version: v.version,
         sha256: v.sha256,
         previous: prev?.version ?? null,

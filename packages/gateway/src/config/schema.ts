@@ -1,6 +1,7 @@
 // The gateway's configuration: one YAML file, validated strictly (unknown keys are errors),
 // every key with a default so an empty or missing file yields a working local setup.
 import { isIP } from 'node:net';
+import os from 'node:os';
 import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
@@ -70,7 +71,19 @@ function isRegExp(s: string): boolean {
 // prefault: an absent section is parsed as {} so its keys get their defaults.
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 
+/** The default node name: the host name, cut to what a node name may hold. */
+export function defaultNodeName(): string {
+  const h = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64);
+  return /^[A-Za-z0-9]/.test(h) ? h : `node-${h}`;
+}
+
 export const configSchema = z.strictObject({
+  /** This gateway process among several on one database (configuration versions are per node). */
+  node: section({
+    name: text('a node name')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1..64 of A-Z a-z 0-9 _ . - (a letter or digit first)')
+      .default(defaultNodeName),
+  }),
   database: section({
     /** Secret (may hold a password). Env: FAXGATE_DATABASE_URL, DATABASE_URL. */
     url: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
