@@ -85,3 +85,32 @@ describe('configuration versions per node (0011)', () => {
     ]);
   });
 });
+
+describe('listenChannel', () => {
+  it('hears notifications, and LISTENs again after its connection is killed (onReconnect)', async () => {
+    const { listenChannel } = await import('./index.js');
+    const got: string[] = [];
+    let reconnects = 0;
+    const l = listenChannel(t.db.url, DIRECTORY_CHANNEL, {
+      onNotify: (p) => got.push(p),
+      onReconnect: () => reconnects++,
+      applicationName: 'faxgate-listen-test',
+      maxDelayMs: 200,
+    });
+    try {
+      await l.ready;
+      await mailboxes.add(t.knex, { name: 'l-one', kind: 'outgoing' });
+      await until(() => got.includes('mailboxes'));
+      await t.knex.raw(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'faxgate-listen-test'`,
+      );
+      await until(() => reconnects === 1 && l.connected);
+      got.length = 0;
+      await groups.add(t.knex, { name: 'l-group' });
+      await until(() => got.includes('groups'));
+    } finally {
+      await l.stop();
+    }
+    expect(l.connected).toBe(false);
+  });
+});

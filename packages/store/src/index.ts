@@ -5,6 +5,7 @@ export * from './authz.js';
 export { type Db, inTransaction, type OpenDatabaseOptions, openDatabase, parseInt8 } from './db.js';
 export { unifiedDiff } from './diff.js';
 export * from './errors.js';
+export { type ChannelListener, type ListenOptions, listenChannel } from './listen.js';
 export {
   MIGRATIONS_TABLE,
   type MigrateResult,
