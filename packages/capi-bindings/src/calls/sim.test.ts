@@ -324,7 +324,7 @@ for (const kind of ['rcapi', 'native'] as const) {
         expect(seen[1].tsi).toBe('SPAM');
         expect(r2).toMatchObject({ ok: false, aborted: true });
         expect(rec2.outcome).not.toBe('completed');
-        expect(rec2.pages).toBe(0);
+        expect(bytes).toBe(0); // nothing after the hang-up reaches onData
       });
 
       it('rejects a call with the decided reason', async () => {

@@ -3,14 +3,17 @@
 // picks; outgoing-only: LISTEN with an empty CIP mask (which also cancels a LISTEN an earlier
 // run left) and every call offered anyway is rejected by the guard.
 import { CapiSession } from '@faxgate/capi-bindings';
-import { LockdownTransport, listenCipMask } from '@faxgate/isdn-lockdown';
+import { LockdownTransport, listenCipMask, tsiBlocked } from '@faxgate/isdn-lockdown';
 import { createRouter } from '@faxgate/router';
-import { type Db, type Fax, mailboxes } from '@faxgate/store';
+import { type Db, type Fax, type Knex, mailboxes } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
+import { startPresence } from '../pipeline/presence.js';
+import { callerNumbering } from './numbering.js';
 import { startReceiver } from './receiver.js';
+import { interruptedText, recoverInterruptedReceives } from './recover.js';
 
 export interface InboundService {
   mode: FaxgateConfig['lockdown']['mode'];
@@ -35,11 +38,23 @@ export async function startInbound(opts: {
     numbers: m.numbers,
   }));
   const router = createRouter(config.routing, boxes);
+  // Receptions a crash cut off are closed with the pages they kept; ours carry our presence id.
+  const presence = await startPresence(db as Knex);
+  const recovered = await recoverInterruptedReceives(db, actor).catch(async (e: Error) => {
+    await presence.stop();
+    throw e;
+  });
+  for (const r of recovered) {
+    log.warn(
+      `received fax ${r.fax.id}: ${interruptedText(r.pages)} (closed: ${r.fax.state}, cause ${r.fax.cause})`,
+    );
+  }
   const incoming = boxes.filter((m) => m.kind === 'incoming');
   const transport = new LockdownTransport(await openLineTransport(config), {
     policy,
     onEvent: auditLockdownEvents(db, actor),
     onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
+    numbering: callerNumbering(router.plan),
     hasMailbox: (called) => {
       const d = router.routeIncoming({ called });
       return d.action === 'deliver' && d.rule !== 'default' && incoming.some((m) => m.id === d.mailbox.id);
@@ -52,6 +67,7 @@ export async function startInbound(opts: {
   } catch (e) {
     await session?.close().catch(() => {});
     await transport.close().catch(() => {});
+    await presence.stop();
     throw e;
   }
   const open = session;
@@ -65,6 +81,8 @@ export async function startInbound(opts: {
           log,
           actor,
           onStored: opts.onStored,
+          instanceId: presence.instanceId,
+          tsiBlocked: (tsi) => tsiBlocked(policy, tsi),
         })
       : undefined;
   log.info(
@@ -77,6 +95,7 @@ export async function startInbound(opts: {
     controllers: [...config.lines.controllers],
     async stop() {
       receiver?.stop();
+      await presence.stop();
       await open.close().catch(() => {});
       await transport.close().catch(() => {});
     },

@@ -1,19 +1,35 @@
 // The incoming path: CONNECT_IND (already screened by the lockdown guard) → router → accept →
-// SFF decoded as it arrives → pages stored as MMR TIFF with the audit event and the receive
-// log record in one transaction (ARCHITECTURE.md, "Incoming").
-import { appendAuditEvent, recordXfer } from '@faxgate/audit';
-import { type CapiSession, type FaxResult, type IncomingCall, receiveFaxes } from '@faxgate/capi-bindings';
-import { type BilevelPage, ContainerError, SffReader } from '@faxgate/fax-core';
+// SFF decoded as it arrives → each page stored as an MMR TIFF as soon as its page end arrives
+// (one page in memory at a time) → after training the sender's TSI recorded and the TSI rules
+// applied → at the end state, audit event and receive log record in one transaction
+// (ARCHITECTURE.md, "Incoming"; receive-store.ts; a crash is closed by recover.ts).
+import { appendAuditEvent } from '@faxgate/audit';
+import {
+  type CapiSession,
+  type FaxResult,
+  type IncomingCall,
+  receiveFaxes,
+  type TrainedVerdict,
+} from '@faxgate/capi-bindings';
+import { ContainerError, SffReader } from '@faxgate/fax-core';
 import type { Router } from '@faxgate/router';
-import { type Db, type Fax, faxes, faxPages, inTransaction } from '@faxgate/store';
+import { type Db, type Fax, faxes, inTransaction } from '@faxgate/store';
 import type { Logger } from '../logger.js';
-import { encodePages, LPI } from '../pipeline/pages.js';
+import { typeOfNumber } from './numbering.js';
+import {
+  commitPage,
+  finishReceive,
+  noteTsi,
+  pagesKept,
+  type ReceiveEnd,
+  type Receiving,
+} from './receive-store.js';
 
 export interface ReceiverOptions {
   db: Db;
   /** A session on a locked-down transport: non-fax and forbidden calls never reach us. */
   session: CapiSession;
-  /** Picks the mailbox (or a rejection) for each call. */
+  /** Picks the mailbox (or a rejection) for each call, and again with the TSI after training. */
   router: Pick<Router<{ id: number; name: string }>, 'routeIncoming'>;
   /** Our T.30 station id (CSI), at most 20 characters. */
   stationId: string;
@@ -22,6 +38,15 @@ export interface ReceiverOptions {
   actor?: string;
   /** Called once a received fax is stored (for notifications and tests). */
   onStored?: (fax: Fax) => void;
+  /** Called when an accepted call has its fax row (the channel book names the fax). */
+  onBegin?: (call: IncomingCall, fax: Fax) => void;
+  /**
+   * This process's presence id (pipeline/presence.ts), written into every fax it receives:
+   * the crash recovery at start closes only receptions whose process is gone.
+   */
+  instanceId?: string;
+  /** The lockdown TSI blocklist: such a sender is cut off by the guard; the fax says why. */
+  tsiBlocked?: (tsi: string) => boolean;
 }
 
 export interface Receiver {
@@ -36,7 +61,13 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
   const { db, session, router, stationId } = opts;
   const actor = opts.actor ?? 'gateway';
   const stop = receiveFaxes(session, async (call) => {
-    const route = router.routeIncoming({ called: call.calledNumber, caller: call.callingNumber });
+    const numbers = {
+      called: call.calledNumber,
+      calledType: typeOfNumber(call.ind.calledPartyNumber?.typePlan),
+      caller: call.callingNumber || undefined,
+      callerType: typeOfNumber(call.ind.callingPartyNumber?.typePlan),
+    };
+    const route = router.routeIncoming(numbers);
     if (route.action === 'reject') {
       await inTransaction(db, (trx) =>
         appendAuditEvent(trx, {
@@ -63,7 +94,11 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
         remoteNumber: route.caller ?? (call.callingNumber || null),
         startedAt: started,
         line: `${call.controller}`,
-        metadata: { rule: route.rule, cip: call.cipValue },
+        metadata: {
+          rule: route.rule,
+          cip: call.cipValue,
+          ...(opts.instanceId ? { receiver: opts.instanceId } : {}),
+        },
       });
       await appendAuditEvent(trx, {
         type: 'recv.begin',
@@ -75,32 +110,76 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
       });
       return f;
     });
+    opts.onBegin?.(call, fax);
+    const r: Receiving = {
+      fax,
+      pages: 0,
+      started,
+      controller: call.controller,
+      caller: call.callingNumber,
+      actor,
+    };
+    // Rows are decoded into the page in progress only; a finished page is stored and dropped.
     const reader = new SffReader({ requireEnd: false });
-    const pages: BilevelPage[] = [];
     let damaged: string | undefined;
+    let tsi: string | undefined;
+    let refused: { rule: string; reason: string } | undefined;
+    let blocked = false;
+
+    /** The TSI is known: blocklist, then the routing rules with it. */
+    const onTsi = async (id: string): Promise<TrainedVerdict> => {
+      tsi = id;
+      if (opts.tsiBlocked?.(id)) {
+        blocked = true; // the lockdown guard clears B3 right after this
+        await noteTsi(db, r, id, undefined);
+        return undefined;
+      }
+      const d = router.routeIncoming({ ...numbers, tsi: id });
+      if (d.action === 'reject') {
+        refused = { rule: d.rule, reason: d.reason };
+        await noteTsi(db, r, id, undefined);
+        return 'hang-up';
+      }
+      await noteTsi(db, r, id, d);
+      return undefined;
+    };
+
+    const finish = async (result: FaxResult): Promise<Fax> => {
+      if (!damaged && reader.bytesRead > 0) {
+        try {
+          // The page in progress when the stream stopped without a page end (remote abort).
+          for (const p of reader.end()) await commitPage(db, r, p.page);
+        } catch (e) {
+          if (!(e instanceof ContainerError)) throw e;
+          damaged = e.message;
+        }
+      }
+      // A card that gives the TSI only at the end: the rules still apply.
+      if (tsi === undefined && result.remoteStationId) await onTsi(result.remoteStationId.trim());
+      return finishReceive(db, r, receiveEnd(result, r.pages, { damaged, refused, blocked, tsi }));
+    };
+
     return {
       action: 'accept',
       stationId,
       highResolution: true,
-      onData: (chunk) => {
+      onTrained: (t) => (t.remoteStationId ? onTsi(t.remoteStationId) : undefined),
+      // Back-pressure: the DATA_B3_RESP waits until a page this chunk completed is committed.
+      onData: async (chunk) => {
         if (damaged) return;
+        let done: ReturnType<SffReader['push']>;
         try {
-          for (const p of reader.push(chunk)) pages.push(p.page);
+          done = reader.push(chunk);
         } catch (e) {
           damaged = e instanceof ContainerError ? e.message : String(e);
+          return;
         }
+        for (const p of done) await commitPage(db, r, p.page);
       },
       onResult: (result) => {
-        if (!damaged) {
-          try {
-            for (const p of reader.end()) pages.push(p.page);
-          } catch (e) {
-            damaged = e instanceof ContainerError ? e.message : String(e);
-          }
-        }
-        store(opts, actor, fax, call, result, pages, damaged, started).then(
+        finish(result).then(
           (stored) => opts.onStored?.(stored),
-          (e: Error) => opts.log?.error(`received fax ${fax.id}: could not store it: ${e.message}`),
+          (e: Error) => opts.log?.error(`received fax ${fax.id}: could not store its end: ${e.message}`),
         );
       },
     };
@@ -108,69 +187,37 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
   return { stop };
 }
 
-/** Pages, fax state, audit event and RECV record: one transaction, all or nothing. */
-async function store(
-  opts: ReceiverOptions,
-  actor: string,
-  fax: Fax,
-  call: IncomingCall,
+/** How the call ended, for the fax row, recv.end and the RECV record. */
+function receiveEnd(
   result: FaxResult,
-  pages: BilevelPage[],
-  damaged: string | undefined,
-  started: Date,
-): Promise<Fax> {
-  const ok = result.ok && !damaged && pages.length > 0;
-  const cause = damaged ? 'bad-document' : result.cause.class;
-  const causeText = damaged ? `the received document is damaged: ${damaged}` : result.cause.name;
-  return inTransaction(opts.db, async (trx) => {
-    if (pages.length > 0) for (const row of encodePages(pages)) await faxPages.add(trx, fax.id, row);
-    const updated = await faxes.updateState(
-      trx,
-      fax.id,
-      ok ? 'received' : 'failed',
-      {
-        remoteStationId: result.remoteStationId ?? null,
-        pagesTotal: pages.length,
-        pagesDone: pages.length,
-        resolution: pages.length ? LPI[pages[0].resolution] : null,
-        completedAt: new Date(),
-        cause: ok ? null : cause,
-        causeText: ok ? null : causeText,
-      },
-      { from: ['receiving'] },
-    );
-    await appendAuditEvent(trx, {
-      type: 'recv.end',
-      actor,
-      subject: `fax:${fax.id}`,
-      faxId: fax.id,
-      mailboxId: fax.mailboxId,
-      details: {
-        ok,
-        pages: pages.length,
-        remoteStationId: result.remoteStationId ?? null,
-        cause,
-        rate: result.rate ?? null,
-      },
-    });
-    await recordXfer(trx, {
-      type: 'RECV',
-      time: started,
-      commid: `r${fax.id}`,
-      device: `capi${call.controller}`,
-      jobid: String(fax.id),
-      sender: 'fax',
-      dest: fax.localNumber ?? call.calledNumber,
-      remoteStation: result.remoteStationId ?? '',
-      npages: pages.length,
-      jobtimeSeconds: Math.round((Date.now() - started.getTime()) / 1000),
-      conntimeSeconds: Math.round(result.durationMs / 1000),
-      reason: ok ? '' : causeText,
-      cidNumber: call.callingNumber,
-      faxId: fax.id,
-      mailboxId: fax.mailboxId,
-      resultCode: ok ? 'ok' : cause,
-    });
-    return updated;
+  pages: number,
+  why: {
+    damaged: string | undefined;
+    refused: { rule: string; reason: string } | undefined;
+    blocked: boolean;
+    tsi: string | undefined;
+  },
+): ReceiveEnd {
+  const base = {
+    remoteStationId: why.tsi ?? result.remoteStationId ?? null,
+    rate: result.rate ?? null,
+    conntimeSeconds: Math.round(result.durationMs / 1000),
+    details: { call: result.cause.name, callClass: result.cause.class },
+  };
+  const fail = (cause: string, causeText: string): ReceiveEnd => ({
+    ...base,
+    ok: false,
+    cause,
+    causeText,
   });
+  if (why.refused)
+    return fail('rejected', `${why.refused.reason} (routing rule ${why.refused.rule} on the sender TSI)`);
+  if (why.blocked) return fail('tsi-blocked', `sender TSI "${why.tsi}" is on the blocklist`);
+  if (why.damaged)
+    return fail('bad-document', `the received document is damaged: ${why.damaged}; ${pagesKept(pages)}`);
+  if (!result.ok && pages > 0)
+    return fail('partial', `receive ended early: ${result.cause.name}; ${pagesKept(pages)}`);
+  if (!result.ok) return fail(result.cause.class, result.cause.name);
+  if (pages === 0) return fail('bad-document', 'the sender sent no page');
+  return { ...base, ok: true, cause: null, causeText: null };
 }
