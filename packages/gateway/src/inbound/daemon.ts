@@ -4,8 +4,7 @@
 // run left) and every call offered anyway is rejected by the guard.
 import { CapiSession } from '@faxgate/capi-bindings';
 import { LockdownTransport, listenCipMask, tsiBlocked } from '@faxgate/isdn-lockdown';
-import { createRouter } from '@faxgate/router';
-import { type Db, type Fax, type Knex, mailboxes } from '@faxgate/store';
+import { type Db, type Fax, type Knex } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
@@ -13,11 +12,18 @@ import type { Logger } from '../logger.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
 import { startReceiver } from './receiver.js';
+import { createRoutingView, type RebuildResult } from './routing-view.js';
 import { interruptedText, recoverInterruptedReceives } from './recover.js';
 
 export interface InboundService {
   mode: FaxgateConfig['lockdown']['mode'];
   controllers: number[];
+  /**
+   * Routing without a restart: re-reads mailboxes and numbers (the directory changed) and,
+   * given a reloaded configuration, takes its routing rules and lockdown blocklists and
+   * unknown-number rule (reload/live-keys.ts says which keys may change live).
+   */
+  reconfigure(next?: FaxgateConfig): Promise<RebuildResult>;
   stop(): Promise<void>;
 }
 
@@ -30,14 +36,9 @@ export async function startInbound(opts: {
 }): Promise<InboundService> {
   const { config, db, log, actor } = opts;
   const policy = lockdownPolicy(config);
-  // Mailboxes are read once: a new mailbox number needs a restart to receive (documented).
-  const boxes = (await mailboxes.list(db)).map((m) => ({
-    id: m.id,
-    name: m.name,
-    kind: m.kind,
-    numbers: m.numbers,
-  }));
-  const router = createRouter(config.routing, boxes);
+  // Mailboxes, numbers and rules as they are now; rebuilt by reconfigure() while running.
+  const view = await createRoutingView(db, config.routing);
+  const router = view.router;
   // Receptions a crash cut off are closed with the pages they kept; ours carry our presence id.
   const presence = await startPresence(db as Knex);
   const recovered = await recoverInterruptedReceives(db, actor).catch(async (e: Error) => {
@@ -49,16 +50,12 @@ export async function startInbound(opts: {
       `received fax ${r.fax.id}: ${interruptedText(r.pages)} (closed: ${r.fax.state}, cause ${r.fax.cause})`,
     );
   }
-  const incoming = boxes.filter((m) => m.kind === 'incoming');
   const transport = new LockdownTransport(await openLineTransport(config), {
     policy,
     onEvent: auditLockdownEvents(db, actor),
     onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
     numbering: callerNumbering(router.plan),
-    hasMailbox: (called) => {
-      const d = router.routeIncoming({ called });
-      return d.action === 'deliver' && d.rule !== 'default' && incoming.some((m) => m.id === d.mailbox.id);
-    },
+    hasMailbox: (called) => view.hasMailbox(called),
   });
   let session: CapiSession | undefined;
   try {
@@ -92,6 +89,18 @@ export async function startInbound(opts: {
   );
   return {
     mode: policy.mode,
+    async reconfigure(next) {
+      const result = await view.rebuild(next?.routing);
+      if (next) {
+        // The guard and the receiver read these fields at each call.
+        const p = lockdownPolicy(next);
+        policy.callerBlocklist = p.callerBlocklist;
+        policy.tsiBlocklist = p.tsiBlocklist;
+        policy.unknownNumber = p.unknownNumber;
+      }
+      log.info(`routing rebuilt: ${result.mailboxes} mailboxes, ${result.numbers} numbers`);
+      return result;
+    },
     controllers: [...config.lines.controllers],
     async stop() {
       receiver?.stop();
