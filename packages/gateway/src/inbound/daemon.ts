@@ -54,7 +54,7 @@ export async function startInbound(opts: {
     policy,
     onEvent: auditLockdownEvents(db, actor),
     onSinkError: (e) => log.error(`lockdown event not recorded: ${(e as Error).message}`),
-    numbering: callerNumbering(router.plan),
+    numbering: callerNumbering(() => router.plan),
     hasMailbox: (called) => view.hasMailbox(called),
   });
   let session: CapiSession | undefined;

@@ -24,11 +24,15 @@ export function typeOfNumber(typePlan: number | undefined): TypeOfNumber | undef
   }
 }
 
-/** Caller numbers and caller blocklist entries in E.164, by the numbering plan. */
-export function callerNumbering(plan: NumberingPlan): CallerNumbering {
+/**
+ * Caller numbers and caller blocklist entries in E.164, by the numbering plan — or by the plan
+ * `plan()` gives at each call (a routing configuration reloaded while running).
+ */
+export function callerNumbering(plan: NumberingPlan | (() => NumberingPlan)): CallerNumbering {
+  const now = typeof plan === 'function' ? plan : () => plan;
   return {
-    caller: (digits, ton) => networkNumberToE164(digits, typeOfNumber(ton << 4), plan),
+    caller: (digits, ton) => networkNumberToE164(digits, typeOfNumber(ton << 4), now()),
     entry: (text, prefix) =>
-      prefix ? numberPrefixToE164(text, plan) : networkNumberToE164(text, 'unknown', plan),
+      prefix ? numberPrefixToE164(text, now()) : networkNumberToE164(text, 'unknown', now()),
   };
 }
