@@ -12,6 +12,7 @@ import { startAuditCheckpointer } from './audit-checkpoints/checkpointer.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
+import type { FaxgateConfig } from './config/schema.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
 import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
@@ -20,6 +21,9 @@ import { createGatewayLogger, type Logger } from './logger.js';
 import { startNotifier } from './notify/notifier.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
+import { applyLiveKeys } from './reload/apply-live.js';
+import { createConfigReloader, type ReloadResult } from './reload/config-reload.js';
+import { watchDirectory } from './reload/directory-watch.js';
 import { prepareSpoolDirs } from './spool/dirs.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
@@ -44,6 +48,12 @@ export interface RunningGateway {
   evidence?: EvidenceMonitor;
   /** The outgoing queue (send worker, reconciler), when `queue.enabled`. */
   pipeline?: OutgoingPipeline;
+  /**
+   * Reads the configuration file again (`faxgate config reload`, SIGHUP): validated first,
+   * live keys applied and recorded with `actor` as author; a bad file or a key that needs a
+   * restart changes nothing (reload/config-reload.ts).
+   */
+  reload(actor: string): Promise<ReloadResult>;
   /**
    * Stops cleanly: the send queue takes no new job and the API closes (idle and keep-alive
    * connections at once, requests in flight finished) while calls in progress get `graceMs`
@@ -151,6 +161,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       cleanup.push(() => monitor.stop());
     }
 
+    let reconfigureInbound: ((next: FaxgateConfig) => Promise<unknown>) | undefined;
     // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
     // empty CIP mask. A line that cannot be opened is logged (and shows in the evidence), not fatal.
     if (config.lines.controllers.length > 0) {
@@ -161,6 +172,16 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         return undefined;
       });
       if (inbound) cleanup.push(() => inbound.stop());
+      if (inbound) {
+        // Routing without restarts: every committed directory change rebuilds the router.
+        const watch = watchDirectory({
+          databaseUrl: config.database.url,
+          log,
+          onChange: async () => void (await inbound.reconfigure()),
+        });
+        cleanup.push(() => watch.stop());
+        reconfigureInbound = (next) => inbound.reconfigure(next);
+      }
     }
 
     // The outgoing queue: workers on the configured lines, reconciler against PostgreSQL.
@@ -197,6 +218,16 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         evidence: evidence?.state(),
         databasePrivileged: prepared.privileged,
       });
+    const reloader = createConfigReloader({
+      load: { ...opts, path: loaded.file ?? opts.path },
+      initial: config,
+      db,
+      log,
+      apply: async (next) => {
+        await reconfigureInbound?.(next); // may refuse (a rule names no mailbox): nothing applied
+        applyLiveKeys(config, next);
+      },
+    });
     const api = buildApi({
       probes: {
         database: async () => {
@@ -227,6 +258,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
             evidence: evidence?.state(),
           };
         },
+        reloadConfig: (actor) => reloader.reload(actor),
         logError: (m) => log.error(`API: ${m}`),
       },
     });
@@ -268,6 +300,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
 
     return {
       loaded,
+      reload: (actor: string) => reloader.reload(actor),
       address,
       evidence,
       pipeline,

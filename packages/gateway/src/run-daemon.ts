@@ -7,6 +7,7 @@
 import { ConfigError } from './config/load.js';
 import { DatabaseRoleError } from './database-start.js';
 import { type RunningGateway, startGateway } from './gateway.js';
+import { describeReload } from './reload/describe.js';
 import { SpoolDirError } from './spool/dirs.js';
 import { formatStatus } from './status.js';
 import { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS } from './stop-signals.js';
@@ -54,6 +55,18 @@ export async function runDaemon(): Promise<void> {
   // Handlers go in before anything else: a signal that arrives while starting, or right
   // after the status line, must still mean a clean stop.
   const signals = onStopSignals(() => void stop(), now);
+  // SIGHUP: read the configuration file again (validated first; live keys applied and
+  // recorded as system:SIGHUP; a bad file or a restart key changes nothing). Installed before
+  // the start, so an early SIGHUP does not end the process (its default action).
+  const onHup = () => {
+    const running = gw;
+    if (!running) return;
+    running.reload('system:SIGHUP').then(
+      (r) => process.stdout.write(`faxgate: SIGHUP: ${describeReload(r)}\n`),
+      (e: Error) => process.stderr.write(`faxgate: SIGHUP: reload failed: ${e.message}\n`),
+    );
+  };
+  process.on('SIGHUP', onHup);
 
   try {
     gw = await startGateway();

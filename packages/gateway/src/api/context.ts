@@ -11,6 +11,7 @@ import type { DocumentLoader } from '../documents/load-pages.js';
 import type { SendQueue } from '../pipeline/queue.js';
 import type { QueueSettings } from '../pipeline/settings.js';
 import type { StopContext } from '../pipeline/stop.js';
+import type { ReloadResult } from '../reload/config-reload.js';
 import { ApiError } from './errors.js';
 
 export interface ApiServices {
@@ -26,6 +27,11 @@ export interface ApiServices {
     channels?: { total: number; usable: number; inUse: number; reserve: number };
     evidence?: unknown;
   };
+  /**
+   * `faxgate config reload`: re-reads the file, applies the live keys (this object's `config`
+   * is replaced then) and records the version with `actor` as author. Absent: 503.
+   */
+  reloadConfig?: (actor: string) => Promise<ReloadResult>;
   /** Where a 500's cause goes. */
   logError(message: string): void;
 }

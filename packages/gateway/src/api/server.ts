@@ -18,6 +18,7 @@ import { ApiError, installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { auditExportRoutes } from './routes/audit-export.js';
+import { configRoutes } from './routes/config.js';
 import { directoryRoutes } from './routes/directory.js';
 import { faxContentRoutes } from './routes/fax-content.js';
 import { faxListingRoutes } from './routes/fax-listing.js';
@@ -179,6 +180,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);
+        await configRoutes(v1, services);
       },
       { prefix: API_PREFIX },
     );

@@ -4,7 +4,7 @@
 // run left) and every call offered anyway is rejected by the guard.
 import { CapiSession } from '@faxgate/capi-bindings';
 import { LockdownTransport, listenCipMask, tsiBlocked } from '@faxgate/isdn-lockdown';
-import { type Db, type Fax, type Knex } from '@faxgate/store';
+import type { Db, Fax, Knex } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
@@ -12,8 +12,8 @@ import type { Logger } from '../logger.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
 import { startReceiver } from './receiver.js';
-import { createRoutingView, type RebuildResult } from './routing-view.js';
 import { interruptedText, recoverInterruptedReceives } from './recover.js';
+import { createRoutingView, type RebuildResult } from './routing-view.js';
 
 export interface InboundService {
   mode: FaxgateConfig['lockdown']['mode'];

@@ -1,8 +1,11 @@
-// faxgate config check | config record
+// faxgate config check | config record | config reload
 import type { Command } from 'commander';
 import { formatChange } from '../../config/diff.js';
 import { recordConfigVersion } from '../../config/record.js';
 import { configDocument, redactConfig } from '../../config/redact.js';
+import type { ReloadResult } from '../../reload/config-reload.js';
+import { describeReload } from '../../reload/describe.js';
+import { loggedIn } from '../api-client.js';
 import { cliConfig, printJson, printLine } from '../context.js';
 import { requirePermission, withSession } from '../session.js';
 
@@ -45,5 +48,17 @@ export function registerConfigCommands(program: Command): void {
         printLine(`configuration recorded as version ${r.version} (sha256 ${r.sha256})`);
         for (const c of r.changes) printLine(`  ${formatChange(c)}`);
       }
+    });
+
+  config
+    .command('reload')
+    .description(
+      'make the running gateway read its configuration file again (config.manage): live keys applied and recorded with you as author; a bad file or a key that needs a restart changes nothing (exit 2, naming the keys)',
+    )
+    .option('--json', 'print the outcome as JSON')
+    .action(async function (this: Command, opts: { json?: boolean }) {
+      const r = await loggedIn(this).call<ReloadResult>('POST', '/config/reload');
+      if (opts.json) printJson(r);
+      else printLine(describeReload(r));
     });
 }

@@ -1,0 +1,25 @@
+// Which configuration keys a running gateway takes over on `faxgate config reload` / SIGHUP,
+// and which need a restart. A reload that changes any restart key applies nothing (never
+// half a configuration) and names the keys.
+
+/** Key paths (or their prefixes, ending in '.') applied live. */
+export const LIVE_KEYS: readonly string[] = [
+  'routing.inbound.', // rules and default: the router is rebuilt
+  'routing.destinations.', // destination policy (the API routes each submission with it)
+  'lockdown.callerBlocklist',
+  'lockdown.tsiBlocklist',
+  'lockdown.unknownNumber',
+  'cover.', // read per submission
+  'retention.', // not applied yet: recorded only
+];
+
+export function isLiveKey(path: string): boolean {
+  return LIVE_KEYS.some((k) =>
+    k.endsWith('.') ? path.startsWith(k) : path === k || path.startsWith(`${k}.`),
+  );
+}
+
+/** The changed key paths that need a restart. */
+export function restartKeys(paths: readonly string[]): string[] {
+  return paths.filter((p) => !isLiveKey(p));
+}
