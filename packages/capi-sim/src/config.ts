@@ -85,6 +85,12 @@ export interface SimConfig {
   timings: Timings;
   /** Line bit rate the card offers when nothing lower is negotiated. */
   maxRate: number;
+  /**
+   * Which B3 protocols get the final fax NCPI (with the page count) in DISCONNECT_B3_IND:
+   * 'all' (default), or 'b3-5-only' — a card that gives B3 4 calls no final NCPI, so the
+   * application must count the pages itself (page ends).
+   */
+  finalNcpi?: 'all' | 'b3-5-only';
   manufacturer: string;
   serial: string;
   version: { capiMajor: number; capiMinor: number; manuMajor: number; manuMinor: number };

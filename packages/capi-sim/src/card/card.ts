@@ -863,6 +863,7 @@ export class Card extends EventEmitter<CardEvents> {
     const fine = call.record.fine ?? false;
     const id = call.record.remoteId ?? '';
     if (!stack?.fax) return EMPTY;
+    if (stack.b3 === 4 && this.cfg.finalNcpi === 'b3-5-only') return EMPTY;
     return encodeFaxNcpi(
       stack.b3 === 4
         ? { b3: 4, rate, resolution: fine ? 1 : 0, format: 0, pages, receiveId: id }
