@@ -37,8 +37,14 @@ export type CallPhase = 'setup' | 'connected' | 'b3' | 'data' | 'finishing' | 'd
 export interface FaxResult {
   /** The fax went through: B3 ended normally after the whole document. */
   ok: boolean;
-  /** Pages the remote confirmed (from the NCPI of DISCONNECT_B3_IND). */
+  /**
+   * Pages the remote confirmed: the NCPI page count of DISCONNECT_B3_IND; for a B3 4 send
+   * whose card gave no final NCPI, the pages whose data the card confirmed (page ends; one
+   * fewer when the call failed — the last may still have been on the line).
+   */
   pages: number;
+  /** Where `pages` comes from. */
+  pagesFrom: 'ncpi' | 'page-ends';
   remoteStationId: string | undefined;
   /** bit/s from the NCPI. */
   rate: number | undefined;
@@ -74,6 +80,10 @@ export class CallCore {
   aborted = false;
   completed = false;
   error: Error | undefined;
+  /** DISCONNECT_B3_IND carried a fax NCPI (with the page count). */
+  finalNcpi = false;
+  /** Sending: pages whose data the card confirmed (SFF page ends), for a B3 4 call without a final NCPI. */
+  pageEnds: (() => number) | undefined;
 
   constructor(
     readonly session: CapiSession,
@@ -138,6 +148,7 @@ export class CallCore {
   async onTerminal(m: CapiMessage): Promise<boolean> {
     if (m.name === 'DISCONNECT_B3_IND') {
       this.reasonB3 = m.reasonB3;
+      if (tryDecodeFaxNcpi(this.b3, m.ncpi)) this.finalNcpi = true;
       this.noteNcpi(m.ncpi);
       this.ncciUp = false;
       await this.session.send({ name: 'DISCONNECT_B3_RESP', ncci: m.ncci }).catch(() => {});
@@ -248,9 +259,17 @@ export class CallCore {
     if (this.error && cause.class === 'protocol-error' && this.reason === 0 && this.reasonB3 === 0) {
       cause = { ...cause, name: this.error.message, class: 'local-error' };
     }
+    let pages = this.ncpi?.pages ?? 0;
+    let pagesFrom: FaxResult['pagesFrom'] = 'ncpi';
+    if (this.b3 === 4 && !this.finalNcpi && this.pageEnds) {
+      const ends = this.pageEnds();
+      pages = ok ? ends : Math.max(0, ends - 1);
+      pagesFrom = 'page-ends';
+    }
     return {
       ok,
-      pages: this.ncpi?.pages ?? 0,
+      pages,
+      pagesFrom,
       remoteStationId: this.ncpi?.receiveId || undefined,
       rate: this.ncpi?.rate || undefined,
       resolution: this.ncpi ? (ncpiHighResolution(this.ncpi) ? 'fine' : 'standard') : undefined,

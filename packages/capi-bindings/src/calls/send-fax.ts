@@ -7,6 +7,7 @@ import { encodeFaxNcpi, type FaxB3Config, faxBProtocol } from '../codec/structs.
 import { CallCore, DEFAULT_FAX_TIMEOUTS, type FaxResult, type FaxTimeouts } from './call-core.js';
 import { CallAbortedError } from './inbox.js';
 import type { CapiSession } from './session.js';
+import { SffPageEnds } from './sff-page-ends.js';
 
 export interface SendFaxOptions {
   controller: number;
@@ -206,9 +207,19 @@ export async function sendFax(session: CapiSession, o: SendFaxOptions): Promise<
       }
     }
     call.phase = 'data';
-    // 5. DATA_B3_REQ, at most `window` outstanding
+    // 5. DATA_B3_REQ, at most `window` outstanding. For B3 4 the page ends in the stream and
+    // the bytes the card confirmed count the pages when the card reports none.
     const it = blocks(o.sff, blockSize)[Symbol.asyncIterator]();
     const outstanding = new Set<number>();
+    const endOf = new Map<number, number>();
+    const pageEnds = b3 === 4 ? new SffPageEnds() : undefined;
+    let confirmedBytes = 0;
+    const confirm = (h: number) => {
+      outstanding.delete(h);
+      confirmedBytes = Math.max(confirmedBytes, endOf.get(h) ?? 0);
+      endOf.delete(h);
+    };
+    if (pageEnds) call.pageEnds = () => pageEnds.pagesWithin(confirmedBytes);
     let handle = 0;
     let exhausted = false;
     while (call.ncciUp && (!exhausted || outstanding.size > 0)) {
@@ -221,13 +232,17 @@ export async function sendFax(session: CapiSession, o: SendFaxOptions): Promise<
         }
         handle = (handle + 1) & 0xffff;
         outstanding.add(handle);
+        pageEnds?.push(r.value);
+        endOf.set(handle, call.bytes + r.value.length);
         await session.send({ name: 'DATA_B3_REQ', ncci: call.ncci, dataHandle: handle, data: r.value });
         call.bytes += r.value.length;
         // Collect CONFs that already arrived before sending more.
         for (const c of call.inbox.drain(['DATA_B3_CONF'])) {
           if (c.name !== 'DATA_B3_CONF') continue;
-          outstanding.delete(c.dataHandle);
-          if (c.info !== 0) call.info = c.info;
+          if (c.info !== 0) {
+            outstanding.delete(c.dataHandle);
+            call.info = c.info;
+          } else confirm(c.dataHandle);
         }
         if (call.info !== undefined) break;
         continue;
@@ -240,11 +255,12 @@ export async function sendFax(session: CapiSession, o: SendFaxOptions): Promise<
       );
       if (await call.onTerminal(m)) break;
       if (m.name === 'DATA_B3_CONF') {
-        outstanding.delete(m.dataHandle);
         if (m.info !== 0) {
+          outstanding.delete(m.dataHandle);
           call.info = m.info;
           break;
         }
+        confirm(m.dataHandle);
       }
     }
     if (call.info !== undefined || !call.ncciUp) {

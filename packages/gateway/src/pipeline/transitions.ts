@@ -82,6 +82,8 @@ export interface CallRecord {
   firstPage?: number;
   /** The resolution the call sent at. */
   resolution?: 'fine' | 'standard';
+  /** How the pages were counted: the card's NCPI, or page ends the card confirmed (B3 4 without a final NCPI). */
+  pagesFrom?: 'ncpi' | 'page-ends';
 }
 
 /**
@@ -205,6 +207,7 @@ function planCallEnd(
         pagesConfirmed: confirmed,
         pagesTotal: before.pagesTotal,
         resolution: call.resolution ?? null,
+        pagesFrom: call.pagesFrom ?? 'ncpi',
         connected: call.connected,
         csi: call.remoteStationId ?? null,
         rate: call.rate ?? null,

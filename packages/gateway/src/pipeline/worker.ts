@@ -355,6 +355,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       result = {
         ok: false,
         pages: 0,
+        pagesFrom: 'ncpi',
         remoteStationId: undefined,
         rate: undefined,
         resolution: undefined,
@@ -385,6 +386,7 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
       cause: { ...result.cause },
       firstPage: plan.firstPage,
       resolution: plan.resolution,
+      pagesFrom: result.pagesFrom,
     };
     if (plan.firstPage > 1) {
       log.info(`fax ${fax.id}: resumed at page ${plan.firstPage}: ${result.pages} more pages confirmed`);
