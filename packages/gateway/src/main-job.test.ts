@@ -188,6 +188,9 @@ describe('main job without a configuration: the demo', () => {
     expect(await job.exited).toEqual({ code: 0, signal: null });
     expect(job.output().stdout).toContain('faxgate demo: stopped');
     expect(fs.existsSync(configFile)).toBe(false); // the demo's configuration goes with it
+    // … and so does its whole private directory (spool, tmp, render work directory)
+    expect(fs.existsSync(path.dirname(configFile))).toBe(false);
+    expect(path.basename(path.dirname(configFile))).toMatch(/^faxgate-demo-/);
     return { stdout, logins, sentId: Number(sentId), receivedId: Number(receivedId) };
   }
 
