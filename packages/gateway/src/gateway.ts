@@ -16,9 +16,13 @@ import type { FaxgateConfig } from './config/schema.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
 import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
+import { type LineSupervisor, startLineSupervisor } from './lines/supervisor.js';
+import { linesWithChannels } from './lines/view.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
+import { openLineTransport } from './lockdown/policy.js';
 import { createGatewayLogger, type Logger } from './logger.js';
 import { startNotifier } from './notify/notifier.js';
+import { ChannelPool } from './pipeline/channel-pool.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
 import { applyLiveKeys } from './reload/apply-live.js';
@@ -46,6 +50,10 @@ export interface RunningGateway {
   status(): GatewayStatus;
   /** The controller evidence monitor, when lines are configured. */
   evidence?: EvidenceMonitor;
+  /** Line supervision (state per controller, reconnect), when lines are configured. */
+  lines?: LineSupervisor;
+  /** This process's B channels per controller (sends and incoming calls), when lines are configured. */
+  channels?: ChannelPool;
   /** The outgoing queue (send worker, reconciler), when `queue.enabled`. */
   pipeline?: OutgoingPipeline;
   /**
@@ -162,16 +170,61 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     }
 
     let reconfigureInbound: ((next: FaxgateConfig) => Promise<unknown>) | undefined;
-    // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
-    // empty CIP mask. A line that cannot be opened is logged (and shows in the evidence), not fatal.
+    // Line supervision: every controller up or down (socket events, CAPI errors, a probe every
+    // few seconds); on loss `line.down`, no call placed on it, /health 503; reconnect with
+    // backoff, REGISTER + LISTEN, evidence re-read, `line.up`. The channel pool of this process
+    // (sends and incoming calls, receive reserve per controller) follows it.
+    let lines: LineSupervisor | undefined;
+    let channels: ChannelPool | undefined;
     if (config.lines.controllers.length > 0) {
-      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor() }).catch((e: Error) => {
-        log.error(
-          `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
-        );
-        return undefined;
+      const probeTransport = await openLineTransport(config);
+      const supervisor = startLineSupervisor({
+        config,
+        db,
+        log,
+        actor: gatewayAuthor(),
+        transport: probeTransport,
+        probeIntervalMs: config.lines.probeIntervalSeconds * 1000,
+        probeTimeoutMs: config.lines.probeTimeoutSeconds * 1000,
       });
+      lines = supervisor;
+      cleanup.push(async () => {
+        await supervisor.stop();
+        await probeTransport.close().catch(() => {});
+      });
+      await supervisor.ready;
+      const q = queueSettings(config);
+      const pool = new ChannelPool(
+        supervisor.state().lines.map((l) => ({ controller: l.controller, channels: l.bChannels ?? 0 })),
+        q.receiveReserve,
+        q.concurrency > 0 ? q.concurrency : undefined,
+      );
+      channels = pool;
+      const follow = () => {
+        for (const l of supervisor.state().lines) {
+          if (l.bChannels !== null) pool.setChannels(l.controller, l.bChannels);
+          pool.setAvailable(l.controller, l.state === 'up');
+        }
+      };
+      follow();
+      supervisor.on('change', follow);
+    }
+
+    // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
+    // empty CIP mask. A line that cannot be opened is logged and supervised, not fatal.
+    if (config.lines.controllers.length > 0) {
+      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor(), lines, channels }).catch(
+        (e: Error) => {
+          log.error(
+            `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
+          );
+          return undefined;
+        },
+      );
       if (inbound) cleanup.push(() => inbound.stop());
+      // After REGISTER + LISTEN, a returning line's controller evidence is read again (M 4.59).
+      const monitor = evidence;
+      if (monitor) lines?.addRestoreStep(async () => void (await monitor.check()));
       if (inbound) {
         // Routing without restarts: every committed directory change rebuilds the router.
         const watch = watchDirectory({
@@ -187,7 +240,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // The outgoing queue: workers on the configured lines, reconciler against PostgreSQL.
     let pipeline: OutgoingPipeline | undefined;
     if (config.queue.enabled) {
-      pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor() });
+      pipeline = await startPipeline({ config, db, log, actor: gatewayAuthor(), pool: channels, lines });
       const running = pipeline;
       cleanup.push(() => running.stop());
     }
@@ -236,7 +289,14 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         redis: async () => {
           await redis.ping();
         },
+        ...(lines && {
+          lines: async () => {
+            const down = lines?.down() ?? [];
+            if (down.length > 0) throw new Error(`down: ${down.join(', ')}`);
+          },
+        }),
       },
+      linesDown: lines && (() => lines?.down() ?? []),
       status,
       onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
       services: {
@@ -247,14 +307,16 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         settings: pipeline?.settings ?? queueSettings(config),
         documents,
         lines: () => {
-          const pool = pipeline?.worker?.pool;
+          const pool = pipeline?.worker?.pool ?? channels;
           return {
             channels: pool && {
               total: pool.total,
               usable: pool.usable,
               inUse: pool.inUse,
+              receiving: pool.receiving,
               reserve: pool.reserve,
             },
+            lines: lines && linesWithChannels(lines, pool),
             evidence: evidence?.state(),
           };
         },
@@ -303,6 +365,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       reload: (actor: string) => reloader.reload(actor),
       address,
       evidence,
+      lines,
+      channels,
       pipeline,
       migrationsApplied: applied,
       database: prepared,

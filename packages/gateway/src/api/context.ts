@@ -8,6 +8,7 @@ import type { Credential, Db, User } from '@faxgate/store';
 import type { FastifyRequest } from 'fastify';
 import type { FaxgateConfig } from '../config/schema.js';
 import type { DocumentLoader } from '../documents/load-pages.js';
+import type { LineWithChannels } from '../lines/view.js';
 import type { SendQueue } from '../pipeline/queue.js';
 import type { QueueSettings } from '../pipeline/settings.js';
 import type { StopContext } from '../pipeline/stop.js';
@@ -24,7 +25,9 @@ export interface ApiServices {
   documents: DocumentLoader;
   /** B channels and controller evidence for GET /lines, when lines run in this process. */
   lines?: () => {
-    channels?: { total: number; usable: number; inUse: number; reserve: number };
+    channels?: { total: number; usable: number; inUse: number; receiving: number; reserve: number };
+    /** Each controller's line state and B channels (line supervision). */
+    lines?: LineWithChannels[];
     evidence?: unknown;
   };
   /**

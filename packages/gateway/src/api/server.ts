@@ -36,6 +36,8 @@ export interface ApiOptions {
   /** Called once per answered request (method, url, status code, ms) — for the access log. */
   onRequest?: (line: { method: string; url: string; statusCode: number; ms: number }) => void;
   probeTimeoutMs?: number;
+  /** Names of the configured lines that are down ('controller 1'): /health lists them (no hosts). */
+  linesDown?: () => string[];
   /** The REST API v1 and /status (behind login); without it only /health is served. */
   services?: ApiServices;
 }
@@ -129,7 +131,10 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const report = await checkHealth(opts.probes, opts.probeTimeoutMs);
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+    const down = report.checks.lines === 'fail' ? (opts.linesDown?.() ?? []) : [];
+    return reply
+      .code(report.status === 'ok' ? 200 : 503)
+      .send(down.length > 0 ? { ...report, down } : report);
   });
 
   if (services) {

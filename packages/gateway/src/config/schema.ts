@@ -73,7 +73,10 @@ const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).pre
 
 /** The default node name: the host name, cut to what a node name may hold. */
 export function defaultNodeName(): string {
-  const h = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64);
+  const h = os
+    .hostname()
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 64);
   return /^[A-Za-z0-9]/.test(h) ? h : `node-${h}`;
 }
 
@@ -81,7 +84,10 @@ export const configSchema = z.strictObject({
   /** This gateway process among several on one database (configuration versions are per node). */
   node: section({
     name: text('a node name')
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1..64 of A-Z a-z 0-9 _ . - (a letter or digit first)')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+        'expected 1..64 of A-Z a-z 0-9 _ . - (a letter or digit first)',
+      )
       .default(defaultNodeName),
   }),
   database: section({
@@ -184,6 +190,10 @@ export const configSchema = z.strictObject({
       .max(127)
       .refine((a) => new Set(a).size === a.length, 'expected each controller number once')
       .default([]),
+    /** Line supervision: how often every controller is probed (GET_PROFILE) while it is up. */
+    probeIntervalSeconds: seconds(0.1, 3600).default(5),
+    /** …and how long a probe (or a restore step) may take before the line counts as down. */
+    probeTimeoutSeconds: seconds(0.1, 120).default(3),
   }),
   lockdown: section({
     mode: oneOf(LOCKDOWN_MODES).default('send-receive'),

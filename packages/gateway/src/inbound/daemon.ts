@@ -1,17 +1,21 @@
 // The daemon's listening side: one locked-down CAPI application on the configured lines.
 // send-receive: LISTEN for the allowed services and receive into the mailboxes the router
 // picks; outgoing-only: LISTEN with an empty CIP mask (which also cancels a LISTEN an earlier
-// run left) and every call offered anyway is rejected by the guard.
+// run left) and every call offered anyway is rejected by the guard. Under line supervision a
+// lost application is reported and registered + LISTENing again when the line is back.
 import { CapiSession } from '@faxgate/capi-bindings';
 import { LockdownTransport, listenCipMask, tsiBlocked } from '@faxgate/isdn-lockdown';
 import type { Db, Fax, Knex } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
+import { trackIncomingChannels } from '../lines/incoming-channels.js';
+import type { LineSupervisor } from '../lines/supervisor.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
+import type { ChannelPool } from '../pipeline/channel-pool.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
-import { startReceiver } from './receiver.js';
+import { type Receiver, startReceiver } from './receiver.js';
 import { interruptedText, recoverInterruptedReceives } from './recover.js';
 import { createRoutingView, type RebuildResult } from './routing-view.js';
 
@@ -24,6 +28,8 @@ export interface InboundService {
    * unknown-number rule (reload/live-keys.ts says which keys may change live).
    */
   reconfigure(next?: FaxgateConfig): Promise<RebuildResult>;
+  /** Whether the CAPI application is registered and LISTENing now. */
+  readonly listening: boolean;
   stop(): Promise<void>;
 }
 
@@ -33,6 +39,13 @@ export async function startInbound(opts: {
   log: Logger;
   actor: string;
   onStored?: (fax: Fax) => void;
+  /**
+   * Line supervision: a lost application is reported, and it registers and LISTENs again as
+   * a restore step when the line is back. Without it a line that cannot be opened is an error.
+   */
+  lines?: Pick<LineSupervisor, 'report' | 'addRestoreStep' | 'isUp'>;
+  /** Incoming calls hold their B channel here (the send worker counts them). */
+  channels?: ChannelPool;
 }): Promise<InboundService> {
   const { config, db, log, actor } = opts;
   const policy = lockdownPolicy(config);
@@ -57,31 +70,67 @@ export async function startInbound(opts: {
     numbering: callerNumbering(() => router.plan),
     hasMailbox: (called) => view.hasMailbox(called),
   });
+  const mask = listenCipMask(policy);
   let session: CapiSession | undefined;
+  let receiver: Receiver | undefined;
+  let stopping = false;
+
+  // One application, LISTENing on `controllers`; replaces a lost one (the line supervisor's
+  // restore step), its receiver and the channel book of its calls with it.
+  const open = async (controllers: number[]): Promise<void> => {
+    const s = await CapiSession.open(transport, { maxLogicalConnection: 30 });
+    try {
+      for (const c of controllers) await s.listen(c, mask);
+    } catch (e) {
+      await s.close().catch(() => {});
+      throw e;
+    }
+    s.on('down', (e) => {
+      if (!stopping && session === s) opts.lines?.report(e);
+    });
+    const book = opts.channels ? trackIncomingChannels(s, opts.channels) : undefined;
+    receiver?.stop();
+    receiver =
+      policy.mode === 'send-receive'
+        ? startReceiver({
+            db,
+            session: s,
+            router,
+            stationId: config.queue.stationId,
+            log,
+            actor,
+            onStored: opts.onStored,
+            instanceId: presence.instanceId,
+            tsiBlocked: (tsi) => tsiBlocked(policy, tsi),
+            onBegin: book && ((call, fax) => book.label(call.plci, fax.id)),
+          })
+        : undefined;
+    const old = session;
+    session = s;
+    await old?.close().catch(() => {});
+  };
+
+  const all = [...config.lines.controllers];
   try {
-    session = await CapiSession.open(transport, { maxLogicalConnection: 30 });
-    for (const c of config.lines.controllers) await session.listen(c, listenCipMask(policy));
+    await open(opts.lines ? all.filter((c) => opts.lines?.isUp(c)) : all);
   } catch (e) {
-    await session?.close().catch(() => {});
-    await transport.close().catch(() => {});
-    await presence.stop();
-    throw e;
+    if (!opts.lines) {
+      await transport.close().catch(() => {});
+      await presence.stop();
+      throw e;
+    }
+    log.error(`lines: cannot listen yet: ${(e as Error).message}`);
+    opts.lines.report(e as Error);
   }
-  const open = session;
-  const receiver =
-    policy.mode === 'send-receive'
-      ? startReceiver({
-          db,
-          session: open,
-          router,
-          stationId: config.queue.stationId,
-          log,
-          actor,
-          onStored: opts.onStored,
-          instanceId: presence.instanceId,
-          tsiBlocked: (tsi) => tsiBlocked(policy, tsi),
-        })
-      : undefined;
+  opts.lines?.addRestoreStep(async (back) => {
+    if (stopping) return;
+    if (!session || session.isDown) {
+      await open(all.filter((c) => back.includes(c) || opts.lines?.isUp(c)));
+      log.info(`lines: registered again, LISTENing on controllers ${back.join(', ')}`);
+    } else {
+      for (const c of back) await session.listen(c, mask);
+    }
+  });
   log.info(
     policy.mode === 'send-receive'
       ? `receiving on controllers ${config.lines.controllers.join(', ')} (services: CIP ${policy.incomingServices.join(', ')})`
@@ -101,11 +150,15 @@ export async function startInbound(opts: {
       log.info(`routing rebuilt: ${result.mailboxes} mailboxes, ${result.numbers} numbers`);
       return result;
     },
-    controllers: [...config.lines.controllers],
+    controllers: all,
+    get listening() {
+      return session !== undefined && !session.isDown;
+    },
     async stop() {
+      stopping = true;
       receiver?.stop();
       await presence.stop();
-      await open.close().catch(() => {});
+      await session?.close().catch(() => {});
       await transport.close().catch(() => {});
     },
   };

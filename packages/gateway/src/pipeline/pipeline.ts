@@ -31,6 +31,9 @@ export interface PipelineOptions {
   /** Start a send worker (default: when controllers are configured). */
   worker?: boolean;
   transport?: FaxWorkerOptions['transport'];
+  /** The process's channel pool (shared with the listening side) and line supervision. */
+  pool?: FaxWorkerOptions['pool'];
+  lines?: FaxWorkerOptions['lines'];
 }
 
 export async function startPipeline(opts: PipelineOptions): Promise<OutgoingPipeline> {
@@ -44,7 +47,15 @@ export async function startPipeline(opts: PipelineOptions): Promise<OutgoingPipe
   try {
     await publisher.connect();
     if (opts.worker ?? config.lines.controllers.length > 0) {
-      worker = await startFaxWorker({ config, db, log, actor, transport: opts.transport });
+      worker = await startFaxWorker({
+        config,
+        db,
+        log,
+        actor,
+        transport: opts.transport,
+        pool: opts.pool,
+        lines: opts.lines,
+      });
     }
   } catch (e) {
     publisher.disconnect();

@@ -13,8 +13,13 @@ export interface LineStatus {
   transport: string;
   controllers: number[];
   lockdownMode: string;
-  /** B channels of this process's send worker, when it runs one. */
-  channels?: { total: number; usable: number; inUse: number; reserve: number };
+  /** B channels of this process: sends (inUse) and incoming calls (receiving); reserve per controller. */
+  channels?: { total: number; usable: number; inUse: number; receiving: number; reserve: number };
+  /**
+   * Per controller: state (up, down), since when, last error, reconnect attempts, and each B
+   * channel (idle, sending fax N, receiving fax N).
+   */
+  lines?: unknown[];
   /** Controller evidence (M 4.59), when lines are configured. */
   evidence?: unknown;
 }
@@ -96,7 +101,8 @@ export async function operationsRoutes(app: FastifyInstance, services: ApiServic
     {
       schema: {
         tags,
-        summary: 'Lines: transport, controllers, B channels in use, controller evidence (line.read)',
+        summary:
+          'Lines: transport, controllers with their state (up/down, since, last error, reconnect attempts) and each B channel (idle, sending fax N, receiving fax N), controller evidence (line.read)',
         response: { 200: { type: 'object', additionalProperties: true }, ...errors(401, 403) },
       },
     },

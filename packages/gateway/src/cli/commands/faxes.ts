@@ -8,6 +8,7 @@ import { type ApiClient, loggedIn, withDates } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
 import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, statusText } from '../faxes/faxstat.js';
 import { modify, parseDecision, parseJid, remove, resubmit, settle, stop } from '../faxes/job-control.js';
+import { printLines } from '../faxes/lines.js';
 import { sendFax } from '../faxes/send.js';
 
 const ACTIVE = ['rendering', 'suspended', 'pending', 'sleeping', 'blocked', 'waiting', 'running'];
@@ -183,9 +184,14 @@ export function registerFaxCommands(program: Command): void {
     .command('status')
     .description('the send queue as faxstat shows it (JID Pri S Owner Number Pages Dials TTS Status)')
     .option('--all', 'also finished faxes (done, failed)')
-    .option('--json', 'print the faxes as JSON')
+    .option(
+      '--lines',
+      'the lines instead: each controller up or down (since, last error, reconnect attempts) and each B channel (line.read)',
+    )
+    .option('--json', 'print the faxes (or lines) as JSON')
     .action(async function (this: Command, o) {
-      await status(loggedIn(this), o);
+      if (o.lines) await printLines(loggedIn(this), o);
+      else await status(loggedIn(this), o);
     });
 
   program
