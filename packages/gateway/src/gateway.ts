@@ -342,13 +342,20 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       databasePrivileged: prepared.privileged,
     });
     let stopping: Promise<void> | undefined;
+    let hurry = false;
+    /** Faxes being received finish within the grace too (then the inbound side closes them). */
+    const receivesEnded = async (deadline: number) => {
+      while ((channels?.receiving ?? 0) > 0 && !hurry && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     const stop = (opts: { graceMs?: number } = {}) => {
       stopping ??= (async () => {
         const graceMs = opts.graceMs ?? config.shutdown.callGraceSeconds * 1000;
         const calls = pipeline?.worker?.running() ?? [];
         // No new job and no new request; calls in progress finish within the grace or are
         // cut and requeued (pipeline/worker.ts). No request in flight may outlive the pools.
-        await Promise.all([api.close(), pipeline?.stop({ graceMs })]);
+        await Promise.all([api.close(), pipeline?.stop({ graceMs }), receivesEnded(Date.now() + graceMs)]);
         const uptimeSeconds = status().uptimeSeconds;
         await lifecycle('system.stop', {
           uptimeSeconds,
@@ -374,7 +381,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       redisReachable,
       status,
       stop,
-      stopNow: () => pipeline?.stopNow(),
+      stopNow: () => {
+        hurry = true;
+        pipeline?.stopNow();
+      },
     };
   } catch (e) {
     await closeAll();

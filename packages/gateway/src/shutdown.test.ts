@@ -35,7 +35,7 @@ let queue: SendQueue;
 /** Daemons this test started: killed at the end if a failed assertion left one running. */
 const children: ReturnType<typeof spawn>[] = [];
 
-function configYaml(grace: number): string {
+function configYaml(grace: number, mode = 'outgoing-only'): string {
   return [
     'database:\n  allowPrivileged: true',
     `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
@@ -44,7 +44,7 @@ function configYaml(grace: number): string {
     'logging:\n  level: info\n  format: text',
     `redis:\n  keyPrefix: ${prefix}`,
     `lines: { transport: rcapi, host: 127.0.0.1, port: ${sim.port}, controllers: [1] }`,
-    'lockdown:\n  mode: outgoing-only',
+    `lockdown:\n  mode: ${mode}`,
     'queue: { enabled: true, timeScale: 0.001, stationId: "+49 30 1234567", killTimeMinutes: 525600 }',
     `shutdown:\n  callGraceSeconds: ${grace}`,
     'routing: { numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7, dialLocal: true }, inbound: { default: postoffice } }',
@@ -52,9 +52,9 @@ function configYaml(grace: number): string {
   ].join('\n');
 }
 
-function startDaemon(grace: number) {
+function startDaemon(grace: number, mode?: string) {
   const configFile = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(configFile, configYaml(grace));
+  fs.writeFileSync(configFile, configYaml(grace, mode));
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
     env: { ...process.env, FAXGATE_CONFIG: configFile, FAXGATE_DATABASE_URL: testDb.url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -200,5 +200,24 @@ describe('clean shutdown of the daemon', () => {
     expect(await again.exited).toEqual({ code: 0, signal: null });
     // This process's render work directory went with it.
     expect(fs.readdirSync(path.join(dir, 'tmp')).filter((n) => n.startsWith('render-'))).toEqual([]);
+  }, 300_000);
+
+  it('SIGINT while a fax is being received: the call finishes within the grace, received whole; exit 0', async () => {
+    const daemon = startDaemon(60, 'send-receive');
+    await daemon.until(/Press Ctrl-C to stop/);
+    const pages = Array.from({ length: 4 }, (_, i) => testPage(10 + i));
+    const call = sim.injectCall({ from: '0891234567', to: '3001', document: pages });
+    const incoming = await waitFor(
+      'an incoming fax being received',
+      async () => (await db('faxes').where({ direction: 'in', state: 'receiving' }).first()) ?? undefined,
+      120_000,
+    );
+    daemon.child.kill('SIGINT');
+    const exit = await daemon.exited;
+    expect(exit, daemon.output()).toEqual({ code: 0, signal: null });
+    expect((await call).outcome).toBe('completed');
+    expect(await faxes.get(db, incoming.id)).toMatchObject({ state: 'received', pagesDone: 4 });
+    const all: string[] = await db('audit_events').orderBy('id').pluck('type');
+    expect(all.lastIndexOf('system.stop')).toBeGreaterThan(all.lastIndexOf('recv.end'));
   }, 300_000);
 });
