@@ -91,20 +91,29 @@ export class World {
     return new World(opts, testDb, db, sim, new SimLedger(sim), user.id, out.id);
   }
 
-  /** The configuration the daemon runs with (written to its faxgate.yaml). */
-  daemonConfig(): Record<string, unknown> {
+  /**
+   * The configuration the daemon runs with (written to its faxgate.yaml). With `node`, one of
+   * several daemons on this database: its node name, its own controllers, directories of its own.
+   */
+  daemonConfig(node?: { name: string; controllers: number[] }): Record<string, unknown> {
+    const dir = node ? path.join(this.dir, node.name) : this.dir;
     return {
+      ...(node ? { node: { name: node.name } } : {}),
       api: { port: 0 },
       // The e2e daemon runs as the test database's superuser (it owns every table).
       database: { allowPrivileged: true },
       logging: { level: 'info', format: 'json' },
-      paths: { spool: path.join(this.dir, 'spool'), tmp: path.join(this.dir, 'tmp') },
+      paths: { spool: path.join(dir, 'spool'), tmp: path.join(dir, 'tmp') },
       audit: {
-        checkpointDir: path.join(this.dir, 'checkpoints'),
-        checkpointKeyFile: path.join(this.dir, 'key', 'audit-checkpoint.key'),
+        checkpointDir: path.join(dir, 'checkpoints'),
+        checkpointKeyFile: path.join(dir, 'key', 'audit-checkpoint.key'),
       },
       redis: { keyPrefix: this.opts.redisPrefix },
-      lines: { transport: this.opts.transport, port: this.sim.port, controllers: [1, 2] },
+      lines: {
+        transport: this.opts.transport,
+        port: this.sim.port,
+        controllers: node?.controllers ?? [1, 2],
+      },
       routing: ROUTING,
       queue: { enabled: true, stationId: '+49 30 1234567', ...this.opts.queue },
     };
