@@ -52,6 +52,8 @@ export interface WorldOptions {
   redisPrefix: string;
   transport: 'rcapi' | 'native';
   queue: FaxgateConfigInput['queue'];
+  /** Numbers of controller 1 that callers can dial (incoming calls); default none. */
+  msns?: string[];
 }
 
 export interface SentFax {
@@ -86,7 +88,10 @@ export class World {
     const sim = await startSimulator({
       timeFactor: opts.timeFactor,
       parties,
-      controllers: [{ bChannels: opts.bChannels }, { bChannels: opts.bChannels }],
+      controllers: [
+        { bChannels: opts.bChannels, ...(opts.msns ? { msns: opts.msns } : {}) },
+        { bChannels: opts.bChannels },
+      ],
     });
     return new World(opts, testDb, db, sim, new SimLedger(sim), user.id, out.id);
   }
