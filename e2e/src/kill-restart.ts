@@ -48,6 +48,7 @@ export function killRestartScenario(
       databaseUrl: world.testDb.url,
       redisUrl: redis.url,
       home: transport === 'native' ? world.nativeHome() : undefined,
+      startTimeoutMs: 120_000,
     });
     daemons.push(d);
     return d;
@@ -63,7 +64,7 @@ export function killRestartScenario(
     const byId = new Map(sent.map((s) => [s.id, s]));
 
     // Kill when some faxes are done and at least two calls are on the line with pages going out.
-    const deadline = Date.now() + 40_000;
+    const deadline = Date.now() + 120_000; // a bound, not a timing
     for (;;) {
       const states = await world.db('faxes').whereIn('id', ids).select('id', 'state');
       const done = states.filter((f: { state: string }) => f.state === 'done').length;
@@ -74,7 +75,7 @@ export function killRestartScenario(
       if (done >= 2 && sending >= 2) break;
       if (Date.now() > deadline) {
         throw new Error(
-          `no moment with 2 faxes done and 2 calls sending within 40 s: ${JSON.stringify(states)}\n${first.output().slice(-3000)}`,
+          `no moment with 2 faxes done and 2 calls sending within 120 s: ${JSON.stringify(states)}\n${first.output().slice(-3000)}`,
         );
       }
       await new Promise((r) => setTimeout(r, 20));
@@ -97,7 +98,7 @@ export function killRestartScenario(
     const second = await start();
     const ends = await world.waitAllTerminal(
       ids,
-      45_000,
+      180_000,
       () => `new daemon:\n${second.output().slice(-3000)}`,
     );
     const dialsOf = (id: number) => world.ledger.of(byId.get(id)!.number).dials.length;
@@ -148,5 +149,5 @@ export function killRestartScenario(
 
     const audit = await world.verifyAudit();
     expect(audit, JSON.stringify(audit)).toMatchObject({ ok: true });
-  }, 120_000);
+  }, 400_000);
 }

@@ -57,6 +57,7 @@ it('new numbers receive at once; SIGHUP applies a blocklist on record, refuses r
     dir: world.dir,
     databaseUrl: world.testDb.url,
     redisUrl: redis.url,
+    startTimeoutMs: 120_000,
   });
   daemon = d;
   const file = path.join(world.dir, 'faxgate.yaml');

@@ -44,6 +44,7 @@ async function start(node: typeof A): Promise<Daemon> {
     dir: `${world.dir}/${node.name}`,
     databaseUrl: world.testDb.url,
     redisUrl: redis.url,
+    startTimeoutMs: 120_000,
   });
   daemons.push(d);
   return d;
