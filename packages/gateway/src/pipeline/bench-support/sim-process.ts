@@ -24,6 +24,8 @@ export interface SimCall {
 
 export interface SimProcess {
   port: number;
+  /** The HTTP control port (POST /calls injects an incoming call). */
+  controlPort: number;
   pid: number | undefined;
   /** Called for every call the simulator reports. */
   onCall(fn: (call: SimCall) => void): () => void;
@@ -73,11 +75,13 @@ export async function startSimProcess(opts: {
   );
   const listeners = new Set<(call: SimCall) => void>();
   let port = 0;
+  let controlPort = 0;
   const listening = new Promise<void>((resolve) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const e = JSON.parse(line) as { event: string; port?: number } & SimCall;
+      const e = JSON.parse(line) as { event: string; port?: number; controlPort?: number } & SimCall;
       if (e.event === 'listening') {
         port = e.port ?? 0;
+        controlPort = e.controlPort ?? 0;
         resolve();
       } else if (e.event === 'call') for (const fn of listeners) fn(e);
     });
@@ -88,6 +92,7 @@ export async function startSimProcess(opts: {
   ]);
   return {
     port,
+    controlPort,
     pid: child.pid,
     onCall(fn) {
       listeners.add(fn);
