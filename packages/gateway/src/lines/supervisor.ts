@@ -93,6 +93,7 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private audits: Promise<void> = Promise.resolve();
   private readonly interval: number;
   private readonly timeout: number;
   private readonly backoff: Backoff;
@@ -206,19 +207,30 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
 
   private audit(type: 'line.down' | 'line.up', l: Line, details: Record<string, unknown>): void {
     const { db, actor, config, log } = this.o;
-    db.transaction((trx) =>
-      appendAuditEvent(trx, {
-        type,
-        actor,
-        subject: `line:controller-${l.controller}`,
-        details: {
-          line: `controller ${l.controller}`,
-          controller: l.controller,
-          transport: config.lines.transport,
-          ...details,
-        },
-      }),
-    ).catch((e: Error) => log.error(`${type} of controller ${l.controller} not recorded: ${e.message}`));
+    // One after the other, in the order of the transitions (a down and the up after it are
+    // never recorded the wrong way round).
+    this.audits = this.audits.then(() =>
+      db
+        .transaction((trx) =>
+          appendAuditEvent(trx, {
+            type,
+            actor,
+            subject: `line:controller-${l.controller}`,
+            details: {
+              line: `controller ${l.controller}`,
+              controller: l.controller,
+              transport: config.lines.transport,
+              ...details,
+            },
+          }),
+        )
+        .then(
+          () => undefined,
+          (e: Error) => {
+            log.error(`${type} of controller ${l.controller} not recorded: ${e.message}`);
+          },
+        ),
+    );
   }
 
   /** GET_PROFILE of every controller: which answer, which do not. */
@@ -324,6 +336,7 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => {});
+    await this.audits;
   }
 }
 
