@@ -25,7 +25,7 @@ import { startNotifier } from './notify/notifier.js';
 import { ChannelPool } from './pipeline/channel-pool.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
 import { queueSettings } from './pipeline/settings.js';
-import { applyLiveKeys } from './reload/apply-live.js';
+import { applyLiveKeys, applyLiveQueueSettings } from './reload/apply-live.js';
 import { createConfigReloader, type ReloadResult } from './reload/config-reload.js';
 import { watchDirectory } from './reload/directory-watch.js';
 import { prepareSpoolDirs } from './spool/dirs.js';
@@ -271,6 +271,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         evidence: evidence?.state(),
         databasePrivileged: prepared.privileged,
       });
+    // One settings object for the worker and the API, changed in place by a reload.
+    const queueLive = pipeline?.settings ?? queueSettings(config);
     const reloader = createConfigReloader({
       load: { ...opts, path: loaded.file ?? opts.path },
       initial: config,
@@ -279,6 +281,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       apply: async (next) => {
         await reconfigureInbound?.(next); // may refuse (a rule names no mailbox): nothing applied
         applyLiveKeys(config, next);
+        applyLiveQueueSettings(queueLive, next);
       },
     });
     const api = buildApi({
@@ -304,7 +307,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         config,
         queue: pipeline?.queue,
         stopContext: pipeline?.stopContext,
-        settings: pipeline?.settings ?? queueSettings(config),
+        settings: queueLive,
         documents,
         lines: () => {
           const pool = pipeline?.worker?.pool ?? channels;

@@ -55,6 +55,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<OutgoingPipe
         transport: opts.transport,
         pool: opts.pool,
         lines: opts.lines,
+        settings,
       });
     }
   } catch (e) {

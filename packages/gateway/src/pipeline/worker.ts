@@ -29,7 +29,7 @@ import {
   type SendJobData,
   stopChannel,
 } from './queue.js';
-import { queueSettings } from './settings.js';
+import { type QueueSettings, queueSettings } from './settings.js';
 import {
   type CallRecord,
   endWithoutCall,
@@ -57,6 +57,11 @@ export interface FaxWorkerOptions {
   pool?: ChannelPool;
   /** Line supervision: told when a controller's CAPI application is lost or cannot be opened. */
   lines?: { report(error: Error, controllers?: number[]): void };
+  /**
+   * The pipeline's queue settings, read at each use: a configuration reload changes the live
+   * ones in place (reload/apply-live.ts). Default: from `config`.
+   */
+  settings?: QueueSettings;
 }
 
 /** How long a job waits when its controller's line cannot be reached (no dial counted). */
@@ -97,7 +102,7 @@ async function controllerChannels(transport: CapiTransport, controllers: readonl
 
 export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker> {
   const { config, db, log, actor } = opts;
-  const settings = queueSettings(config);
+  const settings = opts.settings ?? queueSettings(config);
   const inner = opts.transport ?? (await openLineTransport(config));
   const transport = new LockdownTransport(inner, {
     policy: lockdownPolicy(config),
@@ -264,7 +269,9 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
         (e: Error) => e,
       );
       if (unreachable) {
-        log.warn(`fax ${faxId}: controller ${lease.controller} not reachable, the fax waits: ${unreachable.message}`);
+        log.warn(
+          `fax ${faxId}: controller ${lease.controller} not reachable, the fax waits: ${unreachable.message}`,
+        );
         opts.lines?.report(unreachable, [lease.controller]);
         return later(job, token, Date.now() + LINE_WAIT_MS);
       }
@@ -453,7 +460,8 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
   // A controller's B channels read later (its line was down at start): more calls at once.
   pool.on('capacity', (usable) => {
     worker.concurrency = Math.max(1, usable + (usable > 0 ? (settings.standbyJobs ?? usable) : 0));
-    if (usable > 0 && !worker.isRunning()) void worker.run().catch((e: Error) => log.warn(`send worker: ${e.message}`));
+    if (usable > 0 && !worker.isRunning())
+      void worker.run().catch((e: Error) => log.warn(`send worker: ${e.message}`));
   });
   worker.on('failed', (job, e) => log.error(`send job ${job?.id}: ${e.message}`));
   if (concurrency === 0) log.warn('send worker: no usable B channel (controllers minus receiveReserve)');

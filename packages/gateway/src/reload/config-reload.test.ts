@@ -15,9 +15,9 @@ import { loadConfig } from '../config/load.js';
 import { recordConfigVersion } from '../config/record.js';
 import { createDocumentLoader, type DocumentLoader } from '../documents/load-pages.js';
 import { createGatewayLogger } from '../logger.js';
-import { queueSettings } from '../pipeline/settings.js';
+import { type QueueSettings, queueSettings } from '../pipeline/settings.js';
 import { runFaxgate } from '../testing/run-cli.js';
-import { applyLiveKeys } from './apply-live.js';
+import { applyLiveKeys, applyLiveQueueSettings } from './apply-live.js';
 import { type ConfigReloader, createConfigReloader } from './config-reload.js';
 
 let t: MigratedTestDb;
@@ -27,6 +27,7 @@ let app: FastifyInstance;
 let base: string;
 let documents: DocumentLoader;
 let reloader: ConfigReloader;
+let settings: QueueSettings;
 const tokens: Record<string, string> = {};
 const yaml = (blocklist: string[], port = 8025) =>
   `logging:\n  level: error\napi:\n  port: ${port}\nlockdown:\n  callerBlocklist: [${blocklist.map((b) => `"${b}"`).join(', ')}]\n`;
@@ -45,8 +46,12 @@ beforeAll(async () => {
     initial: config,
     db: t.knex,
     log,
-    apply: async (next) => applyLiveKeys(config, next),
+    apply: async (next) => {
+      applyLiveKeys(config, next);
+      applyLiveQueueSettings(settings, next);
+    },
   });
+  settings = queueSettings(config);
   documents = createDocumentLoader({ workers: 1 });
   app = buildApi({
     probes: {},
@@ -54,7 +59,7 @@ beforeAll(async () => {
     services: {
       db: t.knex,
       config,
-      settings: queueSettings(config),
+      settings,
       documents,
       reloadConfig: (actor) => reloader.reload(actor),
       logError: () => {},
@@ -145,7 +150,25 @@ describe('config reload', () => {
     expect(reloader.current().lockdown.callerBlocklist).toEqual(['+49891111111']);
   });
 
+  it('the sending window applies live: the settings the worker reads change in place', async () => {
+    fs.writeFileSync(
+      file,
+      `${yaml(['+49893333333'])}queue:\n  timeOfDay: Mon-Fri 0800-1800\n  maxDials: 5\n`,
+    );
+    const r = await reloader.reload('root');
+    expect(r).toMatchObject({
+      outcome: 'applied',
+      changes: ['lockdown.callerBlocklist', 'queue.maxDials', 'queue.timeOfDay'],
+    });
+    expect(settings.timeOfDay?.text).toBe('Mon-Fri 0800-1800');
+    expect(settings.maxDials).toBe(5);
+    fs.writeFileSync(file, yaml(['+49893333333'])); // back to the defaults for the next test
+    expect(await reloader.reload('root')).toMatchObject({ outcome: 'applied' });
+    expect(settings.timeOfDay).toBeUndefined();
+  });
+
   it('SIGHUP reloads as system:SIGHUP', async () => {
+    fs.writeFileSync(file, yaml(['+49894444444']));
     const r = await reloader.reload('system:SIGHUP');
     expect(r).toMatchObject({ outcome: 'applied', changes: ['lockdown.callerBlocklist'] });
     const ev = await t.knex('audit_events').where({ type: 'config.change' }).orderBy('id', 'desc').first();

@@ -10,6 +10,16 @@ export const LIVE_KEYS: readonly string[] = [
   'lockdown.tsiBlocklist',
   'lockdown.unknownNumber',
   'cover.', // read per submission
+  // The sending window and retry rules: read by the worker at each job (the pipeline's
+  // settings object is changed in place); maxDials/maxTries/killTime apply to new faxes.
+  'queue.timeOfDay',
+  'queue.timeZone',
+  'queue.retryDelaySeconds.',
+  'queue.sameNumberDelaySeconds',
+  'queue.maxDials',
+  'queue.maxTries',
+  'queue.killTimeMinutes',
+  'queue.headLine',
   'retention.', // not applied yet: recorded only
 ];
 
