@@ -16,7 +16,7 @@ import type { ChannelPool } from '../pipeline/channel-pool.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
 import { type Receiver, startReceiver } from './receiver.js';
-import { interruptedText, recoverInterruptedReceives } from './recover.js';
+import { interruptedText, RECOVER_INTERVAL_MS, recoverInterruptedReceives } from './recover.js';
 import { createRoutingView, type RebuildResult } from './routing-view.js';
 
 export interface InboundService {
@@ -54,15 +54,22 @@ export async function startInbound(opts: {
   const router = view.router;
   // Receptions a crash cut off are closed with the pages they kept; ours carry our presence id.
   const presence = await startPresence(db as Knex);
-  const recovered = await recoverInterruptedReceives(db, actor).catch(async (e: Error) => {
+  const recover = async () => {
+    for (const r of await recoverInterruptedReceives(db, actor, { self: presence.instanceId })) {
+      log.warn(
+        `received fax ${r.fax.id}: ${interruptedText(r.pages)} (closed: ${r.fax.state}, cause ${r.fax.cause})`,
+      );
+    }
+  };
+  await recover().catch(async (e: Error) => {
     await presence.stop();
     throw e;
   });
-  for (const r of recovered) {
-    log.warn(
-      `received fax ${r.fax.id}: ${interruptedText(r.pages)} (closed: ${r.fax.state}, cause ${r.fax.cause})`,
-    );
-  }
+  // …and, while running, those of another gateway process on this database that died.
+  const recovering = setInterval(() => {
+    recover().catch((e: Error) => log.warn(`receive recovery: ${e.message}`));
+  }, RECOVER_INTERVAL_MS);
+  recovering.unref();
   const transport = new LockdownTransport(await openLineTransport(config), {
     policy,
     onEvent: auditLockdownEvents(db, actor),
@@ -116,6 +123,7 @@ export async function startInbound(opts: {
   } catch (e) {
     if (!opts.lines) {
       await transport.close().catch(() => {});
+      clearInterval(recovering);
       await presence.stop();
       throw e;
     }
@@ -157,6 +165,7 @@ export async function startInbound(opts: {
     async stop() {
       stopping = true;
       receiver?.stop();
+      clearInterval(recovering);
       await presence.stop();
       await session?.close().catch(() => {});
       await transport.close().catch(() => {});

@@ -97,6 +97,14 @@ it('closes a reception whose process is gone with the pages it committed; leaves
   expect(await t.knex('xfer_log').where({ type: 'RECV', fax_id: cut.id })).toHaveLength(1);
 });
 
+it("a process's own receptions are never closed by its own pass (even if its presence lock was lost)", async () => {
+  const mine = await receiving('12347', 1);
+  expect(await recoverInterruptedReceives(t.knex, 'gateway:test', { self: '12347' })).toEqual([]);
+  expect((await faxes.get(t.knex, mine.id)).state).toBe('receiving');
+  const [closed] = await recoverInterruptedReceives(t.knex, 'gateway:test');
+  expect(closed.fax).toMatchObject({ id: mine.id, state: 'failed', cause: 'partial' });
+});
+
 it('a page is never added to a fax that is no longer receiving', async () => {
   const fax = await receiving('12346', 1);
   const r: Receiving = { fax, pages: 1, started: new Date(), controller: 1, caller: '', actor: 'test' };

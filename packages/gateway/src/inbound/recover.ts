@@ -18,8 +18,19 @@ export function interruptedText(pages: number): string {
   return `receive interrupted: gateway stopped during the call; ${pagesKept(pages)}`;
 }
 
-/** Closes every reception whose receiving process is gone. Returns what it closed. */
-export async function recoverInterruptedReceives(db: Db, actor: string): Promise<RecoveredReceive[]> {
+/** How often a running gateway looks for receptions another (crashed) process left. */
+export const RECOVER_INTERVAL_MS = 60_000;
+
+/**
+ * Closes every reception whose receiving process is gone. `self`: this process's presence id —
+ * its own receptions are alive even if its presence lock was lost with a database connection.
+ * Returns what it closed.
+ */
+export async function recoverInterruptedReceives(
+  db: Db,
+  actor: string,
+  opts: { self?: string } = {},
+): Promise<RecoveredReceive[]> {
   const alive = await aliveInstances(db);
   const rows: { id: number; receiver: string | null }[] = await db('faxes')
     .where({ direction: 'in', state: 'receiving' })
@@ -27,7 +38,7 @@ export async function recoverInterruptedReceives(db: Db, actor: string): Promise
     .select('id', db.raw(`metadata->>'receiver' AS receiver`));
   const out: RecoveredReceive[] = [];
   for (const row of rows) {
-    if (row.receiver && alive.has(row.receiver)) continue; // a call in progress elsewhere
+    if (row.receiver && (alive.has(row.receiver) || row.receiver === opts.self)) continue; // in progress
     const done = await inTransaction(db, async (trx) => {
       const fax = await faxes.getForUpdate(trx, row.id);
       if (fax.state !== 'receiving') return undefined; // finished meanwhile
