@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { channelScenarios, lineSupervisionScenarios } from '../test-support/line-scenarios.js';
+import {
+  channelScenarios,
+  lineSupervisionScenarios,
+  startDownScenarios,
+} from '../test-support/line-scenarios.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-lines-capi-'));
 process.env.HOME = home;
@@ -17,3 +21,4 @@ const prepare = (sim: { port: number }) =>
 
 lineSupervisionScenarios({ transport: 'native', prepare });
 channelScenarios({ transport: 'native', prepare });
+startDownScenarios({ transport: 'native', prepare });

@@ -1,5 +1,10 @@
 // Line supervision and per-controller channels over the pure-TypeScript rcapi transport.
-import { channelScenarios, lineSupervisionScenarios } from '../test-support/line-scenarios.js';
+import {
+  channelScenarios,
+  lineSupervisionScenarios,
+  startDownScenarios,
+} from '../test-support/line-scenarios.js';
 
 lineSupervisionScenarios({ transport: 'rcapi' });
 channelScenarios({ transport: 'rcapi' });
+startDownScenarios({ transport: 'rcapi' });

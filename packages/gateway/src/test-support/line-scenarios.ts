@@ -146,6 +146,31 @@ export function lineSupervisionScenarios(o: LineScenarioOptions): void {
   });
 }
 
+/** The CAPI server is away when the daemon starts: it starts anyway and comes up with the line. */
+export function startDownScenarios(o: LineScenarioOptions): void {
+  describe(`daemon started while the line is down, over ${o.transport}`, () => {
+    let c: Ctx;
+    beforeAll(async () => {
+      c = await startCtx({ ...o, startDown: true }, ['  receiveReserve: 1', '  killTimeMinutes: 100000']);
+    }, 60_000);
+    afterAll(async () => closeCtx(c), 60_000);
+
+    it('starts, answers 503, and sends and receives once the line is there', async () => {
+      expect((await health(c)).body).toMatchObject({
+        checks: { lines: 'fail' },
+        down: ['controller 1', 'controller 2'],
+      });
+      expect(c.gateway.channels?.usable).toBe(0); // no profile read yet
+      const { fax } = await submit(c, '5551000');
+      await c.sim.restart();
+      await receiveOne(c, '4000', 30_000);
+      expect(await waitTerminal(c.db, fax.id, 30_000)).toMatchObject({ state: 'done', dials: 1 });
+      expect(c.gateway.channels?.usable).toBe(2); // 2 × 2 channels, one of each kept for receiving
+      await waitFor('/health 200', async () => (await health(c)).status === 200, 30_000);
+    }, 90_000);
+  });
+}
+
 /** Part 5: receive reserve per controller, incoming calls hold their channel. */
 export function channelScenarios(o: LineScenarioOptions): void {
   describe(`B channels per controller over ${o.transport}`, () => {

@@ -23,6 +23,8 @@ export interface LineScenarioOptions {
   transport: 'rcapi' | 'native';
   /** Called with the simulator before the gateway starts (native: write ~/.capi20rc). */
   prepare?: (sim: Simulator) => void;
+  /** The simulator's server is away when the gateway starts. */
+  startDown?: boolean;
 }
 
 export interface Ctx {
@@ -45,6 +47,7 @@ export const inPage = () => {
 export async function startCtx(o: LineScenarioOptions, queue: string[], timeFactor = 0): Promise<Ctx> {
   const sim = await startSimulator({ timeFactor });
   o.prepare?.(sim);
+  if (o.startDown) await sim.stopServing();
   const testDb = await createTestDatabase('faxgate_lines');
   const db = openDatabase(testDb.url, { poolMax: 4 });
   await migrate(db, auditMigrations);
