@@ -208,6 +208,20 @@ export function channelScenarios(o: LineScenarioOptions): void {
       expect(c.sim.calls.filter((x) => x.outcome === 'no-channel')).toEqual([]);
     }, 120_000);
 
+    it('a send cut by the line loss is settled by the retry rules and sent after the return', async () => {
+      const { fax } = await submit(c, '5551010', [testPage(4)]);
+      await waitFor('the call in progress', async () => (await faxes.get(c.db, fax.id)).state === 'running');
+      await waitFor('on the line', async () => c.sim.channelsBusy().some((n) => n > 0));
+      await c.sim.stopServing();
+      await waitFor('line down', async () => (c.gateway.lines?.down().length ?? 0) > 0);
+      await c.sim.restart();
+      const done = await waitTerminal(c.db, fax.id, 90_000);
+      expect(done).toMatchObject({ state: 'done', pagesDone: 1 });
+      expect(done.dials).toBe(2); // the cut call and the one after the return
+      const ends = await c.db('audit_events').where({ fax_id: fax.id, type: 'send.end' }).count('* as n');
+      expect(Number(ends[0].n)).toBe(2);
+    }, 120_000);
+
     it('an outgoing job waits instead of dialling into controllers incoming calls filled', async () => {
       const pool = c.gateway.channels;
       if (!pool) throw new Error('no pool');
