@@ -39,7 +39,12 @@ export async function recordConfigVersion(
     // Per node: another gateway on this database with another file is not a change of ours.
     const node = input.config.node.name;
     const prev = await configVersions.latest(trx, node);
-    const v = await configVersions.record(trx, { author: input.author, content, comment: input.comment, node });
+    const v = await configVersions.record(trx, {
+      author: input.author,
+      content,
+      comment: input.comment,
+      node,
+    });
     if (!v.changed) return { changed: false, version: v.version, sha256: v.sha256, changes: [] };
     const changes = diffConfig(prev ? parse(prev.content) : {}, parse(content));
     await appendAuditEvent(trx, {
