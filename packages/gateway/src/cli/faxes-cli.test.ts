@@ -342,4 +342,39 @@ describe('faxgate inbox', () => {
     const all = await f.as('olga', ['inbox', '--json', '--mailbox', 'other-in']);
     expect(JSON.parse(all.stdout).map((x: { id: number }) => x.id)).toEqual([notMine.id]);
   });
+
+  it('lists a receive cut short with the pages it kept, marked partial; one that kept nothing is not listed', async () => {
+    const partial = await faxes.insert(f.db, {
+      direction: 'in',
+      state: 'failed',
+      mailboxId: ids.other,
+      remoteNumber: '+49895556666',
+      pagesTotal: 2,
+      pagesDone: 2,
+      cause: 'partial',
+      causeText: 'receive ended early: 2 pages kept',
+      completedAt: new Date('2026-11-27T10:00:00Z'),
+    });
+    await faxes.insert(f.db, {
+      direction: 'in',
+      state: 'failed',
+      mailboxId: ids.other,
+      remoteNumber: '+49897778888',
+      pagesTotal: 0,
+      pagesDone: 0,
+      cause: 'interrupted',
+      completedAt: new Date('2026-11-27T10:01:00Z'),
+    });
+    const json = await f.as('olga', ['inbox', '--json', '--mailbox', 'other-in']);
+    const listed = JSON.parse(json.stdout) as Array<{ id: number; partial: boolean; note: string | null }>;
+    expect(listed.find((x) => x.id === partial.id)).toMatchObject({
+      partial: true,
+      note: 'receive ended early: 2 pages kept',
+    });
+    expect(listed.filter((x) => x.partial).map((x) => x.id)).toEqual([partial.id]);
+    const text = await f.as('olga', ['inbox', '--mailbox', 'other-in'], undefined, { TZ: 'UTC' });
+    expect(text.stdout).toContain(
+      `${String(partial.id).padEnd(6)} 2026-11-27 10:00 +49895556666                              2 other-in (partial: receive ended early: 2 pages kept)`,
+    );
+  });
 });

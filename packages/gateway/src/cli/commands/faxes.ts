@@ -82,12 +82,16 @@ async function status(api: ApiClient, o: { all?: boolean; json?: boolean }): Pro
 }
 
 async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): Promise<void> {
-  const list = await listing(api, {
-    direction: 'in',
-    states: ['received', 'delivered'],
-    mailbox: o.mailbox,
-    right: 'in.read',
-  });
+  // A receive cut short keeps the pages it got (failed, cause partial): they are the
+  // recipient's, so the inbox lists them, marked, instead of hiding them.
+  const list = (
+    await listing(api, {
+      direction: 'in',
+      states: ['received', 'delivered', 'failed'],
+      mailbox: o.mailbox,
+      right: 'in.read',
+    })
+  ).filter(({ fax: f }) => f.state !== 'failed' || f.pagesDone > 0);
   if (o.json) {
     printJson(
       list.map(({ fax: f, mailbox }) => ({
@@ -100,6 +104,8 @@ async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): P
         pages: f.pagesDone,
         internal: f.internal,
         subject: f.subject,
+        partial: f.state === 'failed',
+        note: f.state === 'failed' ? (f.causeText ?? f.cause) : null,
       })),
     );
     return;
@@ -118,7 +124,10 @@ async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): P
         (f.remoteStationId ?? '').slice(0, 20).padEnd(20),
         String(f.pagesDone).padStart(5),
         mailbox ?? '',
-      ].join(' '),
+        f.state === 'failed' ? `(partial: ${f.causeText ?? f.cause ?? 'receive ended early'})` : '',
+      ]
+        .join(' ')
+        .trimEnd(),
     );
   }
 }
