@@ -170,6 +170,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     }
 
     let reconfigureInbound: ((next: FaxgateConfig) => Promise<unknown>) | undefined;
+    let stopListening: (() => Promise<void>) | undefined;
     // Line supervision: every controller up or down (socket events, CAPI errors, a probe every
     // few seconds); on loss `line.down`, no call placed on it, /health 503; reconnect with
     // backoff, REGISTER + LISTEN, evidence re-read, `line.up`. The channel pool of this process
@@ -222,6 +223,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         },
       );
       if (inbound) cleanup.push(() => inbound.stop());
+      stopListening = inbound && (() => inbound.stopListening());
       // After REGISTER + LISTEN, a returning line's controller evidence is read again (M 4.59).
       const monitor = evidence;
       if (monitor) lines?.addRestoreStep(async () => void (await monitor.check()));
@@ -356,9 +358,15 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       stopping ??= (async () => {
         const graceMs = opts.graceMs ?? config.shutdown.callGraceSeconds * 1000;
         const calls = pipeline?.worker?.running() ?? [];
-        // No new job and no new request; calls in progress finish within the grace or are
-        // cut and requeued (pipeline/worker.ts). No request in flight may outlive the pools.
-        await Promise.all([api.close(), pipeline?.stop({ graceMs }), receivesEnded(Date.now() + graceMs)]);
+        // No new job, no new request and no new incoming call; calls in progress finish within
+        // the grace or are cut and requeued (pipeline/worker.ts). No request in flight may
+        // outlive the pools.
+        await Promise.all([
+          api.close(),
+          pipeline?.stop({ graceMs }),
+          stopListening?.().catch((e: Error) => log.warn(`stopping: LISTEN not withdrawn: ${e.message}`)),
+          receivesEnded(Date.now() + graceMs),
+        ]);
         const uptimeSeconds = status().uptimeSeconds;
         await lifecycle('system.stop', {
           uptimeSeconds,

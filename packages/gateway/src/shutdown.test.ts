@@ -202,21 +202,29 @@ describe('clean shutdown of the daemon', () => {
     expect(fs.readdirSync(path.join(dir, 'tmp')).filter((n) => n.startsWith('render-'))).toEqual([]);
   }, 300_000);
 
-  it('SIGINT while a fax is being received: the call finishes within the grace, received whole; exit 0', async () => {
+  it('SIGINT while a fax is being received: no new call is taken, the call finishes within the grace, received whole; exit 0', async () => {
     const daemon = startDaemon(60, 'send-receive');
     await daemon.until(/Press Ctrl-C to stop/);
-    const pages = Array.from({ length: 4 }, (_, i) => testPage(10 + i));
+    const pages = Array.from({ length: 8 }, (_, i) => testPage(10 + i));
     const call = sim.injectCall({ from: '0891234567', to: '3001', document: pages });
     const incoming = await waitFor(
       'an incoming fax being received',
       async () => (await db('faxes').where({ direction: 'in', state: 'receiving' }).first()) ?? undefined,
       120_000,
     );
+    let firstOver = false;
+    void call.then(() => (firstOver = true));
     daemon.child.kill('SIGINT');
+    // The LISTEN is withdrawn at once: a call offered while the first one is still in progress
+    // finds no listener (the exchange may route it elsewhere), instead of being taken and cut.
+    await daemon.until(/no new incoming calls/);
+    const late = await sim.injectCall({ from: '0891234568', to: '3001', document: [testPage(30)] });
+    expect(late.outcome).toBe('no-listener');
+    expect(firstOver).toBe(false);
     const exit = await daemon.exited;
     expect(exit, daemon.output()).toEqual({ code: 0, signal: null });
     expect((await call).outcome).toBe('completed');
-    expect(await faxes.get(db, incoming.id)).toMatchObject({ state: 'received', pagesDone: 4 });
+    expect(await faxes.get(db, incoming.id)).toMatchObject({ state: 'received', pagesDone: 8 });
     const all: string[] = await db('audit_events').orderBy('id').pluck('type');
     expect(all.lastIndexOf('system.stop')).toBeGreaterThan(all.lastIndexOf('recv.end'));
   }, 300_000);

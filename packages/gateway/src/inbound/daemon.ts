@@ -30,6 +30,11 @@ export interface InboundService {
   reconfigure(next?: FaxgateConfig): Promise<RebuildResult>;
   /** Whether the CAPI application is registered and LISTENing now. */
   readonly listening: boolean;
+  /**
+   * Shutdown: LISTEN with an empty CIP mask, so the exchange offers no new call to this
+   * gateway, while calls in progress go on (they finish within the grace); no re-LISTEN after.
+   */
+  stopListening(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +166,13 @@ export async function startInbound(opts: {
     controllers: all,
     get listening() {
       return session !== undefined && !session.isDown;
+    },
+    async stopListening() {
+      stopping = true;
+      const s = session;
+      if (!s || s.isDown) return;
+      for (const c of all) await s.listen(c, 0).catch(() => {});
+      log.info(`stopping: no new incoming calls (LISTEN with an empty CIP mask on ${all.join(', ')})`);
     },
     async stop() {
       stopping = true;
