@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import UTIF from 'utif2';
 import { decodePage } from '../src/codec/decode.js';
 import { encodePage } from '../src/codec/encode.js';
-import { ccittDir, goldenPbm, goldenTiff, readPbm, readTiffStrip } from '../src/codec/test-support/ccitt.js';
 import type { Coding } from '../src/codec/types.js';
 import { type BilevelPage, pagesEqual } from '../src/page.js';
+import { ccittDir, goldenPbm, goldenTiff, readPbm, readTiffStrip } from '../src/test-support/ccitt.js';
 import { benchTranscode } from './transcode.js';
 
 const { values } = parseArgs({

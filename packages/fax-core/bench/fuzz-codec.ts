@@ -2,7 +2,7 @@
 // Fuzzes the T.4/T.6 decoders until the time or case count is used up; prints cases/s and each
 // failure with the seed that reproduces it (--seed S --iterations 1).
 import { parseArgs } from 'node:util';
-import { runFuzz } from '../src/codec/test-support/fuzz.js';
+import { runFuzz } from '../src/test-support/codec-fuzz.js';
 
 const { values } = parseArgs({
   options: {

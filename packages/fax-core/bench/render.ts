@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createRenderPool } from '../src/render/index.js';
 import { treeRss } from '../src/render/proc-tree.js';
 import type { SandboxMode } from '../src/render/sandbox.js';
-import { makeScanPdf, makeTextPdf } from '../src/render/test-support/fixtures.js';
+import { makeScanPdf, makeTextPdf } from '../src/test-support/render-fixtures.js';
 import { benchSandbox } from './render-sandbox.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));

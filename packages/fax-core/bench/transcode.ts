@@ -11,11 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { decodePage, decodePageRuns } from '../src/codec/decode.js';
-import { readTiffStrip } from '../src/codec/test-support/ccitt.js';
 import { encodeSffPageRecords, writeSff } from '../src/containers/sff.js';
 import { sffRecordsFromCoded } from '../src/containers/sff-transcode.js';
 import { readTiff, writeTiff, writeTiffStrips } from '../src/containers/tiff.js';
 import { sffFromTiffs } from '../src/containers/tiff-to-sff.js';
+import { readTiffStrip } from '../src/test-support/ccitt.js';
 
 export interface TranscodeBenchOptions {
   /** CCITT golden MMR TIFFs (libtiff), page 1 first. */

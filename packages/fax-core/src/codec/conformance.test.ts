@@ -1,9 +1,6 @@
 // Byte-exact conformance with libtiff on the 8 CCITT test pages (shared golden vectors).
 import { describe, expect, it } from 'vitest';
 import { pagesEqual } from '../page.js';
-import { decodePage } from './decode.js';
-import { encodePage } from './encode.js';
-import { reverseBits } from './tables.js';
 import {
   ccittDir,
   GOLDEN_MODES,
@@ -12,7 +9,10 @@ import {
   goldenTiff,
   readPbm,
   readTiffStrip,
-} from './test-support/ccitt.js';
+} from '../test-support/ccitt.js';
+import { decodePage } from './decode.js';
+import { encodePage } from './encode.js';
+import { reverseBits } from './tables.js';
 import type { Coding } from './types.js';
 
 const dir = ccittDir();

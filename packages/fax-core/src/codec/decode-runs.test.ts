@@ -2,9 +2,6 @@
 // halves of transcoding, checked against the pixel path on generated pages.
 import { describe, expect, it } from 'vitest';
 import type { BilevelPage } from '../page.js';
-import { decodePage, decodePageRuns } from './decode.js';
-import { encodePage, MhRowEncoder } from './encode.js';
-import { paintRow, rowChanges } from './runs.js';
 import {
   blackPage,
   checkerPage,
@@ -13,7 +10,10 @@ import {
   rng,
   textPage,
   whitePage,
-} from './test-support/pages.js';
+} from '../test-support/codec-pages.js';
+import { decodePage, decodePageRuns } from './decode.js';
+import { encodePage, MhRowEncoder } from './encode.js';
+import { paintRow, rowChanges } from './runs.js';
 import { CodecError, type DecodeOptions, type EncodeOptions } from './types.js';
 
 const pages: [string, BilevelPage][] = [

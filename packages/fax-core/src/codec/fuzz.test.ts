@@ -1,9 +1,9 @@
 // A bounded fuzz run in CI; `npm run fuzz:codec -- --seconds N` runs as long as asked.
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGE_HEIGHT } from '../page.js';
+import { runFuzz } from '../test-support/codec-fuzz.js';
+import { rng } from '../test-support/codec-pages.js';
 import { decodePage } from './decode.js';
-import { runFuzz } from './test-support/fuzz.js';
-import { rng } from './test-support/pages.js';
 import { CodecError, type Coding } from './types.js';
 
 describe('codec fuzzing (bounded)', () => {

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BilevelPage, pagesEqual } from '../page.js';
+import { readTiffStrip } from '../test-support/ccitt.js';
+import { checkerPage, edgesPage, noisePage, stripesPage, textPage } from '../test-support/codec-pages.js';
+import { uncompressedTiff } from '../test-support/tiff-writer.js';
 import { decodePage } from './decode.js';
 import { encodePage } from './encode.js';
-import { readTiffStrip } from './test-support/ccitt.js';
-import { checkerPage, edgesPage, noisePage, stripesPage, textPage } from './test-support/pages.js';
-import { uncompressedTiff } from './test-support/tiff-writer.js';
 import type { EncodeOptions } from './types.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'faxgate-codec-'));

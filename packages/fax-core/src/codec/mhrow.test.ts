@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPage, row } from '../page.js';
+import { ccittDir, goldenPbm, readPbm } from '../test-support/ccitt.js';
+import { rng } from '../test-support/codec-pages.js';
 import { decodeMhRow } from './decode.js';
 import { encodeMhRow } from './encode.js';
-import { ccittDir, goldenPbm, readPbm } from './test-support/ccitt.js';
-import { rng } from './test-support/pages.js';
 
 describe('encodeMhRow / decodeMhRow', () => {
   it('codes a white A4 row as ghostscript writes it into SFF', () => {

@@ -1,9 +1,6 @@
 // Round trips of generated pages through every coding and framing.
 import { describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, pagesEqual } from '../page.js';
-import { decodePage } from './decode.js';
-import { encodePage } from './encode.js';
-import { rowChanges } from './runs.js';
 import {
   blackPage,
   checkerPage,
@@ -13,7 +10,10 @@ import {
   stripesPage,
   textPage,
   whitePage,
-} from './test-support/pages.js';
+} from '../test-support/codec-pages.js';
+import { decodePage } from './decode.js';
+import { encodePage } from './encode.js';
+import { rowChanges } from './runs.js';
 import type { DecodeOptions, EncodeOptions } from './types.js';
 
 const pages: [string, BilevelPage][] = [

@@ -2,9 +2,9 @@
 // report the end of the page as soon as RTC / EOFB has arrived.
 import { describe, expect, it } from 'vitest';
 import { pagesEqual } from '../page.js';
+import { rng, textPage } from '../test-support/codec-pages.js';
 import { decodePage, PageDecoder } from './decode.js';
 import { encodePage } from './encode.js';
-import { rng, textPage } from './test-support/pages.js';
 import type { DecodeOptions, EncodeOptions } from './types.js';
 
 const page = textPage(1728, 300, 41);

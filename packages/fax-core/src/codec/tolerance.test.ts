@@ -2,10 +2,10 @@
 // previous row, decoding resynchronises at the next EOL, and the page still comes out.
 import { describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, row } from '../page.js';
+import { rng, textPage } from '../test-support/codec-pages.js';
 import { decodePage } from './decode.js';
 import { encodePage } from './encode.js';
 import { reverseBits } from './tables.js';
-import { rng, textPage } from './test-support/pages.js';
 import { CodecError } from './types.js';
 
 const WIDTH = 1728;

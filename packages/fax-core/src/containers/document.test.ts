@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMhRow } from '../codec/index.js';
 import { pagesEqual } from '../page.js';
+import { samplePages } from '../test-support/container-pages.js';
+import { expectContainerError } from '../test-support/tools.js';
 import { concatBytes } from './common.js';
 import { detectFormat, formatFromFileName, readFaxDocument, writeFaxDocument } from './document.js';
 import { SFF_END } from './sff.js';
-import { samplePages } from './test-support/pages.js';
-import { expectContainerError } from './test-support/tools.js';
 import { readTiff } from './tiff.js';
 
 describe('fax documents across containers', () => {

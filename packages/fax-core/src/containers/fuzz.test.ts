@@ -3,12 +3,12 @@
 // FAXGATE_FUZZ_ITERATIONS raises the count (default kept small for CI).
 import { describe, expect, it } from 'vitest';
 import { strideFor } from '../page.js';
+import { alternatingPage, noisePage, prng, textPage, whitePage } from '../test-support/container-pages.js';
+import { randomChunks } from '../test-support/tools.js';
 import { ContainerError } from './common.js';
 import { readFaxDocument } from './document.js';
 import { writePbm } from './pbm.js';
 import { SffReader, writeSff } from './sff.js';
-import { alternatingPage, noisePage, prng, textPage, whitePage } from './test-support/pages.js';
-import { randomChunks } from './test-support/tools.js';
 import { writeTiff } from './tiff.js';
 
 const ITERATIONS = Number(process.env.FAXGATE_FUZZ_ITERATIONS ?? 400);

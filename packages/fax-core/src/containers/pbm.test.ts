@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPage, pagesEqual, setPixel } from '../page.js';
+import { samplePages } from '../test-support/container-pages.js';
+import { ccittPbm, expectContainerError } from '../test-support/tools.js';
 import { readPbm, writePbm } from './pbm.js';
-import { samplePages } from './test-support/pages.js';
-import { ccittPbm, expectContainerError } from './test-support/tools.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -1,11 +1,11 @@
 // scanFaxFile against the decoders on generated files (the scan must agree with what decoding
 // would produce), and against hostile files: IFD loops, absurd counts, truncation, BigTIFF.
 import { describe, expect, it } from 'vitest';
+import { samplePages, whitePage } from '../test-support/container-pages.js';
+import { expectContainerError } from '../test-support/tools.js';
 import { ContainerError, concatBytes } from './common.js';
 import { readFaxDocument, writeFaxDocument } from './document.js';
 import { scanFaxFile } from './scan.js';
-import { samplePages, whitePage } from './test-support/pages.js';
-import { expectContainerError } from './test-support/tools.js';
 import { writeTiff } from './tiff.js';
 import { buildIfd, type IfdField, Tag, TiffType } from './tiff-structure.js';
 

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeMhRow } from '../codec/index.js';
+import { alternatingPage, noisePage, prng, textPage, whitePage } from '../test-support/container-pages.js';
+import { CCITT_DIR, expectContainerError, randomChunks } from '../test-support/tools.js';
 import { type ContainerLimits, concatBytes } from './common.js';
 import { SFF_END, type SffPageInfo, SffReader, type SffRows, writeSff } from './sff.js';
-import { alternatingPage, noisePage, prng, textPage, whitePage } from './test-support/pages.js';
-import { CCITT_DIR, expectContainerError, randomChunks } from './test-support/tools.js';
 
 interface Options {
   limits?: Partial<ContainerLimits>;

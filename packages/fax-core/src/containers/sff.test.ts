@@ -3,10 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeMhRow } from '../codec/index.js';
 import { type BilevelPage, createPage, pagesEqual, setPixel } from '../page.js';
-import { concatBytes } from './common.js';
-import { readPbm } from './pbm.js';
-import { readSff, SFF_END, type SffPage, SffReader, SffWriter, sffChunks, writeSff } from './sff.js';
-import { noisePage, prng, samplePages, textPage, whitePage } from './test-support/pages.js';
+import { noisePage, prng, samplePages, textPage, whitePage } from '../test-support/container-pages.js';
 import {
   CCITT_DIR,
   ccittPbm,
@@ -16,7 +13,10 @@ import {
   run,
   runOk,
   withTempDir,
-} from './test-support/tools.js';
+} from '../test-support/tools.js';
+import { concatBytes } from './common.js';
+import { readPbm } from './pbm.js';
+import { readSff, SFF_END, type SffPage, SffReader, SffWriter, sffChunks, writeSff } from './sff.js';
 import { readTiff } from './tiff.js';
 import { buildIfd, type IfdField, Tag, TiffType } from './tiff-structure.js';
 

@@ -6,11 +6,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePage, type EncodeOptions, encodePage } from '../codec/index.js';
 import { type BilevelPage, convertResolution, createPage, setPixel } from '../page.js';
-import { ContainerError } from './common.js';
-import { readPbm } from './pbm.js';
-import { encodeSffPageRecords, writeSff } from './sff.js';
-import { sffRecordsFromCoded } from './sff-transcode.js';
-import { blackPage, noisePage, prng, samplePages, textPage, whitePage } from './test-support/pages.js';
+import {
+  blackPage,
+  noisePage,
+  prng,
+  samplePages,
+  textPage,
+  whitePage,
+} from '../test-support/container-pages.js';
 import {
   CCITT_DIR,
   ccittPbm,
@@ -18,7 +21,11 @@ import {
   requireTool,
   runOk,
   withTempDir,
-} from './test-support/tools.js';
+} from '../test-support/tools.js';
+import { ContainerError } from './common.js';
+import { readPbm } from './pbm.js';
+import { encodeSffPageRecords, writeSff } from './sff.js';
+import { sffRecordsFromCoded } from './sff-transcode.js';
 import { readTiff, writeTiff, writeTiffStrips } from './tiff.js';
 import { sffFromTiffs } from './tiff-to-sff.js';
 

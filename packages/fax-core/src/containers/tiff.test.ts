@@ -2,10 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, pagesEqual } from '../page.js';
-import { concatBytes } from './common.js';
-import { readPbm } from './pbm.js';
-import { writeSff } from './sff.js';
-import { samplePages, textPage } from './test-support/pages.js';
+import { samplePages, textPage } from '../test-support/container-pages.js';
 import {
   CCITT_DIR,
   ccittPbm,
@@ -14,7 +11,10 @@ import {
   run,
   runOk,
   withTempDir,
-} from './test-support/tools.js';
+} from '../test-support/tools.js';
+import { concatBytes } from './common.js';
+import { readPbm } from './pbm.js';
+import { writeSff } from './sff.js';
 import {
   inspectTiff,
   readTiff,

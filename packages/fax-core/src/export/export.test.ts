@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { noisePage, samplePages, textPage } from '../containers/test-support/pages.js';
 import { type BilevelPage, getPixel } from '../page.js';
-import { ghostscriptPages } from '../render/test-support/compare.js';
+import { noisePage, samplePages, textPage } from '../test-support/container-pages.js';
+import { ghostscriptPages } from '../test-support/render-compare.js';
 import { writeFaxPdf } from './pdf.js';
 import { writePng } from './png.js';
 

@@ -4,9 +4,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { writeTiff } from '../containers/tiff.js';
 import { type BilevelPage, createPage, getPixel, pagesEqual, setPixel } from '../page.js';
+import { blackPixels } from '../test-support/render-compare.js';
 import { DocumentError } from './errors.js';
 import { renderJob } from './job.js';
-import { blackPixels } from './test-support/compare.js';
 import { DEFAULT_LIMITS, type RenderOptions } from './types.js';
 
 const run = (bytes: Uint8Array, options: RenderOptions = {}) =>

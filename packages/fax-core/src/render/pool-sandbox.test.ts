@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fx from '../test-support/render-fixtures.js';
 import { RenderLimitError } from './errors.js';
 import { createRenderPool, type RenderPool } from './pool.js';
-import * as fx from './test-support/fixtures.js';
 
 const MB = 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
@@ -141,7 +141,7 @@ describe('render pool under bubblewrap', () => {
   }, 60_000);
 
   it('a gateway killed with SIGKILL takes its sandboxed workers with it (no orphans)', async () => {
-    const parentScript = fileURLToPath(new URL('./test-support/pool-parent.ts', import.meta.url));
+    const parentScript = fileURLToPath(new URL('../test-support/pool-parent.ts', import.meta.url));
     const parent = spawn(
       process.execPath,
       ['--conditions=development', '--import', 'tsx', parentScript, tmpDir],

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePage } from '../codec/index.js';
 import { pagesEqual } from '../page.js';
+import * as fx from '../test-support/render-fixtures.js';
 import { DocumentError, RenderLimitError, RenderWorkerError, UnsupportedDocumentError } from './errors.js';
 import { createRenderPool, type RenderPool } from './pool.js';
-import * as fx from './test-support/fixtures.js';
 
 const MB = 1024 * 1024;
 const LIMITS = { timeMs: 15_000, pages: 50, pixels: 60_000_000, memoryBytes: 768 * MB, inputBytes: 16 * MB };

@@ -3,15 +3,15 @@
 // DejaVu Sans so both draw the same outlines. The figures are printed for the record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BilevelPage } from '../page.js';
-import { renderJob } from './job.js';
 import {
   bestAlignment,
   blackPixels,
   connectedComponents,
   ghostscriptPages,
   tolerantDiff,
-} from './test-support/compare.js';
-import { makeTextPdf } from './test-support/fixtures.js';
+} from '../test-support/render-compare.js';
+import { makeTextPdf } from '../test-support/render-fixtures.js';
+import { renderJob } from './job.js';
 import { DEFAULT_LIMITS } from './types.js';
 
 let textPdf: Uint8Array;

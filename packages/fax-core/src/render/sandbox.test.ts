@@ -7,14 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeReport, ProbeRequest } from '../test-support/probe-worker.js';
 import { SandboxUnavailableError } from './errors.js';
 import { checkRenderSandbox, createRenderPool } from './pool.js';
 import { processTree } from './proc-tree.js';
 import { bwrapArgs, prepareSandbox, type SandboxOptions, UNSANDBOXED_WARNING } from './sandbox.js';
-import type { ProbeReport, ProbeRequest } from './test-support/probe-worker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const probeWorker = path.join(here, 'test-support', 'probe-worker.ts');
+const probeWorker = path.join(here, '../test-support/probe-worker.ts');
 const packageRoot = path.resolve(here, '../..');
 const repoRoot = path.resolve(packageRoot, '../..');
 const TSX = ['--conditions=development', '--import', 'tsx'];
@@ -435,7 +435,7 @@ describe('without bubblewrap', () => {
       onWarning: (m) => warnings.push(m),
     });
     try {
-      const { makeTextPdf } = await import('./test-support/fixtures.js');
+      const { makeTextPdf } = await import('../test-support/render-fixtures.js');
       const r = await pool.render(await makeTextPdf(1));
       expect(r.pages.length).toBe(1);
       await pool.render(await makeTextPdf(1));

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BilevelPage, pageFromData, type VerticalResolution } from '../../page.js';
+import { type BilevelPage, pageFromData, type VerticalResolution } from '../page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

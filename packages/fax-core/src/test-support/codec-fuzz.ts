@@ -1,11 +1,12 @@
 // Codec fuzzing: valid streams of generated pages, mutated (bit flips, truncation, splices,
 // random bytes), decoded with random options. Only CodecError may escape; every decode must end,
 // quickly, with a page of sane size. Each case is fully determined by its seed.
-import { MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH } from '../../page.js';
-import { decodeMhRow, decodePage, decodePageRuns, PageDecoder } from '../decode.js';
-import { encodePage } from '../encode.js';
-import { CodecError, type Coding, type DecodeOptions, type EncodeOptions } from '../types.js';
-import { noisePage, rng, textPage } from './pages.js';
+
+import { decodeMhRow, decodePage, decodePageRuns, PageDecoder } from '../codec/decode.js';
+import { encodePage } from '../codec/encode.js';
+import { CodecError, type Coding, type DecodeOptions, type EncodeOptions } from '../codec/types.js';
+import { MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH } from '../page.js';
+import { noisePage, rng, textPage } from './codec-pages.js';
 
 export interface FuzzFailure {
   seed: number;

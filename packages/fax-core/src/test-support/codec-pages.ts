@@ -1,6 +1,7 @@
 // Test support: pages generated here (no third-party data) that stress the codecs.
-import { type BilevelPage, createPage, setPixel, type VerticalResolution } from '../../page.js';
-import { fillBlack } from '../runs.js';
+
+import { fillBlack } from '../codec/runs.js';
+import { type BilevelPage, createPage, setPixel, type VerticalResolution } from '../page.js';
 
 /** Small deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {

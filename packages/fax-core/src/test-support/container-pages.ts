@@ -1,8 +1,8 @@
 // Generated test pages for container round trips (no third-party data): text-like, noise,
 // all white, all black, alternating pixels, runs touching the edges. Deterministic (seeded).
 
-import { rng as prng } from '../../codec/test-support/pages.js';
-import { type BilevelPage, createPage, setPixel, type VerticalResolution } from '../../page.js';
+import { type BilevelPage, createPage, setPixel, type VerticalResolution } from '../page.js';
+import { rng as prng } from './codec-pages.js';
 
 /** The codec tests' seeded PRNG (mulberry32): one generator for both suites. */
 export { prng };

@@ -1,8 +1,8 @@
 // A stand-in gateway for pool-sandbox.test.ts: starts a sandboxed pool, prints the host pids of
 // its process tree (bwrap → bwrap → node) once the worker is ready, then waits to be killed.
 import fs from 'node:fs';
-import { createRenderPool } from '../pool.js';
-import { processTree } from '../proc-tree.js';
+import { createRenderPool } from '../render/pool.js';
+import { processTree } from '../render/proc-tree.js';
 
 const pool = createRenderPool({
   workers: 1,

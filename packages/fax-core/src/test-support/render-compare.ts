@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readTiff } from '../../containers/tiff.js';
-import { type BilevelPage, getPixel } from '../../page.js';
+import { readTiff } from '../containers/tiff.js';
+import { type BilevelPage, getPixel } from '../page.js';
 
 /** Ghostscript's own fax rendering (external program, tests and benchmarks only). */
 export function ghostscriptPages(pdf: Uint8Array, resolution = '204x196'): BilevelPage[] {

@@ -1,6 +1,6 @@
 // Test support: writes an uncompressed, single-strip, MinIsWhite bilevel TIFF, so that libtiff's
 // tiffcp can encode our generated pages as an independent reference.
-import type { BilevelPage } from '../../page.js';
+import type { BilevelPage } from '../page.js';
 
 export function uncompressedTiff(page: BilevelPage): Uint8Array {
   const entries: [number, number, number][] = []; // tag, type (3 short / 4 long / 5 rational), value

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ContainerError } from '../common.js';
+import { ContainerError } from '../containers/common.js';
 
 /** ../shared/testdata/ccitt from the project root. */
-export const CCITT_DIR = path.resolve(import.meta.dirname, '../../../../../../shared/testdata/ccitt');
+export const CCITT_DIR = path.resolve(import.meta.dirname, '../../../../../shared/testdata/ccitt');
 
 export function ccittPbm(n: number): string {
   return path.join(CCITT_DIR, `ccitt${n}.pbm`);
