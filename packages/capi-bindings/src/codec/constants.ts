@@ -22,21 +22,6 @@ export type CommandName = keyof typeof Command;
 export const Subcommand = { REQ: 0x80, CONF: 0x81, IND: 0x82, RESP: 0x83 } as const;
 export type SubcommandName = keyof typeof Subcommand;
 
-/** rcapi "function" commands (subcommand 0xFF), capi-reference §3.2. */
-export const RcapiFunction = {
-  REGISTER_REQ: 0xf2,
-  REGISTER_CONF: 0xf3,
-  GET_MANUFACTURER_REQ: 0xfa,
-  GET_MANUFACTURER_CONF: 0xfb,
-  GET_VERSION_REQ: 0xfc,
-  GET_VERSION_CONF: 0xfd,
-  GET_SERIAL_NUMBER_REQ: 0xfe,
-  GET_SERIAL_NUMBER_CONF: 0xff,
-  GET_PROFILE_REQ: 0xe0,
-  GET_PROFILE_CONF: 0xe1,
-  SUBCOMMAND: 0xff,
-} as const;
-
 /** CIP values (§8.4). */
 export const Cip = {
   ANY: 0,
@@ -247,6 +232,8 @@ export const Reason = {
   CALL_REJECTED: 0x3495,
   DESTINATION_OUT_OF_ORDER: 0x349b,
   INVALID_NUMBER_FORMAT: 0x349c,
+  /** Q.850 cause 29; what CONNECT_RESP Reject 5 (facility rejected) gives the caller. */
+  FACILITY_REJECTED: 0x349d,
   NORMAL_UNSPECIFIED: 0x349f,
   NO_CIRCUIT_AVAILABLE: 0x34a2,
   TEMPORARY_FAILURE: 0x34a9,

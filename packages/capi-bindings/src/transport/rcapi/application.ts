@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { Command, Subcommand } from '../../codec/constants.js';
+import { splitFrameBody } from '../../rcapi-wire/frame.js';
 import { CapiDownError } from '../errors.js';
 import type { CapiApplication } from '../types.js';
 import type { RcapiConnection } from './connection.js';
-
-const DATA_B3 = 0x86;
-const IND = 0x82;
 
 /**
  * An application registered over rcapi: its own TCP connection carrying only its messages.
@@ -33,9 +32,9 @@ export class RcapiApplication extends EventEmitter implements CapiApplication {
     // The library overwrites the ApplID of incoming messages with the local one (§2).
     f[2] = this.applId & 0xff;
     f[3] = this.applId >> 8;
-    const total = f[0] | (f[1] << 8);
-    if (f[4] === DATA_B3 && f[5] === IND && total >= 8 && total < f.length) {
-      this.emit('message', f.subarray(0, total), f.subarray(total));
+    const { message, data } = splitFrameBody(f);
+    if (f[4] === Command.DATA_B3 && f[5] === Subcommand.IND && data.length > 0) {
+      this.emit('message', message, data);
     } else {
       this.emit('message', f);
     }

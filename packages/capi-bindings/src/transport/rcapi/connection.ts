@@ -4,13 +4,14 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { CapiDownError, CapiTimeoutError } from '../errors.js';
-import { FrameReader, frame } from './framing.js';
+import { encodeFrame, FrameReader } from '../../rcapi-wire/frame.js';
+import { CapiDownError, CapiRefusedError, CapiTimeoutError } from '../errors.js';
 
 export interface ConnectOptions {
   host: string;
   port: number;
   timeoutMs: number;
+  /** Largest frame body accepted from the server (default RCAPI_MAX_FRAME_BODY). */
   maxFrame?: number;
 }
 
@@ -40,7 +41,15 @@ export class RcapiConnection extends EventEmitter {
       }
     });
     socket.on('error', (e) => this.fail(new CapiDownError(`rcapi connection error: ${e.message}`)));
-    socket.on('close', () => this.fail(new CapiDownError('rcapi server closed the connection')));
+    socket.on('close', () => {
+      try {
+        this.reader.end();
+      } catch (e) {
+        this.fail(new CapiDownError(`rcapi server broke the protocol: ${(e as Error).message}`));
+        return;
+      }
+      this.fail(new CapiDownError('rcapi server closed the connection'));
+    });
   }
 
   static connect(o: ConnectOptions): Promise<RcapiConnection> {
@@ -75,7 +84,13 @@ export class RcapiConnection extends EventEmitter {
   /** Writes one frame; resolves when handed to the kernel. */
   send(msg: Uint8Array, data?: Uint8Array): Promise<void> {
     if (this.downError) return Promise.reject(this.downError);
-    const f = frame(msg, data);
+    let f: Buffer;
+    try {
+      f = encodeFrame(msg, data);
+    } catch (e) {
+      // Over the protocol's frame limit: refused before it leaves us, the connection stays up.
+      return Promise.reject(new CapiRefusedError((e as Error).message, 'oversize'));
+    }
     return new Promise((resolve, reject) => {
       this.socket.write(f, (err) =>
         err ? reject(new CapiDownError(`rcapi write failed: ${err.message}`)) : resolve(),

@@ -1,4 +1,3 @@
 export { RcapiApplication } from './application.js';
 export { type ConnectOptions, RcapiConnection } from './connection.js';
-export { FrameReader, frame, RcapiFramingError } from './framing.js';
 export { RcapiTransport, type RcapiTransportOptions } from './transport.js';

@@ -4,12 +4,18 @@
  * application, ApplIDs allocated here. Unlike the library it never blocks, times out every
  * call, and re-opens a stale info connection after a server restart (P8).
  */
-import { RcapiFunction } from '../../codec/constants.js';
+
+import {
+  infoRequest,
+  parseReply,
+  RcapiFunction,
+  registerRequest,
+  replyPayload,
+} from '../../rcapi-wire/functions.js';
 import { CapiDownError, CapiInfoError, CapiTimeoutError } from '../errors.js';
 import type { CapiTransport, CapiVersion, RegisterParams } from '../types.js';
 import { RcapiApplication } from './application.js';
 import { RcapiConnection } from './connection.js';
-import { infoRequest, parseReply, registerRequest, replyPayload } from './functions.js';
 
 export interface RcapiTransportOptions {
   host?: string;
@@ -17,7 +23,10 @@ export interface RcapiTransportOptions {
   port?: number;
   /** Bound for each function call and each connect (default 10 s). */
   callTimeoutMs?: number;
-  /** Largest frame accepted from the server (default 4096, the library's limit, P4). */
+  /**
+   * Largest frame body (message + data, length word not counted) accepted from the server;
+   * default RCAPI_MAX_FRAME_BODY, 4096, the library's limit (P4).
+   */
   maxFrame?: number;
 }
 
@@ -118,7 +127,7 @@ export class RcapiTransport implements CapiTransport {
 
   async getManufacturer(controller: number): Promise<string> {
     const p = await this.infoCall(
-      infoRequest.manufacturer(controller),
+      infoRequest(RcapiFunction.GET_MANUFACTURER_REQ, controller),
       RcapiFunction.GET_MANUFACTURER_CONF,
       'get_manufacturer',
     );
@@ -127,7 +136,7 @@ export class RcapiTransport implements CapiTransport {
 
   async getVersion(controller: number): Promise<CapiVersion> {
     const p = await this.infoCall(
-      infoRequest.version(controller),
+      infoRequest(RcapiFunction.GET_VERSION_REQ, controller),
       RcapiFunction.GET_VERSION_CONF,
       'get_version',
     );
@@ -136,7 +145,7 @@ export class RcapiTransport implements CapiTransport {
 
   async getSerialNumber(controller: number): Promise<string> {
     const p = await this.infoCall(
-      infoRequest.serial(controller),
+      infoRequest(RcapiFunction.GET_SERIAL_NUMBER_REQ, controller),
       RcapiFunction.GET_SERIAL_NUMBER_CONF,
       'get_serial_number',
     );
@@ -145,7 +154,7 @@ export class RcapiTransport implements CapiTransport {
 
   async getProfile(controller: number): Promise<Uint8Array> {
     const p = await this.infoCall(
-      infoRequest.profile(controller),
+      infoRequest(RcapiFunction.GET_PROFILE_REQ, controller),
       RcapiFunction.GET_PROFILE_CONF,
       'get_profile',
     );
