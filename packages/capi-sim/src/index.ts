@@ -18,7 +18,6 @@ export {
 export { DocumentError, type DocumentInput } from './fax/document.js';
 export type { CallOutcome, CountersSnapshot } from './observe/counters.js';
 export type { Trace, TraceRecord } from './observe/trace.js';
-export { encodeFrame, FrameReader, MAX_FRAME } from './rcapi/framing.js';
 export {
   type InjectCallOptions,
   type RemoteParty,

@@ -1,7 +1,17 @@
 // The public face: startSimulator() wires the rcapi server, the exchange (controllers,
 // parties), the card, trace, counters and (optionally) the HTTP control port together.
 import { EventEmitter } from 'node:events';
-import { decodeHeader, decodeMessage, messageName } from '@faxgate/capi-bindings';
+import {
+  decodeHeader,
+  decodeMessage,
+  manufacturerReply,
+  messageName,
+  profileReply,
+  RcapiFunction,
+  rcapiFunctionName,
+  serialReply,
+  versionReply,
+} from '@faxgate/capi-bindings';
 import type { BilevelPage } from '@faxgate/fax-core';
 import { Card, type ReceivedFax, type SenderPlan } from './card/card.js';
 import type { CallRecord } from './card/model.js';
@@ -19,13 +29,6 @@ import { buildSff } from './fax/sff.js';
 import { Counters, type CountersSnapshot } from './observe/counters.js';
 import { Trace, type TraceRecord } from './observe/trace.js';
 import { FritzboxConnection } from './rcapi/fritzbox.js';
-import {
-  FUNCTION_NAMES,
-  manufacturerReply,
-  profileReply,
-  serialReply,
-  versionReply,
-} from './rcapi/functions.js';
 import { RcapiServer } from './rcapi/server.js';
 import { scaledClock } from './timing.js';
 
@@ -126,9 +129,8 @@ function describeMessage(msg: Buffer): { name: string; message?: unknown; error?
     const fn = ['REGISTER', 'RELEASE', 'GET_PROFILE'][msg.readUInt16LE(11)] ?? 'FUNCTION';
     return { name: `FRITZBOX_${fn}_${msg[5] === 0x80 ? 'REQ' : 'CONF'}` };
   }
-  if (msg[5] === 0xff) {
-    const n = FUNCTION_NAMES[msg[4]] ?? `FUNCTION_0x${msg[4].toString(16)}`;
-    return { name: FUNCTION_NAMES[msg[4]] ? n : msg[4] % 2 ? `${FUNCTION_NAMES[msg[4] - 1]}_CONF` : n };
+  if (msg[5] === RcapiFunction.SUBCOMMAND) {
+    return { name: rcapiFunctionName(msg[4]) ?? `FUNCTION_0x${msg[4].toString(16)}` };
   }
   const name = messageName(msg[4], msg[5]) ?? `0x${msg[4].toString(16)}/0x${msg[5].toString(16)}`;
   try {
@@ -197,20 +199,25 @@ class SimulatorImpl implements Simulator {
         return this.card.register(conn, p);
       },
       func: (_conn, cmd, ctrl) => {
-        counters.message('in', FUNCTION_NAMES[cmd] ?? 'FUNCTION?');
+        counters.message('in', rcapiFunctionName(cmd) ?? 'FUNCTION?');
         switch (cmd) {
-          case 0xfa:
+          case RcapiFunction.GET_MANUFACTURER_REQ:
             return manufacturerReply(this.config.manufacturer);
-          case 0xfc:
-            return versionReply(this.config.version);
-          case 0xfe:
+          case RcapiFunction.GET_VERSION_REQ: {
+            const v = this.config.version;
+            return versionReply({
+              capiMajor: v.capiMajor,
+              capiMinor: v.capiMinor,
+              manufacturerMajor: v.manuMajor,
+              manufacturerMinor: v.manuMinor,
+            });
+          }
+          case RcapiFunction.GET_SERIAL_NUMBER_REQ:
             return serialReply(this.config.serial);
-          case 0xe0: {
+          case RcapiFunction.GET_PROFILE_REQ: {
             if (ctrl === 0) return profileReply(0, this.controllers[0].profileBytes(this.controllers.length));
             const c = ctrl <= 0x7f ? this.controllers[ctrl - 1] : undefined;
-            return c
-              ? profileReply(0, c.profileBytes(this.controllers.length))
-              : profileReply(0x2002, Buffer.alloc(0));
+            return c ? profileReply(0, c.profileBytes(this.controllers.length)) : profileReply(0x2002);
           }
           default:
             return undefined;

@@ -3,7 +3,7 @@
 // functions as Command 0x20/0x80 with a u16 code at body[11], function replies framed
 // 0x80 + u8 length, and ApplIDs handed out by the server (unique, 1..1023).
 import type net from 'node:net';
-import type { RegisterParams } from './functions.js';
+import type { RcapiRegisterRequest } from '@faxgate/capi-bindings';
 import type { ConnectionHooks, ServerConnection } from './server.js';
 
 const MAX_BODY = 4096;
@@ -127,7 +127,7 @@ export class FritzboxConnection implements ServerConnection {
       this.drop('second REGISTER on one connection');
       return;
     }
-    const params: RegisterParams | undefined =
+    const params: RcapiRegisterRequest | undefined =
       body.length >= 20
         ? {
             messageBufferSize: 2048,

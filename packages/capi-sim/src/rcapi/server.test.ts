@@ -1,6 +1,8 @@
+import { RcapiFunction as F } from '@faxgate/capi-bindings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../simulator.js';
 import { TestClient } from '../test-support/client.js';
+import { waitFor } from '../test-support/wait.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -11,20 +13,20 @@ afterAll(() => sim.close());
 describe('rcapi functions', () => {
   it('answers manufacturer, version, serial and profile like libcapi20 expects', async () => {
     const c = await TestClient.connect(sim.port);
-    const manu = await c.func(0xfa);
+    const manu = await c.func(F.GET_MANUFACTURER_REQ);
     expect(manu.subarray(4, 6)).toEqual(Buffer.from([0xfb, 0xff]));
     expect(manu[8]).toBe(64);
     expect(manu.subarray(9, 9 + 9).toString('latin1')).toBe('Test card');
     expect(manu.length).toBeLessThanOrEqual(100);
 
-    const ver = await c.func(0xfc);
+    const ver = await c.func(F.GET_VERSION_REQ);
     expect(ver.subarray(4, 6)).toEqual(Buffer.from([0xfd, 0xff]));
     expect([ver.readUInt32LE(9), ver.readUInt32LE(13)]).toEqual([2, 0]);
 
-    const serial = await c.func(0xfe);
+    const serial = await c.func(F.GET_SERIAL_NUMBER_REQ);
     expect(serial.subarray(9, 16).toString('latin1')).toBe('7654321');
 
-    const p1 = await c.func(0xe0, 1);
+    const p1 = await c.func(F.GET_PROFILE_REQ, 1);
     expect(p1.subarray(4, 6)).toEqual(Buffer.from([0xe1, 0xff]));
     expect(p1.readUInt16LE(8)).toBe(0);
     expect(p1.readUInt16LE(10)).toBe(2); // controllers
@@ -32,7 +34,7 @@ describe('rcapi functions', () => {
     expect(p1.readUInt32LE(10 + 16)).toBe(0x31); // B3: transparent, fax G3, fax G3 ext
     expect(p1.length).toBeLessThanOrEqual(100);
 
-    const bad = await c.func(0xe0, 9);
+    const bad = await c.func(F.GET_PROFILE_REQ, 9);
     expect(bad.readUInt16LE(8)).toBe(0x2002);
     await c.close();
   });
@@ -40,10 +42,10 @@ describe('rcapi functions', () => {
   it('changes a profile at run time between two reads', async () => {
     const c = await TestClient.connect(sim.port);
     sim.setProfile(2, { b3: 0x11 });
-    const p = await c.func(0xe0, 2);
+    const p = await c.func(F.GET_PROFILE_REQ, 2);
     expect(p.readUInt32LE(10 + 16)).toBe(0x11);
     sim.setProfile(2, { b3: 0x31 });
-    const q = await c.func(0xe0, 2);
+    const q = await c.func(F.GET_PROFILE_REQ, 2);
     expect(q.readUInt32LE(10 + 16)).toBe(0x31);
     await c.close();
   });
@@ -67,7 +69,7 @@ describe('rcapi functions', () => {
 describe('hostile clients', () => {
   const alive = async () => {
     const c = await TestClient.connect(sim.port);
-    const r = await c.func(0xfe);
+    const r = await c.func(F.GET_SERIAL_NUMBER_REQ);
     await c.close();
     return r.subarray(9, 16).toString('latin1');
   };
@@ -88,11 +90,25 @@ describe('hostile clients', () => {
     expect(await alive()).toBe('7654321');
   });
 
+  it('closes on an unknown function and on a stream cut inside a frame, counting protocol errors', async () => {
+    const before = sim.counters.protocolErrors;
+    const c = await TestClient.connect(sim.port);
+    c.frame(Buffer.from('00000000 12ff 0000 00000000'.replace(/ /g, ''), 'hex'));
+    await c.waitClosed();
+    expect(sim.counters.protocolErrors).toBe(before + 1);
+    const d = await TestClient.connect(sim.port);
+    d.raw(Buffer.from([0x00, 0x20, 0x01, 0x02]));
+    await new Promise((r) => d.socket.write(Buffer.alloc(0), r));
+    await d.close();
+    await waitFor(() => sim.counters.protocolErrors === before + 2);
+    expect(await alive()).toBe('7654321');
+  });
+
   it('waits for the rest of a half frame, then answers it', async () => {
     const c = await TestClient.connect(sim.port);
     const msg = Buffer.alloc(14);
     msg.writeUInt16BE(14, 0);
-    msg[6] = 0xfe;
+    msg[6] = F.GET_SERIAL_NUMBER_REQ;
     msg[7] = 0xff;
     c.raw(msg.subarray(0, 5));
     // the rest in a second write

@@ -1,16 +1,21 @@
 // The rcapi TCP server: accepts libcapi20 (or any rcapi client) on loopback, splits frames,
-// answers the functions and hands CAPI messages of registered connections to the card.
+// answers the functions and hands CAPI messages of registered connections to the card. The
+// bytes (framing, function codes, requests and replies) are capi-bindings' rcapi wire module.
 // Each connection is either an "info" connection (functions only) or, after REGISTER, one
 // application. A broken stream closes that connection and nothing else.
 import net from 'node:net';
-import { encodeFrame, FrameError, FrameReader } from './framing.js';
 import {
-  Fn,
-  FUNCTION_SUBCOMMAND,
-  functionController,
-  parseRegister,
-  type RegisterParams,
-} from './functions.js';
+  encodeFrame,
+  FrameReader,
+  isFunctionFrame,
+  parseRegisterRequest,
+  RcapiFunction,
+  type RcapiRegisterRequest,
+  RcapiWireError,
+  registerReply,
+  requestController,
+  requestFunction,
+} from '@faxgate/capi-bindings';
 
 /** Bytes we queue for a client that does not read before we drop it. */
 const MAX_UNREAD = 4 * 1024 * 1024;
@@ -28,7 +33,7 @@ export interface ConnectionHooks {
   /** A CAPI message (+ data) arrived on a registered connection. */
   message(conn: AppConnection, msg: Buffer): void;
   /** REGISTER: returns the Info to answer (0 = registered). */
-  register(conn: AppConnection, params: RegisterParams | undefined): number;
+  register(conn: AppConnection, params: RcapiRegisterRequest | undefined): number;
   /** A function other than REGISTER; returns the whole reply message. */
   func(conn: AppConnection, command: number, controller: number): Buffer | undefined;
   /** Every message in or out, for the trace. */
@@ -55,7 +60,15 @@ export class RcapiConnection implements AppConnection {
     socket.on('error', () => {
       // ECONNRESET and friends: the close handler cleans up.
     });
-    socket.on('close', () => this.onClose());
+    socket.on('close', () => {
+      if (this.closed) return;
+      try {
+        this.reader.end();
+      } catch (e) {
+        this.hooks.protocolError(this, (e as Error).message);
+      }
+      this.onClose();
+    });
   }
 
   /** Sends one message (+ data) as a single frame in one write. */
@@ -89,7 +102,7 @@ export class RcapiConnection implements AppConnection {
     try {
       frames = this.reader.push(chunk);
     } catch (e) {
-      this.drop(e instanceof FrameError ? e.message : String(e));
+      this.drop(e instanceof RcapiWireError ? e.message : String(e));
       return;
     }
     for (const f of frames) {
@@ -97,34 +110,30 @@ export class RcapiConnection implements AppConnection {
       try {
         this.onFrame(f);
       } catch (e) {
-        // A bug or an unforeseen input must cost this connection, never the simulator.
-        this.drop(`internal error: ${(e as Error).message}`);
+        // A bad function frame, a bug or an unforeseen input must cost this connection,
+        // never the simulator.
+        this.drop(e instanceof RcapiWireError ? e.message : `internal error: ${(e as Error).message}`);
       }
     }
   }
 
   private onFrame(msg: Buffer): void {
-    if (msg[5] === FUNCTION_SUBCOMMAND) {
+    if (isFunctionFrame(msg)) {
       this.hooks.traced('in', this, msg);
-      const cmd = msg[4];
-      if (cmd === Fn.REGISTER) {
+      const cmd = requestFunction(msg);
+      if (cmd === RcapiFunction.REGISTER_REQ) {
         if (this.registered) {
           this.drop('second REGISTER on one connection');
           return;
         }
-        const info = this.hooks.register(this, parseRegister(msg));
-        const reply = Buffer.alloc(10);
-        reply.writeUInt16LE(10, 0);
-        reply[4] = 0xf3;
-        reply[5] = 0xff;
-        reply.writeUInt16LE(info, 8);
-        this.send(reply);
+        const info = this.hooks.register(this, parseRegisterRequest(msg));
+        this.send(registerReply(info));
         if (info === 0) {
           this.registered = true;
           return;
         }
       }
-      const reply = this.hooks.func(this, cmd, functionController(msg));
+      const reply = this.hooks.func(this, cmd, requestController(msg));
       if (!reply) {
         this.drop(`unknown rcapi function 0x${cmd.toString(16)}`);
         return;

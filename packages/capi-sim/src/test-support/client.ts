@@ -2,8 +2,18 @@
 // (register, functions, CAPI messages through the capi-bindings codec) and lets a test wait
 // for messages by predicate instead of sleeping.
 import net from 'node:net';
-import { type CapiMessage, type CapiMessageBody, decodeMessage, encodeMessage } from '@faxgate/capi-bindings';
-import { FrameReader } from '../rcapi/framing.js';
+import {
+  type CapiMessage,
+  type CapiMessageBody,
+  decodeMessage,
+  encodeFrame,
+  encodeMessage,
+  FrameReader,
+  infoRequest,
+  isFunctionFrame,
+  parseReply,
+  registerRequest,
+} from '@faxgate/capi-bindings';
 
 type Waiter = {
   match: (m: CapiMessage) => boolean;
@@ -56,7 +66,7 @@ export class TestClient {
   }
 
   private onFrame(f: Buffer): void {
-    if (f[5] === 0xff) {
+    if (isFunctionFrame(f)) {
       const w = this.frameWaiters.shift();
       if (w) w(f);
       else this.frames.push(f);
@@ -81,27 +91,16 @@ export class TestClient {
 
   /** Sends an rcapi function frame and waits for its reply message. */
   async func(command: number, controller = 0): Promise<Buffer> {
-    const msg = Buffer.alloc(12);
-    msg[4] = command;
-    msg[5] = 0xff;
-    msg.writeUInt32LE(controller, 8);
-    this.frame(msg);
+    this.frame(infoRequest(command, controller));
     return this.nextFunctionReply();
   }
 
   async registerRaw(maxConn: number, maxBlocks: number, maxLen: number): Promise<number> {
-    const msg = Buffer.alloc(21);
-    msg.writeUInt16LE(23, 0);
-    msg[4] = 0xf2;
-    msg[5] = 0xff;
-    msg.writeUInt16LE(2048, 12);
-    msg.writeUInt16LE(maxConn, 14);
-    msg.writeUInt16LE(maxBlocks, 16);
-    msg.writeUInt16LE(maxLen, 18);
-    msg[20] = 2;
-    this.frame(msg);
+    this.frame(
+      registerRequest({ maxLogicalConnection: maxConn, maxBDataBlocks: maxBlocks, maxBDataLen: maxLen }),
+    );
     const r = await this.nextFunctionReply();
-    return r.readUInt16LE(8);
+    return parseReply.register(r.subarray(8));
   }
 
   private nextFunctionReply(): Promise<Buffer> {
@@ -115,10 +114,7 @@ export class TestClient {
   }
 
   frame(msg: Uint8Array): void {
-    const f = Buffer.alloc(2 + msg.length);
-    f.writeUInt16BE(2 + msg.length, 0);
-    f.set(msg, 2);
-    this.socket.write(f);
+    this.socket.write(encodeFrame(msg));
   }
 
   /** Sends a CAPI message; returns its message number. */
