@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['development'] },
   ssr: { resolve: { conditions: ['development'], externalConditions: ['development'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'e2e/**/*.test.ts', 'infra/**/*.test.mjs'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

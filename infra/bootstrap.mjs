@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Brings a fresh machine of the project's kind to the point where `npm start` and `npm test`
-// work: Debian packages, local PostgreSQL and Redis, npm dependencies, the build.
+// work: Debian packages, local PostgreSQL and Redis (installed, created and started when the
+// URLs are local), npm dependencies, the build. As root it does it all; otherwise it says the
+// one command to run once as root and exits non-zero.
 // Uses Node built-ins only, because it runs before `npm ci`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HBA_LINES, planServices, rootAdvice } from './bootstrap/services-plan.mjs';
+import { answers, probeServices } from './bootstrap/services-probe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[bootstrap] ${msg}\n`);
@@ -13,11 +17,6 @@ const log = (msg) => process.stderr.write(`[bootstrap] ${msg}\n`);
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
-}
-
-function ok(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  return r.status === 0;
 }
 
 function aptPackages() {
@@ -33,7 +32,8 @@ function aptPackages() {
   });
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    log(`missing Debian packages (install them as root): ${missing.join(' ')}`);
+    needRoot.steps.add('apt');
+    needRoot.whys.push(`install the Debian packages ${missing.join(' ')}`);
     return;
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
@@ -42,50 +42,52 @@ function aptPackages() {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
 }
 
+/** What a non-root run could not do: the root run will (see rootAdvice). */
+const needRoot = { steps: new Set(), whys: [] };
+
+/** Installs (when missing), creates and starts the local PostgreSQL and Redis, phase by phase:
+ * probe, plan (services-plan.mjs), run, probe again. */
 function services() {
-  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  const local = (h) => ['127.0.0.1', 'localhost', '::1', ''].includes(h);
-  if (
-    local(dbUrl.hostname) &&
-    !ok('pg_isready', ['-q', '-h', dbUrl.hostname || '127.0.0.1', '-p', dbUrl.port || '5432'])
-  ) {
-    log('PostgreSQL is down: starting it');
-    const versions = fs.existsSync('/etc/postgresql') ? fs.readdirSync('/etc/postgresql') : [];
-    for (const v of versions)
-      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', v, 'main', 'start'], { stdio: 'inherit' });
-    for (let i = 0; i < 60 && !ok('pg_isready', ['-q', '-h', '127.0.0.1']); i++)
-      execFileSync('sleep', ['0.5']);
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const memory = { pgInstalledHere: false, pgCreatedHere: [] };
+  for (let phase = 0; phase < 8; phase++) {
+    const probes = probeServices({ databaseUrl, redisUrl });
+    const plan = planServices(probes, memory);
+    if (plan.problems.length > 0) {
+      for (const p of plan.problems) log(p);
+      process.exit(1);
+    }
+    if (plan.steps.length === 0) return;
+    if (!probes.root) {
+      needRoot.steps.add('services');
+      needRoot.whys.push(...plan.steps.filter((s) => s.kind !== 'wait').map((s) => s.why));
+      return;
+    }
+    for (const step of plan.steps) {
+      log(step.why);
+      if (step.kind === 'run') run(step.cmd, step.args, { env: { ...process.env, ...step.env } });
+      else if (step.kind === 'hba') trustLocalHost(step.cluster);
+      else waitFor(step.what, step.what === 'redis' ? redisUrl : databaseUrl);
+    }
+    if (plan.installsPg) memory.pgInstalledHere = true;
+    if (plan.createsCluster) memory.pgCreatedHere.push(plan.createsCluster);
   }
-  const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  if (
-    local(redisUrl.hostname) &&
-    !ok('redis-cli', ['-h', redisUrl.hostname, '-p', redisUrl.port || '6379', 'ping'])
-  ) {
-    log('Redis is down: starting it');
-    fs.mkdirSync('/var/lib/redis', { recursive: true });
-    fs.mkdirSync('/var/log/redis', { recursive: true });
-    spawnSync(
-      'redis-server',
-      [
-        '--daemonize',
-        'yes',
-        '--bind',
-        '127.0.0.1',
-        '-::1',
-        '--port',
-        '6379',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        '/var/lib/redis',
-        '--logfile',
-        '/var/log/redis/ci.log',
-      ],
-      { stdio: 'inherit' },
-    );
-    for (let i = 0; i < 60 && !ok('redis-cli', ['ping']); i++) execFileSync('sleep', ['0.5']);
+  throw new Error('PostgreSQL/Redis set-up did not settle after 8 phases');
+}
+
+/** @param {{ version: string, name: string }} cluster */
+function trustLocalHost(cluster) {
+  const file = `/etc/postgresql/${cluster.version}/${cluster.name}/pg_hba.conf`;
+  fs.writeFileSync(file, HBA_LINES.join('\n') + fs.readFileSync(file, 'utf8'));
+}
+
+/** Waits until the service answers (at most 60 s), checking every 250 ms. */
+function waitFor(what, url) {
+  const deadline = Date.now() + 60_000;
+  while (!answers[what](url)) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within 60 s`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
   }
 }
 
@@ -109,5 +111,12 @@ const steps = { apt: aptPackages, services, deps: npmDeps, build };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(steps)) {
   if (only.length && !only.includes(name)) continue;
+  if (needRoot.whys.length > 0 && name !== 'services') break;
   fn();
+}
+if (needRoot.whys.length > 0) {
+  const order = ['apt', 'services'].filter((s) => needRoot.steps.has(s));
+  const { DATABASE_URL, REDIS_URL } = process.env;
+  log(rootAdvice(fileURLToPath(import.meta.url), order, needRoot.whys, { DATABASE_URL, REDIS_URL }));
+  process.exit(1);
 }
