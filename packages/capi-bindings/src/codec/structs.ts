@@ -81,6 +81,25 @@ export const NumberType = {
 
 export const Presentation = { ALLOWED: 0x80, RESTRICTED: 0xa0, NOT_AVAILABLE: 0xc0 } as const;
 
+/** Numbering plan (bits 0–3 of the type/plan byte, Q.931 octet 3). */
+export const NumberingPlan = { UNKNOWN: 0, ISDN: 1 } as const;
+
+/** Bit 7 of the type/plan byte: set when no presentation/screening octet (3a) follows. */
+export const TYPE_PLAN_EXT = 0x80;
+
+/** Screening indicator (bits 0–1 of the presentation/screening byte, Q.931 octet 3a). */
+export const Screening = {
+  USER_NOT_SCREENED: 0,
+  USER_VERIFIED_PASSED: 1,
+  USER_VERIFIED_FAILED: 2,
+  NETWORK_PROVIDED: 3,
+} as const;
+
+/** The type/plan byte from a type of number and a numbering plan (ext bit not set). */
+export function typePlanOf(type: number, plan: number): number {
+  return ((type & 0x07) << 4) | (plan & 0x0f);
+}
+
 /** Type of number (bits 4–6 of the type/plan byte). */
 export function numberType(typePlan: number): number {
   return (typePlan >> 4) & 0x07;
