@@ -3,11 +3,17 @@
 // fax combination, then config lengths and the fax configs themselves.
 
 import {
+  B1Protocol,
+  B2Protocol,
+  B3Protocol,
   type BProtocol,
   decodeFaxB1Config,
   decodeFaxB3Config,
   type FaxB1Config,
   type FaxB3Config,
+  FaxFormat,
+  FaxOptions,
+  Info,
 } from '@faxgate/capi-bindings';
 import type { ProfileMasks } from '../config.js';
 
@@ -46,16 +52,17 @@ export function checkBProtocol(input: BProtocol | undefined, profile: ProfileMas
     b3Config: raw.b3Config ?? EMPTY,
   };
   const bit = (mask: number, v: number) => v < 32 && ((mask >>> v) & 1) === 1;
-  if (!bit(profile.b1, p.b1)) return fail(0x3001);
-  if (!bit(profile.b2, p.b2)) return fail(0x3002);
-  if (!bit(profile.b3, p.b3)) return fail(0x3003);
-  const faxB1 = p.b1 === 4;
-  const faxB2 = p.b2 === 4;
-  const faxB3 = p.b3 === 4 || p.b3 === 5;
-  if ((faxB1 || faxB2 || faxB3) && !(faxB1 && faxB2 && faxB3)) return fail(0x3007);
-  if (p.b1Config.length > 15) return fail(0x3004);
-  if (p.b2Config.length > 15) return fail(0x3005);
-  if (p.b3Config.length > 79) return fail(0x3006);
+  if (!bit(profile.b1, p.b1)) return fail(Info.B1_NOT_SUPPORTED);
+  if (!bit(profile.b2, p.b2)) return fail(Info.B2_NOT_SUPPORTED);
+  if (!bit(profile.b3, p.b3)) return fail(Info.B3_NOT_SUPPORTED);
+  const faxB1 = p.b1 === B1Protocol.T30_FAX_G3;
+  const faxB2 = p.b2 === B2Protocol.T30_FAX_G3;
+  const faxB3 = p.b3 === B3Protocol.T30_FAX_G3 || p.b3 === B3Protocol.T30_FAX_G3_EXT;
+  if ((faxB1 || faxB2 || faxB3) && !(faxB1 && faxB2 && faxB3))
+    return fail(Info.B_PROTOCOL_COMBINATION_NOT_SUPPORTED);
+  if (p.b1Config.length > 15) return fail(Info.B1_PARAMETER_NOT_SUPPORTED);
+  if (p.b2Config.length > 15) return fail(Info.B2_PARAMETER_NOT_SUPPORTED);
+  if (p.b3Config.length > 79) return fail(Info.B3_PARAMETER_NOT_SUPPORTED);
   const stack: BStack = { b1: p.b1, b2: p.b2, b3: p.b3, fax: faxB1, maxRate: 0, fine: false, stationId: '' };
   if (!stack.fax) return { ok: true, stack };
 
@@ -65,18 +72,18 @@ export function checkBProtocol(input: BProtocol | undefined, profile: ProfileMas
     b1 = decodeFaxB1Config(p.b1Config);
     b3 = decodeFaxB3Config(p.b3 as 4 | 5, p.b3Config);
   } catch {
-    return fail(0x2007);
+    return fail(Info.ILLEGAL_PARAMETER_CODING);
   }
-  if (!FAX_RATES.has(b1.maxBitRate)) return fail(0x3004);
+  if (!FAX_RATES.has(b1.maxBitRate)) return fail(Info.B1_PARAMETER_NOT_SUPPORTED);
   stack.maxRate = b1.maxBitRate;
-  if (p.b2Config.length > 0) return fail(0x3005);
+  if (p.b2Config.length > 0) return fail(Info.B2_PARAMETER_NOT_SUPPORTED);
   if (b3) {
     // The simulated card converts nothing: it carries SFF only.
-    if (b3.format !== 0) return fail(0x3006);
-    const res = b3.b3 === 4 ? b3.resolution : b3.options;
-    if (b3.b3 === 4 && res > 1) return fail(0x3006);
-    if (b3.stationId.length > 20) return fail(0x3006);
-    stack.fine = (res & 1) === 1;
+    if (b3.format !== FaxFormat.SFF) return fail(Info.B3_PARAMETER_NOT_SUPPORTED);
+    const res = b3.b3 === B3Protocol.T30_FAX_G3 ? b3.resolution : b3.options;
+    if (b3.b3 === B3Protocol.T30_FAX_G3 && res > 1) return fail(Info.B3_PARAMETER_NOT_SUPPORTED);
+    if (b3.stationId.length > 20) return fail(Info.B3_PARAMETER_NOT_SUPPORTED);
+    stack.fine = (res & FaxOptions.HIGH_RESOLUTION) === FaxOptions.HIGH_RESOLUTION;
     stack.stationId = b3.stationId;
   }
   return { ok: true, stack };
