@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapiMessage } from '../codec/messages.js';
 import { encodeFaxNcpi } from '../codec/structs.js';
-import { type PeerConn, ScriptedRcapiPeer } from '../test-support/rcapi-peer.js';
+import { type PeerConn, RcapiPeer } from '../test-support/rcapi-peer.js';
 import { RcapiTransport } from '../transport/rcapi/transport.js';
 import type { FaxResult } from './call-core.js';
 import { receiveFaxes } from './receive-fax.js';
 import { sendFax } from './send-fax.js';
 import { CapiSession } from './session.js';
 
-let peer: ScriptedRcapiPeer | undefined;
+let peer: RcapiPeer | undefined;
 let transport: RcapiTransport | undefined;
 afterEach(async () => {
   await transport?.close();
@@ -24,14 +24,14 @@ const ncpi = (pages: number) =>
 type Behaviour = 'ok' | 'busy' | 'abort-mid-page' | 'hang';
 
 /** A scripted controller for outgoing calls. Records every message it got. */
-function scriptOutgoing(p: ScriptedRcapiPeer, behaviour: Behaviour) {
+function scriptOutgoing(p: RcapiPeer, behaviour: Behaviour) {
   const got: CapiMessage[] = [];
   let data = Buffer.alloc(0);
   let outstandingMax = 0;
   let outstanding = 0;
   p.on('message', (c: PeerConn, m: CapiMessage) => {
     got.push(m);
-    const reply = (body: Parameters<ScriptedRcapiPeer['send']>[1]) => p.send(c, body, m.messageNumber);
+    const reply = (body: Parameters<RcapiPeer['send']>[1]) => p.send(c, body, m.messageNumber);
     switch (m.name) {
       case 'CONNECT_REQ':
         reply({ name: 'CONNECT_CONF', plci: PLCI, info: 0 });
@@ -71,7 +71,7 @@ function scriptOutgoing(p: ScriptedRcapiPeer, behaviour: Behaviour) {
 }
 
 async function setup(behaviour: Behaviour) {
-  peer = await ScriptedRcapiPeer.start();
+  peer = await RcapiPeer.start();
   const script = scriptOutgoing(peer, behaviour);
   transport = new RcapiTransport({ port: peer.port });
   const session = await CapiSession.open(transport, { maxLogicalConnection: 2 });
@@ -249,7 +249,7 @@ describe('CapiSession', () => {
       for (let j = 0; j < len; j++) b[j] = Math.floor(rnd() * 256);
       b.writeUInt16LE(len, 0);
       if (i % 3 === 0) b[5] = 0x82; // make many of them indications
-      peer!.sendRaw(conn, b);
+      conn.sendFrame(b);
     }
     // Still alive and answering: a proper INFO_IND for nobody gets its INFO_RESP.
     const resp = peer!.next('INFO_RESP');
@@ -260,7 +260,7 @@ describe('CapiSession', () => {
   });
 
   it('a CONNECT_CONF that comes after its request timed out gets its PLCI disconnected', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     const p = peer;
     transport = new RcapiTransport({ port: p.port });
     const session = await CapiSession.open(transport, { confTimeoutMs: 100 });
@@ -277,7 +277,7 @@ describe('CapiSession', () => {
 
 describe('receiveFaxes against a scripted controller', () => {
   it('accepts, streams the SFF out, answers every DATA_B3_IND exactly once', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     const p = peer;
     transport = new RcapiTransport({ port: p.port });
     const registered = new Promise<[PeerConn]>((r) => p.once('register', (c) => r([c])));
@@ -343,7 +343,7 @@ describe('receiveFaxes against a scripted controller', () => {
   });
 
   it('rejects with the decided reason and answers the DISCONNECT_IND', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     const p = peer;
     transport = new RcapiTransport({ port: p.port });
     const registered = new Promise<[PeerConn]>((r) => p.once('register', (c) => r([c])));

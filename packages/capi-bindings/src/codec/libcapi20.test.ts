@@ -1,6 +1,6 @@
 /**
  * Cross-check with libcapi20's own converter (capi_message2cmsg / capi_cmsg2message from
- * libcapi20.so.3): a small C helper (test-support/capi-convert.c) is compiled with `cc` and
+ * libcapi20.so.3): a small C helper (src/test-support/capi-convert.c) is compiled with `cc` and
  * fed every message type both ways. Needs cc, libcapi20-3 and libcapi20-dev (apt-packages.txt).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import {
 } from './structs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.resolve(here, '../../test-support/capi-convert.c');
+const source = path.resolve(here, '../test-support/capi-convert.c');
 let dir: string;
 let helper: string;
 

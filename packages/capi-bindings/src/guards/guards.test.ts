@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../codec/messages.js';
-import { once, type PeerConn, ScriptedRcapiPeer } from '../test-support/rcapi-peer.js';
+import { once, type PeerConn, RcapiPeer } from '../test-support/rcapi-peer.js';
 import { RcapiTransport } from '../transport/rcapi/transport.js';
 import { GuardedApplication } from './guarded-application.js';
 
-let peer: ScriptedRcapiPeer | undefined;
+let peer: RcapiPeer | undefined;
 let transport: RcapiTransport | undefined;
 afterEach(async () => {
   await transport?.close();
@@ -16,7 +16,7 @@ const NCCI = 0x00010101;
 const PLCI = 0x0101;
 
 async function setup(maxBDataLen = 2048, maxBDataBlocks = 7) {
-  peer = await ScriptedRcapiPeer.start();
+  peer = await RcapiPeer.start();
   const p = peer;
   transport = new RcapiTransport({ port: p.port });
   const registered = new Promise<PeerConn>((r) => p.once('register', r));

@@ -6,19 +6,19 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { canIsolate, capiHome, NativeChild } from './test-support/native-child-client.js';
-import { RcapiTestServer } from './test-support/rcapi-test-server.js';
+import { canIsolate, capiHome, NativeChild } from '../test-support/native-child-client.js';
+import { RcapiPeer } from '../test-support/rcapi-peer.js';
 
-let server: RcapiTestServer;
+let server: RcapiPeer;
 let home: string;
 
 beforeAll(async () => {
-  server = await RcapiTestServer.start();
+  server = await RcapiPeer.start({ card: true });
   home = capiHome(server.port);
 });
 
 afterAll(async () => {
-  await server.stop();
+  await server.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { capiHome, NativeChild } from './test-support/native-child-client.js';
+import { capiHome, NativeChild } from '../test-support/native-child-client.js';
 
 const buildScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native/build.mjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-capi-build-'));

@@ -6,16 +6,18 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dataB3Req, dataB3Resp, disconnectB3Resp, listenReq, parse } from './test-support/messages.js';
-import { type ChildEvent, capiHome, NativeChild } from './test-support/native-child-client.js';
+import { type ChildEvent, capiHome, NativeChild } from '../test-support/native-child-client.js';
 import {
-  type AppConnection,
   capiMsg,
-  RcapiTestServer,
-  testProfile,
-} from './test-support/rcapi-test-server.js';
+  dataB3Req,
+  dataB3Resp,
+  disconnectB3Resp,
+  listenReq,
+  parse,
+} from '../test-support/raw-messages.js';
+import { PEER_PROFILE, type PeerConn, RcapiPeer } from '../test-support/rcapi-peer.js';
 
-let server: RcapiTestServer;
+let server: RcapiPeer;
 let home: string;
 const children: NativeChild[] = [];
 
@@ -33,7 +35,7 @@ const hex = (b: Buffer) => b.toString('hex');
 async function registered(
   params = { maxLogicalConnection: 2, maxBDataBlocks: 7, maxBDataLen: 2048 },
   env: NodeJS.ProcessEnv = {},
-): Promise<{ c: NativeChild; applId: number; fd: number; conn: AppConnection }> {
+): Promise<{ c: NativeChild; applId: number; fd: number; conn: PeerConn }> {
   const c = child(env);
   await c.call('open');
   const conn = server.nextRegistration();
@@ -42,7 +44,7 @@ async function registered(
 }
 
 beforeAll(async () => {
-  server = await RcapiTestServer.start();
+  server = await RcapiPeer.start({ card: true });
   home = capiHome(server.port);
 });
 
@@ -54,7 +56,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await server.stop();
+  await server.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
 
@@ -193,7 +195,7 @@ describe('the receive path', () => {
     const { c, applId, conn } = await registered();
     const big = capiMsg(applId, 0x05, 0x81, 1, Buffer.alloc(5000 - 8));
     big.writeUInt16LE(0, 0); // TotalLength cannot say 5000; the frame length does
-    conn.send(big);
+    conn.sendFrame(big);
     const down = await c.waitEvent((e) => e.event === 'down');
     expect(down.message).toMatch(/4096/);
     await c.call('release', { applId });
@@ -223,12 +225,12 @@ describe('the receive path', () => {
     const frame = Buffer.alloc(body.length + 2);
     frame.writeUInt16BE(frame.length, 0);
     body.copy(frame, 2);
-    conn.sendRaw(frame.subarray(0, 7));
+    conn.write(frame.subarray(0, 7));
     // the rest only once the addon has seen the partial frame and decided to wait for it
     const stats = () => c.call<{ partialWaits: number; down: boolean }>('stats', { applId });
     while ((await stats()).partialWaits === 0) await new Promise((r) => setImmediate(r));
     expect(c.events().filter((e) => e.event === 'message')).toHaveLength(0);
-    conn.sendRaw(frame.subarray(7));
+    conn.write(frame.subarray(7));
     const ind = await c.waitEvent((e) => isMsg(0x86, 0x82)(e));
     expect(Buffer.from(ind.data!, 'hex').toString()).toBe('split');
     expect((await stats()).down).toBe(false);
@@ -263,10 +265,10 @@ describe('info connection', () => {
     await c.call('open');
     expect(await c.call('getSerialNumber', { controller: 1 })).toBeTypeOf('string');
     const port = server.port;
-    await server.stop();
-    server = await RcapiTestServer.start(port);
+    await server.close();
+    server = await RcapiPeer.start({ card: true }, port);
     const cycle = server.nextRegistration(); // the register + release that closes the dead socket
-    expect(await c.call('getProfile', { controller: 1 })).toBe(testProfile().toString('hex'));
+    expect(await c.call('getProfile', { controller: 1 })).toBe(Buffer.from(PEER_PROFILE).toString('hex'));
     await cycle;
     expect(await c.call('getManufacturer', { controller: 1 })).toBeTypeOf('string');
   });

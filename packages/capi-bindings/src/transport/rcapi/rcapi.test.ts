@@ -2,11 +2,11 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../codec/messages.js';
 import { parseProfile } from '../../codec/profile.js';
-import { once, ScriptedRcapiPeer } from '../../test-support/rcapi-peer.js';
+import { once, RcapiPeer } from '../../test-support/rcapi-peer.js';
 import { capiErrorCode } from '../types.js';
 import { RcapiTransport } from './transport.js';
 
-let peer: ScriptedRcapiPeer | undefined;
+let peer: RcapiPeer | undefined;
 let transport: RcapiTransport | undefined;
 afterEach(async () => {
   await transport?.close();
@@ -18,7 +18,7 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 describe('rcapi transport against a scripted server', () => {
   it('speaks the functions byte for byte like libcapi20 (§3.2)', async () => {
-    peer = await ScriptedRcapiPeer.start({ manufacturer: 'Simulated ISDN card (rcapi)', serial: '1234567' });
+    peer = await RcapiPeer.start({ manufacturer: 'Simulated ISDN card (rcapi)', serial: '1234567' });
     transport = new RcapiTransport({ port: peer.port });
     expect(await transport.isInstalled()).toBe(true);
     expect(await transport.getManufacturer(0)).toBe('Simulated ISDN card (rcapi)');
@@ -44,11 +44,11 @@ describe('rcapi transport against a scripted server', () => {
     expect(app.applId).toBe(1);
     const appConn = [...peer.conns].find((c) => c.register)!;
     // 23-byte frame: length 0x17 then 21 bytes
-    expect(appConn.register!.raw).toEqual(hex('00000000f2ff0000 00000000 0008 0200 0700 0008 02'));
+    expect(appConn.registerFrame).toEqual(hex('00000000f2ff0000 00000000 0008 0200 0700 0008 02'));
   });
 
   it('carries messages on the application connection, DATA_B3_IND data split off', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     transport = new RcapiTransport({ port: peer.port });
     const app = await transport.register({ maxLogicalConnection: 2, maxBDataBlocks: 7, maxBDataLen: 2048 });
     const got = peer.next('LISTEN_REQ');
@@ -68,10 +68,7 @@ describe('rcapi transport against a scripted server', () => {
     const received: [Buffer, Buffer?][] = [];
     app.on('message', (raw: Buffer, data?: Buffer) => received.push([raw, data]));
     // The server sends another ApplID: the client sees its own (§2).
-    peer.sendRaw(
-      conn,
-      hex('16 00 09 00 86 82 42 42 01 01 01 00 00 00 00 00 05 00 77 07 00 00 48 45 4c 4c 4f'),
-    );
+    conn.sendFrame(hex('16 00 09 00 86 82 42 42 01 01 01 00 00 00 00 00 05 00 77 07 00 00 48 45 4c 4c 4f'));
     await msg;
     const [raw, data] = received[0];
     expect(raw.length).toBe(22);
@@ -81,7 +78,7 @@ describe('rcapi transport against a scripted server', () => {
   });
 
   it('times out a function the server never answers, and recovers the info connection', async () => {
-    peer = await ScriptedRcapiPeer.start({ silent: true });
+    peer = await RcapiPeer.start({ silent: true });
     transport = new RcapiTransport({ port: peer.port, callTimeoutMs: 200 });
     await expect(transport.getManufacturer(0)).rejects.toMatchObject({ code: 'ERR_CAPI_TIMEOUT' });
     peer.opts.silent = false;
@@ -89,7 +86,7 @@ describe('rcapi transport against a scripted server', () => {
   });
 
   it('times out a REGISTER the server never answers', async () => {
-    peer = await ScriptedRcapiPeer.start({ silent: true });
+    peer = await RcapiPeer.start({ silent: true });
     transport = new RcapiTransport({ port: peer.port, callTimeoutMs: 200 });
     await expect(
       transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 }),
@@ -97,20 +94,19 @@ describe('rcapi transport against a scripted server', () => {
   });
 
   it('re-opens a stale info connection after a server restart (P8)', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     const port = peer.port;
     transport = new RcapiTransport({ port, callTimeoutMs: 2000 });
     expect(await transport.getSerialNumber(0)).toBe('7654321');
     const closed = once(peer, 'close');
     await peer.close();
     await closed;
-    peer = new ScriptedRcapiPeer({ serial: 'NEW0001' });
-    await new Promise<void>((r) => peer!.server.listen(port, '127.0.0.1', r));
+    peer = await RcapiPeer.start({ serial: 'NEW0001' }, port);
     expect(await transport.getSerialNumber(0)).toBe('NEW0001');
   });
 
   it('register refused by the server gives its Info (not 0x1008)', async () => {
-    peer = await ScriptedRcapiPeer.start({ registerInfo: 0x1001 });
+    peer = await RcapiPeer.start({ registerInfo: 0x1001 });
     transport = new RcapiTransport({ port: peer.port });
     const e = await transport
       .register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 })
@@ -130,7 +126,7 @@ describe('rcapi transport against a scripted server', () => {
   });
 
   it('oversized frame from the server (> 4096, P4) takes the application down, not the process', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     transport = new RcapiTransport({ port: peer.port });
     const app = await transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 });
     const conn = [...peer.conns].find((c) => c.register)!;
@@ -139,7 +135,7 @@ describe('rcapi transport against a scripted server', () => {
     big.writeUInt16LE(5000, 0);
     big[4] = 0x86;
     big[5] = 0x82;
-    peer.sendRaw(conn, big);
+    conn.sendFrame(big);
     const err = await down;
     expect(capiErrorCode(err)).toBe('ERR_CAPI_DOWN');
     expect(err.message).toMatch(/exceeds the 4096-byte limit/);
@@ -147,7 +143,7 @@ describe('rcapi transport against a scripted server', () => {
   });
 
   it('server closing the application socket → down (P6), frames split anywhere are reassembled (P7)', async () => {
-    peer = await ScriptedRcapiPeer.start();
+    peer = await RcapiPeer.start();
     transport = new RcapiTransport({ port: peer.port });
     const app = await transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 });
     const conn = [...peer.conns].find((c) => c.register)!;

@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { loadNativeCapi } from '../addon.js';
-import type { NativeApplication } from '../native-transport.js';
-import { NativeTransport } from '../native-transport.js';
-import { cleanupCapiSharedMemory } from '../shm-cleanup.js';
+import { loadNativeCapi } from '../native/addon.js';
+import type { NativeApplication } from '../native/native-transport.js';
+import { NativeTransport } from '../native/native-transport.js';
+import { cleanupCapiSharedMemory } from '../native/shm-cleanup.js';
 import { NativeChild } from './native-child-client.js';
 
 let transport: NativeTransport | undefined;

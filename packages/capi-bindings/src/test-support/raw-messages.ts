@@ -1,5 +1,16 @@
 /** Hand-built CAPI messages for the native transport tests (byte layouts of capi-reference §3.4, §8.2). */
-import { capiMsg } from './rcapi-test-server.js';
+
+/** A CAPI message: the 8-byte header (TotalLength, ApplID, Command, Subcommand, MessageNumber), then `params`. */
+export function capiMsg(applId: number, cmd: number, sub: number, msgNum: number, params: Buffer): Buffer {
+  const m = Buffer.alloc(8 + params.length);
+  m.writeUInt16LE(m.length, 0);
+  m.writeUInt16LE(applId, 2);
+  m[4] = cmd;
+  m[5] = sub;
+  m.writeUInt16LE(msgNum, 6);
+  params.copy(m, 8);
+  return m;
+}
 
 export function listenReq(applId: number, msgNum: number, controller = 1): Buffer {
   const p = Buffer.alloc(18);

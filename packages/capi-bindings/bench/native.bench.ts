@@ -7,12 +7,12 @@
  * The anchor is the rcapi transport: what the native path costs or gains over plain sockets.
  */
 
-import { RcapiTransport } from '../transport/rcapi/transport.js';
-import type { CapiApplication, CapiTransport } from '../transport/types.js';
-import { NativeTransport } from './native-transport.js';
-import { dataB3Req, listenReq } from './test-support/messages.js';
-import { capiHome } from './test-support/native-child-client.js';
-import { RcapiTestServer } from './test-support/rcapi-test-server.js';
+import { NativeTransport } from '../src/native/native-transport.js';
+import { capiHome } from '../src/test-support/native-child-client.js';
+import { dataB3Req, listenReq } from '../src/test-support/raw-messages.js';
+import { RcapiPeer } from '../src/test-support/rcapi-peer.js';
+import { RcapiTransport } from '../src/transport/rcapi/transport.js';
+import type { CapiApplication, CapiTransport } from '../src/transport/types.js';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 2000);
 const DATA_BYTES = Number(process.env.BENCH_DATA_BYTES ?? 8 * 1024 * 1024);
@@ -78,7 +78,7 @@ async function measure(name: string, t: CapiTransport) {
   };
 }
 
-const server = await RcapiTestServer.start();
+const server = await RcapiPeer.start({ card: true });
 server.echo = false;
 process.env.HOME = capiHome(server.port); // before libcapi20's first call
 const rows = [
@@ -89,4 +89,4 @@ console.table(rows);
 console.log(
   `${ROUND_TRIPS} LISTEN round trips each; ${(DATA_BYTES / 1024 / 1024).toFixed(0)} MiB of DATA_B3_REQ in 2048-byte blocks, 7 outstanding; one 64 kbit/s B channel needs 0.008 MiB/s`,
 );
-await server.stop();
+await server.close();

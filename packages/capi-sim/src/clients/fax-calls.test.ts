@@ -5,18 +5,20 @@
  * worker process, so it may point libcapi20 at the simulator through HOME/.capi20rc.
  */
 import fs from 'node:fs';
-import { type Simulator, startSimulator } from '@faxgate/capi-sim';
+import {
+  CapiSession,
+  type CapiTransport,
+  createChunkStream,
+  type FaxResult,
+  NativeTransport,
+  RcapiTransport,
+  receiveFaxes,
+  sendFax,
+} from '@faxgate/capi-bindings';
+import { capiHome } from '@faxgate/capi-bindings/test-support';
 import { type BilevelPage, createPage, setPixel, writeSff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeTransport } from '../native/native-transport.js';
-import { capiHome } from '../native/test-support/native-child-client.js';
-import { RcapiTransport } from '../transport/rcapi/transport.js';
-import type { CapiTransport } from '../transport/types.js';
-import type { FaxResult } from './call-core.js';
-import { createChunkStream } from './chunk-stream.js';
-import { receiveFaxes } from './receive-fax.js';
-import { sendFax } from './send-fax.js';
-import { CapiSession } from './session.js';
+import { type Simulator, startSimulator } from '../simulator.js';
 
 function page(seed: number, height = 60): BilevelPage {
   const p = createPage(1728, height, 'fine');

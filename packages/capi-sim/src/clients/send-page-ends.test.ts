@@ -2,15 +2,13 @@
  * Pages of a B3 4 send when the card reports no page count at DISCONNECT_B3_IND (capi-sim
  * `finalNcpi: 'b3-5-only'`): counted from the SFF page ends whose data the card confirmed —
  * all of them for a completed call, one fewer than confirmed for a failed one (never more
- * than the remote kept). SffPageEnds finds page ends by walking records, in any chunking.
+ * than the remote kept). capi-bindings' sendFax over its rcapi transport against the simulator.
  */
-import { type Simulator, startSimulator } from '@faxgate/capi-sim';
+
+import { CapiSession, RcapiTransport, sendFax } from '@faxgate/capi-bindings';
 import { type BilevelPage, createPage, setPixel, writeSff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RcapiTransport } from '../transport/rcapi/transport.js';
-import { sendFax } from './send-fax.js';
-import { CapiSession } from './session.js';
-import { SffPageEnds } from './sff-page-ends.js';
+import { type Simulator, startSimulator } from '../simulator.js';
 
 /** A page with 0xFE bytes likely inside its coded lines (dense, irregular runs). */
 function page(seed: number, height = 300): BilevelPage {
@@ -20,25 +18,6 @@ function page(seed: number, height = 300): BilevelPage {
   }
   return p;
 }
-
-describe('SffPageEnds', () => {
-  it('finds each page end at the offset of the next page header / end record, however the bytes are cut', () => {
-    const pages = [page(1, 40), page(2, 10), page(3, 70)];
-    const whole = writeSff(pages);
-    // The expected ends: where writeSff of the first k pages stops before its end record.
-    const ends = [1, 2, 3].map((k) => writeSff(pages.slice(0, k)).length - 2);
-    for (const size of [1, 7, 216, 2048, whole.length]) {
-      const t = new SffPageEnds();
-      for (let i = 0; i < whole.length; i += size) t.push(whole.subarray(i, i + size));
-      expect(ends.map((e) => [t.pagesWithin(e - 1), t.pagesWithin(e)])).toEqual([
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ]);
-      expect(t.pagesWithin(whole.length)).toBe(3);
-    }
-  });
-});
 
 describe('sendFax B3 4 without a final NCPI (rcapi, capi-sim)', () => {
   let sim: Simulator;

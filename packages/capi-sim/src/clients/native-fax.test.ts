@@ -5,13 +5,11 @@
  * $HOME/.capi20rc at its first call) and loads the library in-process.
  */
 import fs from 'node:fs';
-import { type Simulator, startSimulator } from '@faxgate/capi-sim';
+import { CapiSession, type FaxResult, NativeTransport, receiveFaxes, sendFax } from '@faxgate/capi-bindings';
+import { capiHome } from '@faxgate/capi-bindings/test-support';
 import { type BilevelPage, createPage, pagesEqual, readSff, setPixel, writeSff } from '@faxgate/fax-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaxResult, receiveFaxes, sendFax } from '../calls/index.js';
-import { CapiSession } from '../calls/session.js';
-import { NativeTransport } from './native-transport.js';
-import { capiHome } from './test-support/native-child-client.js';
+import { type Simulator, startSimulator } from '../simulator.js';
 
 let sim: Simulator;
 let home: string;
