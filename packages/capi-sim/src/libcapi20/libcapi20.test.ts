@@ -13,7 +13,7 @@ import { type Simulator, startSimulator } from '../simulator.js';
 import { testPage } from '../test-support/fax-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const probeSource = path.resolve(here, '../../test-support/capi-probe.c');
+const probeSource = path.resolve(here, '../test-support/capi-probe.c');
 let dir: string;
 let sim: Simulator;
 let probe: string;
