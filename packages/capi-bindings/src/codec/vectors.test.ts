@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FrameReader } from '../rcapi-wire/frame.js';
 import { CapiCodecError } from './errors.js';
 import {
   type CapiMessage,
@@ -17,10 +18,11 @@ import {
 
 const hex = (s: string) => Buffer.from(s.replace(/[^0-9a-f]/gi, ''), 'hex');
 const ascii = (s: string) => Buffer.from(s, 'latin1');
-/** Strip the rcapi 2-byte BE length prefix after checking it. */
+/** The body of one rcapi frame, through the wire module's reader (which checks the length word). */
 const unframe = (f: Buffer) => {
-  expect(f.readUInt16BE(0)).toBe(f.length);
-  return f.subarray(2);
+  const [body, ...rest] = new FrameReader().push(f);
+  expect(rest).toEqual([]);
+  return body;
 };
 
 describe('capi-reference §3.4 captured frames', () => {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../rcapi-wire/frame.js';
 import { type ChildEvent, capiHome, NativeChild } from '../test-support/native-child-client.js';
 import {
   capiMsg,
@@ -222,9 +223,7 @@ describe('the receive path', () => {
     body.writeUInt32LE(0x010101, 8);
     body.writeUInt16LE(5, 16);
     body.writeUInt16LE(0x0999, 18);
-    const frame = Buffer.alloc(body.length + 2);
-    frame.writeUInt16BE(frame.length, 0);
-    body.copy(frame, 2);
+    const frame = encodeFrame(body);
     conn.write(frame.subarray(0, 7));
     // the rest only once the addon has seen the partial frame and decided to wait for it
     const stats = () => c.call<{ partialWaits: number; down: boolean }>('stats', { applId });
