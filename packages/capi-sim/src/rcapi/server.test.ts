@@ -1,4 +1,4 @@
-import { RcapiFunction as F } from '@faxgate/capi-bindings';
+import { encodeFrame, RcapiFunction as F, infoRequest } from '@faxgate/capi-bindings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../simulator.js';
 import { TestClient } from '../test-support/client.js';
@@ -106,10 +106,7 @@ describe('hostile clients', () => {
 
   it('waits for the rest of a half frame, then answers it', async () => {
     const c = await TestClient.connect(sim.port);
-    const msg = Buffer.alloc(14);
-    msg.writeUInt16BE(14, 0);
-    msg[6] = F.GET_SERIAL_NUMBER_REQ;
-    msg[7] = 0xff;
+    const msg = encodeFrame(infoRequest(F.GET_SERIAL_NUMBER_REQ, 0));
     c.raw(msg.subarray(0, 5));
     // the rest in a second write
     await new Promise((r) => c.socket.write(Buffer.alloc(0), r));
