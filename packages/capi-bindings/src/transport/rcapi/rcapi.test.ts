@@ -142,6 +142,51 @@ describe('rcapi transport against a scripted server', () => {
     await expect(app.putMessage(Buffer.alloc(12))).rejects.toMatchObject({ code: 'ERR_CAPI_DOWN' });
   });
 
+  it('a stream cut inside a frame and an unknown function reply get the wire module’s errors', async () => {
+    peer = await RcapiPeer.start({ silent: true });
+    transport = new RcapiTransport({ port: peer.port, callTimeoutMs: 2000 });
+    // An info reply with a function code rcapi does not have: the call fails, naming it.
+    peer.once('frame', (conn) => conn.sendFrame(hex('0c000000 12ff 0000 0000')));
+    const e = await transport.getManufacturer(0).catch((x) => x);
+    expect(e).toMatchObject({ code: 'ERR_CAPI_INFO', info: 0x1108 });
+    expect(e.message).toMatch(/unknown rcapi function 0x12$/);
+    peer.opts.silent = false;
+    const app = await transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 });
+    const conn = [...peer.conns].find((c) => c.register)!;
+    const down = once<Error>(app, 'down');
+    conn.write(hex('00 10 0e 00 01 00 05 81'));
+    conn.socket.end();
+    const err = await down;
+    expect(capiErrorCode(err)).toBe('ERR_CAPI_DOWN');
+    expect(err.message).toBe(
+      'rcapi server broke the protocol: rcapi stream ended inside a frame (8 of 16 bytes)',
+    );
+  });
+
+  it('refuses to send a message too big for a frame, and stays up', async () => {
+    peer = await RcapiPeer.start();
+    transport = new RcapiTransport({ port: peer.port });
+    const app = await transport.register({ maxLogicalConnection: 1, maxBDataBlocks: 1, maxBDataLen: 128 });
+    await expect(app.putMessage(Buffer.alloc(4000), Buffer.alloc(97))).rejects.toMatchObject({
+      code: 'ERR_CAPI_REFUSED',
+      guard: 'oversize',
+      message:
+        'rcapi frame of 4097 bytes exceeds the 4096-byte limit (message + data, length word not counted)',
+    });
+    const got = peer.next('LISTEN_REQ');
+    await app.putMessage(
+      encodeMessage({
+        name: 'LISTEN_REQ',
+        applId: 1,
+        messageNumber: 1,
+        controller: 1,
+        infoMask: 0,
+        cipMask: 0x10,
+      }),
+    );
+    expect((await got)[1]).toMatchObject({ controller: 1 });
+  });
+
   it('server closing the application socket → down (P6), frames split anywhere are reassembled (P7)', async () => {
     peer = await RcapiPeer.start();
     transport = new RcapiTransport({ port: peer.port });
