@@ -19,14 +19,19 @@ import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { configRoutes } from './routes/config.js';
-import { directoryRoutes } from './routes/directory.js';
 import { faxContentRoutes } from './routes/fax-content.js';
 import { faxListingRoutes } from './routes/fax-listing.js';
 import { faxRoutes } from './routes/faxes.js';
+import { grantRoutes } from './routes/grants.js';
+import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
+import { lineRoutes } from './routes/lines.js';
 import { logExportRoutes } from './routes/log-export.js';
-import { operationsRoutes } from './routes/operations.js';
+import { mailboxRoutes } from './routes/mailboxes.js';
+import { queueRoutes } from './routes/queue.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { statusRoute } from './status-route.js';
 
@@ -176,12 +181,18 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     app.register(
       async (v1) => {
         installAuthentication(v1, services, isPublic);
+        // One plugin per resource (routes/<resource>.ts).
         await sessionRoutes(v1, services);
+        await tokenRoutes(v1, services);
         await faxRoutes(v1, services);
         await faxContentRoutes(v1, services);
         await jobRoutes(v1, services);
-        await directoryRoutes(v1, services);
-        await operationsRoutes(v1, services);
+        await userRoutes(v1, services);
+        await groupRoutes(v1, services);
+        await mailboxRoutes(v1, services);
+        await grantRoutes(v1, services);
+        await queueRoutes(v1, services);
+        await lineRoutes(v1, services);
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);

@@ -6,7 +6,7 @@ import { type GrantRequest, grantRight, listGrants, revokeGrant } from '../../se
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { errors, listOf, ref } from '../schemas.js';
-import { name } from './directory-schemas.js';
+import { name } from './name-params.js';
 
 const tags = ['mailboxes'];
 

@@ -5,7 +5,7 @@ import { createGroup, listGroups, setMember } from '../../services/directory/ind
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { errors, listOf, ref } from '../schemas.js';
-import { name, nameParams } from './directory-schemas.js';
+import { name, nameParams } from './name-params.js';
 
 const tags = ['users'];
 

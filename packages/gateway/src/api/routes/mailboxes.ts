@@ -7,7 +7,7 @@ import { createMailbox, listMailboxes, setNumber } from '../../services/director
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { errors, listOf, ref } from '../schemas.js';
-import { name, nameParams } from './directory-schemas.js';
+import { name, nameParams } from './name-params.js';
 
 const tags = ['mailboxes'];
 

@@ -1,4 +1,4 @@
-// JSON-schema pieces shared by the directory routes (users, groups, mailboxes, grants).
+// JSON-schema pieces for names in bodies and paths (users, groups, mailboxes, grants).
 export const name = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 /** Path parameters that are names (a `number` parameter is a fax number). */

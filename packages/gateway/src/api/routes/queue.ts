@@ -1,4 +1,4 @@
-// The operator's view: the send queue (faxstat's columns as JSON) and the lines.
+// The operator's view of the send queue: faxstat's columns as JSON, and the count per state.
 import type { FastifyInstance } from 'fastify';
 import { STOPPABLE_STATES } from '../../pipeline/transitions.js';
 import { stateLetter } from '../../state-letters.js';
@@ -9,22 +9,7 @@ import { errors, ref } from '../schemas.js';
 
 const tags = ['operations'];
 
-export interface LineStatus {
-  transport: string;
-  controllers: number[];
-  lockdownMode: string;
-  /** B channels of this process: sends (inUse) and incoming calls (receiving); reserve per controller. */
-  channels?: { total: number; usable: number; inUse: number; receiving: number; reserve: number };
-  /**
-   * Per controller: state (up, down), since when, last error, reconnect attempts, and each B
-   * channel (idle, sending fax N, receiving fax N).
-   */
-  lines?: unknown[];
-  /** Controller evidence (M 4.59), when lines are configured. */
-  evidence?: unknown;
-}
-
-export async function operationsRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
+export async function queueRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
   const { db } = services;
 
   app.get<{ Querystring: { limit: number } }>(
@@ -93,30 +78,6 @@ export async function operationsRoutes(app: FastifyInstance, services: ApiServic
           fax: f,
         })),
       };
-    },
-  );
-
-  app.get(
-    '/lines',
-    {
-      schema: {
-        tags,
-        summary:
-          'Lines: transport, controllers with their state (up/down, since, last error, reconnect attempts) and each B channel (idle, sending fax N, receiving fax N), controller evidence (line.read)',
-        response: { 200: { type: 'object', additionalProperties: true }, ...errors(401, 403) },
-      },
-    },
-    async (req) => {
-      const p = principalOf(req);
-      await requireCan(services, p, 'line.read', 'read the line status');
-      const c = services.config;
-      const status: LineStatus = {
-        transport: c.lines.transport,
-        controllers: c.lines.controllers,
-        lockdownMode: c.lockdown.mode,
-        ...(services.lines ? services.lines() : {}),
-      };
-      return status;
     },
   );
 

@@ -1,20 +1,19 @@
-// Logging in and out (people), the self-service password change, and API tokens
-// (machines). A login answers with the session secret once (and sets it as the console's
-// cookie); a token's secret is shown once, when it is created. Logins are throttled in
-// PostgreSQL before the password is checked (login-throttle.ts); failures are audited
-// aggregated per name and minute; logins, logouts, password changes, token creation and
-// revocation are audited — token and password operations through the directory service
+// Logging in and out (people) and the self-service password change; API tokens (machines)
+// are in tokens.ts. A login answers with the session secret once (and sets it as the
+// console's cookie). Logins are throttled in PostgreSQL before the password is checked
+// (login-throttle.ts); failures are audited aggregated per name and minute; logins, logouts
+// and password changes are audited — the password change through the directory service
 // layer, which applies the escalation rule (services/directory/policy.ts).
 import { appendAuditEvent } from '@faxgate/audit';
 import { CAPABILITIES, can, credentials, effectiveRights, mailboxes, users } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
-import { changeOwnPassword, createToken, listTokens, revokeToken } from '../../services/directory/index.js';
+import { changeOwnPassword } from '../../services/directory/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth.js';
 import { actorOf } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { createLoginThrottle, type ThrottleLimits } from '../login-throttle.js';
-import { errors, idParams, listOf, ref } from '../schemas.js';
+import { errors, listOf, ref } from '../schemas.js';
 import { throttledPasswordChange, tooManyAttempts } from '../throttled-password.js';
 
 /** Control characters (NUL above all) never occur in a user name: 400, not a database error. */
@@ -231,75 +230,6 @@ export async function sessionRoutes(
           { currentCredential: p.credential.id },
         ),
       );
-    },
-  );
-
-  app.get<{ Querystring: { user?: string } }>(
-    '/tokens',
-    {
-      schema: {
-        tags,
-        summary: "List API tokens: my own, or a user's (user.manage and the escalation rule)",
-        querystring: {
-          type: 'object',
-          properties: { user: { type: 'string', minLength: 1, maxLength: 64 } },
-          additionalProperties: false,
-        },
-        response: { 200: listOf('Credential'), ...errors(400, 401, 403, 404) },
-      },
-    },
-    async (req) => listTokens(db, actorOf(principalOf(req)), req.query.user),
-  );
-
-  app.post<{ Body: { name: string; expiresAt?: string; user?: string } }>(
-    '/tokens',
-    {
-      schema: {
-        tags,
-        summary:
-          'Create an API token (for myself, or for another user with user.manage and the escalation rule); the secret is shown once',
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 128 },
-            expiresAt: { type: 'string', format: 'date-time' },
-            user: { type: 'string', minLength: 1, maxLength: 64 },
-          },
-        },
-        response: {
-          201: { type: 'object', properties: { token: { type: 'string' }, credential: ref('Credential') } },
-          ...errors(400, 401, 403, 404),
-        },
-      },
-    },
-    async (req, reply) => {
-      const expiresAt = req.body.expiresAt === undefined ? undefined : new Date(req.body.expiresAt);
-      const result = await createToken(db, actorOf(principalOf(req)), {
-        user: req.body.user,
-        name: req.body.name,
-        expiresAt,
-      });
-      return reply.code(201).send({ token: result.secret, credential: result.credential });
-    },
-  );
-
-  app.delete<{ Params: { id: number } }>(
-    '/tokens/:id',
-    {
-      schema: {
-        tags,
-        summary: "Revoke an API token (my own, or another user's with user.manage and the escalation rule)",
-        params: idParams,
-        response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) },
-      },
-    },
-    async (req, reply) => {
-      if (!(await revokeToken(db, actorOf(principalOf(req)), req.params.id))) {
-        throw new ApiError(409, 'conflict', `token ${req.params.id} is revoked already`);
-      }
-      return reply.code(204).send();
     },
   );
 }

@@ -8,7 +8,7 @@ import { type ApiServices, principalOf } from '../context.js';
 import { createLoginThrottle } from '../login-throttle.js';
 import { errors, listOf, ref } from '../schemas.js';
 import { throttledPasswordChange } from '../throttled-password.js';
-import { name, nameParams } from './directory-schemas.js';
+import { name, nameParams } from './name-params.js';
 
 const tags = ['users'];
 
