@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['development'], externalConditions: ['development'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'e2e/**/*.test.ts', 'infra/**/*.test.mjs'],
+    // the tests that need the third-party corpus: npm run test:conformance (vitest.conformance.config.ts)
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.conformance.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

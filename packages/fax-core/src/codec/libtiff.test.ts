@@ -1,16 +1,28 @@
-// Generated pages (odd widths, A3, over-wide rows with 2560 make-up chunks) encoded by libtiff's
-// tiffcp, the independent reference: our encoder must give the same strip, and decode it.
+// Generated pages (text-like, halftone, all-black/all-white bands, random runs, odd widths, A3,
+// over-wide rows with 2560 make-up chunks) encoded by libtiff's tiffcp, the independent
+// reference: our encoder must give the same strip in both bit orders, and decode it. (The same
+// check on the third-party CCITT pages: ccitt.conformance.test.ts.)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BilevelPage, pagesEqual } from '../page.js';
-import { readTiffStrip } from '../test-support/ccitt.js';
-import { checkerPage, edgesPage, noisePage, stripesPage, textPage } from '../test-support/codec-pages.js';
+import {
+  bandsPage,
+  checkerPage,
+  edgesPage,
+  halftonePage,
+  noisePage,
+  runsPage,
+  stripesPage,
+  textPage,
+} from '../test-support/codec-pages.js';
+import { readTiffStrip } from '../test-support/tiff-strip.js';
 import { uncompressedTiff } from '../test-support/tiff-writer.js';
 import { decodePage } from './decode.js';
 import { encodePage } from './encode.js';
+import { reverseBits } from './tables.js';
 import type { EncodeOptions } from './types.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'faxgate-codec-'));
@@ -25,6 +37,13 @@ function tiffcp(page: BilevelPage, compression: string): Uint8Array {
 }
 
 const cases: [string, BilevelPage][] = [
+  ['text A4 1728', textPage(1728, 300, 30)],
+  ['text A4 1728 at 98 lpi (K=2)', textPage(1728, 200, 36, 'standard')],
+  ['halftone A4 1728', halftonePage(1728, 120)],
+  ['halftone B4 2048 at 98 lpi', halftonePage(2048, 60, 'standard')],
+  ['all-black and all-white bands 1728', bandsPage(1728, 200)],
+  ['random runs 1728', runsPage(1728, 120, 37)],
+  ['random runs 2432, long', runsPage(2432, 60, 38, 2432)],
   ['text A3 2432', textPage(2432, 160, 31)],
   ['text 4864 (2560 make-up chunks)', textPage(4864, 100, 32)],
   ['text B4 2048 at 98 lpi (K=2)', textPage(2048, 120, 33, 'standard')],
@@ -54,6 +73,15 @@ describe('encoder against libtiff (tiffcp) on generated pages', () => {
         const back = decodePage(reference, { coding: opts.coding, width: page.width, height: page.height });
         expect(back.badLines, `${name} ${compression}`).toBe(0);
         expect(pagesEqual(back.page, page), `${name} ${compression}`).toBe(true);
+        // FillOrder 2: the same bits, reversed in every byte
+        const lsb = encodePage(page, { ...opts, bitOrder: 'lsb' });
+        expect(
+          Buffer.from(lsb).equals(Buffer.from(reverseBits(reference))),
+          `${name} ${compression} lsb`,
+        ).toBe(true);
+        const lsbBack = decodePage(lsb, { coding: opts.coding, width: page.width, bitOrder: 'lsb' });
+        expect(lsbBack.badLines, `${name} ${compression} lsb`).toBe(0);
+        expect(pagesEqual(lsbBack.page, page), `${name} ${compression} lsb`).toBe(true);
       }
     });
   }

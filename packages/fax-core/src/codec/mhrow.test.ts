@@ -1,10 +1,8 @@
 // The single-row helpers the SFF container uses: one MH row, no EOL, byte padded.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPage, row } from '../page.js';
-import { ccittDir, goldenPbm, readPbm } from '../test-support/ccitt.js';
 import { rng } from '../test-support/codec-pages.js';
+import { ghostscriptSff, madePages } from '../test-support/made-corpus.js';
 import { decodeMhRow } from './decode.js';
 import { encodeMhRow } from './encode.js';
 
@@ -63,11 +61,9 @@ describe('encodeMhRow / decodeMhRow', () => {
     expect(Array.from(previous)).toEqual(new Array(216).fill(0x81));
   });
 
-  it("decodes the rows of ghostscript's SFF file to the CCITT page (LSB first)", () => {
-    const dir = ccittDir();
-    if (dir === null) throw new Error('shared/testdata/ccitt not found');
-    const sff = new Uint8Array(readFileSync(path.join(dir, 'derived/sff/ccitt_8p.sff')));
-    const expected = readPbm(goldenPbm(dir, 1));
+  it('decodes the rows of the SFF file ghostscript (cfax) wrote of generated pages (LSB first)', () => {
+    const [expected] = madePages();
+    const sff = ghostscriptSff();
     // minimal SFF walk: document header, first page header, line records up to the next page
     let at = sff[10] | (sff[11] << 8);
     expect(sff[at]).toBe(0xfe);

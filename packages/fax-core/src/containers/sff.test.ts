@@ -2,27 +2,24 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeMhRow } from '../codec/index.js';
-import { type BilevelPage, createPage, pagesEqual, setPixel } from '../page.js';
+import { createPage, pagesEqual, setPixel } from '../page.js';
 import { noisePage, prng, samplePages, textPage, whitePage } from '../test-support/container-pages.js';
+import { ghostscriptSff, madePages } from '../test-support/made-corpus.js';
 import {
-  CCITT_DIR,
-  ccittPbm,
   expectContainerError,
   randomChunks,
   requireTool,
   run,
-  runOk,
+  sfftobmpRows,
   withTempDir,
 } from '../test-support/tools.js';
 import { concatBytes } from './common.js';
-import { readPbm } from './pbm.js';
 import { readSff, SFF_END, type SffPage, SffReader, SffWriter, sffChunks, writeSff } from './sff.js';
 import { readTiff } from './tiff.js';
 import { buildIfd, type IfdField, Tag, TiffType } from './tiff-structure.js';
 
-const GOLDEN_SFF = path.join(CCITT_DIR, 'derived/sff/ccitt_8p.sff');
-const golden = () => new Uint8Array(readFileSync(GOLDEN_SFF));
-const ccitt = (n: number) => readPbm(readFileSync(ccittPbm(n))).pages[0];
+/** The SFF document Ghostscript (cfax) wrote of madePages(): 5 fine A4 pages of 1,200 rows. */
+const gsDocument = () => ghostscriptSff();
 
 /** Walks the records of an SFF document (no decoding): a list of [offset, kind, value]. */
 function records(d: Uint8Array): { at: number; kind: string; n: number }[] {
@@ -81,8 +78,8 @@ function mhRecord(row: Uint8Array, width: number): number[] {
 }
 
 describe('SFF reader', () => {
-  it('decodes the 8-page golden SFF (ghostscript cfax) to the 8 PBMs exactly', () => {
-    const doc = readSff(golden());
+  it('decodes the SFF Ghostscript (cfax) wrote of 5 generated pages to those pages exactly', () => {
+    const doc = readSff(gsDocument());
     expect(doc.header).toMatchObject({
       version: 1,
       pageCount: 0,
@@ -90,22 +87,22 @@ describe('SFF reader', () => {
       lastPageOffset: 0,
       documentEndOffset: 0,
     });
-    expect(doc.pages).toHaveLength(8);
+    expect(doc.pages).toHaveLength(5);
     doc.pages.forEach((p, i) => {
       expect(p.info).toMatchObject({
         width: 1728,
-        declaredHeight: 2376,
-        height: 2376,
+        declaredHeight: 1200,
+        height: 1200,
         resolution: 'fine',
         coding: 0,
       });
       expect(p.quality).toEqual({ badLines: 0, consecutiveBadLines: 0 });
-      expect(pagesEqual(p.page, ccitt(i + 1))).toBe(true);
+      expect(pagesEqual(p.page, madePages()[i])).toBe(true);
     });
   });
 
-  it('gives the same pages however the golden file is cut into chunks (1 byte up)', () => {
-    const data = golden();
+  it('gives the same pages however the Ghostscript file is cut into chunks (1 byte up)', () => {
+    const data = gsDocument();
     const whole = readSff(data).pages;
     const rand = prng(42);
     for (let round = 0; round < 3; round++) {
@@ -121,7 +118,7 @@ describe('SFF reader', () => {
   });
 
   it('emits each page as soon as the next page header or the end record arrives, rows as they come', () => {
-    const data = golden();
+    const data = gsDocument();
     const rows: number[] = [];
     const r = new SffReader({ onRow: (_row, y, page) => y === 0 && rows.push(page) });
     // everything up to the second page header: page 1 is not complete yet (it could go on)
@@ -130,7 +127,7 @@ describe('SFF reader', () => {
     expect(rows).toEqual([0]);
     const done = r.push(data.subarray(second, second + 1)); // FE alone ends page 1
     expect(done).toHaveLength(1);
-    expect(pagesEqual(done[0].page, ccitt(1))).toBe(true);
+    expect(pagesEqual(done[0].page, madePages()[0])).toBe(true);
     expect(r.pagesRead).toBe(1);
   });
 
@@ -185,7 +182,7 @@ describe('SFF reader', () => {
   });
 
   it('rejects garbage and truncation with typed errors', () => {
-    const data = golden();
+    const data = gsDocument();
     expectContainerError(() => readSff(new TextEncoder().encode('GIF89a..............')), 'garbage');
     expectContainerError(() => readSff(data.subarray(0, 10)), 'truncated');
     expectContainerError(() => readSff(data.subarray(0, 30)), 'truncated'); // inside a page header
@@ -396,23 +393,9 @@ describe('SFF writer', () => {
 
   describe('independent decoder: sfftobmp', () => {
     beforeAll(() => requireTool('sfftobmp'));
-    /** Decodes with `sfftobmp -r -p` and returns the page rows (the last bytes of each PBM). */
-    function sfftobmp(sff: Uint8Array, pages: BilevelPage[]): Uint8Array[] {
-      return withTempDir((dir) => {
-        const file = path.join(dir, 'x.sff');
-        writeFileSync(file, sff);
-        runOk('sfftobmp', ['-q', '-r', '-p', file, '-o', path.join(dir, 'out.pbm')]);
-        return pages.map((p, i) => {
-          const name = pages.length === 1 ? 'out.pbm' : `out_${String(i + 1).padStart(3, '0')}.pbm`;
-          const pbm = readFileSync(path.join(dir, name));
-          return new Uint8Array(pbm.subarray(pbm.length - p.stride * p.height));
-        });
-      });
-    }
-
-    it('decodes our SFF of the 8 CCITT pages to the source pixels', () => {
-      const pages = Array.from({ length: 8 }, (_, i) => ccitt(i + 1));
-      const out = sfftobmp(writeSff(pages), pages);
+    it('decodes our SFF of generated A4 pages (text, halftone, bands, random runs) to the source pixels', () => {
+      const pages = madePages();
+      const out = sfftobmpRows(writeSff(pages), pages);
       out.forEach((rows, i) => {
         expect(Buffer.from(rows).equals(Buffer.from(pages[i].data))).toBe(true);
       });
@@ -427,7 +410,7 @@ describe('SFF writer', () => {
           .filter((s) => width === 1728 || ['noise', 'sparse-noise', 'white', 'alternating'].includes(s.name))
           .map((s) => s.page)
           .filter((p) => p.resolution !== 'superfine');
-        const out = sfftobmp(writeSff(pages), pages);
+        const out = sfftobmpRows(writeSff(pages), pages);
         out.forEach((rows, i) => {
           expect(Buffer.from(rows).equals(Buffer.from(pages[i].data))).toBe(true);
         });

@@ -122,3 +122,52 @@ export function textPage(
   }
   return p;
 }
+
+/**
+ * A halftone: a horizontal grey ramp (with a vertical wave) through a 4×4 Bayer ordered dither,
+ * the pattern scanners send for photos — short runs that change on every row.
+ */
+export function halftonePage(width: number, height: number, res: VerticalResolution = 'fine'): BilevelPage {
+  const bayer = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
+  const p = createPage(width, height, res);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const grey = (x / width) * 0.8 + 0.1 + 0.1 * Math.sin(y / 23);
+      if (grey * 16 > bayer[(y & 3) * 4 + (x & 3)] + 0.5) setPixel(p, x, y, true);
+    }
+  }
+  return p;
+}
+
+/** Random black and white runs, lengths 1 to `maxRun` (biased short), carried across rows. */
+export function runsPage(width: number, height: number, seed: number, maxRun = 400): BilevelPage {
+  const p = createPage(width, height);
+  const r = rng(seed);
+  let black = false;
+  for (let y = 0; y < height; y++) {
+    let x = 0;
+    while (x < width) {
+      const len = r() < 0.7 ? 1 + Math.floor(r() * 12) : 1 + Math.floor(r() * maxRun);
+      if (black) fillBlack(p.data, y * p.stride, x, Math.min(x + len, width));
+      x += len;
+      black = !black;
+    }
+  }
+  return p;
+}
+
+/** Bands of all-white and all-black rows, and the edge rows of edgesPage between them. */
+export function bandsPage(width: number, height: number): BilevelPage {
+  const p = createPage(width, height);
+  const edges = edgesPage(width);
+  for (let y = 0; y < height; y++) {
+    const band = Math.floor(y / 40) % 4;
+    if (band === 1) fillBlack(p.data, y * p.stride, 0, width);
+    else if (band === 3) p.data.set(row0(edges, y % edges.height), y * p.stride);
+  }
+  return p;
+}
+
+function row0(p: BilevelPage, y: number): Uint8Array {
+  return p.data.subarray(y * p.stride, (y + 1) * p.stride);
+}

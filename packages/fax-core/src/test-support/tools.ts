@@ -1,18 +1,12 @@
-// Test helpers for the container tests: golden data paths, external tools (libtiff-tools,
-// sfftobmp), temporary directories, typed-error assertions.
+// Test helpers for the container tests: external tools (libtiff-tools, sfftobmp), temporary
+// directories, typed-error assertions.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { ContainerError } from '../containers/common.js';
-
-/** ../shared/testdata/ccitt from the project root. */
-export const CCITT_DIR = path.resolve(import.meta.dirname, '../../../../../shared/testdata/ccitt');
-
-export function ccittPbm(n: number): string {
-  return path.join(CCITT_DIR, `ccitt${n}.pbm`);
-}
+import type { BilevelPage } from '../page.js';
 
 /**
  * Fails when the command is not on PATH: the independent decoders are part of the proof, and
@@ -68,4 +62,18 @@ export function randomChunks(data: Uint8Array, rand: () => number, max = 4096): 
     i += size;
   }
   return out;
+}
+
+/** Decodes with `sfftobmp -r -p` and returns the page rows (the last bytes of each PBM). */
+export function sfftobmpRows(sff: Uint8Array, pages: BilevelPage[]): Uint8Array[] {
+  return withTempDir((dir) => {
+    const file = path.join(dir, 'x.sff');
+    writeFileSync(file, sff);
+    runOk('sfftobmp', ['-q', '-r', '-p', file, '-o', path.join(dir, 'out.pbm')]);
+    return pages.map((p, i) => {
+      const name = pages.length === 1 ? 'out.pbm' : `out_${String(i + 1).padStart(3, '0')}.pbm`;
+      const pbm = readFileSync(path.join(dir, name));
+      return new Uint8Array(pbm.subarray(pbm.length - p.stride * p.height));
+    });
+  });
 }
