@@ -1,5 +1,6 @@
 // Simulator configuration: controllers, number plan, remote parties, timing. Everything has
 // a default so `startSimulator()` with no arguments gives a useful exchange.
+import { SimConfigError } from './errors.js';
 
 /** Which B protocols a controller offers (profile bits: bit n = protocol value n). */
 export interface ProfileMasks {
@@ -164,13 +165,6 @@ export interface SimConfigInput extends Partial<Omit<SimConfig, 'controllers' | 
   version?: SimConfig['version'];
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 const PARTY_KINDS = new Set(['fax', 'busy', 'no-answer', 'reject', 'voice', 'data']);
 
 /** Merges user input over the defaults and checks it, so a bad file fails at start, clearly. */
@@ -192,31 +186,31 @@ export function resolveConfig(input: SimConfigInput = {}): SimConfig {
     version: input.version ?? base.version,
   };
   if (cfg.controllers.length < 1 || cfg.controllers.length > 127) {
-    throw new ConfigError(`controllers: ${cfg.controllers.length} is outside 1..127`);
+    throw new SimConfigError(`controllers: ${cfg.controllers.length} is outside 1..127`);
   }
   cfg.controllers.forEach((c, i) => {
     if (!Number.isInteger(c.bChannels) || c.bChannels < 1 || c.bChannels > 30) {
-      throw new ConfigError(`controller ${i + 1}: bChannels ${c.bChannels} is outside 1..30`);
+      throw new SimConfigError(`controller ${i + 1}: bChannels ${c.bChannels} is outside 1..30`);
     }
     for (const r of c.ddi) {
       if (!/^\d+$/.test(r.from) || !/^\d+$/.test(r.to) || r.from.length !== r.to.length) {
-        throw new ConfigError(
+        throw new SimConfigError(
           `controller ${i + 1}: DDI range ${r.from}-${r.to} must be two digit strings of equal length`,
         );
       }
     }
   });
   if (!(cfg.timeFactor >= 0 && cfg.timeFactor <= 1000)) {
-    throw new ConfigError(`timeFactor ${cfg.timeFactor} is outside 0..1000`);
+    throw new SimConfigError(`timeFactor ${cfg.timeFactor} is outside 0..1000`);
   }
   if (!Number.isInteger(cfg.port) || cfg.port < 0 || cfg.port > 65535)
-    throw new ConfigError(`port ${cfg.port} is invalid`);
+    throw new SimConfigError(`port ${cfg.port} is invalid`);
   for (const [num, p] of Object.entries(cfg.parties)) {
-    if (!/^\+?\d{1,32}$/.test(num)) throw new ConfigError(`party number '${num}' is not a phone number`);
+    if (!/^\+?\d{1,32}$/.test(num)) throw new SimConfigError(`party number '${num}' is not a phone number`);
     if (!p || !PARTY_KINDS.has(p.kind))
-      throw new ConfigError(`party ${num}: unknown kind '${(p as { kind?: string })?.kind}'`);
+      throw new SimConfigError(`party ${num}: unknown kind '${(p as { kind?: string })?.kind}'`);
   }
   if (!Number.isInteger(cfg.traceSize) || cfg.traceSize < 0)
-    throw new ConfigError(`traceSize ${cfg.traceSize} is invalid`);
+    throw new SimConfigError(`traceSize ${cfg.traceSize} is invalid`);
   return cfg;
 }

@@ -2,7 +2,6 @@
 export type { ReceivedFax } from './card/card.js';
 export type { CallRecord } from './card/model.js';
 export {
-  ConfigError,
   type ControllerConfig,
   type ControllerInput,
   DEFAULT_PARTIES,
@@ -15,7 +14,8 @@ export {
   type SimConfigInput,
   type Timings,
 } from './config.js';
-export { DocumentError, type DocumentInput } from './fax/document.js';
+export { SimConfigError, SimDocumentError } from './errors.js';
+export type { DocumentInput } from './fax/document.js';
 export type { CallOutcome, CountersSnapshot } from './observe/counters.js';
 export type { Trace, TraceRecord } from './observe/trace.js';
 export {

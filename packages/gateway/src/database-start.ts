@@ -13,20 +13,13 @@ import {
   type PrivilegeDescription,
   privilegeProblems,
 } from '@faxgate/store';
-import { OwnerCredentialsError, readOwnerUrl } from './cli/system-session.js';
+import { OwnerCredentialsError } from './cli/errors.js';
+import { readOwnerUrl } from './cli/system-session.js';
 import type { LoadedConfig } from './config/load.js';
 import { redactUrl } from './config/redact.js';
 import type { FaxgateConfig } from './config/schema.js';
+import { DatabaseRoleError } from './errors.js';
 import type { Logger } from './logger.js';
-
-/** The daemon will not run with this database role: a configuration problem (exit code 2). */
-export class DatabaseRoleError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseRoleError';
-  }
-}
 
 export interface PreparedDatabase {
   role: PrivilegeDescription;

@@ -3,8 +3,8 @@
 export { checkHealth, type HealthReport, type Probe } from './api/health.js';
 export { buildApi, listenApi } from './api/server.js';
 export { type ConfigChange, diffConfig } from './config/diff.js';
+export { ConfigError } from './config/errors.js';
 export {
-  ConfigError,
   ENV_OVERRIDES,
   type LoadedConfig,
   type LoadOptions,

@@ -4,11 +4,12 @@
 // user's: exit code 2), migrates as the owner, records the configuration
 // version, starts the API, lines and queue, and prints what runs where — and what is not
 // built yet.
-import { ConfigError } from './config/load.js';
-import { DatabaseRoleError } from './database-start.js';
+
+import { ConfigError } from './config/errors.js';
+import { DatabaseRoleError } from './errors.js';
 import { type RunningGateway, startGateway } from './gateway.js';
 import { describeReload } from './reload/describe.js';
-import { SpoolDirError } from './spool/dirs.js';
+import { SpoolDirError } from './spool/errors.js';
 import { formatStatus } from './status.js';
 import { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS } from './stop-signals.js';
 

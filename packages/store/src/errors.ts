@@ -1,5 +1,6 @@
 // Typed errors of the store. Every service validates before it writes, so an error means
 // nothing was changed (callers that combine several calls use one transaction).
+import type { FaxState } from './model.js';
 
 export type StoreErrorCode = 'NOT_FOUND' | 'INVALID_INPUT' | 'CONFLICT' | 'FORBIDDEN';
 
@@ -44,3 +45,17 @@ export class ForbiddenError extends StoreError {
     super('FORBIDDEN', message);
   }
 }
+
+/** The fax is not in a state the change allows (compare-and-set lost); code CONFLICT. */
+export class StateConflictError extends ConflictError {
+  constructor(
+    readonly faxId: number,
+    readonly expected: readonly FaxState[],
+    readonly actual: FaxState,
+  ) {
+    super(`fax ${faxId} is ${actual}, expected ${expected.join(' or ')}`);
+  }
+}
+
+/** The administrative connection is not allowed to do this (exit 2: give a superuser URL). */
+export class SetupPrivilegeError extends InvalidInputError {}

@@ -34,7 +34,6 @@ export type { Credential, CredentialKind } from './services/credentials.js';
 export * as credentials from './services/credentials.js';
 export type { Fax, FaxFields, NewFax } from './services/faxes.js';
 export * as faxes from './services/faxes.js';
-export { StateConflictError } from './services/faxes.js';
 export type { FaxPage, FaxPageInfo, NewFaxPage } from './services/faxPages.js';
 export * as faxPages from './services/faxPages.js';
 export type { Grant, Grantee, GrantInput } from './services/grants.js';

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, type SimConfigInput } from '../config.js';
+import type { SimConfigInput } from '../config.js';
+import { SimConfigError } from '../errors.js';
 import { startSimulator } from '../simulator.js';
 
 const DEFAULT_PORT = 2662;
@@ -45,7 +46,7 @@ async function serve(argv: string[]): Promise<number> {
     try {
       cfg = JSON.parse(await readFile(values.config, 'utf8')) as SimConfigInput;
     } catch (e) {
-      throw new ConfigError(`${values.config}: ${(e as Error).message}`);
+      throw new SimConfigError(`${values.config}: ${(e as Error).message}`);
     }
   }
   cfg.port = int(values.port, '--port', 0, 65535) ?? cfg.port ?? DEFAULT_PORT;

@@ -1,6 +1,7 @@
 import { getPixel } from '@faxgate/fax-core';
 import { describe, expect, it } from 'vitest';
-import { DocumentError, loadDocument } from './document.js';
+import { SimDocumentError } from '../errors.js';
+import { loadDocument } from './document.js';
 
 /** A one-page A4 PDF with one black rectangle, written by hand (offsets computed). */
 function tinyPdf(): Buffer {
@@ -37,7 +38,7 @@ describe('loadDocument', () => {
   });
 
   it('refuses what it cannot read with a typed error', async () => {
-    await expect(loadDocument(Buffer.from('hello'))).rejects.toThrow(DocumentError);
-    await expect(loadDocument([])).rejects.toThrow(DocumentError);
+    await expect(loadDocument(Buffer.from('hello'))).rejects.toThrow(SimDocumentError);
+    await expect(loadDocument([])).rejects.toThrow(SimDocumentError);
   });
 });

@@ -2,18 +2,12 @@
 // PDF, told apart by content) read or rendered through fax-core.
 import { readFile } from 'node:fs/promises';
 import { type BilevelPage, isSff, isTiff, readPbm, readSff, readTiff } from '@faxgate/fax-core';
+import { SimDocumentError } from '../errors.js';
 
 export type DocumentInput = readonly BilevelPage[] | Uint8Array | { file: string };
 
 /** Largest file a simulated sender reads (a hostile path must not exhaust memory). */
 const MAX_FILE = 64 * 1024 * 1024;
-
-export class DocumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DocumentError';
-  }
-}
 
 const isPdf = (b: Uint8Array) =>
   b.length >= 5 && Buffer.from(b.subarray(0, 5)).toString('latin1') === '%PDF-';
@@ -34,7 +28,7 @@ export function pagesFromBytes(bytes: Uint8Array): BilevelPage[] {
   if (isTiff(bytes)) return readTiff(bytes).pages.map((p) => p.page);
   if (bytes.length >= 2 && bytes[0] === 0x50 && (bytes[1] === 0x34 || bytes[1] === 0x31))
     return readPbm(bytes).pages;
-  throw new DocumentError('the document is neither SFF, TIFF, PBM nor PDF');
+  throw new SimDocumentError('the document is neither SFF, TIFF, PBM nor PDF');
 }
 
 export async function loadDocument(doc: DocumentInput): Promise<BilevelPage[]> {
@@ -44,9 +38,9 @@ export async function loadDocument(doc: DocumentInput): Promise<BilevelPage[]> {
   else {
     const file = (doc as { file: string }).file;
     const bytes = await readFile(file);
-    if (bytes.length > MAX_FILE) throw new DocumentError(`${file}: larger than ${MAX_FILE} bytes`);
+    if (bytes.length > MAX_FILE) throw new SimDocumentError(`${file}: larger than ${MAX_FILE} bytes`);
     pages = isPdf(bytes) ? await pagesFromPdf(bytes) : pagesFromBytes(bytes);
   }
-  if (pages.length === 0) throw new DocumentError('the document has no pages');
+  if (pages.length === 0) throw new SimDocumentError('the document has no pages');
   return pages;
 }

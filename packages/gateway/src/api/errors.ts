@@ -9,6 +9,7 @@ import {
   StateConflictError,
 } from '@faxgate/store';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { BudgetExceededError, DocumentInputError, isFaxContentError } from '../documents/errors.js';
 import { DestinationRefusedError } from '../pipeline/errors.js';
 
 export type ApiErrorCode =
@@ -57,17 +58,6 @@ export const errorSchema = {
   },
 } as const;
 
-/** Errors that describe bad documents (fax-core, render pool): the client's input, not our fault. */
-const DOCUMENT_ERRORS = [
-  'DocumentInputError',
-  'ContainerError',
-  'CodecError',
-  'PageError',
-  'DocumentError',
-  'UnsupportedDocumentError',
-  'RenderLimitError',
-];
-
 /** A PostgreSQL error of SQLSTATE class 22 (data exception), as the pg driver reports it. */
 function isDataException(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
@@ -86,7 +76,10 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof StateConflictError) return new ApiError(409, 'state_conflict', e.message);
   if (e instanceof ConflictError) return new ApiError(409, 'conflict', e.message);
   if (e instanceof InvalidInputError) return new ApiError(400, 'invalid_input', e.message);
-  if (e instanceof Error && DOCUMENT_ERRORS.includes(e.name)) {
+  // Bad documents (the loader's and fax-core's complaints): the client's input, not our fault.
+  // Over the submission's budget is 400, as intake/admit.ts answers it.
+  if (e instanceof BudgetExceededError) return new ApiError(400, 'invalid_input', e.message);
+  if (e instanceof DocumentInputError || isFaxContentError(e)) {
     return new ApiError(422, 'unsupported_document', e.message);
   }
   // The last net under the input bounds (input-bounds.ts, store/names.ts): a PostgreSQL

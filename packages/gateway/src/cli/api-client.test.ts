@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiCallError, ApiClient, normaliseUrl } from './api-client.js';
+import { ApiClient, normaliseUrl } from './api-client.js';
+import type { ApiCallError } from './errors.js';
 import { CliError } from './errors.js';
 
 let server: http.Server;

@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { cliConfig, globalOptions } from './context.js';
 import { readStoredToken } from './credentials-file.js';
-import { CliError } from './errors.js';
+import { ApiCallError, CliError } from './errors.js';
 
 export const API_V1 = '/api/v1';
 
@@ -52,20 +52,6 @@ export type TokenSource = 'env' | 'file';
 
 export interface ApiErrorBody {
   error?: { code?: string; message?: string; details?: Record<string, unknown> };
-}
-
-/** A refusal or failure the API answered, with its status and code. */
-export class ApiCallError extends CliError {
-  constructor(
-    message: string,
-    exitCode: number,
-    readonly status: number,
-    readonly code: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message, exitCode);
-    this.name = 'ApiCallError';
-  }
 }
 
 export interface RequestOptions {

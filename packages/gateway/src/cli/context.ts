@@ -2,7 +2,8 @@
 // output helpers. User-level commands reach the gateway through api-client.ts.
 import os from 'node:os';
 import type { Command } from 'commander';
-import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { CliError } from './errors.js';
 
 export interface GlobalOptions {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError } from './errors.js';
+import { CliError, TokenFileError } from './errors.js';
 
 export interface StoredToken {
   token: string;
@@ -15,17 +15,6 @@ export interface StoredToken {
 }
 
 type TokenFile = Record<string, StoredToken>;
-
-/** The token file is not private, not a file, or damaged: it is not used. */
-export class TokenFileError extends CliError {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message, 2);
-    this.name = 'TokenFileError';
-  }
-}
 
 /** The token file of the current OS user. */
 export function tokenFilePath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,6 +1,6 @@
 import { StoreError } from '@faxgate/store';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { commandModules } from './commands/index.js';
 import { CliError } from './errors.js';

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load.js';
-import { OwnerCredentialsError, readOwnerUrl, runSystemSession, systemActor } from './system-session.js';
+import { OwnerCredentialsError } from './errors.js';
+import { readOwnerUrl, runSystemSession, systemActor } from './system-session.js';
 
 let dir: string;
 beforeAll(() => {

@@ -13,7 +13,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
 import type { FaxgateConfig } from '../config/schema.js';
 import { cliConfig } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, OwnerCredentialsError } from './errors.js';
 
 export type SystemDatabase = ReturnType<typeof openDatabase>;
 export type SystemTransaction = Parameters<Parameters<typeof inTransaction>[1]>[0];
@@ -51,14 +51,6 @@ export function systemActor(): string {
     name = `uid${process.getuid?.() ?? 'unknown'}`;
   }
   return `system:${name}`;
-}
-
-/** Why the owner credentials cannot be used: exit code 2, one clear line. */
-export class OwnerCredentialsError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-    this.name = 'OwnerCredentialsError';
-  }
 }
 
 function worldReadable(file: string): boolean {

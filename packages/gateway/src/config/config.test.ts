@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffConfig } from './diff.js';
-import { ConfigError, loadConfig, validateConfig } from './load.js';
+import { ConfigError } from './errors.js';
+import { loadConfig, validateConfig } from './load.js';
 import { configDocument, redactConfig, redactUrl } from './redact.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-config-'));

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from './errors.js';
 import { configSchema, DEFAULT_CONFIG_PATH, type FaxgateConfig } from './schema.js';
 
 /** Environment variables that override a config key, highest precedence first per key. */
@@ -17,20 +18,6 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: readonly [string,
 ];
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
-
-/** A configuration problem; `problems` holds one line per bad key ("api.port: expected …"). */
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[], where: string) {
-    super(
-      problems.length === 1
-        ? `${where}: ${problems[0]}`
-        : `${where}: ${problems.length} problems\n  ${problems.join('\n  ')}`,
-    );
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
 
 export interface LoadedConfig {
   config: FaxgateConfig;

@@ -1,7 +1,8 @@
 // The configuration keys of the sending window (queue.timeOfDay/timeZone) and of webhook
 // notifications: defaults, errors that name the key, secrets redacted.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, validateConfig } from './load.js';
+import { ConfigError } from './errors.js';
+import { validateConfig } from './load.js';
 import { configDocument, redactConfig } from './redact.js';
 
 const SECRET = 's'.repeat(40);

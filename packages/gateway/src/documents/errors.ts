@@ -1,5 +1,14 @@
 // The submitted file and the one error the document loader reports about a file (400 in the
-// API, exit 2 in the CLI); kept apart so the budget and the loader share them without a cycle.
+// API, exit 2 in the CLI), and the fax decode threads' refusals; kept apart so the budget, the
+// loader and the decoder share them without a cycle.
+import {
+  CodecError,
+  ContainerError,
+  DocumentError,
+  PageError,
+  RenderLimitError,
+  UnsupportedDocumentError,
+} from '@faxgate/fax-core';
 
 export interface DocumentFile {
   /** Shown in errors only. */
@@ -32,4 +41,43 @@ export class RenderUnavailableError extends Error {
     super(message);
     this.name = 'RenderUnavailableError';
   }
+}
+
+/** The decoder refused the file (a ContainerError, CodecError or PageError in the thread). */
+export class FaxDecodeError extends Error {
+  constructor(
+    readonly kind: string,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'FaxDecodeError';
+  }
+}
+
+/** Decoding a file went over the time or memory limit of its thread. */
+export class FaxDecodeLimitError extends Error {
+  constructor(
+    readonly limit: 'time' | 'memory',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FaxDecodeLimitError';
+  }
+}
+
+/**
+ * fax-core's complaints about a file's content — reader, codec, page model, renderer: the
+ * client's input, not our fault. By class: the render pool turns its workers' errors back
+ * into these classes (fax-core render/errors.ts fromWire).
+ */
+export function isFaxContentError(e: unknown): e is Error {
+  return (
+    e instanceof ContainerError ||
+    e instanceof CodecError ||
+    e instanceof PageError ||
+    e instanceof DocumentError ||
+    e instanceof UnsupportedDocumentError ||
+    e instanceof RenderLimitError
+  );
 }

@@ -19,4 +19,9 @@ export interface WirePage {
 
 export type DecodeReply =
   | { id: number; ok: true; pages: WirePage[] }
-  | { id: number; ok: false; error: { name: string; message: string; format?: string; code?: string } };
+  | {
+      id: number;
+      ok: false;
+      /** `input`: the reader refused the file (told by class in the thread), else a fault. */
+      error: { name: string; message: string; input: boolean; format?: string; code?: string };
+    };

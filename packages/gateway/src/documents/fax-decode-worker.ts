@@ -1,8 +1,16 @@
 // A fax decode thread: reads one fax file (TIFF, SFF, PBM) into pages, off the gateway's main
 // thread, so a slow or large decode never stalls the event loop (/health, other requests).
-// Pages go back with their pixel buffers transferred; errors go back as name + message.
+// Pages go back with their pixel buffers transferred; errors go back as name + message, and
+// whether the file was refused (a reader's error class) or something failed.
 import { parentPort } from 'node:worker_threads';
-import { type BilevelPage, ContainerError, convertResolution, readFaxDocument } from '@faxgate/fax-core';
+import {
+  type BilevelPage,
+  CodecError,
+  ContainerError,
+  convertResolution,
+  PageError,
+  readFaxDocument,
+} from '@faxgate/fax-core';
 import type { DecodeReply, DecodeRequest, WirePage } from './fax-decode-protocol.js';
 
 const port = parentPort;
@@ -34,6 +42,7 @@ port.on('message', (req: DecodeRequest) => {
       error: {
         name: err?.name ?? 'Error',
         message: err?.message ?? String(e),
+        input: e instanceof ContainerError || e instanceof CodecError || e instanceof PageError,
         ...(e instanceof ContainerError ? { format: e.format, code: e.code } : {}),
       },
     };

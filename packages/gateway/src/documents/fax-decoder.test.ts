@@ -3,7 +3,8 @@
 // reader's complaints come back as FaxDecodeError.
 import { createPage, readFaxDocument, setPixel, writeTiff } from '@faxgate/fax-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFaxDecoder, FaxDecodeError, FaxDecodeLimitError } from './fax-decoder.js';
+import { FaxDecodeError, FaxDecodeLimitError } from './errors.js';
+import { createFaxDecoder } from './fax-decoder.js';
 
 function textLike(height: number, seed: number) {
   const p = createPage(1728, height, 'fine');

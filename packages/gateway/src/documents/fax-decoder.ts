@@ -19,30 +19,8 @@ import {
   pageFromData,
   type VerticalResolution,
 } from '@faxgate/fax-core';
+import { FaxDecodeError, FaxDecodeLimitError } from './errors.js';
 import type { DecodeReply, DecodeRequest } from './fax-decode-protocol.js';
-
-/** The decoder refused the file (a ContainerError, CodecError or PageError in the thread). */
-export class FaxDecodeError extends Error {
-  constructor(
-    readonly kind: string,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'FaxDecodeError';
-  }
-}
-
-/** Decoding a file went over the time or memory limit of its thread. */
-export class FaxDecodeLimitError extends Error {
-  constructor(
-    readonly limit: 'time' | 'memory',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FaxDecodeLimitError';
-  }
-}
 
 export interface FaxDecoderOptions {
   /** Threads decoding at once (default 2); more files wait in a queue. */
@@ -78,8 +56,6 @@ interface Slot {
   timer?: NodeJS.Timeout;
   dead: boolean;
 }
-
-const INPUT_ERRORS = new Set(['ContainerError', 'CodecError', 'PageError']);
 
 function defaultWorkerFile(): string {
   const here = fileURLToPath(import.meta.url);
@@ -134,7 +110,7 @@ export function createFaxDecoder(opts: FaxDecoderOptions = {}): FaxDecoder {
       const job = finish(slot)!;
       if (m.ok) {
         job.resolve(m.pages.map((p) => pageFromData(p.width, p.height, p.data, p.resolution)));
-      } else if (INPUT_ERRORS.has(m.error.name)) {
+      } else if (m.error.input) {
         job.reject(new FaxDecodeError(m.error.name, m.error.message, m.error.code));
       } else {
         job.reject(new Error(`fax decode thread: ${m.error.name}: ${m.error.message}`));

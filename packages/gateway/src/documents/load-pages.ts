@@ -3,7 +3,7 @@
 // pixel budget checked before anything is decoded; fax files are then decoded in worker threads
 // (fax-decoder.ts), PDF, images and text rendered in the sandboxed render pool, started only
 // when a file needs it. The type comes from the content, never the name.
-import type { BilevelPage, VerticalResolution } from '@faxgate/fax-core';
+import { type BilevelPage, RenderLimitError, type VerticalResolution } from '@faxgate/fax-core';
 import type { CoverPageOptions, RenderPoolOptions, SandboxOptions } from '@faxgate/fax-core/render';
 import type { FaxgateConfig } from '../config/schema.js';
 import { BudgetCounter, type IntakeBudget, planSubmission } from './budget.js';
@@ -11,6 +11,9 @@ import {
   BudgetExceededError,
   type DocumentFile,
   DocumentInputError,
+  FaxDecodeError,
+  FaxDecodeLimitError,
+  isFaxContentError,
   RenderUnavailableError,
 } from './errors.js';
 import { createFaxDecoder, type FaxDecoder } from './fax-decoder.js';
@@ -80,19 +83,7 @@ export function documentLoaderOptions(
 
 /** Decoder and renderer complaints are about the file; anything else is our fault. */
 function isInputProblem(e: unknown): e is Error {
-  return (
-    e instanceof Error &&
-    [
-      'ContainerError',
-      'CodecError',
-      'PageError',
-      'DocumentError',
-      'UnsupportedDocumentError',
-      'RenderLimitError',
-      'FaxDecodeError',
-      'FaxDecodeLimitError',
-    ].includes(e.name)
-  );
+  return isFaxContentError(e) || e instanceof FaxDecodeError || e instanceof FaxDecodeLimitError;
 }
 
 /**
@@ -160,7 +151,7 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
                 });
               } catch (e) {
                 // A TIFF the fax reader does not take (an odd photometric, tiles) may be an image.
-                if (!(scan.format === 'tiff' && (e as Error).name === 'FaxDecodeError')) throw e;
+                if (!(scan.format === 'tiff' && e instanceof FaxDecodeError)) throw e;
               }
             }
             const pages = (
@@ -177,10 +168,7 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
           } catch (e) {
             if (e instanceof DocumentInputError) throw e;
             // The renderer counts a document's pages before drawing one: over the budget's rest.
-            if (
-              (e as { name?: string; limit?: string }).name === 'RenderLimitError' &&
-              (e as { limit?: string }).limit === 'pages'
-            )
+            if (e instanceof RenderLimitError && e.limit === 'pages')
               throw new BudgetExceededError(
                 file.name,
                 `${(e as Error).message} (the rest of this submission's budget)`,

@@ -25,8 +25,9 @@ export function signBody(secret: string, body: string): string {
 
 function reason(e: unknown): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return 'timed out';
-  if (err.name === 'AbortError') return 'aborted';
+  // fetch rejects with a DOMException for an aborted signal; its name is its code.
+  if (e instanceof DOMException && e.code === DOMException.TIMEOUT_ERR) return 'timed out';
+  if (e instanceof DOMException && e.code === DOMException.ABORT_ERR) return 'aborted';
   return err.cause?.code ?? err.cause?.message ?? err.message;
 }
 

@@ -11,6 +11,10 @@
 // several separated by spaces, Wk (Mon-Fri), Any (every day). Times: HHMM-HHMM or HH:MM-HH:MM,
 // 0000..2400. Without days a window is every day; without a time it is the whole day.
 
+/**
+ * A sending window that cannot be parsed. It stays beside its parser, not in pipeline/errors.ts:
+ * the configuration schema uses this pure module and must not load the store with it.
+ */
 export class TimeOfDayError extends Error {}
 
 export interface TimeWindow {

@@ -4,7 +4,8 @@
 // keys and record the new version (config_versions + config.change) with who asked.
 import { parse } from 'yaml';
 import { type ConfigChange, diffConfig } from '../config/diff.js';
-import { ConfigError, type LoadOptions, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { type LoadOptions, loadConfig } from '../config/load.js';
 import { type RecordedConfig, recordConfigVersion } from '../config/record.js';
 import { configDocument } from '../config/redact.js';
 import type { FaxgateConfig } from '../config/schema.js';

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../gateway.js';
-import { prepareDir, prepareSpoolDirs, SpoolDirError } from './dirs.js';
+import { prepareDir, prepareSpoolDirs } from './dirs.js';
+import { SpoolDirError } from './errors.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-spool-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -5,17 +5,7 @@
 // someone else could read or plant fax data there.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-export class SpoolDirError extends Error {
-  constructor(
-    readonly key: string,
-    readonly dir: string,
-    message: string,
-  ) {
-    super(`${key} ${dir}: ${message}`);
-    this.name = 'SpoolDirError';
-  }
-}
+import { SpoolDirError } from './errors.js';
 
 export interface PreparedDir {
   key: string;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
 import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
 import { checkLabel, checkNoNul } from '../names.js';
 
@@ -164,17 +164,6 @@ export async function getForUpdate(db: Db, id: number): Promise<Fax> {
 export async function findByIdempotencyKey(db: Db, key: string): Promise<Fax | null> {
   const row = await db('faxes').where({ idempotency_key: key }).first();
   return row ? toFax(row) : null;
-}
-
-/** The fax is not in a state the change allows (compare-and-set lost); code CONFLICT. */
-export class StateConflictError extends ConflictError {
-  constructor(
-    readonly faxId: number,
-    readonly expected: readonly FaxState[],
-    readonly actual: FaxState,
-  ) {
-    super(`fax ${faxId} is ${actual}, expected ${expected.join(' or ')}`);
-  }
 }
 
 export interface StateChangeOptions {

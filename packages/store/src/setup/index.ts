@@ -6,7 +6,6 @@ export {
 } from './describe-privilege.js';
 export { generatePassword, scramSha256Verifier } from './scram.js';
 export {
-  SetupPrivilegeError,
   type SetupRolesOptions,
   type SetupRolesResult,
   setupDatabaseRoles,

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, SetupPrivilegeError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from '../testing.js';
 import { describePrivilege, privilegeProblems } from './describe-privilege.js';
 import { scramSha256Verifier } from './scram.js';
-import { SetupPrivilegeError, type SetupRolesResult, setupDatabaseRoles } from './setup-roles.js';
+import { type SetupRolesResult, setupDatabaseRoles } from './setup-roles.js';
 
 const tag = randomBytes(4).toString('hex');
 const owner = `fg_t_owner_${tag}`;

@@ -3,7 +3,7 @@
 // rights), hands the database's schema objects to the owner and shuts PUBLIC out.
 // Idempotent: a second run changes nothing but what drifted (and passwords, when given).
 import type { Knex } from 'knex';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, SetupPrivilegeError } from '../errors.js';
 import { checkRoleName, grantStoreAppRole, type RestrictedTables } from '../roles.js';
 import { generatePassword, scramSha256Verifier } from './scram.js';
 
@@ -33,9 +33,6 @@ export interface SetupRolesResult {
   /** Tables, sequences, views and functions whose owner changed to the owner role. */
   reassigned: string[];
 }
-
-/** The administrative connection is not allowed to do this (exit 2: give a superuser URL). */
-export class SetupPrivilegeError extends InvalidInputError {}
 
 const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
 

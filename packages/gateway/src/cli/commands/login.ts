@@ -14,14 +14,8 @@ import {
   unreachable,
 } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
-import {
-  discardTokenFile,
-  removeStoredToken,
-  storeToken,
-  TokenFileError,
-  tokenFilePath,
-} from '../credentials-file.js';
-import { CliError } from '../errors.js';
+import { discardTokenFile, removeStoredToken, storeToken, tokenFilePath } from '../credentials-file.js';
+import { CliError, TokenFileError } from '../errors.js';
 import { readAllStdin, readPassword } from '../password.js';
 
 interface Me {

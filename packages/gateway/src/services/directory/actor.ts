@@ -12,6 +12,7 @@ import {
   NotFoundError,
   type Role,
 } from '@faxgate/store';
+import { DirectoryForbiddenError } from './errors.js';
 import { decideOperation, type Operation } from './policy.js';
 
 /** A faxgate user acting (API, console), or the offline system session (`system:<os user>`). */
@@ -33,17 +34,6 @@ export interface TargetUser {
   name: string;
   roles: Role[];
   disabled: boolean;
-}
-
-export class DirectoryForbiddenError extends ForbiddenError {
-  constructor(
-    message: string,
-    readonly details: Record<string, unknown>,
-    /** Why, in words (e.g. OLD_PASSWORD_WRONG). */
-    readonly reason: string = '',
-  ) {
-    super(message);
-  }
 }
 
 /** The refusal of a self-service password change with a wrong old password (throttled like a login). */
