@@ -1,29 +1,38 @@
 // faxgate convert IN OUT | faxgate info FILE — fax files (PBM, TIFF Class F, SFF) on disk.
 // The input format is detected from the content, the output format from OUT's extension.
+// Documents (PDF, images, text) and cover pages are rendered as a submission would
+// (convert-document.ts).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  CodecError,
   ContainerError,
   type ContainerFormat,
   convertResolution,
   type FaxDocument,
   formatFromFileName,
   LINES_PER_INCH,
-  PageError,
   readFaxDocument,
   type VerticalResolution,
   writeFaxDocument,
 } from '@faxgate/fax-core';
 import { type Command, Option } from 'commander';
+import { COVER_URGENCIES } from '../../documents/cover.js';
+import { cliConfig } from '../context.js';
 import { CliError } from '../errors.js';
+import {
+  fileNameOf,
+  isRenderedDocument,
+  type PreviewCoverOptions,
+  renderPreview,
+  wantsCover,
+} from './convert-document.js';
 
 type Coding = 'mh' | 'mr' | 'mmr';
 
 const FORMAT_NAMES: Record<ContainerFormat, string> = { pbm: 'PBM', tiff: 'TIFF', sff: 'SFF' };
 
-interface ConvertOptions {
+interface ConvertOptions extends PreviewCoverOptions {
   compression?: Coding;
   fillOrder?: '1' | '2';
   resolution?: VerticalResolution;
@@ -41,8 +50,7 @@ function readInput(file: string): Uint8Array {
 }
 
 /** Reads and decodes a fax file; bad content becomes a CliError (exit 2). */
-function loadDocument(file: string, resolution?: VerticalResolution): FaxDocument {
-  const data = readInput(file);
+function loadDocument(file: string, resolution?: VerticalResolution, data = readInput(file)): FaxDocument {
   try {
     return readFaxDocument(data, { resolution });
   } catch (e) {
@@ -52,7 +60,8 @@ function loadDocument(file: string, resolution?: VerticalResolution): FaxDocumen
 
 /** Container and codec errors are bad input (exit 2); anything else is a fault (exit 1). */
 function asInputError(file: string, e: unknown): unknown {
-  if (e instanceof ContainerError || e instanceof CodecError || e instanceof PageError) {
+  if (e instanceof ContainerError) return new CliError(`${file}: ${e.message}`, 2);
+  if (e instanceof Error && (e.name === 'CodecError' || e.name === 'PageError')) {
     return new CliError(`${file}: ${e.message}`, 2);
   }
   return e;
@@ -70,7 +79,7 @@ function writeAtomically(file: string, data: Uint8Array): void {
   }
 }
 
-function convert(input: string, output: string, opts: ConvertOptions): void {
+async function convert(input: string, output: string, opts: ConvertOptions, cmd: Command): Promise<void> {
   const outFormat = formatFromFileName(output);
   if (!outFormat) {
     throw new CliError(
@@ -89,7 +98,25 @@ function convert(input: string, output: string, opts: ConvertOptions): void {
   if (opts.fillOrder && outFormat !== 'tiff') {
     throw new CliError('--fill-order applies to TIFF output only (SFF is always LSB first)', 2);
   }
-  const doc = loadDocument(input, opts.resolution);
+  const input0 = readInput(input);
+  if (wantsCover(opts) || isRenderedDocument(input0)) {
+    // What a submission of this file stores: rendered in the sandbox, under the intake budget.
+    const rendered = await renderPreview(
+      cliConfig(cmd).config,
+      { name: fileNameOf(input), data: input0 },
+      opts.resolution,
+      opts,
+    );
+    const data = writeOutput(
+      input,
+      outFormat,
+      rendered.map((page) => ({ page })),
+      opts,
+    );
+    writeAtomically(output, data);
+    return report(input, 'rendered as a submission', rendered.length, output, outFormat, data.length, opts);
+  }
+  const doc = loadDocument(input, opts.resolution, input0);
   let pages = doc.pages.map((p) => ({ page: p.page, quality: p.quality }));
   // PBM stores no resolution: --resolution tags its pages (above). Other inputs are converted.
   if (opts.resolution && doc.format !== 'pbm') {
@@ -98,21 +125,41 @@ function convert(input: string, output: string, opts: ConvertOptions): void {
       p.page.resolution === to ? p : { page: convertResolution(p.page, to), quality: p.quality },
     );
   }
-  let data: Uint8Array;
+  const data = writeOutput(input, outFormat, pages, opts);
+  writeAtomically(output, data);
+  report(input, FORMAT_NAMES[doc.format], pages.length, output, outFormat, data.length, opts);
+}
+
+function writeOutput(
+  input: string,
+  outFormat: ContainerFormat,
+  pages: Parameters<typeof writeFaxDocument>[1],
+  opts: ConvertOptions,
+): Uint8Array {
   try {
-    data = writeFaxDocument(outFormat, pages, {
+    return writeFaxDocument(outFormat, pages, {
       coding: opts.compression ?? 'mh',
       fillOrder: opts.fillOrder === '2' ? 2 : 1,
     });
   } catch (e) {
     throw asInputError(input, e);
   }
-  writeAtomically(output, data);
+}
+
+function report(
+  input: string,
+  from: string,
+  pages: number,
+  output: string,
+  outFormat: ContainerFormat,
+  bytes: number,
+  opts: ConvertOptions,
+): void {
   const coding =
     outFormat === 'pbm' ? 'uncompressed' : outFormat === 'sff' ? 'mh' : (opts.compression ?? 'mh');
   process.stdout.write(
-    `${input} (${FORMAT_NAMES[doc.format]}, ${pages.length} page${pages.length === 1 ? '' : 's'}) -> ` +
-      `${output} (${FORMAT_NAMES[outFormat]}, ${coding}, ${data.length} bytes)\n`,
+    `${input} (${from}, ${pages} page${pages === 1 ? '' : 's'}) -> ` +
+      `${output} (${FORMAT_NAMES[outFormat]}, ${coding}, ${bytes} bytes)\n`,
   );
 }
 
@@ -158,9 +205,9 @@ export function registerFaxFileCommands(program: Command): void {
   program
     .command('convert')
     .description(
-      'convert a fax document between PBM, TIFF Class F and SFF (input format detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
+      'convert a fax document between PBM, TIFF Class F and SFF, or render a document (PDF, image, text) into fax pages exactly as a submission would — sandboxed, under the intake budget, with the cover page options of send — to preview it without sending (input type detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
     )
-    .argument('<in>', 'input file (PBM, TIFF or SFF)')
+    .argument('<in>', 'input file (PBM, TIFF or SFF; PDF, PNG, JPEG, TIFF image or text)')
     .argument('<out>', 'output file (.pbm, .tif, .tiff or .sff)')
     .addOption(new Option('--compression <coding>', 'TIFF coding (default mh)').choices(['mh', 'mr', 'mmr']))
     .addOption(
@@ -175,7 +222,20 @@ export function registerFaxFileCommands(program: Command): void {
         'vertical resolution: converts TIFF/SFF pages to it; tags PBM input, which stores none (default fine)',
       ).choices(['standard', 'fine', 'superfine']),
     )
-    .action((input: string, output: string, opts: ConvertOptions) => convert(input, output, opts));
+    .option('--cover', 'documents: put the cover page a submission would in front (sender block from cover:)')
+    .option('--to-name <name>', 'cover page: recipient name (implies --cover)')
+    .option('-x, --to-company <organisation>', 'cover page: recipient organisation (implies --cover)')
+    .option('--comment <text>', 'cover page: comment text (implies --cover)')
+    .addOption(
+      new Option('--urgency <level>', 'cover page: urgency (implies --cover)').choices([...COVER_URGENCIES]),
+    )
+    .option('--subject <text>', 'cover page: subject')
+    .option('-d, --destination <number>', 'cover page: recipient fax number')
+    .option('--from <name>', 'cover page: sender name (default: your login name)')
+    .option('--from-fax <number>', 'cover page: sender fax number (a submission: the mailbox number)')
+    .action((input: string, output: string, opts: ConvertOptions, cmd: Command) =>
+      convert(input, output, opts, cmd),
+    );
 
   program
     .command('info')
