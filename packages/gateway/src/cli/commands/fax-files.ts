@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  CodecError,
   ContainerError,
   type ContainerFormat,
   convertResolution,
   type FaxDocument,
   formatFromFileName,
   LINES_PER_INCH,
+  PageError,
   readFaxDocument,
   type VerticalResolution,
   writeFaxDocument,
@@ -60,8 +62,7 @@ function loadDocument(file: string, resolution?: VerticalResolution, data = read
 
 /** Container and codec errors are bad input (exit 2); anything else is a fault (exit 1). */
 function asInputError(file: string, e: unknown): unknown {
-  if (e instanceof ContainerError) return new CliError(`${file}: ${e.message}`, 2);
-  if (e instanceof Error && (e.name === 'CodecError' || e.name === 'PageError')) {
+  if (e instanceof ContainerError || e instanceof CodecError || e instanceof PageError) {
     return new CliError(`${file}: ${e.message}`, 2);
   }
   return e;
