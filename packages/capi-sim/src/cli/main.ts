@@ -3,6 +3,7 @@
 // follow its CAPI message trace. Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimConfigInput } from '../config.js';
@@ -14,6 +15,7 @@ const DEFAULT_CONTROL_PORT = 2663;
 
 const USAGE = `usage:
   faxgate-sim [--port N] [--config FILE] [--control-port M] [--fritzbox-port P] [--time-factor F]
+                   (without --control-port: 2663 when free, else a free port; stderr says which)
   faxgate-sim call --from X --to Y (FILE | --service speech|audio|data|video) [--cip N] [--csi ID]
                    [--ignore-listen] [--controller N] [--control-port M]
   faxgate-sim trace [--control-port M]`;
@@ -50,8 +52,12 @@ async function serve(argv: string[]): Promise<number> {
     }
   }
   cfg.port = int(values.port, '--port', 0, 65535) ?? cfg.port ?? DEFAULT_PORT;
-  cfg.controlPort =
-    int(values['control-port'], '--control-port', 0, 65535) ?? cfg.controlPort ?? DEFAULT_CONTROL_PORT;
+  // The default control port only when it is free: a second simulator on the host takes
+  // another one (and says so) instead of failing with EADDRINUSE.
+  const asked = int(values['control-port'], '--control-port', 0, 65535) ?? cfg.controlPort;
+  const defaultTaken =
+    asked === undefined && !(await portFree(cfg.host ?? '127.0.0.1', DEFAULT_CONTROL_PORT));
+  cfg.controlPort = asked ?? (defaultTaken ? 0 : DEFAULT_CONTROL_PORT);
   const fritz = int(values['fritzbox-port'], '--fritzbox-port', 0, 65535);
   if (fritz !== undefined) cfg.fritzboxPort = fritz;
   if (values['time-factor'] !== undefined) {
@@ -63,6 +69,7 @@ async function serve(argv: string[]): Promise<number> {
   process.stdout.write(
     `${JSON.stringify({ event: 'listening', host: sim.host, port: sim.port, fritzboxPort: sim.fritzboxPort, controlPort: sim.controlPort, controllers: sim.config.controllers.length, parties: Object.keys(sim.config.parties) })}\n`,
   );
+  process.stderr.write(`${controlPortNote(sim.controlPort, asked, defaultTaken)}\n`);
   sim.events.on('call', (c) => process.stdout.write(`${JSON.stringify({ event: 'call', ...c })}\n`));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -70,6 +77,25 @@ async function serve(argv: string[]): Promise<number> {
   });
   await sim.close();
   return 0;
+}
+
+/** Whether host:port can be listened on now (nothing else holds it). */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The line that says which control port the simulator took, and why. */
+function controlPortNote(took: number | undefined, asked: number | undefined, defaultTaken: boolean): string {
+  if (asked !== undefined) return `faxgate-sim: control port ${took} (asked for ${asked})`;
+  if (!defaultTaken) return `faxgate-sim: control port ${took} (the default)`;
+  return (
+    `faxgate-sim: control port ${took}: the default ${DEFAULT_CONTROL_PORT} is in use ` +
+    `(another simulator?); use --control-port ${took} with call and trace`
+  );
 }
 
 function request(
