@@ -18,7 +18,9 @@ export { gatewayAuthor, type RunningGateway, type StartOptions, startGateway } f
 export { type Receiver, type ReceiverOptions, startReceiver } from './inbound/index.js';
 // The outgoing pipeline's submission and queue, for other packages and the whole-system tests (e2e/).
 export {
+  type OutgoingPipeline,
   openSendQueue,
+  QUEUED_STATES,
   type QueueSettings,
   queueSettings,
   type SendQueue,
@@ -28,4 +30,6 @@ export {
   submitFax,
 } from './pipeline/index.js';
 export { type GatewayStatus, gatewayStatus, NOT_BUILT_YET } from './status.js';
+// How a process running the gateway stops (the daemon here, the demo in @faxgate/demo).
+export { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS, type StopSignals } from './stop-signals.js';
 export { GATEWAY_VERSION } from './version.js';

@@ -1,21 +1,17 @@
-// The main job as `npm start` runs it, as a child process: without a named configuration
-// the demo (capi-sim, demo users, a fax each way, twice on the same database); with
-// $FAXGATE_CONFIG the plain daemon, which migrates a fresh database, records the
-// configuration, serves /health and /status, and exits cleanly on SIGINT.
+// The daemon's process (main-job.ts) as `npm run gateway` and the systemd unit run it, as a
+// child process with $FAXGATE_CONFIG: it migrates a fresh database, records the
+// configuration, serves /health and /status, and exits cleanly on SIGINT. (The demo, `npm
+// start`, is @faxgate/demo and tested there.)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditMigrations } from '@faxgate/audit';
-import { faxes, mailboxes, migrationStatus, openDatabase, users } from '@faxgate/store';
+import { migrationStatus, openDatabase } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from './api/health.js';
-import { demoRedisPrefix } from './demo/config.js';
-import { DEMO_USERS } from './demo/seed.js';
-import { deleteKeys } from './test-support/pipeline-fixture.js';
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main-job.ts');
 let testDb: TestDatabase;
@@ -139,100 +135,4 @@ describe('main job', () => {
     expect(job.output().stderr).toContain('api.port: expected an integer 0..65535, got "high"');
     expect(code).toBe(2);
   });
-});
-
-describe('main job without a configuration: the demo', () => {
-  let demoDb: TestDatabase;
-  beforeAll(async () => {
-    demoDb = await createTestDatabase('faxgate_demo');
-  });
-  afterAll(async () => {
-    if (!demoDb) return;
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    await deleteKeys(redis, demoRedisPrefix(demoDb.url)).finally(() => redis.disconnect());
-    await demoDb.drop();
-  });
-
-  const startDemo = () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      FAXGATE_DATABASE_URL: demoDb.url,
-      FAXGATE_DEMO_TIME_FACTOR: '0.01',
-      FAXGATE_DEMO_API_PORT: '0',
-    };
-    delete env.FAXGATE_CONFIG; // a named configuration would start the daemon
-    return spawnMainJob(env);
-  };
-
-  /** Runs the demo until both faxes are through; returns what it printed and the logins. */
-  async function runOnce(stopWith: 'SIGINT' | 'SIGTERM') {
-    const job = startDemo();
-    const [, address] = await job.waitFor(/API: +(http:\/\/127\.0\.0\.1:\d+)/);
-    const [, configFile] = await job.waitFor(/-c (\S+\/faxgate\.yaml) login --user demo-user/);
-    const [, sentId] = await job.waitFor(/sent fax (\d+) to \+49 30 5551000: done, 2 pages confirmed/);
-    const [, receivedId] = await job.waitFor(/received fax (\d+) from .* into mailbox demo-in: 1 page/);
-    await job.waitFor(/both faxes are through/);
-    const { stdout } = job.output();
-    const logins = new Map(
-      [...stdout.matchAll(/^ {4}(demo-[a-z]+) +(demo-[A-Za-z0-9_-]{12}) +([a-z]+):/gm)].map((m) => [
-        m[1],
-        { password: m[2], role: m[3] },
-      ]),
-    );
-    expect(stdout).toContain(`docs ${address}/docs, spec ${address}/openapi.json`);
-    expect(stdout).toContain(`curl -s -X POST ${address}/api/v1/sessions`);
-    expect(fs.existsSync(configFile)).toBe(true);
-    expect((await fetch(`${address}/health`)).status).toBe(200);
-
-    job.child.kill(stopWith);
-    expect(await job.exited).toEqual({ code: 0, signal: null });
-    expect(job.output().stdout).toContain('faxgate demo: stopped');
-    expect(fs.existsSync(configFile)).toBe(false); // the demo's configuration goes with it
-    // … and so does its whole private directory (spool, tmp, render work directory)
-    expect(fs.existsSync(path.dirname(configFile))).toBe(false);
-    expect(path.basename(path.dirname(configFile))).toMatch(/^faxgate-demo-/);
-    return { stdout, logins, sentId: Number(sentId), receivedId: Number(receivedId) };
-  }
-
-  it('sends the sample PDF, receives a fax, prints logins and addresses, stops on SIGINT; a second run reuses and re-keys', async () => {
-    const first = await runOnce('SIGINT');
-    expect([...first.logins.keys()].sort()).toEqual(DEMO_USERS.map((u) => u.name).sort());
-    expect(new Set([...first.logins.values()].map((l) => l.role))).toEqual(
-      new Set(['admin', 'postoffice', 'operator', 'auditor', 'user']),
-    );
-
-    const db = openDatabase(demoDb.url, { poolMax: 2 });
-    try {
-      for (const [name, { password }] of first.logins) {
-        expect((await users.verifyPassword(db, name, password)).ok, name).toBe(true);
-      }
-      expect(await faxes.get(db, first.sentId)).toMatchObject({
-        direction: 'out',
-        state: 'done',
-        pagesDone: 2,
-      });
-      const inbox = await mailboxes.get(db, 'demo-in');
-      expect(await faxes.get(db, first.receivedId)).toMatchObject({
-        direction: 'in',
-        state: 'received',
-        mailboxId: inbox.id,
-        pagesDone: 1,
-      });
-
-      // Same database again: users and mailboxes reused, new passwords, the old ones dead.
-      const second = await runOnce('SIGTERM');
-      expect(second.stdout).not.toContain('created');
-      expect(second.sentId).toBeGreaterThan(first.receivedId);
-      const demoUsers = await db('users')
-        .where('name', 'like', 'demo-%')
-        .count<{ count: number }[]>('* as count');
-      expect(demoUsers[0].count).toBe(DEMO_USERS.length);
-      const user = 'demo-user';
-      expect(second.logins.get(user)?.password).not.toBe(first.logins.get(user)?.password);
-      expect((await users.verifyPassword(db, user, first.logins.get(user)!.password)).ok).toBe(false);
-      expect((await users.verifyPassword(db, user, second.logins.get(user)!.password)).ok).toBe(true);
-    } finally {
-      await db.destroy();
-    }
-  }, 300_000);
 });

@@ -1,13 +1,7 @@
-// `npm start`: the demo (demo/run.ts) — the gateway with a simulated exchange, demo users
-// and a fax each way. The plain daemon runs with `--daemon` (`npm run gateway`, the systemd
-// unit) or whenever a configuration file is named by $FAXGATE_CONFIG: a real configuration
-// never starts the demo, and the demo never reads one.
-const daemon = process.argv.includes('--daemon') || Boolean(process.env.FAXGATE_CONFIG);
-if (daemon) {
-  const { runDaemon } = await import('./run-daemon.js');
-  await runDaemon();
-} else {
-  // Loaded only here: the daemon never loads the simulator.
-  const { runDemo } = await import('./demo/run.js');
-  await runDemo();
-}
+// The daemon's process: `npm run gateway`, the systemd unit (infra/faxgate.service) and the
+// e2e tests run this file. `--daemon` is accepted for the unit files and scripts that still
+// pass it; it changes nothing. The demo is its own package (@faxgate/demo, `npm start`), so
+// this process never loads the simulator.
+import { runDaemon } from './run-daemon.js';
+
+await runDaemon();

@@ -1,8 +1,8 @@
 // Checks before the demo starts anything of the gateway's: is the API port free, and would
 // the demo's send queue pick up faxes that are not the demo's.
 import net from 'node:net';
+import { QUEUED_STATES } from '@faxgate/gateway';
 import type { Knex } from '@faxgate/store';
-import { QUEUED_STATES } from '../pipeline/transitions.js';
 
 /** Whether `host:port` can be bound now (EADDRINUSE → false; anything else is thrown). */
 export function portIsFree(host: string, port: number): Promise<boolean> {

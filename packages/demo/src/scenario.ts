@@ -3,11 +3,9 @@
 // in with a one-page fax to the demo user's number.
 import type { Simulator } from '@faxgate/capi-sim';
 import type { BilevelPage } from '@faxgate/fax-core';
+import { type FaxgateConfig, type OutgoingPipeline, type SubmitResult, submitFax } from '@faxgate/gateway';
 import { createRouter } from '@faxgate/router';
 import { type Knex, mailboxes } from '@faxgate/store';
-import type { FaxgateConfig } from '../config/schema.js';
-import type { OutgoingPipeline } from '../pipeline/pipeline.js';
-import { type SubmitResult, submitFax } from '../pipeline/submit.js';
 import { DEMO_CALLER, DEMO_REMOTE_FAX } from './config.js';
 import { incomingPdf, samplePdf } from './sample-pdf.js';
 

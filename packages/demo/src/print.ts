@@ -84,7 +84,7 @@ export interface Banner {
 
 /** The lines printed once everything runs: addresses, logins, CLI commands. */
 export function bannerLines(b: Banner): string[] {
-  const cli = (cmd: string) => `    npm run faxgate -- -c ${b.configFile} ${cmd}`;
+  const cli = (cmd: string) => `    npx faxgate -c ${b.configFile} ${cmd}`;
   const width = Math.max(...b.logins.map((l) => l.name.length));
   const api = b.restApi ? '' : '   (REST API not served yet by this build: /health and /status are)';
   return [
@@ -111,7 +111,7 @@ export function bannerLines(b: Banner): string[] {
     cli('logout'),
     `${cli('login --user demo-operator')}   # then: status --all`,
     `${cli('login --user demo-auditor')}    # then: log export, audit export`,
-    `  or per command: FAXGATE_TOKEN=<token of POST /api/v1/sessions> npm run faxgate -- -c ${b.configFile} status`,
+    `  or per command: FAXGATE_TOKEN=<token of POST /api/v1/sessions> npx faxgate -c ${b.configFile} status`,
     '  system commands (database credentials, no login; audited as system:<OS user>):',
     cli('audit verify'),
     'Press Ctrl-C to stop.',

@@ -1,8 +1,7 @@
 // The demo's configuration, built in code so the demo never reads or changes a real one:
 // the simulator's controllers over the pure-TypeScript rcapi transport, the send queue on,
 // a German numbering plan for Berlin (030) and the demo mailboxes' own number range.
-import { validateConfig } from '../config/load.js';
-import type { FaxgateConfig, FaxgateConfigInput } from '../config/schema.js';
+import { type FaxgateConfig, type FaxgateConfigInput, validateConfig } from '@faxgate/gateway';
 
 /** The demo's API port; when it is taken the demo listens on a free port instead and says so. */
 export const DEMO_API_PORT = 8025;

@@ -1,4 +1,4 @@
-// `npm start`: the demo. Starts capi-sim and the gateway with the demo configuration, seeds
+// `npm start` (`faxgate-demo`): the demo. Starts capi-sim and the gateway with the demo configuration, seeds
 // the demo users and mailboxes, sends the sample PDF out, lets the simulator send a fax in,
 // prints where to look and what happens, and runs until Ctrl-C (SIGINT) or SIGTERM.
 import fs from 'node:fs';
@@ -6,13 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { auditMigrations } from '@faxgate/audit';
 import { type Simulator, startSimulator } from '@faxgate/capi-sim';
+import {
+  exitIfStopHangs,
+  type FaxgateConfigInput,
+  onStopSignals,
+  type RunningGateway,
+  redactUrl,
+  STOP_MARGIN_MS,
+  startGateway,
+} from '@faxgate/gateway';
 import { type Fax, type Knex, migrate, openDatabase } from '@faxgate/store';
 import { stringify } from 'yaml';
-import { redactUrl } from '../config/redact.js';
-import type { FaxgateConfigInput } from '../config/schema.js';
-import { type RunningGateway, startGateway } from '../gateway.js';
-import { exitIfStopHangs, onStopSignals, STOP_MARGIN_MS } from '../stop-signals.js';
 import { DEMO_API_PORT, DEMO_CALL_GRACE_SECONDS, demoConfig } from './config.js';
+import { DemoInputError } from './errors.js';
 import { portIsFree, refuseForeignQueue } from './preflight.js';
 import { bannerLines, faxEventLine, formatNumber } from './print.js';
 import { prepareDemoDatabase } from './roles.js';
@@ -36,8 +42,6 @@ function envNumber(name: string, fallback: number, min: number, max: number): nu
   }
   return n;
 }
-
-class DemoInputError extends Error {}
 
 interface Parts {
   sim?: Simulator;
