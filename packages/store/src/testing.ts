@@ -61,7 +61,7 @@ export interface MigratedTestDb {
 
 /** A fresh database with the store migrations (plus `extra`, e.g. audit's), per test file. */
 export async function migratedTestDb(
-  opts: { extra?: Migration[]; poolMax?: number } = {},
+  opts: { extra?: readonly Migration[]; poolMax?: number } = {},
 ): Promise<MigratedTestDb> {
   const db = await createTestDatabase();
   const knex = openDatabase(db.url, { poolMax: opts.poolMax ?? 4 });

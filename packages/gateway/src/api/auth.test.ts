@@ -85,7 +85,12 @@ describe('REST API authentication', () => {
   });
 
   it('answers 401 in the one error format without or with a bad token', async () => {
-    for (const headers of [{}, { authorization: 'Bearer fgt_nonsense' }, { authorization: 'Basic YTpi' }]) {
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer fgt_nonsense' },
+      { authorization: 'Basic YTpi' },
+    ];
+    for (const headers of cases) {
       const r = await fetch(`${f.base}/api/v1/faxes`, { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);

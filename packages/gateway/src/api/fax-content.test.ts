@@ -101,7 +101,7 @@ describe('/docs', () => {
     expect(init).toContain('./json');
     const spec = await fetch(`${f.base}/docs/json`);
     expect(spec.status).toBe(200);
-    expect((await spec.json()).openapi).toBe('3.1.0');
+    expect(((await spec.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
 });
 
@@ -111,7 +111,7 @@ describe('spool.access', () => {
     expect((await op(`/api/v1/faxes/${orphan}`)).status).toBe(200); // queue.read: the metadata
     const r = await op(`/api/v1/faxes/${orphan}/document`);
     expect(r.status).toBe(403);
-    expect((await r.json()).error.code).toBe('forbidden');
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     const denied = await f.db('audit_events').where({ type: 'access.denied', actor: 'op' }).first();
     expect(denied.subject).toBe(`read fax ${orphan} (in no mailbox)`);
     expect(denied.details).toMatchObject({ permission: 'spool.access', via: 'api' });

@@ -134,13 +134,13 @@ describe('input bounds', () => {
     const admin = client(f, 'admin');
     const big = await admin('/api/v1/faxes?mailbox=9223372036854775808');
     expect(big.status).toBe(400);
-    expect((await big.json()).error).toMatchObject({
+    expect(((await big.json()) as { error: unknown }).error).toMatchObject({
       code: 'invalid_input',
       message: expect.stringMatching(/mailbox/),
     });
     const nul = await admin('/api/v1/users/ali%00ce', { method: 'PATCH', json: { displayName: 'x' } });
     expect(nul.status).toBe(400);
-    expect((await nul.json()).error.code).toBe('invalid_input');
+    expect(((await nul.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
     const login = await fetch(`${f.base}/api/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -151,25 +151,27 @@ describe('input bounds', () => {
 
   it('a submission (multipart) with a control character in jobTag or a NUL in the subject is 400, nothing stored', async () => {
     const before = Number((await f.db('faxes').count({ n: '*' }))[0].n);
-    for (const fields of [
+    const cases: Record<string, string>[] = [
       { number: '030 5551000', jobTag: 'tag\u0000x' },
       { number: '030 5551000', jobTag: 'a\r\nb' },
       { number: '030 5551000', subject: 'a\u0000b' },
-    ]) {
+    ];
+    for (const fields of cases) {
       const r = await client(f, 'alice')('/api/v1/faxes', {
         method: 'POST',
         body: faxForm(fields, [{ name: 'fax.tif', data: testTiff() }]),
       });
       expect(r.status, JSON.stringify(fields)).toBe(400);
-      expect((await r.json()).error.code).toBe('invalid_input');
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
     }
     expect(Number((await f.db('faxes').count({ n: '*' }))[0].n)).toBe(before);
   }, 60_000);
 
   it('the bounds show in the OpenAPI document', async () => {
-    const spec = await (await fetch(`${f.base}/openapi.json`)).json();
-    const list = spec.paths['/api/v1/faxes'].get.parameters as Param[] &
-      Array<{ schema: { maximum?: number } }>;
+    const spec = (await (await fetch(`${f.base}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { parameters: unknown } }>;
+    };
+    const list = spec.paths['/api/v1/faxes'].get.parameters as { name: string; schema: { maximum?: number } }[];
     expect(list.find((p) => p.name === 'mailbox')?.schema.maximum).toBe(MAX_INT);
   });
 });

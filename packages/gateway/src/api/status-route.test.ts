@@ -41,6 +41,14 @@ const get = (path: string, user?: string) =>
 
 const SUMMARY_KEYS = ['lockdown', 'name', 'notBuiltYet', 'startedAt', 'uptimeSeconds', 'version'];
 
+/** The parts of GET /status the tests look into. */
+type StatusBody = Record<string, unknown> & {
+  uptimeSeconds: number;
+  lines: unknown;
+  database: { url: string };
+  redis: { keyPrefix: string };
+};
+
 describe('GET /status', () => {
   it('refuses a caller without login, and says nothing about the database or paths', async () => {
     const r = await get('/status');
@@ -55,21 +63,21 @@ describe('GET /status', () => {
     const r = await get('/status', 'alice');
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    const s = await r.json();
+    const s = (await r.json()) as StatusBody;
     expect(Object.keys(s).sort()).toEqual(SUMMARY_KEYS);
     expect(s).toMatchObject({ name: 'faxgate', lockdown: { mode: 'send-receive' } });
     expect(s.uptimeSeconds).toBeGreaterThanOrEqual(5);
   });
 
   it('shows an operator (line.read) the lines too, but no database, Redis or file', async () => {
-    const s = await (await get('/status', 'op')).json();
+    const s = (await (await get('/status', 'op')).json()) as StatusBody;
     expect(Object.keys(s).sort()).toEqual([...SUMMARY_KEYS, 'lines'].sort());
     expect(s.lines).toMatchObject({ transport: 'rcapi', controllers: [1, 2] });
     expect(JSON.stringify(s)).not.toContain('postgres');
   });
 
   it.each(['admin', 'audi'])('shows %s (config.read) everything, the database URL redacted', async (user) => {
-    const s = await (await get('/status?view=full', user)).json();
+    const s = (await (await get('/status?view=full', user)).json()) as StatusBody;
     expect(s).toMatchObject({ configFile: CONFIG_FILE, api: { address: base } });
     expect(s.database.url).toMatch(/^postgres/);
     expect(s.redis.keyPrefix).toBe(f.config.redis.keyPrefix);
@@ -79,7 +87,7 @@ describe('GET /status', () => {
     const before = await f.db('audit_events').where({ type: 'access.denied', actor: 'op' }).count({ n: '*' });
     const r = await get('/status?view=full', 'op');
     expect(r.status).toBe(403);
-    expect((await r.json()).error.code).toBe('forbidden');
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     const denied = await f
       .db('audit_events')
       .where({ type: 'access.denied', actor: 'op' })

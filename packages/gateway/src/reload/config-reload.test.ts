@@ -99,7 +99,7 @@ describe('config reload', () => {
     fs.writeFileSync(file, yaml(['+49891111111']));
     const r = await reload('root');
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = (await r.json()) as { version: number };
     expect(body).toMatchObject({ outcome: 'applied', changes: ['lockdown.callerBlocklist'] });
     expect(reloader.current().lockdown.callerBlocklist).toEqual(['+49891111111']);
     const v = await t.knex('config_versions').where({ version: body.version }).first();
@@ -116,7 +116,7 @@ describe('config reload', () => {
     fs.writeFileSync(file, `${yaml(['+49891111111'])}queue:\n  maxDials: many\n`);
     const r = await reload('root');
     expect(r.status).toBe(400);
-    expect((await r.json()).error.message).toContain('queue.maxDials');
+    expect(((await r.json()) as { error: { message: string } }).error.message).toContain('queue.maxDials');
     const c = await cli('root');
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('queue.maxDials');
@@ -128,7 +128,7 @@ describe('config reload', () => {
     fs.writeFileSync(file, yaml(['+49892222222'], 8026));
     const r = await reload('root');
     expect(r.status).toBe(409);
-    expect((await r.json()).error.details).toMatchObject({
+    expect(((await r.json()) as { error: { details: unknown } }).error.details).toMatchObject({
       restartKeys: ['api.port'],
       changes: ['api.port', 'lockdown.callerBlocklist'],
     });

@@ -4,6 +4,6 @@ import { migratedTestDb as fresh, type MigratedTestDb } from '../testing.js';
 
 export type { MigratedTestDb };
 
-export function migratedTestDb(extra: Migration[] = []): Promise<MigratedTestDb> {
+export function migratedTestDb(extra: readonly Migration[] = []): Promise<MigratedTestDb> {
   return fresh({ extra });
 }
