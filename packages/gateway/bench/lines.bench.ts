@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Ctx, closeCtx, health, receiveOne, startCtx } from '../test-support/line-world.js';
+import { type Ctx, closeCtx, health, receiveOne, startCtx } from '../src/test-support/line-world.js';
 
 const { values } = parseArgs({
   options: {

@@ -3,15 +3,15 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
-import { createGatewayLogger } from '../logger.js';
-import { type ChannelCall, channelUtilisation, percentile } from '../test-support/channel-gaps.js';
-import { benchSetup, ccittPage1Tiff } from './bench-support/bench-setup.js';
-import { seedBenchWorld } from './bench-support/bench-world.js';
-import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
-import { type SimCall, startSimProcess } from './bench-support/sim-process.js';
-import { startPipeline } from './pipeline.js';
-import { submitFax } from './submit.js';
-import { type FaxWorker, startFaxWorker } from './worker.js';
+import { createGatewayLogger } from '../src/logger.js';
+import { startPipeline } from '../src/pipeline/pipeline.js';
+import { submitFax } from '../src/pipeline/submit.js';
+import { type FaxWorker, startFaxWorker } from '../src/pipeline/worker.js';
+import { type ChannelCall, channelUtilisation, percentile } from '../src/test-support/channel-gaps.js';
+import { benchSetup, ccittPage1Tiff } from './bench-setup.js';
+import { seedBenchWorld } from './bench-world.js';
+import { cpuPer, cpuSnapshot } from './cpu.js';
+import { type SimCall, startSimProcess } from './sim-process.js';
 
 const { values } = parseArgs({
   options: {

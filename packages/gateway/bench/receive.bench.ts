@@ -15,9 +15,9 @@ import { LockdownTransport, listenCipMask, resolvePolicy } from '@faxgate/isdn-l
 import { createRouter } from '@faxgate/router';
 import { type Fax, mailboxes, migrate, openDatabase } from '@faxgate/store';
 import { createTestDatabase } from '@faxgate/store/testing';
-import { ccittPage1Tiff } from '../pipeline/bench-support/bench-setup.js';
-import { startSimProcess } from '../pipeline/bench-support/sim-process.js';
-import { startReceiver } from './receiver.js';
+import { startReceiver } from '../src/inbound/receiver.js';
+import { ccittPage1Tiff } from './bench-setup.js';
+import { startSimProcess } from './sim-process.js';
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '50' } } });
 const PAGES = Number(values.pages);

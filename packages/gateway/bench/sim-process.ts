@@ -49,10 +49,7 @@ export async function startSimProcess(opts: {
       controllers: Array.from({ length: opts.controllers }, () => ({ bChannels: opts.bChannels })),
     }),
   );
-  const cli = path.resolve(
-    path.dirname(fileURLToPath(import.meta.url)),
-    '../../../../capi-sim/src/cli/main.ts',
-  );
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../capi-sim/src/cli/main.ts');
   // FAXGATE_BENCH_SIM_NODE_ARGS: extra node flags for the simulator alone (e.g. `--cpu-prof
   // --cpu-prof-dir=/tmp/prof`), to profile it without profiling the gateway as well.
   const extra = process.env.FAXGATE_BENCH_SIM_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];

@@ -9,9 +9,9 @@ import { readFaxDocument, writeFaxDocument } from '@faxgate/fax-core';
 import { type Knex, migrate, openDatabase } from '@faxgate/store';
 import { createTestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
-import { validateConfig } from '../../config/load.js';
-import type { FaxgateConfig, FaxgateConfigInput } from '../../config/schema.js';
-import { deleteKeys } from '../../test-support/pipeline-fixture.js';
+import { validateConfig } from '../src/config/load.js';
+import type { FaxgateConfig, FaxgateConfigInput } from '../src/config/schema.js';
+import { deleteKeys } from '../src/test-support/pipeline-fixture.js';
 
 export interface BenchSetup {
   db: Knex;
@@ -60,9 +60,15 @@ export async function benchSetup(opts: {
   };
 }
 
-/** CCITT test page 1 (a business letter, 1728 × 2376 fine) as a ready one-page MMR TIFF. */
+/**
+ * CCITT test page 1 (a business letter, 1728 × 2376 fine) as a ready one-page MMR TIFF, from the
+ * third-party corpus: $FAXGATE_CORPUS, default ../shared/testdata beside the repository.
+ */
 export function ccittPage1Tiff(): Uint8Array {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
-  const pbm = fs.readFileSync(path.resolve(repoRoot, '../shared/testdata/ccitt/ccitt1.pbm'));
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const corpus = process.env.FAXGATE_CORPUS
+    ? path.resolve(process.env.FAXGATE_CORPUS)
+    : path.resolve(repoRoot, '../shared/testdata');
+  const pbm = fs.readFileSync(path.join(corpus, 'ccitt/ccitt1.pbm'));
   return writeFaxDocument('tiff', [readFaxDocument(pbm).pages[0].page], { coding: 'mmr' });
 }

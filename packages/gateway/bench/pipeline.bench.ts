@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { PartyBehaviour } from '@faxgate/capi-sim';
-import { createGatewayLogger } from '../logger.js';
-import { benchSetup, ccittPage1Tiff } from './bench-support/bench-setup.js';
-import { seedBenchWorld } from './bench-support/bench-world.js';
-import { cpuPer, cpuSnapshot } from './bench-support/cpu.js';
-import { startSimProcess } from './bench-support/sim-process.js';
-import { startPipeline } from './pipeline.js';
-import { submitFax } from './submit.js';
+import { createGatewayLogger } from '../src/logger.js';
+import { startPipeline } from '../src/pipeline/pipeline.js';
+import { submitFax } from '../src/pipeline/submit.js';
+import { benchSetup, ccittPage1Tiff } from './bench-setup.js';
+import { seedBenchWorld } from './bench-world.js';
+import { cpuPer, cpuSnapshot } from './cpu.js';
+import { startSimProcess } from './sim-process.js';
 
 const { values } = parseArgs({
   options: {
