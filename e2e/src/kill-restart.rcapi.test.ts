@@ -1,4 +1,4 @@
 // kill -9 and restart of the daemon, CAPI over the pure-TypeScript rcapi transport.
-import { killRestartScenario } from './kill-restart.js';
+import { killRestartScenario } from './test-support/kill-restart.js';
 
 killRestartScenario('rcapi');

@@ -5,9 +5,9 @@
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from './support/daemon.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
-import { numberOf, type SentFax, TERMINAL, World } from './support/world.js';
+import { type Daemon, startDaemon } from './test-support/daemon.js';
+import { type OwnRedis, startOwnRedis } from './test-support/redis-server.js';
+import { numberOf, type SentFax, TERMINAL, World } from './test-support/world.js';
 
 const FAXES = 200;
 let redis: OwnRedis;

@@ -9,9 +9,9 @@ import { createPage, setPixel } from '@faxgate/fax-core';
 import { mailboxes } from '@faxgate/store';
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from './support/daemon.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
-import { World } from './support/world.js';
+import { type Daemon, startDaemon } from './test-support/daemon.js';
+import { type OwnRedis, startOwnRedis } from './test-support/redis-server.js';
+import { World } from './test-support/world.js';
 
 let redis: OwnRedis;
 let world: World;

@@ -6,10 +6,10 @@
 // restart with the same file recorded none (no flip-flop between the two files).
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from './support/daemon.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
-import type { NumberLedger } from './support/sim-ledger.js';
-import { type SentFax, testPage, World } from './support/world.js';
+import { type Daemon, startDaemon } from './test-support/daemon.js';
+import { type OwnRedis, startOwnRedis } from './test-support/redis-server.js';
+import type { NumberLedger } from './test-support/sim-ledger.js';
+import { type SentFax, testPage, World } from './test-support/world.js';
 
 const FAXES = 24;
 const A = { name: 'fax-a', controllers: [1] };

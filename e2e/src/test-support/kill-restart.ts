@@ -5,10 +5,10 @@
 // with `queue.outcomeUnknown: resend`, where the cut-off calls are dialled again — on record.
 import { testRedisPrefix } from '@faxgate/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Daemon, startDaemon } from './support/daemon.js';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.js';
-import type { NumberLedger } from './support/sim-ledger.js';
-import { type SentFax, testPage, World } from './support/world.js';
+import { type Daemon, startDaemon } from './daemon.js';
+import { type OwnRedis, startOwnRedis } from './redis-server.js';
+import type { NumberLedger } from './sim-ledger.js';
+import { type SentFax, testPage, World } from './world.js';
 
 const FAXES = 20;
 
