@@ -1,6 +1,7 @@
-// `npm start` (`faxgate-demo`): the demo. Starts capi-sim and the gateway with the demo configuration, seeds
-// the demo users and mailboxes, sends the sample PDF out, lets the simulator send a fax in,
-// prints where to look and what happens, and runs until Ctrl-C (SIGINT) or SIGTERM.
+// `npm start` (`faxgate-demo`): the demo. Starts capi-sim and the gateway with the demo
+// configuration, seeds the demo users and mailboxes, sends the sample PDF out, lets the
+// simulator send a fax in, prints where to look and what happens, and runs until Ctrl-C
+// (SIGINT) or SIGTERM.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
