@@ -1,8 +1,9 @@
 // npm run bench:codec -- [--iterations N] [--quick] [--transcode-only]
 // One thread, in-process, the 8 CCITT pages: ms/page for our encoders and decoders in MH, MR K=4
 // and MMR, beside utif2 (the JavaScript TIFF decoder most projects use) and sharp (libvips +
-// libtiff in Node) measured in the same run, and beside the C anchors of
-// shared/docs/fax-coding-reference.md (measured on another machine, printed as constants).
+// libtiff in Node), and beside libtiff and spandsp in C (bench/native/codec-harness.c, built
+// here with cc, timed with the same clock around the codec calls) — all measured in the same
+// run on this machine, so the ratios hold.
 // Then the gateway's per-page codec work before and after transcoding (bench/transcode.ts).
 
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { encodePage } from '../src/codec/encode.js';
 import type { Coding } from '../src/codec/types.js';
 import { type BilevelPage, pagesEqual } from '../src/page.js';
 import { ccittDir, goldenPbm, goldenTiff, readPbm, readTiffStrip } from '../src/test-support/ccitt.js';
+import { codecHarness, type HarnessResult, HarnessUnavailableError, runHarness } from './native/build.js';
 import { benchTranscode } from './transcode.js';
 
 const { values } = parseArgs({
@@ -39,12 +41,15 @@ const now =
 const ITER = Number(values.iterations ?? (quick ? 10 : 60));
 const ITER_SLOW = quick ? 2 : 6; // utif2 and sharp: tens of ms per page
 
-// C anchors, fax-coding-reference.md §2.3 (mean ms/page over the 8 pages, other machine).
-const ANCHORS = {
-  mh: { libtiffEnc: 1.24, libtiffDec: 0.92, spandspEnc: 0.7, spandspDec: 1.84 },
-  mr: { libtiffEnc: 2.37, libtiffDec: 1.2, spandspEnc: 0.91, spandspDec: 1.87 },
-  mmr: { libtiffEnc: 2.61, libtiffDec: 1.3, spandspEnc: 0.95, spandspDec: 1.81 },
-} as const;
+// libtiff and spandsp in C, built once per source version (bench/native/build.ts).
+let harness: string | null = null;
+let harnessMissing = '';
+try {
+  harness = codecHarness();
+} catch (e) {
+  if (!(e instanceof HarnessUnavailableError)) throw e;
+  harnessMissing = e.message;
+}
 
 const dir = ccittDir();
 if (dir === null) {
@@ -110,7 +115,7 @@ interface Row {
   utifDec: number;
   sharpDec: number;
   sharpEnc: number | null;
-  anchors: (typeof ANCHORS)[Coding];
+  c: HarnessResult | null;
 }
 
 const rows: Row[] = [];
@@ -160,7 +165,21 @@ for (const mode of MODES) {
         .toBuffer();
     });
   }
-  rows.push({ mode: mode.name, ourEnc, ourDec, utifDec, sharpDec, sharpEnc, anchors: ANCHORS[mode.coding] });
+  const c =
+    harness === null
+      ? null
+      : runHarness(
+          harness,
+          clock,
+          ITER,
+          mode.coding,
+          PAGES.map((n) => ({ tiff: goldenTiff(dir, n, mode.file), pbm: goldenPbm(dir, n) })),
+        );
+  if (c && !(c.libtiff.checked && c.spandsp.encChecked && c.spandsp.decChecked))
+    notes.push(
+      `${mode.name}: a C coder's output did not match the PBM (libtiff ${c.libtiff.checked}, spandsp enc ${c.spandsp.encChecked}, dec ${c.spandsp.decChecked})`,
+    );
+  rows.push({ mode: mode.name, ourEnc, ourDec, utifDec, sharpDec, sharpEnc, c });
 }
 
 const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
@@ -171,10 +190,10 @@ const header = [
   'utif2 dec',
   'sharp dec',
   'sharp enc',
-  'libtiff enc*',
-  'libtiff dec*',
-  'spandsp enc*',
-  'spandsp dec*',
+  'libtiff enc',
+  'libtiff dec',
+  'spandsp enc',
+  'spandsp dec',
   'dec vs utif2',
 ];
 const table = rows.map((r) => [
@@ -184,10 +203,10 @@ const table = rows.map((r) => [
   f(r.utifDec),
   f(r.sharpDec),
   f(r.sharpEnc),
-  f(r.anchors.libtiffEnc),
-  f(r.anchors.libtiffDec),
-  f(r.anchors.spandspEnc),
-  f(r.anchors.spandspDec),
+  f(r.c?.libtiff.enc ?? null),
+  f(r.c?.libtiff.dec ?? null),
+  f(r.c?.spandsp.enc ?? null),
+  f(r.c?.spandsp.dec ?? null),
   `${(r.utifDec / r.ourDec).toFixed(0)}x`,
 ]);
 const widths = header.map((h, c) => Math.max(h.length, ...table.map((t) => t[c].length)));
@@ -199,7 +218,10 @@ console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const t of table) console.log(line(t));
 console.log(
-  '* reference, other machine: C anchors from shared/docs/fax-coding-reference.md §2.3 (in-process, one thread).',
+  harness
+    ? '  libtiff / spandsp: C, in-process, one thread, same pages and clock, this run (bench/native/codec-harness.c;\n' +
+        '  libtiff on in-memory TIFFs, spandsp 0.0.6 t4_tx/t4_rx; every output checked against the PBM).'
+    : `  libtiff / spandsp: not measured — ${harnessMissing}`,
 );
 console.log(
   '  sharp decodes the whole TIFF to 8-bit raw; sharp (libvips) can write CCITT only as G4 (ccittfax4),',
@@ -208,10 +230,14 @@ console.log('  from 8-bit grey, so it has no MH / MR encoder to compare.');
 for (const n of notes) console.log(`  note: ${n}`);
 
 const targetDec = rows.every((r) => r.utifDec / r.ourDec >= 30);
-const worstEnc = Math.max(...rows.map((r) => r.ourEnc / r.anchors.spandspEnc));
-const worstDec = Math.max(...rows.map((r) => r.ourDec / r.anchors.libtiffDec));
+const measured = rows.every((r) => r.c !== null);
+const worstEnc = Math.max(...rows.map((r) => r.ourEnc / (r.c?.spandsp.enc ?? Number.NaN)));
+const worstDec = Math.max(...rows.map((r) => r.ourDec / (r.c?.libtiff.dec ?? Number.NaN)));
 console.log(
-  `\ntargets: decode >= 30x utif2: ${targetDec ? 'met' : 'NOT met'}; encode ${worstEnc.toFixed(2)}x spandsp (<= 2: ${worstEnc <= 2 ? 'met' : 'NOT met'}); decode ${worstDec.toFixed(2)}x libtiff (<= 2: ${worstDec <= 2 ? 'met' : 'NOT met'})`,
+  `\ntargets: decode >= 30x utif2: ${targetDec ? 'met' : 'NOT met'}; ` +
+    (measured
+      ? `encode ${worstEnc.toFixed(2)}x spandsp (<= 2: ${worstEnc <= 2 ? 'met' : 'NOT met'}); decode ${worstDec.toFixed(2)}x libtiff (<= 2: ${worstDec <= 2 ? 'met' : 'NOT met'}) — same run`
+      : 'encode vs spandsp, decode vs libtiff: not measured (no C harness)'),
 );
 
 transcodeBench();
