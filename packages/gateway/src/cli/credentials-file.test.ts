@@ -10,9 +10,9 @@ import {
   readStoredToken,
   removeStoredToken,
   storeToken,
-  TokenFileError,
   tokenFilePath,
 } from './credentials-file.js';
+import { TokenFileError } from './errors.js';
 
 let dir: string;
 let file: string;
