@@ -171,7 +171,10 @@ describe('input bounds', () => {
     const spec = (await (await fetch(`${f.base}/openapi.json`)).json()) as {
       paths: Record<string, { get: { parameters: unknown } }>;
     };
-    const list = spec.paths['/api/v1/faxes'].get.parameters as { name: string; schema: { maximum?: number } }[];
+    const list = spec.paths['/api/v1/faxes'].get.parameters as {
+      name: string;
+      schema: { maximum?: number };
+    }[];
     expect(list.find((p) => p.name === 'mailbox')?.schema.maximum).toBe(MAX_INT);
   });
 });

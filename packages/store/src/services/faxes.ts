@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../db.js';
-import { ConflictError, InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
+import { InvalidInputError, NotFoundError, StateConflictError } from '../errors.js';
 import { FAX_DIRECTIONS, type FaxDirection, type FaxState, isFaxState } from '../model.js';
 import { checkLabel, checkNoNul } from '../names.js';
 

@@ -3,15 +3,7 @@
 // change is made and its audit event appended. A refusal rolls everything back, is recorded
 // as an `access.denied` event of its own and surfaces as a typed DirectoryForbiddenError.
 import { type AuditEventType, appendAuditEvent } from '@faxgate/audit';
-import {
-  type Db,
-  ForbiddenError,
-  InvalidInputError,
-  isRole,
-  type Knex,
-  NotFoundError,
-  type Role,
-} from '@faxgate/store';
+import { type Db, InvalidInputError, isRole, type Knex, NotFoundError, type Role } from '@faxgate/store';
 import { DirectoryForbiddenError } from './errors.js';
 import { decideOperation, type Operation } from './policy.js';
 

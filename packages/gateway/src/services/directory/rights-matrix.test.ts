@@ -42,7 +42,11 @@ async function target(roles: Role[]): Promise<{ id: number; name: string }> {
 }
 
 /** Performs one cell's operation as `actor`. */
-async function perform(op: Operation, actor: Extract<Actor, { id: number }>, role: Role | null): Promise<unknown> {
+async function perform(
+  op: Operation,
+  actor: Extract<Actor, { id: number }>,
+  role: Role | null,
+): Promise<unknown> {
   const n = ++serial;
   const r = role as Role;
   switch (op) {
