@@ -318,6 +318,29 @@ describe('the bwrap command line', () => {
     expect(joined).not.toMatch(/postgresql|\/var\/run|\/home|\/root/);
     expect(a[a.length - 1]).toBe('--');
   });
+
+  it('mounts a private tmp that holds the code (a checkout under /tmp) before the code, one elsewhere after it', () => {
+    const pkg = path.dirname(path.dirname(path.dirname(probeWorker)));
+    const order = (tmpDir: string) => {
+      const a = bwrapArgs({
+        workerFile: probeWorker,
+        nodePath: '/usr/bin/node',
+        tmpDir,
+        tmpBytes: 1 << 20,
+        env: {},
+        seccomp: false,
+      });
+      return {
+        tmpfs: a.indexOf('--tmpfs'),
+        code: a.findIndex((x, i) => x === pkg && a[i - 1] === '--ro-bind'),
+      };
+    };
+    const above = order(path.dirname(pkg));
+    expect(above.code).toBeGreaterThan(0);
+    expect(above.tmpfs).toBeLessThan(above.code);
+    const apart = order(privateTmp);
+    expect(apart.tmpfs).toBeGreaterThan(apart.code);
+  });
 });
 
 describe('without bubblewrap', () => {

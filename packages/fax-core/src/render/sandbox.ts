@@ -158,12 +158,18 @@ export function bwrapArgs(opts: {
   // the dynamic linker's cache (libstdc++ & co. in multiarch dirs) and the local time zone
   a.push('--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache');
   a.push('--ro-bind-try', '/etc/localtime', '/etc/localtime');
-  if (!opts.nodePath.startsWith('/usr/')) a.push('--ro-bind', opts.nodePath, opts.nodePath);
-  for (const d of codeDirs(opts.workerFile)) a.push('--ro-bind', d, d);
+  const code = codeDirs(opts.workerFile);
+  if (!opts.nodePath.startsWith('/usr/')) code.unshift(opts.nodePath);
+  // bwrap mounts in order: a private tmp that contains the code (a checkout under /tmp) must
+  // come first, or it would hide the code; one inside the code must come after it.
+  const tmpHoldsCode = code.some((d) => d.startsWith(`${opts.tmpDir}/`));
+  const privateTmp = ['--size', String(opts.tmpBytes), '--tmpfs', opts.tmpDir];
+  if (tmpHoldsCode) a.push(...privateTmp);
+  for (const d of code) a.push('--ro-bind', d, d);
   // bwrap's /dev is a writable, unbounded tmpfs (shm pages are not in a process' RSS either):
   // read-only, so the private tmp is the only place a worker can write
   a.push('--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev');
-  a.push('--size', String(opts.tmpBytes), '--tmpfs', opts.tmpDir);
+  if (!tmpHoldsCode) a.push(...privateTmp);
   // the root bwrap builds is a tmpfs: read-only once everything is mounted (not recursive, so
   // the private tmp stays writable)
   a.push('--remount-ro', '/');
