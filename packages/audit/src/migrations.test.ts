@@ -26,8 +26,13 @@ describe('audit migrations', () => {
         '0004_one_call_per_number',
       ]);
       expect((await migrationStatus(knex, auditMigrations)).pending).toEqual([]);
+      // The audit trail's functions (the store has its own, e.g. faxgate_directory_notify).
       const functions = async () =>
-        (await knex.raw(`SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_%'`)).rows[0].n;
+        (
+          await knex.raw(
+            `SELECT count(*) AS n FROM pg_proc WHERE proname LIKE 'faxgate\\_audit\\_%' OR proname = 'faxgate_refuse_change'`,
+          )
+        ).rows[0].n;
       expect(await functions()).toBe(6); // 0104 dropped the commit-time seal
       await knex.transaction((trx) => appendAuditEvent(trx, { type: 'system.migrate', actor: 'system' }));
       expect((await migrateDown(knex, auditMigrations, { all: true })).applied).toHaveLength(applied.length);
