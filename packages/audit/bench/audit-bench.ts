@@ -4,7 +4,7 @@
 // The multi-writer append is measured twice in the same run, in alternating rounds with the
 // plain anchor: "before" on a database migrated up to 0103 (a seal tried at every COMMIT),
 // "after" on the current schema (0104: no seal in the commit path, the sealer chains
-// committed events in batches). Both run the daemon's sealer (every 200 ms) meanwhile, and
+// committed events in batches; 0105: a BRIN index on time instead of a B-tree). Both run the daemon's sealer (every 200 ms) meanwhile, and
 // the final seal of what is left is part of the measured time.
 //   BENCH_APPEND_EVENTS  events of each multi-writer append run (default 10,000)
 //   BENCH_VERIFY_EVENTS  chain length for the verify run (default 200,000)
@@ -104,7 +104,7 @@ try {
     `ratio ${ratio(sum.before).toFixed(2)}× plain (${fmt(rate(sum.before))} vs ${fmt(plainRate)}), chain intact, ${sum.leftBefore} left for the final seals`,
   );
   report(
-    `append after (0104), ${who}, 1 event/txn`,
+    `append after (0104+0105), ${who}, 1 event/txn`,
     rate(sum.after),
     'events/s',
     `≥ ${RATIO_TARGET}× plain`,

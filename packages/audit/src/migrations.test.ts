@@ -18,7 +18,19 @@ describe('audit migrations', () => {
         '0102_lockdown_index',
         '0103_audit_batch_seal',
         '0104_audit_seal_off_commit',
+        '0105_audit_time_brin',
       ]);
+      // exports read by time through a BRIN index; no B-tree on time costs every append
+      const timeIndexes = async () =>
+        (
+          await knex.raw(
+            `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_events' AND indexdef LIKE '%("time")%' OR tablename = 'audit_events' AND indexdef LIKE '%(time)%'`,
+          )
+        ).rows.map(
+          (r: { indexname: string; indexdef: string }) =>
+            `${r.indexname} ${/USING (\w+)/.exec(r.indexdef)?.[1]}`,
+        );
+      expect(await timeIndexes()).toEqual(['audit_events_time_brin brin']);
       expect(applied.slice(0, 4)).toEqual([
         '0001_core',
         '0002_credentials',

@@ -4,10 +4,12 @@ import { m0101XferLog } from './0101_xfer_log.js';
 import { m0102LockdownIndex } from './0102_lockdown_index.js';
 import { m0103AuditBatchSeal } from './0103_audit_batch_seal.js';
 import { m0104AuditSealOffCommit } from './0104_audit_seal_off_commit.js';
+import { m0105AuditTimeBrin } from './0105_audit_time_brin.js';
 
 /**
  * The audit package's migrations (audit trail 0100, send/receive log 0101, lockdown index
- * 0102, sealing without serialised commits 0103, no seal in the commit path 0104).
+ * 0102, sealing without serialised commits 0103, no seal in the commit path 0104, a BRIN index on
+ * time instead of a B-tree 0105).
  */
 export const auditMigrations: readonly Migration[] = [
   m0100AuditEvents,
@@ -15,6 +17,7 @@ export const auditMigrations: readonly Migration[] = [
   m0102LockdownIndex,
   m0103AuditBatchSeal,
   m0104AuditSealOffCommit,
+  m0105AuditTimeBrin,
 ];
 
 /**
