@@ -2,6 +2,8 @@
 // incoming messages are found with uv_poll on capi20_fileno and fetched only when a whole,
 // acceptable frame is buffered (frame.h); messages that would abort the process are refused
 // before they reach the library (handles.h). JavaScript never blocks on the library.
+// Over 600 lines on purpose: this is the one N-API class and its methods; the thread, framing
+// and handle checks it uses live in their own headers already.
 #include <napi.h>
 #include <uv.h>
 

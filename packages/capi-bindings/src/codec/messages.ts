@@ -8,6 +8,9 @@
  * - plain struct fields are `Uint8Array` *contents* (no length prefix); empty = default;
  * - party numbers, BProtocol and AdditionalInfo are typed objects (`undefined` = empty struct);
  * - DATA_B3_REQ/IND carry their payload in `data`, written after the message on the wire.
+ *
+ * Over 600 lines on purpose: the layout table of every message is one table, kept whole so it
+ * can be checked line by line against capi-reference §8.2 and libcapi20's convert.c.
  */
 import { CapiCodecError } from './errors.js';
 import { CapiReader } from './reader.js';

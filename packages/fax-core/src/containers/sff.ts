@@ -2,6 +2,9 @@
 // 4/5, format 0). Read incrementally — DATA_B3 blocks cut the file at any byte — and written
 // page by page.
 //
+// Over 600 lines on purpose: the incremental reader's record state machine and the writer
+// share the record grammar below; split, the two would drift.
+//
 // Layout (all little-endian):
 //   document header, 20 bytes: "Sfff", version 1, reserved, user-info length u16, page count u16,
 //     offset of the first page header u16 (0x14), offset of the last page header u32,

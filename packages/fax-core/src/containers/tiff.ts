@@ -7,6 +7,9 @@
 // libtiff Class F framing) or 4 (T6Options 0, EOFB), MinIsWhite, XResolution 204 /
 // YResolution 98|196|391 dpi (or the metric equivalents), and the fax quality tags BadFaxLines,
 // CleanFaxData and ConsecutiveBadFaxLines.
+//
+// Over 600 lines on purpose: reader and writer share the tag tables and the IFD walk; the
+// scanner that only counts pages (scan.ts) is apart already.
 import { type Coding, type DecodeOptions, decodePage, encodePage } from '../codec/index.js';
 import {
   type BilevelPage,
