@@ -1,9 +1,9 @@
 // The demo as `npm start` runs it (main.ts, the faxgate-demo bin), as a child process:
 // capi-sim, demo users, a fax each way, twice on the same database.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnJob } from '@faxgate/gateway/testing';
 import { faxes, mailboxes, openDatabase, users } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
@@ -24,41 +24,7 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 function spawnDemo(env: NodeJS.ProcessEnv, args: string[] = []) {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  /** Resolves with the first match of `re` in stdout; rejects if the process exits first. */
-  const waitFor = (re: RegExp, timeoutMs = 90_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      // The bound only turns a hang into a failure that shows what the job printed.
-      const timer = setTimeout(() => {
-        child.stdout.off('data', check);
-        reject(new Error(`no ${re} within ${timeoutMs / 1000} s:\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      const check = () => {
-        const m = stdout.match(re);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          resolve(m);
-        }
-      };
-      child.stdout.on('data', check);
-      check();
-      exited.then(({ code }) => {
-        clearTimeout(timer);
-        reject(new Error(`demo exited (${code}) early:\n${stdout}\n${stderr}`));
-      });
-    });
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+  return spawnJob('demo', entry, env, args);
 }
 
 describe('faxgate-demo --help', () => {

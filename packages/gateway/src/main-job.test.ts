@@ -2,7 +2,6 @@
 // child process with $FAXGATE_CONFIG: it migrates a fresh database, records the
 // configuration, serves /health and /status, and exits cleanly on SIGINT. (The demo, `npm
 // start`, is @faxgate/demo and tested there.)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { migrationStatus, openDatabase } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from './api/health.js';
+import { spawnJob } from './testing/spawn-job.js';
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main-job.ts');
 let testDb: TestDatabase;
@@ -37,41 +37,7 @@ function startMainJob(configYaml: string) {
 }
 
 function spawnMainJob(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  /** Resolves with the first match of `re` in stdout; rejects if the process exits first. */
-  const waitFor = (re: RegExp, timeoutMs = 90_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      // The bound only turns a hang into a failure that shows what the job printed.
-      const timer = setTimeout(() => {
-        child.stdout.off('data', check);
-        reject(new Error(`no ${re} within ${timeoutMs / 1000} s:\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      const check = () => {
-        const m = stdout.match(re);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          resolve(m);
-        }
-      };
-      child.stdout.on('data', check);
-      check();
-      exited.then(({ code }) => {
-        clearTimeout(timer);
-        reject(new Error(`main job exited (${code}) early:\n${stdout}\n${stderr}`));
-      });
-    });
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+  return spawnJob('main job', entry, env);
 }
 
 describe('main job', () => {

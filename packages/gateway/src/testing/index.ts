@@ -1,0 +1,3 @@
+// Test helpers other packages use (e2e, the demo): `@faxgate/gateway/testing`.
+export * from './run-cli.js';
+export * from './spawn-job.js';
