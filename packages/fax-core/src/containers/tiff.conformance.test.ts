@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pagesEqual } from '../page.js';
 import { ccittDir, ccittPage, type GoldenMode, goldenTiff } from '../test-support/ccitt.js';
-import { inspectTiff, readTiff, writeTiff } from './tiff.js';
-import { Tag } from './tiff-structure.js';
+import { expectLibtiffStrips } from '../test-support/libtiff-strips.js';
+import { inspectTiff, readTiff } from './tiff.js';
 
 const ccitt = (n: number) => ccittPage(ccittDir(), n);
 const goldenTif = (n: number, v: string) =>
@@ -50,39 +50,11 @@ describe('TIFF writer on the CCITT corpus', () => {
     for (let n = 1; n <= 8; n++) {
       const fine = ccitt(n);
       const standard = { ...fine, resolution: 'standard' as const };
-      for (const [v, page, coding] of [
-        ['mh', fine, 'mh'],
-        ['mr_k4', fine, 'mr'],
-        ['mr_k2', standard, 'mr'],
-        ['mmr', fine, 'mmr'],
-      ] as const) {
-        const g = goldenTif(n, v);
-        const gi = inspectTiff(g).pages[0];
-        const ours = writeTiff([page], { coding, k: v === 'mr_k4' ? 4 : v === 'mr_k2' ? 2 : undefined });
-        const oi = inspectTiff(ours).pages[0];
-        const strip = (d: Uint8Array, ifdOffset: number) => {
-          const tf = readTiff(d); // decodes fine
-          expect(tf.pages).toHaveLength(1);
-          const view = new DataView(d.buffer, d.byteOffset);
-          // StripOffsets / StripByteCounts from the IFD
-          const count = view.getUint16(ifdOffset, true);
-          let off = 0;
-          let len = 0;
-          for (let i = 0; i < count; i++) {
-            const e = ifdOffset + 2 + i * 12;
-            const tag = view.getUint16(e, true);
-            const type = view.getUint16(e + 2, true);
-            const value = type === 3 ? view.getUint16(e + 8, true) : view.getUint32(e + 8, true);
-            if (tag === Tag.StripOffsets) off = value;
-            if (tag === Tag.StripByteCounts) len = value;
-          }
-          return d.subarray(off, off + len);
-        };
-        expect(
-          Buffer.from(strip(ours, oi.ifdOffset)).equals(Buffer.from(strip(g, gi.ifdOffset))),
-          `ccitt${n} ${v}`,
-        ).toBe(true);
-      }
+      expectLibtiffStrips(
+        `ccitt${n}`,
+        (v) => (v === 'mr_k2' ? standard : fine),
+        (v) => goldenTif(n, v),
+      );
     }
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, pagesEqual } from '../page.js';
 import { samplePages, textPage } from '../test-support/container-pages.js';
+import { expectLibtiffStrips } from '../test-support/libtiff-strips.js';
 import { MADE_MODES, madePage, madePages, madeTiff } from '../test-support/made-corpus.js';
 import { expectContainerError, requireTool, run, runOk, withTempDir } from '../test-support/tools.js';
 import { concatBytes } from './common.js';
@@ -134,41 +135,11 @@ describe('TIFF writer', () => {
 
   it('writes generated pages byte for byte as libtiff does (the strip tiffcp wrote)', () => {
     for (let n = 0; n < madePages().length; n++) {
-      const fine = madePage(n);
-      const standard = madePage(n, 'mr_k2');
-      for (const [v, page, coding] of [
-        ['mh', fine, 'mh'],
-        ['mr_k4', fine, 'mr'],
-        ['mr_k2', standard, 'mr'],
-        ['mmr', fine, 'mmr'],
-      ] as const) {
-        const g = madeTiff(n, v);
-        const gi = inspectTiff(g).pages[0];
-        const ours = writeTiff([page], { coding, k: v === 'mr_k4' ? 4 : v === 'mr_k2' ? 2 : undefined });
-        const oi = inspectTiff(ours).pages[0];
-        const strip = (d: Uint8Array, ifdOffset: number) => {
-          const tf = readTiff(d); // decodes fine
-          expect(tf.pages).toHaveLength(1);
-          const view = new DataView(d.buffer, d.byteOffset);
-          // StripOffsets / StripByteCounts from the IFD
-          const count = view.getUint16(ifdOffset, true);
-          let off = 0;
-          let len = 0;
-          for (let i = 0; i < count; i++) {
-            const e = ifdOffset + 2 + i * 12;
-            const tag = view.getUint16(e, true);
-            const type = view.getUint16(e + 2, true);
-            const value = type === 3 ? view.getUint16(e + 8, true) : view.getUint32(e + 8, true);
-            if (tag === Tag.StripOffsets) off = value;
-            if (tag === Tag.StripByteCounts) len = value;
-          }
-          return d.subarray(off, off + len);
-        };
-        expect(
-          Buffer.from(strip(ours, oi.ifdOffset)).equals(Buffer.from(strip(g, gi.ifdOffset))),
-          `made page ${n} ${v}`,
-        ).toBe(true);
-      }
+      expectLibtiffStrips(
+        `made page ${n}`,
+        (v) => (v === 'mr_k2' ? madePage(n, 'mr_k2') : madePage(n)),
+        (v) => madeTiff(n, v),
+      );
     }
   });
 
