@@ -102,9 +102,10 @@ function npmDeps() {
 }
 
 function build() {
-  log('building (tsc -b and native parts)');
+  log('building (tsc -b, native parts and the web console bundle)');
   run('npm', ['run', '--silent', '--workspaces', '--if-present', 'build:native']);
   run('npx', ['tsc', '-b']);
+  run('npm', ['run', '--silent', '-w', '@faxgate/console', 'build']);
 }
 
 const steps = { apt: aptPackages, services, deps: npmDeps, build };

@@ -18,6 +18,7 @@ export {
   storeMigrations,
 } from './migrate.js';
 export { DIRECTORY_CHANNEL, DIRECTORY_TABLES } from './migrations/0010_directory_notify.js';
+export { FAX_CHANNEL } from './migrations/0020_fax_notify.js';
 export * from './model.js';
 export {
   checkRoleName,

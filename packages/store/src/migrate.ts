@@ -9,6 +9,7 @@ import { m0004OneCallPerNumber } from './migrations/0004_one_call_per_number.js'
 import { m0005LoginThrottle } from './migrations/0005_login_throttle.js';
 import { m0010DirectoryNotify } from './migrations/0010_directory_notify.js';
 import { m0011ConfigNode } from './migrations/0011_config_node.js';
+import { m0020FaxNotify } from './migrations/0020_fax_notify.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -26,6 +27,7 @@ export const storeMigrations: readonly Migration[] = [
   m0005LoginThrottle,
   m0010DirectoryNotify,
   m0011ConfigNode,
+  m0020FaxNotify,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

@@ -1,7 +1,8 @@
 // The gateway's HTTP API: GET /health for monitoring (public, ok/fail only); with
 // `services`, GET /status (logged in; details by right), the REST API v1 under /api/v1
 // (sessions and tokens, faxes, mailboxes, users, groups, grants, queue and lines), its
-// OpenAPI 3.1 document at /openapi.json and the docs page at /docs (self-only CSP).
+// OpenAPI 3.1 document at /openapi.json, the docs page at /docs (self-only CSP) and the web
+// console at / (console/: its page and files, its view rights and live events).
 // Every answer carries nosniff and, unless a route says otherwise, no-store; every route's
 // input is bounded (input-bounds.ts). Bound to 127.0.0.1 unless configured otherwise.
 import cookie from '@fastify/cookie';
@@ -13,6 +14,8 @@ import { redactRequestTarget } from '../config/redact.js';
 import type { GatewayStatus } from '../status.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
+import { consoleRoutes } from './console/routes.js';
+import { consoleStatic } from './console/static.js';
 import type { ApiServices } from './context.js';
 import { ApiError, installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
@@ -197,10 +200,13 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);
         await configRoutes(v1, services);
+        await consoleRoutes(v1, services);
       },
       { prefix: API_PREFIX },
     );
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    // The web console's page and files (public: the page itself holds no data; it logs in).
+    app.register(async (scope) => consoleStatic(scope));
   }
 
   return app;

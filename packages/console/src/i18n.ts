@@ -1,0 +1,154 @@
+// The console's two languages. The first choice is the page's lang attribute (the gateway
+// sets it from Accept-Language); the switch overrides it and is remembered in this browser.
+export type Lang = 'en' | 'de';
+
+const en = {
+  'app.name': 'faxgate',
+  'lang.switch': 'Language',
+  'login.title': 'Sign in to faxgate',
+  'login.user': 'User name',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.failed': 'User name or password is wrong, or the account is disabled.',
+  'login.throttled': 'Too many attempts. Please wait a moment and try again.',
+  logout: 'Sign out',
+  'nav.label': 'Main',
+  'view.faxes': 'Faxes',
+  'view.operations': 'Operations',
+  'view.auditor': 'Auditor',
+  'view.administration': 'Administration',
+  signedIn: 'Signed in as {name}',
+  'faxes.caption': 'Faxes you may see, newest first',
+  'faxes.outgoing': 'Outgoing',
+  'faxes.incoming': 'Incoming',
+  'faxes.none': 'No faxes.',
+  'faxes.live': 'Live updates on',
+  'faxes.offline': 'Live updates interrupted, reconnecting…',
+  'col.id': 'No.',
+  'col.direction': 'Direction',
+  'col.state': 'State',
+  'col.number': 'Number',
+  'col.mailbox': 'Mailbox',
+  'col.owner': 'Owner',
+  'col.pages': 'Pages',
+  'col.updated': 'Last change',
+  'dir.in': 'in',
+  'dir.out': 'out',
+  'denied.title': 'Not allowed',
+  'denied.text': 'Your rights do not include this view. The attempt has been recorded.',
+  'planned.intro': 'This view is not built yet. It will show:',
+  'error.generic': 'Something went wrong: {message}',
+  loading: 'Loading…',
+  'shows.queue': 'the send queue by state, with counts and ages',
+  'shows.channels': 'every controller and B channel, live',
+  'shows.lines': 'the state of each line',
+  'shows.failures': 'recent failures by cause',
+  'shows.faxesPerHour': 'faxes per hour over the last 24 hours',
+  'shows.health': 'disk space and health checks',
+  'shows.auditTrail': 'the audit trail with its chain and checkpoint status',
+  'shows.sendLog': 'the send/receive log with exports (xferfaxlog, CSV)',
+  'shows.reviews': 'log review marks and review reports',
+  'shows.rightsReview': 'who holds which right on which mailbox',
+  'shows.configHistory': 'configuration history with differences',
+  'shows.compliance': 'the lockdown and compliance reports',
+  'shows.users': 'users and their roles',
+  'shows.groups': 'groups and their members',
+  'shows.mailboxes': 'mailboxes and their fax numbers',
+  'shows.grants': 'rights on mailboxes',
+  'shows.tokens': 'API tokens',
+  'shows.configuration': 'the configuration, pilot, selftest and release',
+};
+
+export type Key = keyof typeof en;
+
+const de: Record<Key, string> = {
+  'app.name': 'faxgate',
+  'lang.switch': 'Sprache',
+  'login.title': 'Bei faxgate anmelden',
+  'login.user': 'Benutzername',
+  'login.password': 'Passwort',
+  'login.submit': 'Anmelden',
+  'login.failed': 'Benutzername oder Passwort ist falsch, oder das Konto ist gesperrt.',
+  'login.throttled': 'Zu viele Versuche. Bitte warten Sie einen Moment.',
+  logout: 'Abmelden',
+  'nav.label': 'Hauptmenü',
+  'view.faxes': 'Faxe',
+  'view.operations': 'Betrieb',
+  'view.auditor': 'Revision',
+  'view.administration': 'Verwaltung',
+  signedIn: 'Angemeldet als {name}',
+  'faxes.caption': 'Faxe, die Sie sehen dürfen, neueste zuerst',
+  'faxes.outgoing': 'Ausgehend',
+  'faxes.incoming': 'Eingehend',
+  'faxes.none': 'Keine Faxe.',
+  'faxes.live': 'Live-Aktualisierung an',
+  'faxes.offline': 'Live-Aktualisierung unterbrochen, verbinde neu…',
+  'col.id': 'Nr.',
+  'col.direction': 'Richtung',
+  'col.state': 'Status',
+  'col.number': 'Nummer',
+  'col.mailbox': 'Postfach',
+  'col.owner': 'Absender',
+  'col.pages': 'Seiten',
+  'col.updated': 'Letzte Änderung',
+  'dir.in': 'ein',
+  'dir.out': 'aus',
+  'denied.title': 'Nicht erlaubt',
+  'denied.text': 'Ihre Rechte umfassen diese Ansicht nicht. Der Versuch wurde protokolliert.',
+  'planned.intro': 'Diese Ansicht ist noch nicht gebaut. Sie wird zeigen:',
+  'error.generic': 'Ein Fehler ist aufgetreten: {message}',
+  loading: 'Lädt…',
+  'shows.queue': 'die Sendewarteschlange nach Status, mit Anzahl und Alter',
+  'shows.channels': 'jeden Controller und B-Kanal, live',
+  'shows.lines': 'den Zustand jeder Leitung',
+  'shows.failures': 'letzte Fehler nach Ursache',
+  'shows.faxesPerHour': 'Faxe pro Stunde der letzten 24 Stunden',
+  'shows.health': 'Plattenplatz und Zustandsprüfungen',
+  'shows.auditTrail': 'das Audit-Protokoll mit Ketten- und Prüfpunktstatus',
+  'shows.sendLog': 'das Sende-/Empfangsprotokoll mit Exporten (xferfaxlog, CSV)',
+  'shows.reviews': 'Prüfvermerke und Prüfberichte',
+  'shows.rightsReview': 'wer welches Recht an welchem Postfach hat',
+  'shows.configHistory': 'die Konfigurationshistorie mit Unterschieden',
+  'shows.compliance': 'den Lockdown- und den Compliance-Bericht',
+  'shows.users': 'Benutzer und ihre Rollen',
+  'shows.groups': 'Gruppen und ihre Mitglieder',
+  'shows.mailboxes': 'Postfächer und ihre Faxnummern',
+  'shows.grants': 'Rechte an Postfächern',
+  'shows.tokens': 'API-Tokens',
+  'shows.configuration': 'die Konfiguration, Pilotbetrieb, Selbsttest und Freigabe',
+};
+
+const DICTS: Record<Lang, Record<Key, string>> = { en, de };
+const STORAGE_KEY = 'faxgate.lang';
+
+export function isLang(x: unknown): x is Lang {
+  return x === 'en' || x === 'de';
+}
+
+export function initialLang(): Lang {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  if (isLang(stored)) return stored;
+  const page = document.documentElement.lang;
+  return isLang(page) ? page : 'en';
+}
+
+export function rememberLang(lang: Lang): void {
+  localStorage.setItem(STORAGE_KEY, lang);
+  document.documentElement.lang = lang;
+}
+
+export type Translate = (key: Key, vars?: Record<string, string>) => string;
+
+export function translator(lang: Lang): Translate {
+  const dict = DICTS[lang];
+  return (key, vars) => dict[key].replace(/\{(\w+)\}/g, (_, v: string) => vars?.[v] ?? '');
+}
+
+/** A time in the user's own zone (the browser's), in the chosen language. */
+export function formatTime(lang: Lang, iso: string | null): string {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(new Date(iso));
+}

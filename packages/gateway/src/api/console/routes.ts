@@ -1,0 +1,176 @@
+// The console's API under /api/v1/console: the views and actions of the caller (decided by
+// views.ts from the authorisation layer), each view's data endpoint (refused 403 with
+// `access.denied` for a view the caller does not get), and the live event stream of fax
+// state changes (server-sent events, fed by PostgreSQL NOTIFY — no client polls).
+import { canSeeFax, type Fax } from '@faxgate/store';
+import type { FastifyInstance } from 'fastify';
+import { type ApiServices, principalOf } from '../context.js';
+import { errors, ref } from '../schemas.js';
+import { createFaxEventHub, type FaxEvent } from './fax-events.js';
+import { actionsFor, CONSOLE_VIEWS, type ConsoleView, loadRights, requireView, viewsFor } from './views.js';
+
+const tags = ['console'];
+
+/** What each view not built yet will show (keys the console translates). */
+export const PLANNED: Readonly<Record<Exclude<ConsoleView, 'faxes'>, readonly string[]>> = {
+  operations: ['queue', 'channels', 'lines', 'failures', 'faxesPerHour', 'health'],
+  auditor: ['auditTrail', 'sendLog', 'reviews', 'rightsReview', 'configHistory', 'compliance'],
+  administration: ['users', 'groups', 'mailboxes', 'grants', 'tokens', 'configuration'],
+};
+
+/** What a stream tells of a fax: the list's columns, nothing more (no metadata, no content). */
+export function streamedFax(f: Fax) {
+  return {
+    id: f.id,
+    direction: f.direction,
+    state: f.state,
+    mailboxId: f.mailboxId,
+    remoteNumber: f.remoteNumber,
+    pagesTotal: f.pagesTotal,
+    pagesDone: f.pagesDone,
+    updatedAt: f.updatedAt,
+  };
+}
+
+/** A stream ends after this long; the browser reconnects with the cookie, so a revoked session stops. */
+export const STREAM_LIFETIME_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
+
+export async function consoleRoutes(
+  app: FastifyInstance,
+  services: ApiServices,
+  opts: { streamLifetimeMs?: number } = {},
+): Promise<void> {
+  const { db } = services;
+  const hub = createFaxEventHub({
+    db,
+    databaseUrl: services.config.database.url,
+    logError: (m) => services.logError(m),
+  });
+  const streams = new Set<() => void>();
+  // Streams never go idle: they are ended before the server waits for its connections.
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+  app.addHook('onClose', async () => {
+    await hub.close();
+  });
+
+  app.get(
+    '/console/views',
+    {
+      schema: {
+        tags,
+        summary: "The console views and actions my rights give me (the server's decision)",
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              user: ref('User'),
+              views: { type: 'array', items: { type: 'string', enum: [...CONSOLE_VIEWS] } },
+              actions: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const rights = await loadRights(db, p.user.id);
+      return { user: p.user, views: viewsFor(rights), actions: actionsFor(rights) };
+    },
+  );
+
+  app.get<{ Params: { view: ConsoleView } }>(
+    '/console/views/:view',
+    {
+      schema: {
+        tags,
+        summary:
+          'Open a view: whether it is built and, if not, what it will show (403 when my rights do not give me the view)',
+        params: {
+          type: 'object',
+          required: ['view'],
+          properties: { view: { type: 'string', enum: [...CONSOLE_VIEWS] } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              view: { type: 'string' },
+              built: { type: 'boolean' },
+              shows: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const view = req.params.view;
+      await requireView(services, p, view);
+      return view === 'faxes'
+        ? { view, built: true, shows: [] }
+        : { view, built: false, shows: PLANNED[view] };
+    },
+  );
+
+  app.get(
+    '/console/events',
+    {
+      schema: {
+        tags,
+        summary:
+          'Server-sent events: `fax` (a fax I may see was created or changed state), `resync` (re-read)',
+        description: `text/event-stream. Needs the faxes view. The stream ends after ${STREAM_LIFETIME_MS / 1000} s; EventSource reconnects.`,
+        response: { 200: { type: 'string' }, ...errors(401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      await requireView(services, p, 'faxes');
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      });
+      let open = true;
+      // Events in order per stream, each checked against the caller's rights at that moment.
+      let chain = Promise.resolve();
+      const send = (event: FaxEvent) => {
+        chain = chain.then(async () => {
+          if (!open) return;
+          if (event.kind === 'resync') {
+            res.write('event: resync\ndata: {}\n\n');
+            return;
+          }
+          if (!(await canSeeFax(db, p.user.id, event.fax))) return;
+          if (open) res.write(`event: fax\ndata: ${JSON.stringify({ fax: streamedFax(event.fax) })}\n\n`);
+        });
+        chain = chain.catch((e) => services.logError(`console stream: ${(e as Error).message}`));
+      };
+      const unsubscribe = await hub.subscribe(send);
+      const heartbeat = setInterval(() => res.write(': alive\n\n'), HEARTBEAT_MS);
+      const end = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(heartbeat);
+        clearTimeout(lifetime);
+        unsubscribe();
+        streams.delete(end);
+        res.end();
+      };
+      const lifetime = setTimeout(end, opts.streamLifetimeMs ?? STREAM_LIFETIME_MS);
+      streams.add(end);
+      req.raw.on('close', end);
+      // retry: how long the browser waits before reconnecting; `ready` once LISTEN is in place.
+      res.write('retry: 1000\nevent: ready\ndata: {}\n\n');
+    },
+  );
+}
