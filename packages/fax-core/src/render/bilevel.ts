@@ -1,7 +1,8 @@
 // Grey (8 bit, 0 = black) → packed bilevel rows (1 = black, MSB first), written into a page
-// at a horizontal offset. Threshold for text and line art; Floyd–Steinberg or ordered
-// (Bayer 8×8) dithering for photos.
+// at a horizontal offset. Halftone (the default: text sharp, tints screened, halftone.ts);
+// a plain threshold for pure line art; Floyd–Steinberg or ordered (Bayer 8×8) for photos.
 import type { BilevelPage } from '../page.js';
+import { halftoneRows } from './halftone.js';
 import type { DitherMode } from './types.js';
 
 export interface GreyImage {
@@ -26,7 +27,8 @@ export function greyToBilevel(
   const w = Math.min(img.width, page.width - x0);
   const h = Math.min(img.height, page.height - y0);
   if (w <= 0 || h <= 0) return;
-  if (mode === 'floyd-steinberg') floydSteinberg(img, page, x0, y0, w, h, threshold);
+  if (mode === 'halftone') halftoneRows(img, page, x0, y0, w, h, threshold);
+  else if (mode === 'floyd-steinberg') floydSteinberg(img, page, x0, y0, w, h, threshold);
   else if (mode === 'ordered') ordered(img, page, x0, y0, w, h);
   else thresholdRows(img, page, x0, y0, w, h, threshold);
 }

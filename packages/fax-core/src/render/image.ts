@@ -128,7 +128,7 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
         .greyscale()
         .resize(fit.drawWidth, fit.drawHeight, {
           fit: 'fill',
-          kernel: opts.dither === 'none' ? 'linear' : 'lanczos3',
+          kernel: opts.dither === 'none' || opts.dither === 'halftone' ? 'linear' : 'lanczos3',
         })
         .raw()
         .toBuffer({ resolveWithObject: true });

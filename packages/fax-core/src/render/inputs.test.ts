@@ -29,7 +29,7 @@ describe('inputs', () => {
       .withMetadata({ density: 72 })
       .png()
       .toBuffer();
-    const flat = await run(png, { rotateLandscape: false });
+    const flat = await run(png, { dither: 'none', rotateLandscape: false });
     const dithered = await run(png, { dither: 'floyd-steinberg', rotateLandscape: false });
     expect(flat.sourceType).toBe('png');
     expect(flat.pages[0].width).toBe(1728);

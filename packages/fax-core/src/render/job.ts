@@ -36,7 +36,7 @@ export async function renderJob(
     );
   const sourceType = detectType(bytes);
   const resolution = options.resolution ?? 'fine';
-  const dither = options.dither ?? 'none';
+  const dither = options.dither ?? 'halftone';
   const threshold = options.threshold ?? 160;
   const extraPages = options.cover ? 1 : 0;
   const rotateLandscape = options.rotateLandscape ?? true;

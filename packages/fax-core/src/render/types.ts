@@ -23,7 +23,11 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = {
   inputBytes: 50 * 1024 * 1024,
 };
 
-export type DitherMode = 'none' | 'floyd-steinberg' | 'ordered';
+/**
+ * Grey → black/white: 'halftone' (default) keeps text solid and screens tints (halftone.ts);
+ * 'none' is a plain threshold; 'floyd-steinberg' and 'ordered' (Bayer) dither photos.
+ */
+export type DitherMode = 'halftone' | 'none' | 'floyd-steinberg' | 'ordered';
 
 /** Values the header line (TTI) may show. All optional; missing ones print empty. */
 export interface HeaderFields {
@@ -119,11 +123,15 @@ export interface RenderOptions {
   headerLine?: HeaderLineOptions;
   /** A cover page put before the document's pages. */
   cover?: CoverPageOptions;
-  /** Black/white conversion of photos and scans (default none = threshold). */
+  /** Black/white conversion (default 'halftone'; 'none' = threshold only). */
   dither?: DitherMode;
   /** Turn landscape pages and images a quarter left to fill the portrait fax page (default true). */
   rotateLandscape?: boolean;
-  /** Grey level (0..255) below which a pixel is black in threshold mode (default 160). */
+  /**
+   * Grey level (0..255, default 160) below which a pixel is black in threshold mode ('none')
+   * and Floyd–Steinberg, and below which a thin stroke (text, rules) is solid black in
+   * halftone mode.
+   */
   threshold?: number;
   /**
    * Also return every page MMR-coded (T.6), done in the worker; 'only' returns the codes
