@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPage, setPixel } from '../page.js';
-import { blockInk, inkedBlocks, missingInkBlocks } from './doc-compare.js';
+import { blockInk, fitToReference, inkBox, inkedBlocks, missingInkBlocks } from './doc-compare.js';
 
 function dot(p: ReturnType<typeof createPage>, x: number, y: number): void {
   setPixel(p, x, y, true);
@@ -38,5 +38,24 @@ describe('missingInkBlocks', () => {
     dot(ref, 80, 80);
     expect(missingInkBlocks(ours, ref, 24, 1, 2)).toEqual([]);
     expect(missingInkBlocks(ours, ref)).toEqual([{ bx: 3, by: 3, ink: 1 }]);
+  });
+});
+
+describe('fitToReference', () => {
+  it('scales and shifts ours so its ink box lands on the reference ink box', () => {
+    const ours = createPage(100, 100);
+    const ref = createPage(200, 200);
+    for (let i = 10; i <= 49; i++) {
+      dot(ours, i, 10); // a bar from (10,10) to (49,10) and a dot at (49,29)
+      dot(ref, 40 + (i - 10) * 2, 30);
+    }
+    dot(ours, 49, 29);
+    dot(ref, 119, 69);
+    expect(inkBox(ours)).toEqual({ x0: 10, y0: 10, x1: 49, y1: 29 });
+    const fitted = fitToReference(ours, ref);
+    expect([fitted.width, fitted.height]).toEqual([200, 200]);
+    expect(inkBox(fitted)).toEqual({ x0: 40, y0: 30, x1: 119, y1: 69 });
+    expect(missingInkBlocks(fitted, ref, 8, 0)).toEqual([]);
+    expect(inkBox(createPage(8, 8))).toBeNull();
   });
 });

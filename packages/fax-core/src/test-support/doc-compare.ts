@@ -71,3 +71,58 @@ export function missingInkBlocks(
     }
   return missing;
 }
+
+/** The bounding box of a page's ink, or null for a blank page. */
+export function inkBox(page: BilevelPage): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = page.width;
+  let y0 = -1;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < page.height; y++) {
+    const r = y * page.stride;
+    for (let i = 0; i < page.stride; i++) {
+      const byte = page.data[r + i];
+      if (byte === 0) continue;
+      if (y0 < 0) y0 = y;
+      y1 = y;
+      const first = i * 8 + Math.clz32(byte) - 24;
+      const last = i * 8 + 7 - (31 - Math.clz32(byte & -byte));
+      if (first < x0) x0 = first;
+      if (last > x1) x1 = last;
+    }
+  }
+  return y0 < 0 ? null : { x0, y0, x1: Math.min(x1, page.width - 1), y1 };
+}
+
+/**
+ * `ours` drawn into `ref`'s frame: scaled and shifted so its ink box lands on `ref`'s (two
+ * renderers fit a page to the paper differently — Ghostscript's -dPDFFitPage on A4 against
+ * our fit to the fax line). Nearest pixel, ink ORed where pixels merge. Blank pages as they are.
+ */
+export function fitToReference(ours: BilevelPage, ref: BilevelPage): BilevelPage {
+  const a = inkBox(ours);
+  const b = inkBox(ref);
+  const out = {
+    width: ref.width,
+    height: ref.height,
+    stride: ref.stride,
+    data: new Uint8Array(ref.stride * ref.height),
+    resolution: ref.resolution,
+  };
+  if (!a || !b) return out;
+  const sx = (b.x1 - b.x0 + 1) / (a.x1 - a.x0 + 1);
+  const sy = (b.y1 - b.y0 + 1) / (a.y1 - a.y0 + 1);
+  for (let y = a.y0; y <= a.y1; y++) {
+    const ty0 = Math.floor(b.y0 + (y - a.y0) * sy);
+    const ty1 = Math.max(ty0, Math.floor(b.y0 + (y + 1 - a.y0) * sy) - 1);
+    for (let x = a.x0; x <= a.x1; x++) {
+      if (!(ours.data[y * ours.stride + (x >>> 3)] & (0x80 >>> (x & 7)))) continue;
+      const tx0 = Math.floor(b.x0 + (x - a.x0) * sx);
+      const tx1 = Math.max(tx0, Math.floor(b.x0 + (x + 1 - a.x0) * sx) - 1);
+      for (let ty = ty0; ty <= ty1 && ty < ref.height; ty++)
+        for (let tx = tx0; tx <= tx1 && tx < ref.width; tx++)
+          out.data[ty * ref.stride + (tx >>> 3)] |= 0x80 >>> (tx & 7);
+    }
+  }
+  return out;
+}
