@@ -3,7 +3,16 @@
 // incrementally (PageDecoder.push), resuming at row boundaries.
 
 import { type BilevelPage, MAX_PAGE_HEIGHT, MAX_PAGE_WIDTH, pageFromData, strideFor } from '../page.js';
-import { decode1D, decode2D, ERR_CODE, Reader, SYNC_FOUND, SYNC_GARBAGE, SYNC_NONE } from './reader.js';
+import {
+  decode1D,
+  decode2D,
+  ERR_CODE,
+  Reader,
+  RUNS_SLACK,
+  SYNC_FOUND,
+  SYNC_GARBAGE,
+  SYNC_NONE,
+} from './reader.js';
 import { paintRow, paintRowWords, wordPaintable } from './runs.js';
 import { REVERSE_BITS, reverseBits } from './tables.js';
 import { type BitOrder, CodecError, type DecodeEnd, type DecodeOptions, type DecodeResult } from './types.js';
@@ -60,6 +69,8 @@ class Decoder {
   cur: Int32Array;
   /** Runs mode (decodePageRuns): good rows go here instead of being painted. */
   readonly sink: RowSink | null;
+  /** Runs mode: the row as the sink sees it when it had zero-length runs. */
+  readonly sinkRow: Int32Array;
 
   constructor(
     opts: DecodeOptions,
@@ -114,12 +125,13 @@ class Decoder {
     else this.mode = MODE_DETECT;
     this.r = new Reader(buf, len);
     this.final = final;
-    this.ref = new Int32Array(width + 4);
-    this.cur = new Int32Array(width + 4);
+    this.ref = new Int32Array(width + RUNS_SLACK);
+    this.cur = new Int32Array(width + RUNS_SLACK);
     this.ref[0] = width;
     this.ref[1] = width;
     this.ref[2] = width;
     this.sink = sink;
+    this.sinkRow = new Int32Array(sink === null ? 0 : width + RUNS_SLACK);
     // runs mode has no pixels
     if (sink !== null) this.capacity = 0;
     else if (height !== undefined) this.capacity = height;
@@ -369,7 +381,7 @@ class Decoder {
     const stride = this.stride;
     const off = this.rows * stride;
     if (!bad) {
-      if (sink !== null) sink(this.cur, n);
+      if (sink !== null) this.toSink(sink, n);
       else if (this.words !== null) paintRowWords(this.words, off >>> 2, this.width, this.cur, n);
       else paintRow(this.data, off, this.width, this.cur, n);
       const t = this.ref;
@@ -393,6 +405,30 @@ class Decoder {
       this.refBad = true;
     }
     this.rows++;
+  }
+
+  /**
+   * Hands a good row to the sink with its zero-length runs dropped: sinks (the SFF transcoder's
+   * encoder) take strictly increasing elements. Most rows have none and go as they are.
+   */
+  private toSink(sink: RowSink, n: number): void {
+    const cur = this.cur;
+    let i = 1;
+    while (i < n && cur[i] !== cur[i - 1]) i++;
+    if (i >= n) {
+      sink(cur, n);
+      return;
+    }
+    // two changes at one place cancel; the elements never decrease, so a stack does it
+    const out = this.sinkRow;
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const c = cur[k];
+      if (m > 0 && out[m - 1] === c) m--;
+      else out[m++] = c;
+    }
+    out.fill(this.width, m, m + 3);
+    sink(out, m);
   }
 
   /** The result of runs mode: everything but the page. */
@@ -547,7 +583,7 @@ export class PageDecoder {
 }
 
 // Scratch state for decodeMhRow (SFF reads one record per row).
-let rowRuns = new Int32Array(1732);
+let rowRuns = new Int32Array(1728 + RUNS_SLACK);
 let rowBytes = new Uint8Array(1024);
 
 /**
@@ -568,7 +604,7 @@ export function decodeMhRow(code: Uint8Array, width: number, out: Uint8Array, bi
     for (let i = 0; i < code.length; i++) rowBytes[i] = REVERSE_BITS[code[i]];
     buf = rowBytes;
   }
-  if (rowRuns.length < width + 4) rowRuns = new Int32Array(width + 4);
+  if (rowRuns.length < width + RUNS_SLACK) rowRuns = new Int32Array(width + RUNS_SLACK);
   const r = new Reader(buf, code.length);
   if (r.peek(11) === 0 && r.syncEol() !== SYNC_FOUND) return false;
   const n = decode1D(r, rowRuns, width);

@@ -125,7 +125,16 @@ export const ERR_CODE = -1;
 export const ERR_ZEROS = -2;
 
 /**
- * Decodes one MH-coded row into changing elements `cur` (with three `width` sentinels).
+ * Room a row decoder needs in `cur`/`ref` beyond `width` entries. Zero-length runs are kept as
+ * two equal changing elements (libtiff keeps them in its run arrays, and encoders such as
+ * ImageGear's code the next row against them), so a row may hold a few more elements than
+ * pixels; the decoders stop with ERR_CODE before they would outgrow the array.
+ */
+export const RUNS_SLACK = 8;
+
+/**
+ * Decodes one MH-coded row into changing elements `cur` (width + RUNS_SLACK entries; three
+ * `width` sentinels follow the row). A zero-length run leaves two equal elements.
  * Returns the number of changing elements, or ERR_CODE / ERR_ZEROS. Does not check for
  * reading past the end; the caller compares r.pos with r.end.
  * The white and black loops are written out twice on purpose: the bit reader lives in locals
@@ -141,10 +150,11 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
   let a0 = 0;
   let n = 0;
   let result: number;
-  // a valid row has at most width + 1 runs; zero-length runs could otherwise go on forever
-  let runsLeft = width + 4;
+  // each pass adds at most two elements and three sentinels follow; this also ends an endless
+  // stream of zero-length runs
+  const limit = cur.length - 6;
   for (;;) {
-    if (--runsLeft < 0) {
+    if (n > limit) {
       result = ERR_CODE;
       break;
     }
@@ -197,8 +207,7 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
       result = a0 === width ? n : ERR_CODE;
       break;
     }
-    if (n > 0 && cur[n - 1] === a0) n--;
-    else cur[n++] = a0;
+    cur[n++] = a0;
     // black run
     run = 0;
     for (;;) {
@@ -247,8 +256,7 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
       result = a0 === width ? n : ERR_CODE;
       break;
     }
-    if (n > 0 && cur[n - 1] === a0) n--;
-    else cur[n++] = a0;
+    cur[n++] = a0;
   }
   r.p = p;
   r.acc = acc;
@@ -263,7 +271,10 @@ export function decode1D(r: Reader, cur: Int32Array, width: number): number {
 
 /**
  * Decodes one 2-D coded row (T.4 MR 2-D row or T.6) against the reference row `ref` (changing
- * elements with `width` sentinels) into `cur`. Returns the count or ERR_CODE / ERR_ZEROS.
+ * elements with `width` sentinels) into `cur` (width + RUNS_SLACK entries). Zero-length runs
+ * are accepted as libtiff does (a vertical code to a0 itself, a horizontal run of 0) and kept
+ * as two equal elements, so b1 is found on the reference row the encoder used. Returns the
+ * count or ERR_CODE / ERR_ZEROS.
  */
 export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: number): number {
   const buf = r.buf;
@@ -276,10 +287,11 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
   let bi = 0;
   let n = 0;
   let result = 0;
-  // a valid row has at most about 1.5 * width mode codes; H(0,0) could otherwise go on forever
-  let modesLeft = 2 * width + 8;
+  // Every mode but the last adds an element or moves a0 right (pass), so bounding the elements
+  // (at most two per mode, three sentinels after) also ends H(0,0) repeated forever.
+  const limit = cur.length - 6;
   while (a0 < width) {
-    if (--modesLeft < 0) {
+    if (n > limit) {
       result = ERR_CODE;
       break;
     }
@@ -304,7 +316,8 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
       acc <<= l;
       nbits -= l;
       const a1 = ref[bi] + (e >>> 8) - 3;
-      if (a1 <= a0 || a1 > width) {
+      // a1 = a0 is a zero-length run (libtiff accepts it); unsigned: a1 < 0 is refused too
+      if (a1 < a0 || a1 >>> 0 > width) {
         result = ERR_CODE;
         break;
       }
@@ -375,12 +388,8 @@ export function decode2D(r: Reader, ref: Int32Array, cur: Int32Array, width: num
         break;
       }
       if (a1 < width) {
-        if (n > 0 && cur[n - 1] === a1) n--;
-        else cur[n++] = a1;
-        if (a2 < width) {
-          if (n > 0 && cur[n - 1] === a2) n--;
-          else cur[n++] = a2;
-        }
+        cur[n++] = a1;
+        if (a2 < width) cur[n++] = a2;
       }
       a0 = a2;
     } else if (kind === K_PASS) {
