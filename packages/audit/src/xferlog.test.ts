@@ -26,13 +26,15 @@ const send: XferRecord = {
   sender: 'alice@example.org',
   dest: '+49301234567',
   remoteStation: '+49 30 1234567',
-  params: 12345,
+  // packed by hand from the layout (bit 21 version; vr 0–2, br 3–6, wd 9–11, ln 12–13, df 14–15,
+  // ec 16, bf 17, st 18–20): fine 1 | 14400 = BR 5 << 3 | MMR 3 << 14 | ECM 1 << 16 | 1 << 21
+  params: 1 + (5 << 3) + (3 << 14) + (1 << 16) + (1 << 21),
   npages: 3,
   jobtimeSeconds: 3725,
   conntimeSeconds: 62,
   reason: '',
   owner: 'alice',
-  dcs: 'V.17 14400, 196 lpi, MMR',
+  dcs: '00 46 0F 22',
   jobinfo: { totpages: 3, ntries: 1, ndials: 1, totdials: 2, maxdials: 12, tottries: 1, maxtries: 3 },
 };
 
@@ -49,7 +51,7 @@ describe('xferfaxlog line format', () => {
         'alice@example.org',
         '"+49301234567"',
         '"+49 30 1234567"',
-        '12345',
+        '2211881',
         '3',
         '1:02:05',
         '0:01:02',
@@ -58,11 +60,25 @@ describe('xferfaxlog line format', () => {
         '""',
         '""',
         '"alice"',
-        '"V.17 14400, 196 lpi, MMR"',
+        '"00 46 0F 22"',
         '3/1/1/2/12/1/3',
       ].join(T) + '\n',
     );
     expect(formatXferfaxlogLine(send).split(T)).toHaveLength(20);
+  });
+
+  it('19 columns (HylaFAX 6.0): the same without jobinfo', () => {
+    const line = formatXferfaxlogLine(send, { columns: 19 });
+    expect(line).toBe(formatXferfaxlogLine(send).replace(`${T}3/1/1/2/12/1/3\n`, '\n'));
+    expect(line.trimEnd().split(T)).toHaveLength(19);
+  });
+
+  it('an old row with the bit rate in params is written packed, its DCS derived', () => {
+    const line = formatXferfaxlogLine({ ...send, params: 9600, dcs: '' }).split(T);
+    // 9600 = BR 3, standard, A4, 1728, MH, no ECM, 0 ms
+    expect(line[9]).toBe(String((3 << 3) + (1 << 21)));
+    // DCS bits 10 (T.4 receive) and 11 (9600 V.29), 21–23 (0 ms), 24 (extend)
+    expect(line[18]).toBe('"00 60 0F 00"');
   });
 
   it('RECV: caller id, call ids joined by ::, empty jobinfo', () => {
@@ -193,13 +209,32 @@ describe('send/receive log in PostgreSQL', () => {
       jobtag: 'Order "A"\tnext',
       owner: 'alice',
       jobinfo: send.jobinfo,
+      params: 2211881,
+      session: { form: 'packed', bitRate: 14400, resolution: 'fine', compression: 'mmr', ecm: true },
     });
+  });
+
+  it('exports 19-column lines for HylaFAX 6.0 tools, the read audited with that format', async () => {
+    const out = new Sink();
+    const r = await exportXferLog(t.knex, { format: 'xferfaxlog-19' }, out, {
+      actor: auditor,
+      actorName: 'aud',
+    });
+    const lines = out.text.trimEnd().split('\n');
+    expect(lines[0] + '\n').toBe(formatXferfaxlogLine(send, { columns: 19 }));
+    expect(lines.map((l) => l.split(T).length)).toEqual([19, 19]);
+    const { rows } = await t.knex.raw('SELECT details FROM audit_events WHERE id = ?', [r.eventId]);
+    expect(rows[0].details).toMatchObject({ format: 'xferfaxlog-19', rows: 2 });
   });
 
   it('refuses a plain user and records the attempt', async () => {
     const out = new Sink();
     await expect(
       exportXferLog(t.knex, { format: 'csv' }, out, { actor: plain, actorName: 'joe' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(out.text).toBe('');
+    await expect(
+      exportXferLog(t.knex, { format: 'xferfaxlog-19' }, out, { actor: plain, actorName: 'joe' }),
     ).rejects.toBeInstanceOf(ForbiddenError);
     expect(out.text).toBe('');
     const { rows } = await t.knex.raw(`SELECT type, actor FROM audit_events ORDER BY id DESC LIMIT 1`);

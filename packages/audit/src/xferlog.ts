@@ -6,6 +6,9 @@ import { csvLine } from './csv.js';
 import { insertAlong, type SqlPart } from './insert-along.js';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { writeChunk } from './stream.js';
+import { decodeXferParams, xferDcsText, xferParamsWord } from './xfer-params.js';
+
+export * from './xfer-params.js';
 
 export const XFER_TYPES = ['SEND', 'RECV', 'CALL', 'SUBMIT', 'UNSENT', 'POLL', 'PROXY', 'PAGE'] as const;
 export type XferType = (typeof XFER_TYPES)[number];
@@ -37,7 +40,11 @@ export interface XferRecord {
   dest?: string;
   /** Remote CSI (SEND) or TSI (RECV). */
   remoteStation?: string;
-  /** Negotiated session parameters, packed (HylaFAX Class2Params encoding). */
+  /**
+   * Negotiated session parameters: HylaFAX's packed word (encodeXferParams), 0 when no
+   * session was negotiated. Rows written before it was packed hold the bit rate (see
+   * decodeXferParams); exports pack those.
+   */
   params?: number;
   npages?: number;
   /** Job time in seconds, set-up and clean-up included. */
@@ -52,7 +59,7 @@ export interface XferRecord {
   callIds?: string[];
   /** Authenticated login name of the job owner. */
   owner?: string;
-  /** T.30 DCS as text. */
+  /** T.30 DCS as HylaFAX logs it (hex bytes, xferDcsText); exports derive it from params when empty. */
   dcs?: string;
   jobinfo?: XferJobInfo | null;
   ownerUserId?: number | null;
@@ -238,8 +245,16 @@ export function formatJobInfo(ji: XferJobInfo | null | undefined): string {
   return [ji.totpages, ji.ntries, ji.ndials, ji.totdials, ji.maxdials, ji.tottries, ji.maxtries].join('/');
 }
 
-/** One xferfaxlog line (20 tab-separated columns, newline-terminated). */
-export function formatXferfaxlogLine(r: XferRecord, options: { timeZone?: string } = {}): string {
+/**
+ * One xferfaxlog line, newline-terminated: 20 tab-separated columns (HylaFAX+), or 19 — HylaFAX
+ * 6.0's layout without jobinfo, the one Debian's xferfaxstats and recvstats count. params is
+ * written packed (an old bit-rate row too) and an empty dcs is derived from it.
+ */
+export function formatXferfaxlogLine(
+  r: XferRecord,
+  options: { timeZone?: string; columns?: 19 | 20 } = {},
+): string {
+  const params = xferParamsWord(r.params ?? 0);
   const cols = [
     formatXferDate(r.time, options.timeZone), // 1 date
     r.type, // 2 type
@@ -250,7 +265,7 @@ export function formatXferfaxlogLine(r: XferRecord, options: { timeZone?: string
     bare(r.sender ?? ''), // 7 sender
     quoteXferField(r.dest ?? ''), // 8 "dest"
     quoteXferField(r.remoteStation ?? ''), // 9 "csi"/"tsi"
-    String(r.params ?? 0), // 10 params
+    String(params), // 10 params
     String(r.npages ?? 0), // 11 npages
     formatXferDuration(r.jobtimeSeconds ?? 0), // 12 jobtime
     formatXferDuration(r.conntimeSeconds ?? 0), // 13 conntime
@@ -259,9 +274,10 @@ export function formatXferfaxlogLine(r: XferRecord, options: { timeZone?: string
     quoteXferField(r.cidNumber ?? ''), // 16 "CIDNumber"
     quoteXferField((r.callIds ?? []).join('::')), // 17 "callid"
     quoteXferField(r.owner ?? ''), // 18 "owner"
-    quoteXferField(r.dcs ?? ''), // 19 "dcs"
+    quoteXferField(r.dcs || xferDcsText(params)), // 19 "dcs"
     formatJobInfo(r.jobinfo), // 20 jobinfo
   ];
+  if (options.columns === 19) cols.pop();
   return `${cols.join('\t')}\n`;
 }
 
@@ -299,7 +315,9 @@ export const XFER_CSV_COLUMNS = [
   'result_code',
 ] as const;
 
-export type XferExportFormat = 'xferfaxlog' | 'csv' | 'jsonl';
+export const XFER_EXPORT_FORMATS = ['xferfaxlog', 'xferfaxlog-19', 'csv', 'jsonl'] as const;
+/** xferfaxlog: 20 columns (HylaFAX+); xferfaxlog-19: HylaFAX 6.0 (Debian's hylafax-server). */
+export type XferExportFormat = (typeof XFER_EXPORT_FORMATS)[number];
 
 export interface XferExportQuery {
   /** Inclusive lower bound on `time`. */
@@ -325,9 +343,9 @@ export async function exportXferLog(
   out: Writable,
   who: Reader,
 ): Promise<{ count: number; eventId: number }> {
-  if (!['xferfaxlog', 'csv', 'jsonl'].includes(query.format)) {
+  if (!(XFER_EXPORT_FORMATS as readonly string[]).includes(query.format)) {
     throw new InvalidInputError(
-      `unknown export format ${JSON.stringify(query.format)} (xferfaxlog, csv, jsonl)`,
+      `unknown export format ${JSON.stringify(query.format)} (${XFER_EXPORT_FORMATS.join(', ')})`,
     );
   }
   const range = checkRange(query);
@@ -366,10 +384,13 @@ async function streamXferLog(db: Db, query: XferExportQuery, out: Writable): Pro
     for (const row of rows) {
       const r = toXferRecord(row);
       const line =
-        query.format === 'xferfaxlog'
-          ? formatXferfaxlogLine(r, { timeZone: query.timeZone })
+        query.format === 'xferfaxlog' || query.format === 'xferfaxlog-19'
+          ? formatXferfaxlogLine(r, {
+              timeZone: query.timeZone,
+              columns: query.format === 'xferfaxlog' ? 20 : 19,
+            })
           : query.format === 'jsonl'
-            ? `${JSON.stringify(r)}\n`
+            ? `${JSON.stringify({ ...r, session: decodeXferParams(r.params) })}\n`
             : csvLine(
                 XFER_CSV_COLUMNS.map((c) =>
                   c === 'time' ? r.time : c === 'call_ids' ? r.callIds.join('::') : row[c],
