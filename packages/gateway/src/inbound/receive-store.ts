@@ -4,7 +4,7 @@
 // (state, recv.end, RECV record in one transaction). Every step but the first changes the row
 // only while it is still 'receiving' (compare-and-set): a fax the crash recovery has closed
 // is never written again.
-import { appendAuditEvent, recordXfer } from '@faxgate/audit';
+import { appendAuditEvent, encodeXferParams, recordXfer, xferDcsText } from '@faxgate/audit';
 import type { BilevelPage } from '@faxgate/fax-core';
 import { type Db, type Fax, faxes, faxPages, inTransaction } from '@faxgate/store';
 import { encodePages, LPI } from '../pipeline/pages.js';
@@ -17,6 +17,9 @@ export interface Receiving {
   controller: number;
   caller: string;
   actor: string;
+  /** Widest page (pixels) and longest page (mm) so far: the RECV record's session params. */
+  widest?: number;
+  longestMm?: number;
 }
 
 /** Stores page `r.pages + 1` and counts it: one transaction; the page is then safe. */
@@ -53,6 +56,22 @@ export async function commitPage(db: Db, r: Receiving, page: BilevelPage): Promi
     return f;
   });
   r.pages = pageNo;
+  r.widest = Math.max(r.widest ?? 0, page.width);
+  r.longestMm = Math.max(r.longestMm ?? 0, page.height / (LPI[page.resolution] / 25.4));
+}
+
+/** The RECV record's params: the rate from the card, resolution and size from the pages kept. */
+function receiveParams(r: Receiving, rate: number | null): number {
+  if (!rate) return 0;
+  const lpi = r.fax.resolution ?? LPI.standard;
+  const mm = r.longestMm ?? 0;
+  return encodeXferParams({
+    bitRate: rate,
+    resolution: lpi > 300 ? 'superfine' : lpi > 150 ? 'fine' : 'standard',
+    width: r.widest,
+    // HylaFAX: up to 300 mm is A4, up to B4's 364 mm B4, longer unlimited
+    length: mm <= 300 ? 'a4' : mm <= 364 ? 'b4' : 'unlimited',
+  });
 }
 
 /** The sender's TSI is known: it is recorded, and the fax moves when a TSI rule picks another mailbox. */
@@ -148,6 +167,7 @@ export async function closeReceiving(trx: Db, r: Receiving, end: ReceiveEnd): Pr
       ...end.details,
     },
   });
+  const params = receiveParams(r, end.rate);
   await recordXfer(trx, {
     type: 'RECV',
     time: r.started,
@@ -157,6 +177,8 @@ export async function closeReceiving(trx: Db, r: Receiving, end: ReceiveEnd): Pr
     sender: 'fax',
     dest: f.localNumber ?? '',
     remoteStation: end.remoteStationId ?? f.remoteStationId ?? '',
+    params,
+    dcs: xferDcsText(params),
     npages: r.pages,
     jobtimeSeconds: end.jobtimeSeconds ?? Math.max(0, Math.round((Date.now() - r.started.getTime()) / 1000)),
     conntimeSeconds: end.conntimeSeconds,

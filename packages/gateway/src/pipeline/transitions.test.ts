@@ -1,6 +1,6 @@
 // recoverCutOffCall is a compare-and-set on the state *and* the worker: a caller that saw the
 // row under a dead worker must not mark a call that another process has dialled since.
-import { auditMigrations } from '@faxgate/audit';
+import { auditMigrations, decodeXferParams, xferDcsText } from '@faxgate/audit';
 import { faxes, StateConflictError } from '@faxgate/store';
 import { type MigratedTestDb, migratedTestDb } from '@faxgate/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -94,8 +94,17 @@ it('records a call end on the claimed row when nothing changed it, in one statem
   expect(sql[0]).toMatch(/^WITH changed AS \(update "faxes"/);
   expect(verdict.kind).toBe('done');
   expect(fax).toMatchObject({ state: 'done', pagesDone: 1, tries: 1, version: claimed.version + 1 });
+  expect(fax.causeText).toBe('1 page confirmed');
   expect(await eventTypes(claimed.id)).toEqual(['send.end', 'send.done']);
   expect(await t.knex('xfer_log').where({ fax_id: claimed.id }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  // params: HylaFAX's packed session word (the call trained at 14,400), the DCS beside it
+  const [rec] = await t.knex('xfer_log').where({ fax_id: claimed.id });
+  expect(decodeXferParams(rec.params)).toMatchObject({
+    form: 'packed',
+    bitRate: 14400,
+    resolution: 'standard',
+  });
+  expect(rec.dcs).toBe(xferDcsText(rec.params));
 });
 
 it('takes the verdict on the current row when the claimed one is outdated (a stop during the call)', async () => {

@@ -6,8 +6,10 @@ import {
   appendAuditEvent,
   appendAuditEvents,
   auditInsertFrom,
+  encodeXferParams,
   recordXfer,
   type XferRecord,
+  xferDcsText,
   xferInsertFrom,
 } from '@faxgate/audit';
 import {
@@ -162,7 +164,7 @@ function planCallEnd(
       cause: 'ok',
       causeText: resumed
         ? `${confirmed} pages confirmed (${resumed}: pages ${firstPage}–${confirmed} in the last call)`
-        : `${confirmed} pages confirmed`,
+        : `${confirmed} page${confirmed === 1 ? '' : 's'} confirmed`,
     };
     jobEvent = 'send.done';
   } else if (verdict.kind === 'retry') {
@@ -253,6 +255,11 @@ function planCallEnd(
         ]
       : []),
   ];
+  // HylaFAX's packed session word: the rate the card trained at and the resolution sent; the
+  // rest (A4, 1728 pixels, compression and ECM the card chose) as HylaFAX's defaults.
+  const params = encodeXferParams(
+    call.rate ? { bitRate: call.rate, resolution: call.resolution } : undefined,
+  );
   const xfer = (after: Fax): XferRecord => ({
     ...xferBase(after),
     type: 'SEND',
@@ -260,7 +267,8 @@ function planCallEnd(
     commid: `${faxId}.${after.dials}`,
     device: line,
     remoteStation: call.remoteStationId ?? '',
-    params: call.rate ?? 0,
+    params,
+    dcs: xferDcsText(params),
     npages: call.pages,
     jobtimeSeconds: Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000),
     conntimeSeconds: Math.round(call.durationMs / 1000),

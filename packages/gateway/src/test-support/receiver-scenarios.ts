@@ -1,6 +1,6 @@
 // The incoming path against capi-sim through a locked-down transport, real PostgreSQL: the
 // rcapi and native test files run these same scenarios.
-import { auditMigrations } from '@faxgate/audit';
+import { auditMigrations, decodeXferParams } from '@faxgate/audit';
 import { CapiSession, type CapiTransport } from '@faxgate/capi-bindings';
 import { type Simulator, startSimulator } from '@faxgate/capi-sim';
 import { type BilevelPage, createPage, pagesEqual, readFaxDocument, setPixel } from '@faxgate/fax-core';
@@ -116,6 +116,15 @@ export function receiverScenarios(transportFor: (sim: Simulator) => CapiTranspor
     const xfer = await t.knex('xfer_log').where({ type: 'RECV', fax_id: fax.id });
     expect(xfer).toHaveLength(1);
     expect(xfer[0]).toMatchObject({ npages: 2, remote_station: 'SENDER 89', reason: '' });
+    // params: HylaFAX's packed session word from the card's rate and the pages received
+    const end = await t.knex('audit_events').where({ fax_id: fax.id, type: 'recv.end' }).first();
+    expect(end.details.rate).toBeGreaterThan(0);
+    expect(decodeXferParams(xfer[0].params)).toMatchObject({
+      form: 'packed',
+      bitRate: end.details.rate,
+      width: pages[0].width,
+      length: 'a4',
+    });
   });
 
   it('delivers a fax for a number no mailbox owns to the fax post office', async () => {
