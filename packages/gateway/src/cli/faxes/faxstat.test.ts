@@ -1,6 +1,6 @@
 import type { Fax } from '@faxgate/store';
 import { describe, expect, it } from 'vitest';
-import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, ttsText } from './faxstat.js';
+import { describeZone, FAXSTAT_HEADER, faxstatLine, stateLetter, statusText, ttsText } from './faxstat.js';
 
 function fax(over: Partial<Fax>): Fax {
   return {
@@ -55,6 +55,30 @@ describe('faxstat table', () => {
       'UTC',
     );
     expect(line).toBe('12   127 F maximi +49301234567   2:4 12:12         No answer from the remote');
+  });
+
+  it('leaves the status of a done job empty as faxstat does; a failed one keeps its reason', () => {
+    const done = faxstatLine(
+      {
+        fax: fax({
+          state: 'done',
+          dials: 1,
+          pagesDone: 1,
+          pagesTotal: 1,
+          cause: 'ok',
+          causeText: '1 page confirmed',
+        }),
+        owner: 'alice',
+      },
+      now,
+      'UTC',
+    );
+    expect(done).toBe('12   127 D  alice +49301234567   1:1  1:12');
+    expect(statusText(fax({ state: 'done', cause: 'ok', causeText: '1 page confirmed' }))).toBe('');
+    expect(statusText(fax({ state: 'failed', cause: 'busy', causeText: 'Busy signal detected' }))).toBe(
+      'Busy signal detected',
+    );
+    expect(statusText(fax({ state: 'sleeping', cause: 'no-answer', causeText: null }))).toBe('no-answer');
   });
 
   it('maps every HylaFAX state to its letter', () => {

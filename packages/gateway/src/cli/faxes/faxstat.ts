@@ -47,8 +47,12 @@ export function ttsText(fax: Fax, now: Date, timeZone: string): string {
   return `${t.day}${MONTHS[Number(t.month) - 1]}${t.year}`;
 }
 
-/** Last failure reason (HylaFAX `%s`): cause text, else the cause code. */
+/**
+ * Last failure reason (HylaFAX `%s`): cause text, else the cause code. Empty for a done job,
+ * as faxstat leaves it (the success note, "1 page confirmed", stays on the fax record).
+ */
 export function statusText(fax: Fax): string {
+  if (fax.state === 'done') return '';
   return (fax.causeText ?? fax.cause ?? '').replace(/\s+/g, ' ').trim();
 }
 
