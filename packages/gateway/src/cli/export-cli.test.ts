@@ -50,6 +50,21 @@ describe('faxgate log export', () => {
     expect(read?.details).toMatchObject({ format: 'xferfaxlog', rows: 1 });
   });
 
+  it('--format xferfaxlog-19: HylaFAX 6.0 lines for an auditor; refused to a user, on record', async () => {
+    const r = await ok('olga', ['log', 'export', '--format', 'xferfaxlog-19']);
+    const cols = r.stdout.replace(/\n$/, '').split('\t');
+    expect(cols).toHaveLength(19);
+    expect(cols.slice(0, 5)).toEqual(['03/02/26 10:15', 'SEND', '00000042', 'c1b1', '42']);
+    expect((await auditEvents(f.db)).at(-1)?.details).toMatchObject({ format: 'xferfaxlog-19', rows: 1 });
+    const before = (await auditEvents(f.db)).length;
+    const refused = await f.as('uwe', ['log', 'export', '--format', 'xferfaxlog-19']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect((await auditEvents(f.db)).slice(before).map((e) => [e.type, e.actor])).toEqual([
+      ['access.denied', 'uwe'],
+    ]);
+  });
+
   it('filters by --from/--to, takes --time-zone, and refuses bad input without reading', async () => {
     const later = await ok('olga', ['log', 'export', '--format', 'jsonl', '--from', '2026-03-03']);
     expect(later.stdout).toBe('');

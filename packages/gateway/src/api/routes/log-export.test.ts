@@ -15,12 +15,27 @@ async function lastEvent() {
 }
 
 describe('GET /api/v1/log', () => {
-  it('refuses a role without log.read with 403 and an access.denied event', async () => {
+  it('refuses a role without log.read with 403 and an access.denied event, in every format', async () => {
     for (const user of ['alice', 'bob']) {
-      const r = await client(f, user)('/api/v1/log');
-      expect(r.status).toBe(403);
-      expect(await lastEvent()).toMatchObject({ type: 'access.denied', actor: user });
+      for (const q of ['', '?format=xferfaxlog-19']) {
+        const r = await client(f, user)(`/api/v1/log${q}`);
+        expect(r.status).toBe(403);
+        expect(await lastEvent()).toMatchObject({ type: 'access.denied', actor: user });
+      }
     }
+  });
+
+  it('answers HylaFAX 6.0 lines (19 columns, no jobinfo) for format=xferfaxlog-19, recorded as such', async () => {
+    const r = await client(f, 'audi')('/api/v1/log?format=xferfaxlog-19');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const line = (await r.text()).replace(/\n$/, '');
+    expect(line.split('\t')).toHaveLength(19);
+    expect(line.split('\t').slice(0, 3)).toEqual(['03/02/26 10:15', 'SEND', '00000042']);
+    expect(await lastEvent()).toMatchObject({
+      type: 'log.read',
+      details: { format: 'xferfaxlog-19', rows: 1 },
+    });
   });
 
   it('answers xferfaxlog lines in the asked zone to the auditor, and records the read', async () => {

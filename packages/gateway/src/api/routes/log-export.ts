@@ -1,7 +1,7 @@
 // GET /api/v1/log: the send/receive log (a superset of HylaFAX xferfaxlog) as xferfaxlog
 // lines, CSV or JSON lines, streamed — what `faxgate log export` prints. Needs log.read
 // (refusal: 403 + access.denied); the read itself is recorded as `log.read`.
-import { exportXferLog } from '@faxgate/audit';
+import { exportXferLog, XFER_EXPORT_FORMATS, type XferExportFormat } from '@faxgate/audit';
 import type { FastifyInstance } from 'fastify';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
@@ -9,10 +9,11 @@ import { ApiError } from '../errors.js';
 import { errors } from '../schemas.js';
 import { rangeOf, rangeQuery, streamExport } from './export-stream.js';
 
-const FORMATS = ['xferfaxlog', 'csv', 'jsonl'] as const;
-type Format = (typeof FORMATS)[number];
+const FORMATS = XFER_EXPORT_FORMATS;
+type Format = XferExportFormat;
 const CONTENT_TYPES: Record<Format, string> = {
   xferfaxlog: 'text/plain; charset=utf-8',
+  'xferfaxlog-19': 'text/plain; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
   jsonl: 'application/x-ndjson; charset=utf-8',
 };
@@ -25,7 +26,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
         tags: ['audit'],
         summary: 'Export the send/receive log (log.read; the read is an audit event)',
         description:
-          'Records with from <= time < to. xferfaxlog is the HylaFAX tab format (its date column in timeZone). Streamed.',
+          "Records with from <= time < to. xferfaxlog is the HylaFAX+ tab format (20 columns, its date column in timeZone); xferfaxlog-19 is HylaFAX 6.0's 19 columns (no jobinfo), the layout Debian's hylafax-server tools (xferfaxstats, recvstats) read. params is HylaFAX's packed session word. Streamed.",
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -36,7 +37,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
           },
         },
         response: {
-          200: { description: 'xferfaxlog lines, CSV or JSON lines', type: 'string' },
+          200: { description: 'xferfaxlog lines (20 or 19 columns), CSV or JSON lines', type: 'string' },
           ...errors(400, 401, 403),
         },
       },

@@ -101,14 +101,22 @@ export function registerAuditCommands(program: Command): void {
       .command('export')
       .description('write the send/receive log to stdout (needs log.read; the read is recorded)')
       .addOption(
-        new Option('--format <format>', 'xferfaxlog (HylaFAX tab format), csv or jsonl')
-          .choices(['xferfaxlog', 'csv', 'jsonl'])
+        new Option(
+          '--format <format>',
+          "xferfaxlog (HylaFAX+ tab format, 20 columns), xferfaxlog-19 (HylaFAX 6.0, as Debian's xferfaxstats/recvstats read it), csv or jsonl",
+        )
+          .choices(['xferfaxlog', 'xferfaxlog-19', 'csv', 'jsonl'])
           .default('xferfaxlog'),
       )
       .option('--time-zone <zone>', 'IANA zone of the xferfaxlog date column', 'UTC'),
   ).action(async function (
     this: Command,
-    o: { format: 'xferfaxlog' | 'csv' | 'jsonl'; from?: string; to?: string; timeZone: string },
+    o: {
+      format: 'xferfaxlog' | 'xferfaxlog-19' | 'csv' | 'jsonl';
+      from?: string;
+      to?: string;
+      timeZone: string;
+    },
   ) {
     const { from, to } = range(o);
     try {
