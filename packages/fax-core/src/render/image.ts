@@ -16,6 +16,7 @@ import {
 import { greyToBilevel } from './bilevel.js';
 import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
+import { turnsLandscape } from './orientation.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
 sharp.cache(false);
@@ -28,7 +29,7 @@ export interface ImageRenderOptions {
   threshold: number;
   limits: RenderLimits;
   extraPages: number;
-  /** Turn landscape images a quarter left so they fill the portrait fax page. */
+  /** Turn landscape images too wide for the fax line a quarter left so they fill the portrait page. */
   rotateLandscape: boolean;
   onPage?: (index: number) => void;
 }
@@ -116,7 +117,7 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
       const dpi = meta.density && meta.density >= 50 && meta.density <= 2400 ? meta.density : DEFAULT_DPI;
       const oriented =
         meta.orientation && meta.orientation >= 5 ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
-      const turn = opts.rotateLandscape && oriented[0] > oriented[1] * 1.05;
+      const turn = opts.rotateLandscape && turnsLandscape(oriented[0] / dpi, oriented[1] / dpi, g);
       const fit = turn
         ? fitPage(oriented[1] / dpi, oriented[0] / dpi, g, g.a4Lines)
         : fitPage(oriented[0] / dpi, oriented[1] / dpi, g, g.a4Lines);

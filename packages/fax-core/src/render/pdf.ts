@@ -8,6 +8,7 @@ import { type BilevelPage, createPage, type VerticalResolution } from '../page.j
 import { greyToBilevel } from './bilevel.js';
 import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
+import { turnsLandscape } from './orientation.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
 /** The PDFium exports we call (the wrapper types only a few of them). */
@@ -72,7 +73,7 @@ export interface PdfRenderOptions {
   limits: RenderLimits;
   /** Pages the job already has (a cover page) that count towards the page limit. */
   extraPages: number;
-  /** Turn landscape pages a quarter left so they fill the portrait fax page. */
+  /** Turn landscape pages too wide for the fax line a quarter left so they fill the portrait page. */
   rotateLandscape: boolean;
   /** Called after each page, so the worker can check its memory between pages. */
   onPage?: (index: number) => void;
@@ -171,9 +172,9 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         const wPt = m._FPDF_GetPageWidthF(page);
         const hPt = m._FPDF_GetPageHeightF(page);
         if (!(wPt > 0 && hPt > 0)) throw new DocumentError('corrupt', `PDF page ${i + 1} has no size`);
-        // A landscape page is turned a quarter to the left (its top to the paper's left
-        // edge), as printer drivers do, instead of shrinking to 70 %.
-        const turn = opts.rotateLandscape && wPt > hPt * 1.05;
+        // A landscape page too wide for the line is turned a quarter to the left (its top
+        // to the paper's left edge), as printer drivers do, instead of shrinking to 70 %.
+        const turn = opts.rotateLandscape && turnsLandscape(wPt / 72, hPt / 72, g);
         const fit = turn ? fitPage(hPt / 72, wPt / 72, g) : fitPage(wPt / 72, hPt / 72, g);
         if (!bmp || bmpHeight !== fit.pageHeight) {
           if (bmp) m._FPDFBitmap_Destroy(bmp);
