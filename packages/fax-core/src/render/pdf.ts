@@ -9,10 +9,11 @@ import { greyToBilevel } from './bilevel.js';
 import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import { turnsLandscape } from './orientation.js';
+import { closeForms, drawForms, type FormFill, openForms, type PdfiumForms } from './pdf-forms.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
 /** The PDFium exports we call (the wrapper types only a few of them). */
-interface Pdfium {
+interface Pdfium extends PdfiumForms {
   HEAPU8: Uint8Array;
   HEAP32: Int32Array;
   wasmExports: { malloc(n: number): number; free(p: number): void };
@@ -125,6 +126,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
   m.HEAPU8.set(bytes, data);
   const scratch = m.wasmExports.malloc(64); // matrix (6 floats), clip (4 floats), w/h ints
   let doc = 0;
+  let forms: FormFill | null = null;
   let bmp = 0;
   let bmpHeight = 0;
   try {
@@ -143,6 +145,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
     const count = m._FPDF_GetPageCount(doc);
     if (count <= 0) throw new DocumentError('empty', 'PDF has no pages');
     checkPageCount(count, opts.limits.pages, opts.extraPages, 'PDF');
+    forms = openForms(m, doc);
     const pages: BilevelPage[] = [];
     // Annotations (filled forms, stamps) are part of what the sender sees, so they are drawn.
     // Threshold and halftone: text and paths without anti-aliasing (crisp 1-bit edges, 1.6× faster);
@@ -196,6 +199,23 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         const m6 = turn ? [0, -sy, sx, 0, fit.offsetX, Math.trunc(wPt) * sy] : [sx, 0, 0, sy, fit.offsetX, 0];
         f.set([...m6, 0, 0, g.width, fit.pageHeight]);
         m._FPDF_RenderPageBitmapWithMatrix(bmp, page, scratch, scratch + 24, flags);
+        // Form fields over it, on the same place: the page box after the matrix above.
+        drawForms(
+          m,
+          forms,
+          page,
+          bmp,
+          turn
+            ? {
+                x: fit.offsetX,
+                y: Math.round((Math.trunc(wPt) - wPt) * sy),
+                width: Math.round(hPt * sx),
+                height: Math.round(wPt * sy),
+                rotate: 3,
+              }
+            : { x: fit.offsetX, y: 0, width: Math.round(wPt * sx), height: Math.round(hPt * sy), rotate: 0 },
+          flags & ~RENDER_ANNOT,
+        );
         const buf = m._FPDFBitmap_GetBuffer(bmp);
         const stride = m._FPDFBitmap_GetStride(bmp);
         const out = createPage(g.width, fit.pageHeight, opts.resolution);
@@ -221,6 +241,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
     return pages;
   } finally {
     if (bmp) m._FPDFBitmap_Destroy(bmp);
+    closeForms(m, forms);
     if (doc) m._FPDF_CloseDocument(doc);
     m.wasmExports.free(scratch);
     m.wasmExports.free(data);
