@@ -156,6 +156,11 @@ describe('each role', () => {
         }
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.getByLabel('User name').waitFor();
+        // Signed out on the server too (the DELETE carried the CSRF header): a reload stays out.
+        expect(await world.db('audit_events').where({ type: 'auth.logout', actor: r.user })).toHaveLength(1);
+        await page.reload();
+        await page.getByLabel('User name').waitFor();
+        expect(await page.getByRole('navigation').count()).toBe(0);
       } finally {
         await page.context().close();
       }
