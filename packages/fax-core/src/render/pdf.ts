@@ -10,6 +10,7 @@ import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import { turnsLandscape } from './orientation.js';
 import { closeForms, drawForms, type FormFill, openForms, type PdfiumForms } from './pdf-forms.js';
+import { repairedPdfDamage } from './pdf-open.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
 /** The PDFium exports we call (the wrapper types only a few of them). */
@@ -80,11 +81,6 @@ export interface PdfRenderOptions {
   onPage?: (index: number) => void;
 }
 
-function hasEofMarker(bytes: Uint8Array): boolean {
-  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(-1024);
-  return tail.includes('%%EOF');
-}
-
 /** Sums the pixels of the images a page draws, without decoding them. */
 function imagePixels(
   m: Pdfium,
@@ -138,11 +134,18 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
           'encrypted',
           'PDF is encrypted (password-protected); send it without a password',
         );
-      throw new DocumentError('corrupt', `PDF cannot be read (damaged or truncated; PDFium error ${err})`);
+      throw new DocumentError(
+        'corrupt',
+        `PDF cannot be read: damaged or cut off, and its structure cannot be rebuilt (PDFium error ${err})`,
+      );
     }
-    if (!m._FPDF_DocumentHasValidCrossReferenceTable(doc) && !hasEofMarker(bytes))
-      throw new DocumentError('corrupt', 'PDF is truncated (no %%EOF, cross-reference table damaged)');
     const count = m._FPDF_GetPageCount(doc);
+    // PDFium rebuilt a missing or wrong xref from the objects it found; what it opened is
+    // sent only when nothing is cut off (never a silently shortened document).
+    if (!m._FPDF_DocumentHasValidCrossReferenceTable(doc)) {
+      const damage = repairedPdfDamage(bytes, Math.max(0, count));
+      if (damage) throw new DocumentError('corrupt', damage);
+    }
     if (count <= 0) throw new DocumentError('empty', 'PDF has no pages');
     checkPageCount(count, opts.limits.pages, opts.extraPages, 'PDF');
     forms = openForms(m, doc);
