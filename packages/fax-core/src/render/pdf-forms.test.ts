@@ -1,6 +1,6 @@
 // AcroForm fields on generated forms: the value is drawn where the field is, with and without
 // appearance streams (NeedAppearances), upright and turned, at non-square fax pixels.
-import { PDFBool, PDFDocument, PDFName } from 'pdf-lib';
+import { PDFBool, PDFDocument, PDFName, PDFNumber } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { type BilevelPage, getPixel, type VerticalResolution } from '../page.js';
 import { type PdfRenderOptions, renderPdf } from './pdf.js';
@@ -26,6 +26,8 @@ interface FormSpec {
   checked?: boolean;
   /** Drop every appearance stream and set NeedAppearances: the viewer must build them. */
   needAppearances?: boolean;
+  /** The text field's annotation flags (/F); pdf-lib writes 4, Print. */
+  flags?: number;
 }
 
 async function makeForm(spec: FormSpec = {}): Promise<Uint8Array> {
@@ -36,6 +38,8 @@ async function makeForm(spec: FormSpec = {}): Promise<Uint8Array> {
   if (spec.value !== undefined) name.setText(spec.value);
   const dy = page.getHeight() - 842; // same distance from the top on every page size
   name.addToPage(page, { ...NAME, y: NAME.y + dy, borderWidth: 0 });
+  if (spec.flags !== undefined)
+    for (const w of name.acroField.getWidgets()) w.dict.set(PDFName.of('F'), PDFNumber.of(spec.flags));
   const tick = form.createCheckBox('agree');
   tick.addToPage(page, { ...TICK, y: TICK.y + dy, borderWidth: 0 });
   if (spec.checked) tick.check();
@@ -89,6 +93,15 @@ describe('AcroForm fields', () => {
       const [p] = await renderPdf(await makeForm({}), options({ dither }));
       expect(total(p)).toBe(0);
     }
+  });
+
+  it('printed as a printer prints: the Print flag decides, not NoView (as Ghostscript)', async () => {
+    const ink = async (flags: number) =>
+      inkUpright((await renderPdf(await makeForm({ value: 'HELLO FORM', flags }), options()))[0], NAME);
+    expect(await ink(4)).toBeGreaterThan(800); // Print
+    expect(await ink(4 | 32)).toBeGreaterThan(800); // Print + NoView: on paper, not on screen
+    expect(await ink(0)).toBe(0); // no Print flag: screen only
+    expect(await ink(4 | 2)).toBe(0); // Hidden
   });
 
   it('fields keep their place at standard and superfine resolution (non-square pixels)', async () => {

@@ -15,6 +15,12 @@ export interface PdfiumForms {
   _FPDFDOC_ExitFormFillEnvironment(form: number): void;
   _FPDF_SetFormFieldHighlightAlpha(form: number, alpha: number): void;
   _FPDF_RemoveFormFieldHighlight(form: number): void;
+  _FPDFPage_GetAnnotCount(page: number): number;
+  _FPDFPage_GetAnnot(page: number, i: number): number;
+  _FPDFPage_CloseAnnot(annot: number): void;
+  _FPDFAnnot_GetSubtype(annot: number): number;
+  _FPDFAnnot_GetFlags(annot: number): number;
+  _FPDFAnnot_SetFlags(annot: number, flags: number): number;
   _FORM_OnAfterLoadPage(page: number, form: number): void;
   _FORM_OnBeforeClosePage(page: number, form: number): void;
   _FPDF_FFLDraw(
@@ -29,6 +35,11 @@ export interface PdfiumForms {
     flags: number,
   ): void;
 }
+
+const ANNOT_WIDGET = 20;
+const FLAG_HIDDEN = 2;
+const FLAG_PRINT = 4;
+const FLAG_NOVIEW = 32;
 
 /** sizeof(FPDF_FORMFILLINFO) is 140 bytes on wasm32 at version 2; zeroed room to spare. */
 const INFO_BYTES = 256;
@@ -77,6 +88,27 @@ export interface FormRect {
 }
 
 /**
+ * A fax is a print: FFLDraw shows what a viewer shows (not Hidden, not NoView), a printer
+ * prints what has the Print flag. So for this page's widgets (in memory only) no Print
+ * flag means hidden, and NoView is dropped where Print is set (as Ghostscript prints).
+ */
+function printLook(m: PdfiumForms, page: number): void {
+  const n = m._FPDFPage_GetAnnotCount(page);
+  for (let i = 0; i < n; i++) {
+    const a = m._FPDFPage_GetAnnot(page, i);
+    if (!a) continue;
+    try {
+      if (m._FPDFAnnot_GetSubtype(a) !== ANNOT_WIDGET) continue;
+      const flags = m._FPDFAnnot_GetFlags(a);
+      const print = flags & FLAG_PRINT ? flags & ~FLAG_NOVIEW : flags | FLAG_HIDDEN;
+      if (print !== flags) m._FPDFAnnot_SetFlags(a, print);
+    } finally {
+      m._FPDFPage_CloseAnnot(a);
+    }
+  }
+}
+
+/**
  * Draws the page's form fields over what the page renderer drew. FFLDraw takes a rectangle
  * and a turn rather than a matrix; a rectangle of independent width and height gives the
  * fax's non-square pixels.
@@ -90,6 +122,7 @@ export function drawForms(
   flags: number,
 ): void {
   if (!f) return;
+  printLook(m, page);
   m._FORM_OnAfterLoadPage(page, f.handle);
   try {
     m._FPDF_FFLDraw(f.handle, bmp, page, r.x, r.y, r.width, r.height, r.rotate, flags);
