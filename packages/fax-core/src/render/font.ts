@@ -23,7 +23,11 @@ export function loadFont(face: FontFace): Font {
   let f = fonts.get(face);
   if (!f) {
     const buf = fs.readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${FILES[face]}`));
-    f = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    // lowMemory: glyphs parsed when first drawn; a whole DejaVu face would be ~18 MiB of heap
+    // in every render worker, for the few dozen glyphs a header line uses.
+    f = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), {
+      lowMemory: true,
+    });
     fonts.set(face, f);
   }
   return f;

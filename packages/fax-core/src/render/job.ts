@@ -5,7 +5,6 @@ import { type BilevelPage, LINES_PER_INCH, PELS_PER_INCH } from '../page.js';
 import { renderCover } from './cover.js';
 import { decodeText, detectType } from './detect.js';
 import { DocumentError, RenderLimitError } from './errors.js';
-import { renderImage } from './image.js';
 import { renderPdf } from './pdf.js';
 import { drawHeaderLine, headerBandLines } from './tagline.js';
 import { renderText } from './text.js';
@@ -56,7 +55,9 @@ export async function renderJob(
       break;
     case 'png':
     case 'jpeg':
-    case 'tiff':
+    case 'tiff': {
+      // libvips is loaded at the first image, not at the worker's start (a PDF preview needs none)
+      const { renderImage } = await import('./image.js');
       pages = await renderImage(bytes, {
         resolution: options.resolution,
         rotateLandscape,
@@ -67,6 +68,7 @@ export async function renderJob(
         onPage,
       });
       break;
+    }
     case 'text': {
       const text = decodeText(bytes);
       if (text === null) throw new DocumentError('invalid-text', 'text is not valid UTF-8');

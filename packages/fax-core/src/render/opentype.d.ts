@@ -21,7 +21,7 @@ declare module 'opentype.js' {
     charToGlyph(ch: string): Glyph;
     getKerningValue(left: Glyph, right: Glyph): number;
   }
-  export function parse(buffer: ArrayBuffer): Font;
+  export function parse(buffer: ArrayBuffer, options?: { lowMemory?: boolean }): Font;
   const opentype: { parse: typeof parse };
   export default opentype;
 }

@@ -14,8 +14,8 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromWire, RenderLimitError, RenderWorkerError } from './errors.js';
-import { killTree, treeRss, workerOf } from './proc-tree.js';
-import type { JobMessage, WorkerMessage } from './protocol.js';
+import { killTree, processTree, rssOf, workerOf } from './proc-tree.js';
+import type { JobMessage, PoolMessage, WorkerMessage } from './protocol.js';
 import { prepareSandbox, type SandboxInfo, type SandboxOptions } from './sandbox.js';
 import { DEFAULT_LIMITS, type RenderLimits, type RenderOptions, type RenderResult } from './types.js';
 
@@ -28,6 +28,19 @@ export interface RenderPoolOptions {
   workerFile?: string;
   /** How often the memory of a busy worker is read, ms (default 20). */
   memoryPollMs?: number;
+  /**
+   * A worker whose resident set is above this after a job is replaced (default 160 MiB; a
+   * worker that rendered a 200 dpi scan holds ~125 MiB, one after a text PDF ~100 MiB).
+   * PDFium's wasm heap only grows, so one large page would otherwise keep a worker big.
+   */
+  recycleRssBytes?: number;
+  /** A worker is replaced after this many jobs (default 200), whatever its size. */
+  recycleAfterJobs?: number;
+  /**
+   * Load the header line's font in each worker once it is ready (default true), so a daemon's
+   * first job does not wait for it; a one-off preview without header line passes false.
+   */
+  warm?: boolean;
   /**
    * Where workers run (default `{ mode: 'bubblewrap', tmpDir: os.tmpdir() }`). With 'bubblewrap'
    * createRenderPool throws SandboxUnavailableError when bwrap is missing or cannot create its
@@ -44,6 +57,8 @@ export interface RenderPoolStats {
   started: number;
   /** Workers killed for a limit or a crash. */
   killed: number;
+  /** Workers replaced after a job for their size or their job count (recycleRssBytes, recycleAfterJobs). */
+  recycled: number;
   queued: number;
   busy: number;
   /** Process ids of the workers that have a job now (the node process, also under bwrap). */
@@ -81,7 +96,15 @@ interface Slot {
   stderr: string;
   /** Set when the pool ended the process on purpose (limit, recycle, close). */
   ended: boolean;
+  /** Jobs finished by this worker. */
+  jobs: number;
+  /** The processes whose memory is summed (bwrap's and the worker's), read again now and then. */
+  tree: number[];
+  treeAge: number;
 }
+
+/** Memory polls between two walks of a worker's process tree (walking reads every thread's children). */
+const TREE_POLLS = 10;
 
 function defaultWorkerFile(): string {
   const here = fileURLToPath(import.meta.url);
@@ -110,18 +133,26 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
     opts.onWarning ?? ((m) => console.error(`WARNING: ${m}`)),
   );
   const pollMs = opts.memoryPollMs ?? 20;
+  const recycleRssBytes = opts.recycleRssBytes ?? 160 * 1048576;
+  const recycleAfterJobs = Math.max(1, opts.recycleAfterJobs ?? 200);
+  const warm = opts.warm ?? true;
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
   let started = 0;
   let killed = 0;
+  let recycled = 0;
   let failedStarts = 0;
 
   const execArgv = [
     ...(workerFile.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx'] : []),
     // The V8 heap holds little (pages are typed arrays); the wasm heap and libvips live outside it.
     `--max-old-space-size=${Math.max(128, Math.floor(baseLimits.memoryBytes / 2 / 1048576))}`,
+    // A small young generation: 16 MiB semi-spaces would be resident for little gain here.
+    '--max-semi-space-size=1',
+    // The worker collects before it decides it is too big to keep (recycleRssBytes).
+    '--expose-gc',
   ];
 
   function spawn(): Slot {
@@ -136,6 +167,9 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       job: null,
       stderr: '',
       ended: false,
+      jobs: 0,
+      tree: [],
+      treeAge: TREE_POLLS,
     };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       slot.stderr = (slot.stderr + d).slice(-4000);
@@ -145,6 +179,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
         slot.ready = true;
         slot.workerPid = child.pid === undefined ? undefined : workerOf(child.pid);
         failedStarts = 0;
+        if (warm) child.send({ type: 'warm' } satisfies PoolMessage, () => {});
         markReady();
         dispatch();
         return;
@@ -152,10 +187,13 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       settle(slot);
+      slot.jobs++;
       if (m.type === 'done') job.resolve(m.result);
       else job.reject(fromWire(m.error));
-      if (m.recycle) replace(slot, false);
-      else dispatch();
+      if (m.recycle || slot.jobs >= recycleAfterJobs) {
+        recycled++;
+        replace(slot, false);
+      } else dispatch();
     });
     child.on('error', () => {});
     child.on('exit', (code, signal) => {
@@ -230,9 +268,8 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
           ),
         limits.timeMs,
       );
-      const pid = slot.child.pid;
       slot.poll = setInterval(() => {
-        const rss = pid ? treeRss(pid) : undefined;
+        const rss = slotRss(slot);
         if (rss !== undefined && rss > limits.memoryBytes)
           fail(
             slot,
@@ -244,12 +281,39 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
             ),
           );
       }, pollMs);
-      const msg: JobMessage = { type: 'job', id: job.id, bytes: job.bytes, options: job.options, limits };
+      const msg: JobMessage = {
+        type: 'job',
+        id: job.id,
+        bytes: job.bytes,
+        options: job.options,
+        limits,
+        recycleRssBytes,
+      };
       slot.child.send(msg, (err) => {
         if (err && slot.job === job)
           fail(slot, new RenderWorkerError(`cannot reach render worker: ${err.message}`));
       });
     }
+  }
+
+  /**
+   * The worker's memory with its bwrap parents: their resident sets every poll, the tree
+   * (which a process forked in the sandbox would join) walked again every TREE_POLLS polls.
+   */
+  function slotRss(slot: Slot): number | undefined {
+    const pid = slot.child.pid;
+    if (pid === undefined) return undefined;
+    if (++slot.treeAge >= TREE_POLLS) {
+      slot.tree = processTree(pid);
+      slot.treeAge = 0;
+    }
+    let sum = 0;
+    for (const p of slot.tree) {
+      const rss = rssOf(p);
+      if (rss === undefined && p === pid) return undefined;
+      sum += rss ?? 0;
+    }
+    return sum;
   }
 
   function kill(slot: Slot): void {
@@ -286,6 +350,7 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
       workers: slots.length,
       started,
       killed,
+      recycled,
       queued: queue.length,
       busy: slots.filter((s) => s.job).length,
       busyPids: slots.filter((s) => s.job && s.child.pid).map((s) => s.workerPid ?? s.child.pid!),

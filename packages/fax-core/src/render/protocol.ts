@@ -8,7 +8,16 @@ export interface JobMessage {
   bytes: Uint8Array;
   options: RenderOptions;
   limits: RenderLimits;
+  /** Ask to be replaced after this job when the resident set is above this many bytes. */
+  recycleRssBytes: number;
 }
+
+/** Load what the first job would otherwise wait for (the header line's font) while idle. */
+export interface WarmMessage {
+  type: 'warm';
+}
+
+export type PoolMessage = JobMessage | WarmMessage;
 
 export type WorkerMessage =
   | { type: 'ready' }

@@ -213,7 +213,15 @@ describe('inside the bubblewrap sandbox', () => {
     expect(inside.env).not.toContain('FAXGATE_TEST_SECRET');
     expect(inside.env.filter((k) => !k.startsWith('NODE_CHANNEL'))).toEqual(
       // PWD is bwrap's (--chdir)
-      ['HOME', 'NODE_ENV', 'PATH', 'PWD', 'TMPDIR', ...(process.env.TZ ? ['TZ'] : [])].sort(),
+      [
+        'HOME',
+        'MALLOC_MMAP_THRESHOLD_',
+        'NODE_ENV',
+        'PATH',
+        'PWD',
+        'TMPDIR',
+        ...(process.env.TZ ? ['TZ'] : []),
+      ].sort(),
     );
     expect(inside.hostname).toBe('faxgate-render');
     const ex = inside.exists;

@@ -1,14 +1,17 @@
 // Entry point of a render worker process (forked by the pool). It holds PDFium, libvips
 // and the fonts, renders one job at a time, and reports a typed result or error. It asks
-// to be replaced ("recycle") after a job that left it big or broken: a wasm abort, or
-// memory above half its limit.
+// to be replaced ("recycle") after a job that left it big or broken: a wasm abort, memory
+// above half its limit, or a resident set above the pool's recycle mark (PDFium's wasm heap
+// only grows: one large scan would otherwise keep the worker big for good).
+// It is ready as soon as PDFium is: libvips and the fonts load at the first job that needs
+// them, the header line's font also when the pool sends 'warm' (a daemon's pool does).
 import { pathToFileURL } from 'node:url';
 import { encodePage } from '../codec/index.js';
 import { RenderLimitError, toWire } from './errors.js';
 import { loadFont } from './font.js';
 import { renderJob } from './job.js';
 import { pdfium } from './pdf.js';
-import type { JobMessage, WorkerMessage } from './protocol.js';
+import type { PoolMessage, WorkerMessage } from './protocol.js';
 
 const send = (m: WorkerMessage) =>
   new Promise<void>((resolve) => {
@@ -20,11 +23,15 @@ function isWasmAbort(e: unknown): boolean {
   return /Aborted|RuntimeError|out of memory|Cannot enlarge memory|OOM/i.test(msg);
 }
 
+/** The header line's face; libvips (~20 MiB) waits for the first image. */
+function warm(): void {
+  loadFont('sans');
+}
+
 async function main(): Promise<void> {
   await pdfium();
-  loadFont('sans');
-  loadFont('mono');
-  process.on('message', async (msg: JobMessage) => {
+  process.on('message', async (msg: PoolMessage) => {
+    if (msg?.type === 'warm') return warm();
     if (msg?.type !== 'job') return;
     const { limits } = msg;
     const checkpoint = () => {
@@ -37,6 +44,16 @@ async function main(): Promise<void> {
           `render worker used ${rss} bytes (limit ${limits.memoryBytes})`,
         );
     };
+    const big = () => {
+      const over = () => {
+        const rss = process.memoryUsage.rss();
+        return rss > limits.memoryBytes / 2 || rss > msg.recycleRssBytes;
+      };
+      // Garbage (this job's pages) counts too; collected first, so only what stays recycles.
+      if (!over()) return false;
+      (globalThis as { gc?: () => void }).gc?.();
+      return over();
+    };
     try {
       const bytes = new Uint8Array(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
       const result = await renderJob(bytes, msg.options, {
@@ -44,12 +61,7 @@ async function main(): Promise<void> {
         checkpoint,
         encodeMmr: (p) => encodePage(p, { coding: 'mmr' }),
       });
-      await send({
-        type: 'done',
-        id: msg.id,
-        result,
-        recycle: process.memoryUsage.rss() > limits.memoryBytes / 2,
-      });
+      await send({ type: 'done', id: msg.id, result, recycle: big() });
     } catch (e) {
       const fatal = isWasmAbort(e);
       const err = fatal
@@ -64,10 +76,7 @@ async function main(): Promise<void> {
         type: 'fail',
         id: msg.id,
         error: toWire(err),
-        recycle:
-          fatal ||
-          (err instanceof RenderLimitError && err.limit === 'memory') ||
-          process.memoryUsage.rss() > limits.memoryBytes / 2,
+        recycle: fatal || (err instanceof RenderLimitError && err.limit === 'memory') || big(),
       });
     }
   });
