@@ -1,7 +1,7 @@
 // Document type from content (magic bytes), never from a file name or a client's claim.
 import { DocumentError, UnsupportedDocumentError } from './errors.js';
 
-export type SourceType = 'pdf' | 'png' | 'jpeg' | 'tiff' | 'text';
+export type SourceType = 'pdf' | 'png' | 'jpeg' | 'gif' | 'tiff' | 'text';
 
 const startsWith = (b: Uint8Array, sig: number[], at = 0): boolean =>
   b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
@@ -14,7 +14,6 @@ const REFUSED: Array<[string, (b: Uint8Array) => boolean]> = [
   ['7-Zip archive', (b) => startsWith(b, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])],
   ['RAR archive', (b) => startsWith(b, ascii('Rar!'))],
   ['PostScript', (b) => startsWith(b, ascii('%!'))],
-  ['GIF image', (b) => startsWith(b, ascii('GIF8'))],
   ['BMP image', (b) => startsWith(b, ascii('BM')) && b.length > 14],
   ['WebP image', (b) => startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8)],
   [
@@ -51,6 +50,7 @@ export function detectType(bytes: Uint8Array): SourceType {
   }
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';
+  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'gif';
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]))
     return 'tiff';
   if (startsWith(bytes, [0x49, 0x49, 0x2b, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2b]))

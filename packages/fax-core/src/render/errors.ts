@@ -13,7 +13,7 @@ export class RenderError extends Error {
   }
 }
 
-/** The input is none of the accepted types (PDF, PNG, JPEG, TIFF, UTF-8 text). */
+/** The input is none of the accepted types (PDF, PNG, JPEG, GIF, TIFF, UTF-8 text), or an animated GIF. */
 export class UnsupportedDocumentError extends RenderError {
   /** What the content looked like, e.g. "ZIP archive". */
   readonly detected: string;

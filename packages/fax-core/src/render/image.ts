@@ -1,4 +1,4 @@
-// PNG, JPEG and (multi-page) TIFF → fax pages with sharp (libvips). Runs only inside a
+// PNG, JPEG, GIF (one frame) and (multi-page) TIFF → fax pages with sharp (libvips). Runs only inside a
 // render worker. Sizes and page counts are read from the headers first and checked
 // against the limits; only then is a page decoded, with libvips' own pixel cap as a
 // second guard. Fax TIFFs (G3/G4, 1728/2048/2432 wide) pass through with their pixels
@@ -14,7 +14,7 @@ import {
   type VerticalResolution,
 } from '../page.js';
 import { greyToBilevel } from './bilevel.js';
-import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
+import { checkPageCount, DocumentError, RenderLimitError, UnsupportedDocumentError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import { turnsLandscape } from './orientation.js';
 import type { DitherMode, RenderLimits } from './types.js';
@@ -90,6 +90,12 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
   const fax = faxTiffPages(bytes, opts);
   if (fax) return fax;
   const first = await header(bytes);
+  // A GIF is one picture, its first frame; an animation has no one page to send.
+  if (first.format === 'gif' && (first.pages ?? 1) > 1)
+    throw new UnsupportedDocumentError(
+      `animated GIF (${first.pages} frames; a fax page shows one picture: send the frame wanted as PNG, GIF or PDF)`,
+      bytes,
+    );
   const count = first.format === 'tiff' ? Math.max(1, first.pages ?? 1) : 1;
   checkPageCount(count, opts.limits.pages, opts.extraPages, 'image');
   // All headers before any pixels: one oversized page refuses the whole job up front.

@@ -55,6 +55,7 @@ export async function renderJob(
       break;
     case 'png':
     case 'jpeg':
+    case 'gif':
     case 'tiff': {
       // libvips is loaded at the first image, not at the worker's start (a PDF preview needs none)
       const { renderImage } = await import('./image.js');

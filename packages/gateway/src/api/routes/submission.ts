@@ -31,7 +31,12 @@ export const SUBMISSION_DOC = {
       type: 'string',
       description: 'destination as dialled or in international form, e.g. +49 30 1234567',
     },
-    document: { type: 'string', format: 'binary', description: 'one or more files, sent in order' },
+    document: {
+      type: 'string',
+      format: 'binary',
+      description:
+        'one or more files, sent in order: PDF, PNG, JPEG, GIF (one frame; an animated GIF is refused), TIFF (fax or image), PBM, SFF or UTF-8 text — the type is read from the content, never the name or Content-Type',
+    },
     mailbox: {
       type: 'string',
       description: 'outgoing mailbox (id or name); default: the only one I may send from',

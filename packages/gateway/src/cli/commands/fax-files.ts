@@ -206,9 +206,9 @@ export function registerFaxFileCommands(program: Command): void {
   program
     .command('convert')
     .description(
-      'convert a fax document between PBM, TIFF Class F and SFF, or render a document (PDF, image, text) into fax pages exactly as a submission would — sandboxed, under the intake budget, with the cover page options of send — to preview it without sending (input type detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
+      'convert a fax document between PBM, TIFF Class F and SFF, or render a document (PDF, image — PNG, JPEG, GIF, TIFF —, text) into fax pages exactly as a submission would — sandboxed, under the intake budget, with the cover page options of send — to preview it without sending (input type detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
     )
-    .argument('<in>', 'input file (PBM, TIFF or SFF; PDF, PNG, JPEG, TIFF image or text)')
+    .argument('<in>', 'input file (PBM, TIFF or SFF; PDF, PNG, JPEG, GIF (one frame), TIFF image or text)')
     .argument('<out>', 'output file (.pbm, .tif, .tiff or .sff)')
     .addOption(new Option('--compression <coding>', 'TIFF coding (default mh)').choices(['mh', 'mr', 'mmr']))
     .addOption(
