@@ -61,6 +61,8 @@ class Decoder {
   badLines = 0;
   consecutive = 0;
   maxConsecutive = 0;
+  firstBad = -1;
+  lastBad = -1;
   endedBy: DecodeEnd | null = null;
   endPos = 0;
   started = false;
@@ -398,6 +400,8 @@ class Decoder {
       if (sink !== null) this.end('error');
       else if (this.rows > 0) this.data.copyWithin(off, off - stride, off);
       this.badLines++;
+      if (this.firstBad < 0) this.firstBad = this.rows;
+      this.lastBad = this.rows;
       this.consecutive++;
       if (this.consecutive > this.maxConsecutive) this.maxConsecutive = this.consecutive;
       // MR: the 2-D rows that follow refer to a row we do not have; they are bad too, up to the
@@ -461,6 +465,8 @@ class Decoder {
       rows: this.rows,
       badLines: this.badLines,
       consecutiveBadLines: this.maxConsecutive,
+      firstBadRow: this.firstBad,
+      lastBadRow: this.lastBad,
       endedBy,
       bytesUsed: Math.min(this.r.len, Math.ceil(endPos / 8)),
     };

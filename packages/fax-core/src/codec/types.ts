@@ -92,6 +92,9 @@ export interface DecodeResult {
   badLines: number;
   /** The longest run of consecutive bad rows (TIFF ConsecutiveBadFaxLines). */
   consecutiveBadLines: number;
+  /** The first and the last bad row (0-based), -1 when there is none: where the damage is. */
+  firstBadRow: number;
+  lastBadRow: number;
   endedBy: DecodeEnd;
   /** Bytes of the input that belong to the page (up to and including RTC / EOFB when found). */
   bytesUsed: number;

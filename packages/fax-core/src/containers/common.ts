@@ -110,6 +110,15 @@ export interface PageQuality {
   badLines: number;
   /** Longest run of consecutive bad rows. */
   consecutiveBadLines: number;
+  /** The first and the last bad row (0-based), when there are bad rows (readers set them). */
+  firstBadRow?: number;
+  lastBadRow?: number;
+}
+
+/** Adds bad rows first..last (0-based) to the span of a quality record. */
+export function spanBadRows(q: PageQuality, first: number, last: number): void {
+  if (q.firstBadRow === undefined || first < q.firstBadRow) q.firstBadRow = first;
+  if (q.lastBadRow === undefined || last > q.lastBadRow) q.lastBadRow = last;
 }
 
 /** A page handed to a writer: a bare page, or a page with its quality figures. */

@@ -155,7 +155,7 @@ describe('SFF reader', () => {
     expect(doc.pages).toHaveLength(1);
     const p = doc.pages[0];
     expect(p.page.height).toBe(8);
-    expect(p.quality).toEqual({ badLines: 3, consecutiveBadLines: 2 });
+    expect(p.quality).toEqual({ badLines: 3, consecutiveBadLines: 2, firstBadRow: 1, lastBadRow: 7 });
     expect(p.info.userInfoBytes).toBe(3);
     const want = createPage(width, 8);
     want.data.fill(0xff, 0, 3 * 216);

@@ -144,6 +144,9 @@ interface PageState {
   height: number;
   badLines: number;
   consecutiveBadLines: number;
+  /** The first and the last substituted row, -1 while there is none. */
+  firstBad: number;
+  lastBad: number;
   run: number;
 }
 
@@ -457,6 +460,8 @@ export class SffReader<R extends SffRows = 'decode'> {
       height: 0,
       badLines: 0,
       consecutiveBadLines: 0,
+      firstBad: -1,
+      lastBad: -1,
       run: 0,
     };
     this.pageCount++;
@@ -523,6 +528,8 @@ export class SffReader<R extends SffRows = 'decode'> {
       else p.rows.fill(0, o, o + p.stride);
     }
     p.badLines++;
+    if (p.firstBad < 0) p.firstBad = p.height;
+    p.lastBad = p.height;
     p.run++;
     if (p.run > p.consecutiveBadLines) p.consecutiveBadLines = p.run;
     this.emitRow(o);
@@ -541,7 +548,15 @@ export class SffReader<R extends SffRows = 'decode'> {
     this.out.push({
       page: pageFromData(p.info.width, p.height, data, p.info.resolution),
       info: p.info,
-      quality: { badLines: p.badLines, consecutiveBadLines: p.consecutiveBadLines },
+      quality:
+        p.badLines > 0
+          ? {
+              badLines: p.badLines,
+              consecutiveBadLines: p.consecutiveBadLines,
+              firstBadRow: p.firstBad,
+              lastBadRow: p.lastBad,
+            }
+          : { badLines: 0, consecutiveBadLines: 0 },
     });
   }
 }

@@ -32,6 +32,7 @@ import {
   resolutionFromLpi,
   resolveLimits,
   reverseBits,
+  spanBadRows,
   unwrapPage,
 } from './common.js';
 import { buildIfd, type Ifd, type IfdField, Tag, TiffFile, TiffType } from './tiff-structure.js';
@@ -373,6 +374,7 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
   // one CCITT strip: the decoder's page becomes the page, without a second buffer and a copy
   const single = strips === 1 && info.coding !== 'none' && info.coding !== 'packbits';
   let out: Uint8Array = new Uint8Array(single ? 0 : stride * height);
+  const quality: PageQuality = { badLines: 0, consecutiveBadLines: 0 };
   let badLines = 0;
   let consecutiveBadLines = 0;
   let run = 0; // bad run continuing across strips
@@ -411,6 +413,8 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
     }
     // rows the code stream does not deliver are bad rows (left white)
     const missing = rows - decodedRows;
+    if (r.firstBadRow >= 0) spanBadRows(quality, y0 + r.firstBadRow, y0 + r.lastBadRow);
+    if (missing > 0) spanBadRows(quality, y0 + decodedRows, y0 + rows - 1);
     badLines += r.badLines + missing;
     consecutiveBadLines = Math.max(consecutiveBadLines, r.consecutiveBadLines, missing);
     if (missing > 0) {
@@ -426,7 +430,7 @@ export function decodeTiffPage(file: TiffFile, ifd: Ifd, info: TiffPageInfo): Ti
   const result: TiffPage = {
     page: pageFromData(width, height, out, info.resolution),
     info,
-    quality: { badLines, consecutiveBadLines },
+    quality: { ...quality, badLines, consecutiveBadLines },
   };
   if (strips === 1 && info.coding !== 'none' && info.coding !== 'packbits') {
     const { offset, count } = ranges[0];

@@ -24,6 +24,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'state_conflict'
   | 'destination_refused'
+  | 'damaged_pages'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unavailable'

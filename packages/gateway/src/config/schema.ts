@@ -157,6 +157,20 @@ export const configSchema = z.strictObject({
     maxConcurrentSubmissions: int(1, 64).default(4),
     /** Wall time for decoding one fax file (TIFF, SFF, PBM) off the main thread. */
     decodeTimeoutSeconds: seconds(1, 600).default(30),
+    /**
+     * A fax file page with bad rows (repaired or missing) beyond these is refused at submission,
+     * naming page and rows, unless sent with acceptDamaged (--accept-damaged), which is audited.
+     */
+    damage: section({
+      /** More than this share of a page's rows bad (0.01 = 1 %). */
+      maxBadLineFraction: z
+        .number({ error: (iss) => `expected a fraction 0..1, got ${got(iss.input)}` })
+        .min(0)
+        .max(1)
+        .default(0.01),
+      /** …or this many consecutive bad rows. */
+      maxConsecutiveBadLines: int(1, 100_000).default(16),
+    }),
   }),
   render: section({
     /**

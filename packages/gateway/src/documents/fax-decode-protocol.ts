@@ -1,6 +1,6 @@
 // The messages between the gateway and its fax decode threads (fax-decoder.ts ↔
 // fax-decode-worker.ts): one file in, its pages out (pixel buffers transferred, not copied).
-import type { ContainerLimits, VerticalResolution } from '@faxgate/fax-core';
+import type { ContainerLimits, PageQuality, VerticalResolution } from '@faxgate/fax-core';
 
 export interface DecodeRequest {
   id: number;
@@ -15,6 +15,8 @@ export interface WirePage {
   height: number;
   resolution: VerticalResolution;
   data: Uint8Array;
+  /** Only for a page with bad rows (repaired or missing): how many and where of the file's `rows`. */
+  quality?: PageQuality & { rows: number };
 }
 
 export type DecodeReply =

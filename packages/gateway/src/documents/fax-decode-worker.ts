@@ -20,18 +20,22 @@ port.on('message', (req: DecodeRequest) => {
   let reply: DecodeReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const pages: WirePage[] = readFaxDocument(req.data, { limits: req.limits }).pages.map(({ page }) => {
-      const p: BilevelPage = req.resolution ? convertResolution(page, req.resolution) : page;
-      // A page may be a view into a larger decoder buffer: send exactly its bytes.
-      const own =
-        p.data.byteOffset === 0 &&
-        p.data.byteLength === p.data.buffer.byteLength &&
-        p.data.buffer instanceof ArrayBuffer &&
-        !transfer.includes(p.data.buffer);
-      const data = own ? p.data : p.data.slice();
-      transfer.push(data.buffer as ArrayBuffer);
-      return { width: p.width, height: p.height, resolution: p.resolution, data };
-    });
+    const pages: WirePage[] = readFaxDocument(req.data, { limits: req.limits }).pages.map(
+      ({ page, quality }) => {
+        const p: BilevelPage = req.resolution ? convertResolution(page, req.resolution) : page;
+        // A page may be a view into a larger decoder buffer: send exactly its bytes.
+        const own =
+          p.data.byteOffset === 0 &&
+          p.data.byteLength === p.data.buffer.byteLength &&
+          p.data.buffer instanceof ArrayBuffer &&
+          !transfer.includes(p.data.buffer);
+        const data = own ? p.data : p.data.slice();
+        transfer.push(data.buffer as ArrayBuffer);
+        const wire: WirePage = { width: p.width, height: p.height, resolution: p.resolution, data };
+        if (quality.badLines > 0) wire.quality = { ...quality, rows: page.height };
+        return wire;
+      },
+    );
     reply = { id: req.id, ok: true, pages };
   } catch (e) {
     const err = e as Error;

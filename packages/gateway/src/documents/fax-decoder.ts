@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import {
   type BilevelPage,
   type ContainerLimits,
+  type PageQuality,
   pageFromData,
   type VerticalResolution,
 } from '@faxgate/fax-core';
@@ -38,15 +39,18 @@ export interface FaxDecodeJob {
   limits: Partial<ContainerLimits>;
 }
 
+/** A decoded page; `quality` only when the file's page had bad rows (intake's damage check). */
+export type DecodedFaxPage = BilevelPage & { quality?: PageQuality & { rows: number } };
+
 export interface FaxDecoder {
-  decode(data: Uint8Array, job: FaxDecodeJob): Promise<BilevelPage[]>;
+  decode(data: Uint8Array, job: FaxDecodeJob): Promise<DecodedFaxPage[]>;
   stats(): { threads: number; busy: number; queued: number; killed: number };
   close(): Promise<void>;
 }
 
 interface Pending {
   req: DecodeRequest;
-  resolve(p: BilevelPage[]): void;
+  resolve(p: DecodedFaxPage[]): void;
   reject(e: Error): void;
 }
 
@@ -109,7 +113,13 @@ export function createFaxDecoder(opts: FaxDecoderOptions = {}): FaxDecoder {
       if (slot.job?.req.id !== m.id) return;
       const job = finish(slot)!;
       if (m.ok) {
-        job.resolve(m.pages.map((p) => pageFromData(p.width, p.height, p.data, p.resolution)));
+        job.resolve(
+          m.pages.map((p) => {
+            const page: DecodedFaxPage = pageFromData(p.width, p.height, p.data, p.resolution);
+            if (p.quality) page.quality = p.quality;
+            return page;
+          }),
+        );
       } else if (m.error.input) {
         job.reject(new FaxDecodeError(m.error.name, m.error.message, m.error.code));
       } else {

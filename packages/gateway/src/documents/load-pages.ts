@@ -6,6 +6,7 @@
 import { type BilevelPage, RenderLimitError, type VerticalResolution } from '@faxgate/fax-core';
 import type { CoverPageOptions, RenderPoolOptions, SandboxOptions } from '@faxgate/fax-core/render';
 import type { FaxgateConfig } from '../config/schema.js';
+import { type PageDamage, pageDamage } from '../intake/damage.js';
 import { BudgetCounter, type IntakeBudget, planSubmission } from './budget.js';
 import {
   BudgetExceededError,
@@ -16,7 +17,7 @@ import {
   isFaxContentError,
   RenderUnavailableError,
 } from './errors.js';
-import { createFaxDecoder, type FaxDecoder } from './fax-decoder.js';
+import { createFaxDecoder, type DecodedFaxPage, type FaxDecoder } from './fax-decoder.js';
 
 export {
   BudgetExceededError,
@@ -37,6 +38,8 @@ export interface DocumentLoader {
     files: readonly DocumentFile[],
     resolution?: VerticalResolution,
     cover?: CoverPageOptions,
+    /** Filled with the pages that have bad rows (fax files only; intake/damage.ts). */
+    damaged?: PageDamage[],
   ): Promise<BilevelPage[]>;
   /**
    * A check for files as they arrive (an upload read part by part): each call scans one fax
@@ -133,7 +136,7 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
         planSubmission([file], counter);
       };
     },
-    async load(files, resolution, cover) {
+    async load(files, resolution, cover, damaged) {
       const counter = new BudgetCounter(budget);
       // Every fax file is counted before the first one is decoded.
       const plan = planSubmission(files, counter, cover ? 1 : 0);
@@ -181,7 +184,14 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
       const pages: BilevelPage[] = [];
       plan.forEach(({ file }, i) => {
         if (perFile[i].length === 0) throw new DocumentInputError(file.name, 'the document has no pages');
-        pages.push(...perFile[i]);
+        for (const p of perFile[i] as DecodedFaxPage[]) {
+          // numbered as sent: a cover page goes in front
+          if (p.quality && damaged)
+            damaged.push(
+              pageDamage(pages.length + 1 + (cover ? 1 : 0), file.name, p.quality.rows, p.quality),
+            );
+          pages.push(p);
+        }
       });
       if (cover) {
         // Drawn here from the submitter's own text with the bundled font: no file is parsed.

@@ -3,6 +3,13 @@
 import type { FastifyReply } from 'fastify';
 import { ApiError } from '../api/errors.js';
 import { BudgetExceededError, RenderUnavailableError } from '../documents/errors.js';
+import {
+  beyondPolicy,
+  DamagedPagesError,
+  type DamagePolicy,
+  damageAuditDetail,
+  type PageDamage,
+} from './damage.js';
 import { RETRY_AFTER_SECONDS, type SubmissionGate } from './submission-gate.js';
 
 /**
@@ -36,4 +43,24 @@ export function intakeApiError(e: unknown, reply: FastifyReply): unknown {
   }
   if (e instanceof RenderUnavailableError) return new ApiError(503, 'unavailable', e.message);
   return e;
+}
+
+/**
+ * The damage check of a submission's fax-file pages: beyond the policy and not accepted, 422
+ * damaged_pages naming page and rows; accepted, the audit detail for the submit event (the fax's
+ * metadata and its fax.submitted event name the pages and counts); else nothing.
+ */
+export function damageCheck(
+  policy: DamagePolicy,
+  damaged: readonly PageDamage[],
+  accept: boolean,
+): Record<string, unknown> | undefined {
+  const beyond = beyondPolicy(policy, damaged);
+  if (beyond.length === 0) return undefined;
+  if (accept) return { acceptedDamaged: true, ...damageAuditDetail(beyond) };
+  const e = new DamagedPagesError(
+    beyond,
+    'send with acceptDamaged=true (faxgate send --accept-damaged) to send it anyway',
+  );
+  throw new ApiError(422, e.code, e.message, damageAuditDetail(beyond));
 }

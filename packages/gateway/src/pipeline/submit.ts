@@ -58,6 +58,8 @@ export interface SubmitFaxInput {
    * same user again gets the fax of the first submission back instead of a second fax.
    */
   idempotencyKey?: string;
+  /** Added to the fax's metadata and its submit audit event (e.g. damaged pages sent anyway). */
+  origin?: Record<string, unknown>;
 }
 
 export interface SubmitResult {
@@ -151,6 +153,7 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
       killTime: input.killTime,
       subject: input.subject ?? null,
       jobTag: input.jobTag ?? null,
+      origin: input.origin,
       document: {
         pagesTotal: rows.length,
         resolution: LPI[documentResolution(pages)],

@@ -5,7 +5,8 @@ import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
 import { type Fax, faxes, mailboxes } from '@faxgate/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { coverOptions } from '../../documents/cover.js';
-import { admitSubmission, intakeApiError } from '../../intake/admit.js';
+import { admitSubmission, damageCheck, intakeApiError } from '../../intake/admit.js';
+import type { PageDamage } from '../../intake/damage.js';
 import { SubmissionGate } from '../../intake/submission-gate.js';
 import { stopFax } from '../../pipeline/stop.js';
 import { earlierSubmission, type SubmitResult, submitFax } from '../../pipeline/submit.js';
@@ -189,9 +190,11 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
             { number: sub.number, subject: sub.subject },
             sub.cover,
           );
-        const pages = await services.documents.load(sub.files, sub.resolution, cover).catch((e) => {
+        const damaged: PageDamage[] = [];
+        const pages = await services.documents.load(sub.files, sub.resolution, cover, damaged).catch((e) => {
           throw intakeApiError(e, reply);
         });
+        const origin = damageCheck(services.config.intake.damage, damaged, sub.acceptDamaged);
         const result = await submitFax(
           { db, queue: services.queue, router, settings: services.settings },
           {
@@ -206,6 +209,7 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
             subject: sub.subject,
             jobTag: sub.jobTag,
             idempotencyKey,
+            origin,
           },
         );
         reply.header('location', `/api/v1/faxes/${result.fax.id}`);

@@ -19,6 +19,8 @@ export interface Submission {
   jobTag?: string;
   /** A cover page was asked for (cover=true or any cover field). */
   cover?: CoverRequest;
+  /** Send fax-file pages damaged beyond intake.damage anyway (audited). */
+  acceptDamaged: boolean;
   files: DocumentFile[];
 }
 
@@ -59,6 +61,11 @@ export const SUBMISSION_DOC = {
     coverToCompany: { type: 'string', maxLength: 200, description: 'cover page: recipient organisation' },
     coverComment: { type: 'string', maxLength: 4000, description: 'cover page: comment' },
     coverUrgency: { type: 'string', enum: [...COVER_URGENCIES] },
+    acceptDamaged: {
+      type: 'boolean',
+      description:
+        'send TIFF/SFF pages with bad rows beyond intake.damage anyway (else 422 damaged_pages); recorded in the audit trail. Anyone who may send from the mailbox (out.send) may use it',
+    },
   },
 } as const;
 
@@ -76,6 +83,7 @@ const TEXT_FIELDS = new Set([
   'coverToCompany',
   'coverComment',
   'coverUrgency',
+  'acceptDamaged',
 ]);
 /** The longest field (a cover comment); shorter limits are checked per field below. */
 const MAX_FIELD = 4000;
@@ -160,6 +168,9 @@ export async function readSubmission(
   if (subject !== undefined && subject.length > 200) throw bad('subject: at most 200 characters');
   const jobTag = fields.get('jobTag');
   if (jobTag !== undefined && jobTag.length > 100) throw bad('jobTag: at most 100 characters');
+  const acceptDamaged = fields.get('acceptDamaged');
+  if (acceptDamaged !== undefined && acceptDamaged !== 'true' && acceptDamaged !== 'false')
+    throw bad('acceptDamaged: expected true or false');
   return {
     number,
     mailbox: fields.get('mailbox'),
@@ -170,6 +181,7 @@ export async function readSubmission(
     subject,
     jobTag,
     cover: coverOf(fields),
+    acceptDamaged: acceptDamaged === 'true',
     files,
   };
 }

@@ -160,6 +160,10 @@ export function registerFaxCommands(program: Command): void {
     .addOption(
       new Option('--urgency <level>', 'cover page: urgency (implies --cover)').choices([...COVER_URGENCIES]),
     )
+    .option(
+      '--accept-damaged',
+      'send TIFF/SFF pages with bad rows beyond intake.damage anyway (recorded in the audit trail)',
+    )
     .option('--json', 'print the result as JSON')
     .action(async function (this: Command, files: string[], o) {
       const api = loggedIn(this);

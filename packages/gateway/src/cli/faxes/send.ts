@@ -23,6 +23,8 @@ export interface SendOptions {
   toCompany?: string;
   comment?: string;
   urgency?: CoverRequest['urgency'];
+  /** Send pages damaged beyond intake.damage anyway (the API's acceptDamaged, audited). */
+  acceptDamaged?: boolean;
 }
 
 /** The cover page asked for with the send flags, or undefined for none. */
@@ -106,6 +108,7 @@ export async function sendFax(
   field('killTime', killTime?.toISOString());
   field('resolution', o.resolution);
   field('subject', o.subject);
+  if (o.acceptDamaged) field('acceptDamaged', 'true');
   if (cover) {
     field('cover', 'true');
     field('coverToName', cover.toName);
