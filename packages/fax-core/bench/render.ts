@@ -7,13 +7,16 @@
 // First it prints what the bubblewrap sandbox costs (bench/render-sandbox.ts; from sources under
 // tsx and, when built, from dist as in production); `--sandbox=none`
 // runs the comparison with gs unconfined, `--sandbox-only` stops after the sandbox figures.
+// The pool runs the built worker (dist, as in production) when there is one, else the sources
+// under tsx; `--worker=src` forces the sources. Peak memory is the kernel's high-water mark
+// (VmHWM) of each worker process and of each gs, read the same way.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRenderPool } from '../src/render/index.js';
-import { treeRss } from '../src/render/proc-tree.js';
+import { processTree } from '../src/render/proc-tree.js';
 import type { SandboxMode } from '../src/render/sandbox.js';
 import { makeScanPdf, makeTextPdf } from '../src/test-support/render-fixtures.js';
 import { benchSandbox } from './render-sandbox.js';
@@ -38,16 +41,17 @@ function statusKb(pid: number, key: string): number {
   }
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
+/** High-water marks (VmHWM, KiB) of the node processes below this one: the render workers. */
+function workerPeaks(into: Map<number, number>): void {
+  for (const pid of processTree(process.pid).slice(1)) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+      if (!/^Name:\s+node$/m.test(status)) continue; // bwrap, gs, esbuild
+      const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+      into.set(pid, Math.max(into.get(pid) ?? 0, kb));
+    } catch {
+      // gone
+    }
   }
 }
 
@@ -101,8 +105,10 @@ async function main(): Promise<void> {
   if (fs.existsSync(distWorker))
     console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS, distWorker));
   if (args.has('sandbox-only')) return fs.rmSync(dir, { recursive: true, force: true });
+  const useDist = fs.existsSync(distWorker) && args.get('worker') !== 'src';
   const pool = createRenderPool({
     workers: WORKERS,
+    ...(useDist ? { workerFile: distWorker } : {}),
     limits: { timeMs: 600_000, pages: 1000 },
     sandbox: { mode: SANDBOX, tmpDir: '/tmp/faxgate-bench-render' },
     onWarning: () => {},
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: WORKERS }, () => pool.render(text, { mmr: true })));
   const rows: string[] = [];
   console.log(
-    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes (sandbox ${SANDBOX}), ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes (sandbox ${SANDBOX}, worker from ${useDist ? 'dist' : 'sources under tsx'}), ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
   );
   for (const w of workloads) {
     const files = Array.from({ length: DOCS }, (_, i) => {
@@ -121,10 +127,12 @@ async function main(): Promise<void> {
       return f;
     });
     const totalPages = DOCS * w.pages;
-    let peakKb = 0;
     let peakSelfKb = 0;
-    let peakWorkerKb = 0;
+    const workerKb = new Map<number, number>();
     let gsPeakKb = 0;
+    const ratio1: number[] = [];
+    const ratio2: number[] = [];
+    const before = pool.stats();
     let mmrBytes = 0;
     const oursRate: number[] = [];
     const gs1Rate: number[] = [];
@@ -134,18 +142,8 @@ async function main(): Promise<void> {
       fields: { senderName: 'Bench', senderNumber: '+49 30 1', recipientNumber: '+49 40 2' },
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const poll = setInterval(() => {
-        const self = statusKb(process.pid, 'VmRSS');
-        let workers = 0;
-        // a sandboxed worker is bwrap → bwrap → node: count the whole tree
-        for (const c of childPids(process.pid)) {
-          const kb = Math.round((treeRss(c) ?? 0) / 1024);
-          workers += kb;
-          peakWorkerKb = Math.max(peakWorkerKb, kb);
-        }
-        peakSelfKb = Math.max(peakSelfKb, self);
-        peakKb = Math.max(peakKb, self + workers);
-      }, 10);
+      // the high-water marks only need reading before a worker ends (recycled), not every ms
+      const poll = setInterval(() => workerPeaks(workerKb), 50);
       const started = performance.now();
       const results = await Promise.all(
         files.map(async (f) =>
@@ -154,6 +152,8 @@ async function main(): Promise<void> {
       );
       const ms = performance.now() - started;
       clearInterval(poll);
+      workerPeaks(workerKb);
+      peakSelfKb = Math.max(peakSelfKb, statusKb(process.pid, 'VmHWM'));
       if (results.some((r) => r.pageCount !== w.pages || r.mmr?.length !== w.pages))
         throw new Error('page count mismatch');
       mmrBytes = 0;
@@ -164,18 +164,24 @@ async function main(): Promise<void> {
       gsPeakKb = Math.max(gsPeakKb, gs1.peakKb, gs2.peakKb);
       gs1Rate.push((totalPages * 1000) / gs1.ms);
       gs2Rate.push((totalPages * 1000) / gs2.ms);
+      ratio1.push(oursRate[round] / gs1Rate[round]);
+      ratio2.push(oursRate[round] / gs2Rate[round]);
     }
+    const after = pool.stats();
+    const peaks = [...workerKb.values()];
+    const peakWorkerKb = Math.max(0, ...peaks);
     const ours = median(oursRate);
     const g1 = median(gs1Rate);
     const g2 = median(gs2Rate);
-    const span = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    const span = (xs: number[], d = 1) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
     rows.push(
       [
         `${w.name} (${totalPages} pages, MMR ${(mmrBytes / totalPages / 1024).toFixed(1)} KiB/page)`,
-        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s (rounds ${span(oursRate)}), peak RSS ${(peakKb / 1024).toFixed(0)} MiB in all (this process ${(peakSelfKb / 1024).toFixed(0)}, largest worker ${(peakWorkerKb / 1024).toFixed(0)})`,
+        `  faxgate render pool (${WORKERS} workers): ${ours.toFixed(1)} pages/s (rounds ${span(oursRate)}), peak RSS per worker ${(peakWorkerKb / 1024).toFixed(0)} MiB (workers ${peaks.map((k) => (k / 1024).toFixed(0)).join(', ')}; ${after.started - before.started} started, ${after.recycled - before.recycled} recycled in these rounds), this process ${(peakSelfKb / 1024).toFixed(0)} MiB`,
         `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s (rounds ${span(gs1Rate)}), peak RSS ${(gsPeakKb / 1024).toFixed(0)} MiB per gs`,
         `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s (rounds ${span(gs2Rate)})`,
-        `  ratio of medians: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel)`,
+        `  ratio of medians: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel); per round: ${span(ratio1, 2)}× and ${span(ratio2, 2)}×`,
+        `  peak RSS per worker / per gs: ${(peakWorkerKb / Math.max(1, gsPeakKb)).toFixed(1)}×`,
       ].join('\n'),
     );
     console.log(rows[rows.length - 1]);
