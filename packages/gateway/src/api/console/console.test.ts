@@ -4,6 +4,7 @@
 import { faxes, users } from '@faxgate/store';
 import { describe, expect, it } from 'vitest';
 import { client, PASSWORD, useApiFixture } from '../../test-support/api-fixture.js';
+import { STREAMS_PER_USER } from './routes.js';
 import { actionsFor, viewsFor } from './views.js';
 
 const f = useApiFixture();
@@ -148,6 +149,26 @@ describe('GET /api/v1/console/events', () => {
     const bobEvents = (await bobSeen).filter((e) => e.event === 'fax').map((e) => JSON.parse(e.data).fax);
     expect(bobEvents.map((x) => x.direction)).toEqual(['in']);
   });
+  it('holds at most STREAMS_PER_USER streams per user; a closed one frees its place', async () => {
+    const streams: Response[] = [];
+    for (let i = 0; i < STREAMS_PER_USER; i++) {
+      const r = await client(f, 'bob')('/api/v1/console/events');
+      expect(r.status).toBe(200);
+      streams.push(r);
+    }
+    expect((await client(f, 'bob')('/api/v1/console/events')).status).toBe(429);
+    await streams.pop()!.body!.cancel();
+    let again: Response | undefined;
+    const deadline = Date.now() + 10_000; // a bound: the server sees the close asynchronously
+    while (again?.status !== 200) {
+      if (Date.now() > deadline) throw new Error(`no place freed: ${again?.status}`);
+      await again?.body?.cancel();
+      again = await client(f, 'bob')('/api/v1/console/events');
+    }
+    streams.push(again!);
+    for (const r of streams) await r.body!.cancel();
+  });
+
   it('refuses a user without the faxes view (403, audited)', async () => {
     await users.add(f.db, { name: 'carol', roles: ['user'], password: PASSWORD });
     const login = await fetch(`${f.base}/api/v1/sessions`, {

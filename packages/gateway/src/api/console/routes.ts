@@ -5,6 +5,7 @@
 import { canSeeFax, type Fax } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
 import { type ApiServices, principalOf } from '../context.js';
+import { ApiError } from '../errors.js';
 import { errors, ref } from '../schemas.js';
 import { createFaxEventHub, type FaxEvent } from './fax-events.js';
 import { actionsFor, CONSOLE_VIEWS, type ConsoleView, loadRights, requireView, viewsFor } from './views.js';
@@ -35,6 +36,9 @@ export function streamedFax(f: Fax) {
 /** A stream ends after this long; the browser reconnects with the cookie, so a revoked session stops. */
 export const STREAM_LIFETIME_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
+/** Open streams per user (a few tabs) and per process: each holds a connection and costs a check per event. */
+export const STREAMS_PER_USER = 8;
+export const STREAMS_PER_PROCESS = 500;
 
 export async function consoleRoutes(
   app: FastifyInstance,
@@ -48,6 +52,7 @@ export async function consoleRoutes(
     logError: (m) => services.logError(m),
   });
   const streams = new Set<() => void>();
+  const perUser = new Map<number, number>();
   // Streams never go idle: they are ended before the server waits for its connections.
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
@@ -125,22 +130,40 @@ export async function consoleRoutes(
         summary:
           'Server-sent events: `fax` (a fax I may see was created or changed state), `resync` (re-read)',
         description: `text/event-stream. Needs the faxes view. The stream ends after ${STREAM_LIFETIME_MS / 1000} s; EventSource reconnects.`,
-        response: { 200: { type: 'string' }, ...errors(401, 403) },
+        response: { 200: { type: 'string' }, ...errors(401, 403, 429, 503) },
       },
     },
     async (req, reply) => {
       const p = principalOf(req);
       await requireView(services, p, 'faxes');
-      reply.hijack();
+      const mine = perUser.get(p.user.id) ?? 0;
+      if (mine >= STREAMS_PER_USER)
+        throw new ApiError(429, 'too_many_attempts', `at most ${STREAMS_PER_USER} event streams per user`);
+      if (streams.size >= STREAMS_PER_PROCESS)
+        throw new ApiError(503, 'unavailable', 'too many event streams on this gateway; try again later');
       const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-accel-buffering': 'no',
-        connection: 'keep-alive',
-      });
       let open = true;
+      let streaming = false;
+      let unsubscribe = () => {};
+      let heartbeat: NodeJS.Timeout | undefined;
+      let lifetime: NodeJS.Timeout | undefined;
+      // Counted from here to `end`, whatever happens between (a client gone while LISTEN starts).
+      const end = () => {
+        if (!open) return;
+        open = false;
+        clearInterval(heartbeat);
+        clearTimeout(lifetime);
+        unsubscribe();
+        streams.delete(end);
+        const left = (perUser.get(p.user.id) ?? 1) - 1;
+        if (left > 0) perUser.set(p.user.id, left);
+        else perUser.delete(p.user.id);
+        if (streaming) res.end();
+      };
+      perUser.set(p.user.id, mine + 1);
+      streams.add(end);
+      // The response's close: the client went away (or the stream ended).
+      res.on('close', end);
       // Events in order per stream, each checked against the caller's rights at that moment.
       let chain = Promise.resolve();
       const send = (event: FaxEvent) => {
@@ -155,20 +178,28 @@ export async function consoleRoutes(
         });
         chain = chain.catch((e) => services.logError(`console stream: ${(e as Error).message}`));
       };
-      const unsubscribe = await hub.subscribe(send);
-      const heartbeat = setInterval(() => res.write(': alive\n\n'), HEARTBEAT_MS);
-      const end = () => {
-        if (!open) return;
-        open = false;
-        clearInterval(heartbeat);
-        clearTimeout(lifetime);
+      try {
+        unsubscribe = await hub.subscribe(send);
+      } catch (e) {
+        end();
+        throw e;
+      }
+      reply.hijack();
+      if (!open) {
         unsubscribe();
-        streams.delete(end);
         res.end();
-      };
-      const lifetime = setTimeout(end, opts.streamLifetimeMs ?? STREAM_LIFETIME_MS);
-      streams.add(end);
-      req.raw.on('close', end);
+        return;
+      }
+      streaming = true;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-accel-buffering': 'no',
+        connection: 'keep-alive',
+      });
+      heartbeat = setInterval(() => res.write(': alive\n\n'), HEARTBEAT_MS);
+      lifetime = setTimeout(end, opts.streamLifetimeMs ?? STREAM_LIFETIME_MS);
       // retry: how long the browser waits before reconnecting; `ready` once LISTEN is in place.
       res.write('retry: 1000\nevent: ready\ndata: {}\n\n');
     },
