@@ -134,17 +134,24 @@ function check(file: string, c: Check): Promise<CheckResult> {
   });
 }
 
+// a long document renders for half a minute on 2 cores; gs runs have their own limit (TOOL_TIMEOUT_MS)
+const TEST_TIMEOUT_MS = 300_000;
+
 describe('realworld/docs: rendered as faxgate send does, against Ghostscript', () => {
   for (const row of rows)
     for (const c of row.checks) {
       const marker = c.mode === 'warn' ? '?' : c.mode === 'wrong' ? '~' : '';
-      it(`${row.path} ${c.spec}${marker}`, async ({ task }) => {
-        const r = await check(row.path, c);
-        settle(
-          task.meta,
-          { manifest: 'docs', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
-          r,
-        );
-      });
+      it(
+        `${row.path} ${c.spec}${marker}`,
+        async ({ task }) => {
+          const r = await check(row.path, c);
+          settle(
+            task.meta,
+            { manifest: 'docs', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
+            r,
+          );
+        },
+        TEST_TIMEOUT_MS,
+      );
     }
 });

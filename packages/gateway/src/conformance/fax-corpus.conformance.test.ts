@@ -105,17 +105,24 @@ function check(file: string, c: Check): Promise<CheckResult> {
   });
 }
 
+// a reference tool run is limited to TOOL_TIMEOUT_MS; faxgate info/convert start a process
+const TEST_TIMEOUT_MS = 180_000;
+
 describe('realworld/fax: decoded like the references of MANIFEST.tsv', () => {
   for (const row of rows)
     for (const c of row.checks) {
       const marker = c.mode === 'warn' ? '?' : c.mode === 'wrong' ? '~' : '';
-      it(`${row.path} ${c.spec}${marker}`, async ({ task }) => {
-        const r = await check(row.path, c);
-        settle(
-          task.meta,
-          { manifest: 'fax', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
-          r,
-        );
-      });
+      it(
+        `${row.path} ${c.spec}${marker}`,
+        async ({ task }) => {
+          const r = await check(row.path, c);
+          settle(
+            task.meta,
+            { manifest: 'fax', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
+            r,
+          );
+        },
+        TEST_TIMEOUT_MS,
+      );
     }
 });
