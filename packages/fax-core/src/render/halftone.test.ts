@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, getPixel } from '../page.js';
 import { fontPath } from '../test-support/render-fixtures.js';
 import { type GreyImage, greyToBilevel } from './bilevel.js';
-import { BLACK_CUT, SCREEN6, WHITE_CUT } from './halftone.js';
+import { BLACK_CUT, DRAWN_WHITE, PAPER_MARGIN, paperWhite, SCREEN_RANK } from './halftone.js';
 import { renderJob } from './job.js';
 import { DEFAULT_LIMITS, type DitherMode } from './types.js';
 
@@ -31,27 +31,58 @@ function halftone(img: GreyImage, x0 = 0, strokeCut = 160): BilevelPage {
   return p;
 }
 
+/** A `size`² patch of tone `v` at (8, 8) in a white image three times its area. */
+const patch = (size: number, v: number) =>
+  grey(size * 2, size * 2, (x, y) => (x >= 8 && y >= 8 && x < size + 8 && y < size + 8 ? v : 255));
+
 describe('halftone screen', () => {
-  it('holds each of 36 thresholds once, so a tone inks its share of the cell', () => {
-    expect(new Set(SCREEN6).size).toBe(36);
-    for (const [v, want] of [
-      [230, 4 / 36],
-      [191, 9 / 36],
-      [128, 18 / 36],
-      [80, 25 / 36],
-    ]) {
-      const p = halftone(grey(120, 120, () => v));
-      expect(density(p, 0, 0, 120, 120)).toBeCloseTo(want, 3);
+  it('ranks each of the 36 screen pixels once, so a tone inks its share of the cell', () => {
+    expect(new Set(SCREEN_RANK).size).toBe(36);
+    // Paper at DRAWN_WHITE: tone v inks about (DRAWN_WHITE − v) / DRAWN_WHITE, in 36ths.
+    for (const v of [230, 191, 128, 80]) {
+      const p = halftone(patch(120, v));
+      const d = density(p, 14, 14, 122, 122); // 18 × 18 whole cells inside the edge
+      expect(Math.abs(d - (DRAWN_WHITE - v) / DRAWN_WHITE)).toBeLessThan(1.2 / 36);
+      expect((d * 36) % 1).toBeCloseTo(0, 6);
     }
   });
 
-  it('keeps near-white white (paper tone, JPEG noise) and dark solid', () => {
+  it('measures the paper: white on a drawn page, the median light tone less a margin on a scan', () => {
+    expect(paperWhite(patch(60, 230), 120, 120)).toBe(DRAWN_WHITE);
+    expect(
+      paperWhite(
+        grey(100, 100, (x) => 236 + (x % 7)),
+        100,
+        100,
+      ),
+    ).toBe(239 - PAPER_MARGIN);
+    expect(
+      paperWhite(
+        grey(100, 100, () => 40),
+        100,
+        100,
+      ),
+    ).toBe(255);
+  });
+
+  it('keeps paper white (grey scanner paper, JPEG noise) and dark solid', () => {
+    // Grey paper 236..250 with noise, a black bar and a mid-grey box on it.
     let s = 7;
     const noise = () => {
       s = (s * 1103515245 + 12345) & 0x7fffffff;
-      return WHITE_CUT + (s % (256 - WHITE_CUT));
+      return s % 15;
     };
-    expect(density(halftone(grey(200, 100, noise)), 0, 0, 200, 100)).toBe(0);
+    const scan = grey(240, 120, (x, y) => {
+      if (y >= 20 && y < 30) return 10;
+      if (x >= 120 && x < 200 && y >= 60 && y < 110) return 140 + noise();
+      return 236 + noise();
+    });
+    const p = halftone(scan);
+    expect(density(p, 0, 40, 110, 120)).toBe(0); // paper
+    expect(density(p, 0, 20, 240, 30)).toBe(1); // the bar
+    const box = density(p, 124, 64, 196, 106);
+    expect(box).toBeGreaterThan(0.3); // 140 on paper at ~243: about 40 % ink
+    expect(box).toBeLessThan(0.55);
     expect(density(halftone(grey(200, 100, () => BLACK_CUT - 1)), 0, 0, 200, 100)).toBe(1);
   });
 

@@ -1,11 +1,13 @@
 // The default grey → bilevel conversion ('halftone'): what a fax machine or Ghostscript
 // does with a page of mixed text and tints, so light colours keep showing instead of
 // vanishing under a fixed threshold.
-//  - near-white (≥ WHITE_CUT) stays white: no dust from paper tone or JPEG noise;
+//  - paper stays white: the page's paper tone is measured (the median of its light pixels:
+//    255 for a drawn PDF page, ~240 for a scan on grey paper) and tones near it are white —
+//    no tint or dust from paper; JPEG noise is averaged away (sigma filter) before screening;
 //  - dark (< BLACK_CUT) stays solid black;
 //  - thin strokes (text, rules: darker than something within 3 px on both sides, across,
-//    down or diagonally) darker than `strokeCut` are solid black, so grey and coloured text stays as
-//    legible as with the threshold; lighter thin strokes (light grid lines, hairlines) become
+//    down or diagonally) darker than `strokeCut` are solid black, so grey and coloured text
+//    stays as the threshold drew it; lighter thin strokes (light grid lines, hairlines) become
 //    every other pixel along the stroke — a clustered screen would miss them on whole rows;
 //  - everything else (fills, bars, shading, photos) goes through a clustered-dot screen at
 //    45°, 6×6 cells holding two dots (≈ 48 lpi at 204 dpi, like Ghostscript's default for
@@ -14,17 +16,25 @@
 import type { BilevelPage } from '../page.js';
 import type { GreyImage } from './bilevel.js';
 
-export const WHITE_CUT = 240;
 export const BLACK_CUT = 64;
+/** Tones this far below the paper's are paper (scanner noise, JPEG ringing). */
+export const PAPER_MARGIN = 8;
+/**
+ * Paper on a drawn page: tones from 247 (0.97 grey) up. Measured on the corpus: the
+ * gradients of tracemonkey p. 11 that Ghostscript inks up to ~253 keep ink within a block
+ * at 248 as at 255, while 255 turned JPEG ringing on white into dots (scan-bad.pdf: 432
+ * 8×8 blocks with a speck against 29 at 252 and 11 with the threshold).
+ */
+export const DRAWN_WHITE = 247;
 /** A neighbour at least this much lighter bounds a stroke. */
 const EDGE = 40;
 
 /**
- * 6×6 thresholds of a 45° clustered-dot screen: dot centres at (1,1) and (4,4), pixels
- * ranked by distance to the nearer centre, the two dots growing in turn; rank r → threshold
- * (r + 0.5) · 256 / 36, so a tone v inks ≈ (255 − v) / 255 of the cell.
+ * Rank (0..35) of each pixel of a 6×6 tile of a 45° clustered-dot screen: dot centres at
+ * (1,1) and (4,4), pixels ranked by distance to the nearer centre (then angle, so a dot grows
+ * round), the two dots growing in turn.
  */
-export const SCREEN6 = (() => {
+export const SCREEN_RANK = (() => {
   const centres: Array<[number, number]> = [];
   for (let cy = -6; cy <= 12; cy += 3)
     for (let cx = -6; cx <= 12; cx += 3) if ((((cx + cy) / 3) & 1) === 0) centres.push([cx + 1, cy + 1]);
@@ -39,63 +49,147 @@ export const SCREEN6 = (() => {
       const dot = (((best.c[0] - 1 + 60) / 3) & 1) === 0 ? 0 : 1;
       cells.push({ i: y * 6 + x, dot, d: best.d, a: Math.atan2(y - best.c[1], x - best.c[0]) });
     }
-  // Per dot by distance (then angle, so a dot grows round), then the two dots interleaved.
   const order = [0, 1].map((k) => cells.filter((c) => c.dot === k).sort((p, q) => p.d - q.d || p.a - q.a));
-  const t = new Uint8Array(36);
+  const rank = new Uint8Array(36);
   let r = 0;
   for (let j = 0; j < 18; j++)
     for (const o of order) {
       const c = o[j];
-      if (c) t[c.i] = Math.round(((r++ + 0.5) * 256) / 36);
+      if (c) rank[c.i] = r++;
     }
-  return t;
+  return rank;
 })();
+
+/** Screen thresholds for paper at `lightest`: rank r inks tones below (r + 1)·lightest/36. */
+export function screenFor(lightest: number): Uint8Array {
+  return Uint8Array.from(SCREEN_RANK, (r) => Math.round(((r + 1) * lightest) / 36));
+}
+
+/**
+ * The tone from which up a pixel is paper: DRAWN_WHITE when the median of the light pixels
+ * (≥ 192, every 8th row) is 250 or more, as on a drawn page; else that median less
+ * PAPER_MARGIN (a scan).
+ */
+export function paperWhite(img: GreyImage, w: number, h: number): number {
+  const hist = new Uint32Array(256);
+  const { data: src, stride: ss } = img;
+  for (let y = 0; y < h; y += 8) {
+    const s = y * ss;
+    let x = 0;
+    // White runs a word at a time where the row sits on a 4-byte boundary.
+    if (((src.byteOffset + s) & 3) === 0) {
+      const words = new Uint32Array(src.buffer, src.byteOffset + s, w >>> 2);
+      for (; x + 4 <= w; x += 4) {
+        if (words[x >>> 2] === 0xffffffff) hist[255] += 4;
+        else for (let k = 0; k < 4; k++) hist[src[s + x + k]]++;
+      }
+    }
+    for (; x < w; x++) hist[src[s + x]]++;
+  }
+  let light = 0;
+  for (let v = 192; v < 256; v++) light += hist[v];
+  if (light === 0) return 255;
+  let v = 255;
+  for (let seen = hist[255]; seen * 2 < light; ) seen += hist[--v];
+  return v >= 250 ? DRAWN_WHITE : v - PAPER_MARGIN;
+}
 
 /** Reach of the stroke test: strokes up to 2·REACH − 1 px wide (text to ~14 pt, rules) count as thin. */
 const REACH = 3;
 
 /**
- * 1 when (x, y) of `src` has a pixel lighter by EDGE within REACH on both sides across (a
- * stroke going down) or along a diagonal, 2 when above and below (a stroke going across),
- * else 0. Diagonals catch the joints of glyphs (k, m, x) that are wide both ways.
+ * Ink of a pixel of tone v with BLACK_CUT ≤ v < white; (x, y) in the image, (px, py) on the
+ * page, `row` = (py % 6) · 6. One function with its loops written out: this runs for every
+ * pixel of a fill.
  */
-function thin(src: Uint8Array, ss: number, w: number, h: number, x: number, y: number, v: number): number {
-  const lim = v + EDGE;
-  const p = y * ss + x;
-  const side = (dx: number, dy: number): boolean => {
-    for (let k = 1; k <= REACH; k++) {
-      const xx = x + k * dx;
-      const yy = y + k * dy;
-      if (xx < 0 || yy < 0 || xx >= w || yy >= h) return false;
-      if (src[p + k * (dy * ss + dx)] >= lim) return true;
-    }
-    return false;
-  };
-  if (side(-1, 0) && side(1, 0)) return 1;
-  if (side(0, -1) && side(0, 1)) return 2;
-  if ((side(-1, -1) && side(1, 1)) || (side(1, -1) && side(-1, 1))) return 1;
-  return 0;
-}
-
-/** One pixel's ink (1 black, 0 white); (x, y) in the image, (px, py) on the page. */
-function ink(
+function midInk(
   src: Uint8Array,
   ss: number,
   w: number,
   h: number,
   x: number,
   y: number,
+  v: number,
   px: number,
   py: number,
   strokeCut: number,
+  white: number,
+  screen: Uint8Array,
 ): number {
-  const v = src[y * ss + x];
-  if (v >= WHITE_CUT) return 0;
-  if (v < BLACK_CUT) return 1;
-  const t = thin(src, ss, w, h, x, y, v);
-  // A light stroke: every other pixel along it (by row going down, by column going across).
-  if (t !== 0) return v < strokeCut ? 1 : ((t === 1 ? py : px) & 1) ^ 1;
-  return v < SCREEN6[(py % 6) * 6 + (px % 6)] ? 1 : 0;
+  const p = y * ss + x;
+  // A stroke: a lighter pixel (by EDGE, or paper) close on both sides across (t = 1, a
+  // stroke going down), above and below (t = 2, going across) or, for dark strokes, along a
+  // diagonal (the joints of glyphs such as k, m, x are wide both ways).
+  const lim = Math.min(v + EDGE, white);
+  let t = 0;
+  if (v < strokeCut) {
+    // Text and dark rules: up to 2·REACH − 1 px wide, diagonals too.
+    const l = Math.min(x, REACH);
+    const r = Math.min(w - 1 - x, REACH);
+    const u = Math.min(y, REACH);
+    const d = Math.min(h - 1 - y, REACH);
+    if (lighter(src, p, -1, l, lim) && lighter(src, p, 1, r, lim)) return 1;
+    if (lighter(src, p, -ss, u, lim) && lighter(src, p, ss, d, lim)) return 1;
+    if (lighter(src, p, -ss - 1, Math.min(l, u), lim) && lighter(src, p, ss + 1, Math.min(r, d), lim))
+      return 1;
+    if (lighter(src, p, -ss + 1, Math.min(r, u), lim) && lighter(src, p, ss - 1, Math.min(l, d), lim))
+      return 1;
+  } else {
+    // Light hairlines: up to 3 px wide, across or down (half the reads: fills are mostly light).
+    const l = Math.min(x, 2);
+    const r = Math.min(w - 1 - x, 2);
+    const u = Math.min(y, 2);
+    const d = Math.min(h - 1 - y, 2);
+    if (lighter(src, p, -1, l, lim) && lighter(src, p, 1, r, lim)) t = 1;
+    else if (lighter(src, p, -ss, u, lim) && lighter(src, p, ss, d, lim)) t = 2;
+  }
+  if (t !== 0) {
+    // A light stroke (a hairline, not a speck of noise: it goes on to both sides) is every
+    // other pixel along it.
+    const goesOn =
+      t === 2
+        ? x > 0 && x + 1 < w && src[p - 1] < lim && src[p + 1] < lim
+        : y > 0 && y + 1 < h && src[p - ss] < lim && src[p + ss] < lim;
+    if (goesOn) return ((t === 1 ? py : px) & 1) ^ 1;
+  }
+  // The tone the screen sees: the mean of the 3×3 neighbours within ±EDGE of v (a sigma
+  // filter). A lone noise pixel on paper takes the paper's tone and stays white; a fill
+  // beside black text keeps its own tone (the text is left out), so no dark halo grows
+  // around glyphs. Inside a flat fill (the common case) that is v itself.
+  let tone = v;
+  if (
+    !(
+      x > 0 &&
+      y > 0 &&
+      x + 1 < w &&
+      y + 1 < h &&
+      src[p - 1] === v &&
+      src[p + 1] === v &&
+      src[p - ss] === v &&
+      src[p + ss] === v
+    )
+  ) {
+    let sum = 0;
+    let n = 0;
+    const y1 = y + 1 < h ? y + 1 : y;
+    const x1 = x + 1 < w ? x + 1 : x;
+    for (let yy = y > 0 ? y - 1 : y; yy <= y1; yy++)
+      for (let xx = x > 0 ? x - 1 : x, q = yy * ss + xx; xx <= x1; xx++, q++) {
+        const c = src[q];
+        if (c >= v - EDGE && c <= v + EDGE) {
+          sum += c;
+          n++;
+        }
+      }
+    tone = sum / n;
+  }
+  return tone < screen[(py % 6) * 6 + (px % 6)] ? 1 : 0;
+}
+
+/** True when one of the `n` pixels from `p` in steps of `step` is at least `lim`. */
+function lighter(src: Uint8Array, p: number, step: number, n: number, lim: number): boolean {
+  for (let k = 1, q = p + step; k <= n; k++, q += step) if (src[q] >= lim) return true;
+  return false;
 }
 
 /**
@@ -113,6 +207,8 @@ export function halftoneRows(
 ): void {
   const { data: src, stride: ss } = img;
   const { data: dst, stride: ds } = page;
+  const white = paperWhite(img, w, h);
+  const screen = screenFor(white);
   const aligned = (x0 & 7) === 0;
   const words =
     aligned && (src.byteOffset & 3) === 0 && (ss & 3) === 0
@@ -128,19 +224,41 @@ export function halftoneRows(
       for (; x + 8 <= w; x += 8, di++) {
         const p = s + x;
         if (words && words[p >>> 2] === 0xffffffff && words[(p >>> 2) + 1] === 0xffffffff) continue;
-        let byte = 0;
-        for (let b = 0; b < 8; b++) {
-          const v = src[p + b];
-          if (v >= WHITE_CUT) continue;
-          if (v < BLACK_CUT || ink(src, ss, w, h, x + b, y, x0 + x + b, py, strokeCut) !== 0)
-            byte |= 0x80 >>> b;
-        }
+        // Black and paper first, as the threshold does; the tones between, pixel by pixel.
+        let byte =
+          (src[p] < BLACK_CUT ? 0x80 : 0) |
+          (src[p + 1] < BLACK_CUT ? 0x40 : 0) |
+          (src[p + 2] < BLACK_CUT ? 0x20 : 0) |
+          (src[p + 3] < BLACK_CUT ? 0x10 : 0) |
+          (src[p + 4] < BLACK_CUT ? 0x08 : 0) |
+          (src[p + 5] < BLACK_CUT ? 0x04 : 0) |
+          (src[p + 6] < BLACK_CUT ? 0x02 : 0) |
+          (src[p + 7] < BLACK_CUT ? 0x01 : 0);
+        const mid =
+          ((src[p] < white ? 0x80 : 0) |
+            (src[p + 1] < white ? 0x40 : 0) |
+            (src[p + 2] < white ? 0x20 : 0) |
+            (src[p + 3] < white ? 0x10 : 0) |
+            (src[p + 4] < white ? 0x08 : 0) |
+            (src[p + 5] < white ? 0x04 : 0) |
+            (src[p + 6] < white ? 0x02 : 0) |
+            (src[p + 7] < white ? 0x01 : 0)) &
+          ~byte;
+        if (mid !== 0)
+          for (let b = 0; b < 8; b++)
+            if (
+              mid & (0x80 >>> b) &&
+              midInk(src, ss, w, h, x + b, y, src[p + b], x0 + x + b, py, strokeCut, white, screen)
+            )
+              byte |= 0x80 >>> b;
         if (byte) dst[di] = byte;
       }
     }
     for (; x < w; x++) {
       const px = x0 + x;
-      if (ink(src, ss, w, h, x, y, px, py, strokeCut)) dst[d + (px >>> 3)] |= 0x80 >>> (px & 7);
+      const v = src[s + x];
+      if (v < BLACK_CUT || (v < white && midInk(src, ss, w, h, x, y, v, px, py, strokeCut, white, screen)))
+        dst[d + (px >>> 3)] |= 0x80 >>> (px & 7);
     }
   }
 }
