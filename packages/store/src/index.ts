@@ -33,7 +33,7 @@ export type { ConfigVersion } from './services/configVersions.js';
 export * as configVersions from './services/configVersions.js';
 export type { Credential, CredentialKind } from './services/credentials.js';
 export * as credentials from './services/credentials.js';
-export type { Fax, FaxFields, NewFax } from './services/faxes.js';
+export type { Fax, FaxDamage, FaxFields, NewFax } from './services/faxes.js';
 export * as faxes from './services/faxes.js';
 export type { FaxPage, FaxPageInfo, NewFaxPage } from './services/faxPages.js';
 export * as faxPages from './services/faxPages.js';

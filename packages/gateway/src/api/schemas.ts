@@ -108,6 +108,12 @@ export const faxSchema = {
     commid: nullableString,
     cause: nullableString,
     causeText: nullableString,
+    damage: {
+      type: 'object',
+      description:
+        'received faxes only, when pages came with bad rows (kept, repaired from the row above): how many pages and rows',
+      properties: { pages: { type: 'integer' }, rows: { type: 'integer' } },
+    },
     createdAt: time,
     updatedAt: time,
   },

@@ -5,7 +5,7 @@
 // only while it is still 'receiving' (compare-and-set): a fax the crash recovery has closed
 // is never written again.
 import { appendAuditEvent, encodeXferParams, recordXfer, xferDcsText } from '@faxgate/audit';
-import type { BilevelPage } from '@faxgate/fax-core';
+import { type BilevelPage, type PageQuality, writeFaxDocument } from '@faxgate/fax-core';
 import { type Db, type Fax, faxes, faxPages, inTransaction } from '@faxgate/store';
 import { encodePages, LPI } from '../pipeline/pages.js';
 
@@ -22,10 +22,25 @@ export interface Receiving {
   longestMm?: number;
 }
 
-/** Stores page `r.pages + 1` and counts it: one transaction; the page is then safe. */
-export async function commitPage(db: Db, r: Receiving, page: BilevelPage): Promise<void> {
+/**
+ * Stores page `r.pages + 1` and counts it: one transaction; the page is then safe. A page with
+ * bad rows (repaired from the row above) is kept like any other and said so: the fax's
+ * metadata.damage counts damaged pages and rows, recv.page names its counts, and its stored
+ * TIFF carries BadFaxLines / ConsecutiveBadFaxLines (faxgate info shows them).
+ */
+export async function commitPage(
+  db: Db,
+  r: Receiving,
+  page: BilevelPage,
+  quality?: PageQuality,
+): Promise<void> {
   const pageNo = r.pages + 1;
-  const [row] = encodePages([page]);
+  const damaged = quality !== undefined && quality.badLines > 0 ? quality : undefined;
+  let [row] = encodePages([page]);
+  if (damaged)
+    row = { ...row, tiff: writeFaxDocument('tiff', [{ page, quality: damaged }], { coding: 'mmr' }) };
+  const before = r.fax.damage ?? { pages: 0, rows: 0 };
+  const damage = damaged && { pages: before.pages + 1, rows: before.rows + damaged.badLines };
   r.fax = await inTransaction(db, async (trx) => {
     const info = await faxPages.add(trx, r.fax.id, { ...row, pageNo });
     const f = await faxes.updateState(
@@ -36,6 +51,7 @@ export async function commitPage(db: Db, r: Receiving, page: BilevelPage): Promi
         pagesTotal: pageNo,
         pagesDone: pageNo,
         resolution: r.fax.resolution ?? LPI[page.resolution],
+        ...(damage ? { metadata: { ...r.fax.metadata, damage } } : {}),
       },
       { from: ['receiving'] },
     );
@@ -51,6 +67,12 @@ export async function commitPage(db: Db, r: Receiving, page: BilevelPage): Promi
         height: page.height,
         bytes: info.bytes,
         sha256: info.sha256,
+        ...(damaged && {
+          badLines: damaged.badLines,
+          consecutiveBadLines: damaged.consecutiveBadLines,
+          firstBadRow: damaged.firstBadRow ?? null,
+          lastBadRow: damaged.lastBadRow ?? null,
+        }),
       },
     });
     return f;

@@ -148,7 +148,7 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
       if (!damaged && reader.bytesRead > 0) {
         try {
           // The page in progress when the stream stopped without a page end (remote abort).
-          for (const p of reader.end()) await commitPage(db, r, p.page);
+          for (const p of reader.end()) await commitPage(db, r, p.page, p.quality);
         } catch (e) {
           if (!(e instanceof ContainerError)) throw e;
           damaged = e.message;
@@ -174,7 +174,7 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
           damaged = e instanceof ContainerError ? e.message : String(e);
           return;
         }
-        for (const p of done) await commitPage(db, r, p.page);
+        for (const p of done) await commitPage(db, r, p.page, p.quality);
       },
       onResult: (result) => {
         finish(result).then(

@@ -37,9 +37,25 @@ export interface Fax {
   causeText: string | null;
   idempotencyKey: string | null;
   metadata: Record<string, unknown>;
+  /** Received pages kept with bad rows (metadata.damage, written by the receiver); absent when none. */
+  damage?: FaxDamage;
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** How much of a received fax is damaged: pages with bad rows, and bad rows in all. */
+export interface FaxDamage {
+  pages: number;
+  rows: number;
+}
+
+/** metadata.damage when it is the receiver's record. */
+export function damageOf(metadata: Record<string, unknown> | null | undefined): FaxDamage | undefined {
+  const d = metadata?.damage as Partial<FaxDamage> | undefined;
+  if (d && Number.isInteger(d.pages) && Number.isInteger(d.rows))
+    return { pages: d.pages as number, rows: d.rows as number };
+  return undefined;
 }
 
 /** Columns settable on insert and update (camelCase → snake_case). */
@@ -116,6 +132,7 @@ export function toFax(r: any): Fax {
     causeText: r.cause_text,
     idempotencyKey: r.idempotency_key,
     metadata: r.metadata ?? {},
+    ...(damageOf(r.metadata) ? { damage: damageOf(r.metadata) } : {}),
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -1,7 +1,7 @@
 // faxgate send | status | stop | modify | resubmit | settle | rm | inbox — the operator's fax
 // commands (HylaFAX sendfax, faxstat, faxalter, faxrm), as a client of the gateway API: the
 // caller's token decides what they may see and do, and the API records it.
-import type { Fax } from '@faxgate/store';
+import type { Fax, FaxDamage } from '@faxgate/store';
 import { type Command, Option } from 'commander';
 import { COVER_URGENCIES } from '../../documents/cover.js';
 import { type ApiClient, loggedIn, withDates } from '../api-client.js';
@@ -106,6 +106,7 @@ async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): P
         subject: f.subject,
         partial: f.state === 'failed',
         note: f.state === 'failed' ? (f.causeText ?? f.cause) : null,
+        damaged: f.damage ?? null,
       })),
     );
     return;
@@ -125,11 +126,17 @@ async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): P
         String(f.pagesDone).padStart(5),
         mailbox ?? '',
         f.state === 'failed' ? `(partial: ${f.causeText ?? f.cause ?? 'receive ended early'})` : '',
+        f.damage ? damageNote(f.damage) : '',
       ]
         .join(' ')
         .trimEnd(),
     );
   }
+}
+
+/** A received fax with bad rows, as the inbox marks it. */
+function damageNote(d: FaxDamage): string {
+  return `(damaged: ${d.pages} ${d.pages === 1 ? 'page' : 'pages'}, ${d.rows} bad ${d.rows === 1 ? 'row' : 'rows'})`;
 }
 
 /** The name of a mailbox the caller holds rights on (for --json), or null. */
