@@ -57,6 +57,11 @@ export interface DocumentLoader {
 export interface DocumentLoaderOptions {
   /** Render processes, when one is needed (default 1). */
   workers?: number;
+  /**
+   * Let each render worker load the header line's font as soon as it is ready (default true:
+   * a daemon's). A preview draws no header line in the worker: false, so its job starts sooner.
+   */
+  warm?: boolean;
   /** Fax decode threads (default 2). */
   decodeThreads?: number;
   /** Budget of one submission (default: 500 pages, ≈ 500 A4 fine pages of pixels). */
@@ -111,6 +116,7 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
   const renderPool = () => {
     pool ??= import('@faxgate/fax-core/render').then((m) => {
       const options: RenderPoolOptions = { workers: opts.workers ?? 1, onWarning: warn };
+      if (opts.warm !== undefined) options.warm = opts.warm;
       if (opts.sandbox) options.sandbox = opts.sandbox;
       try {
         return m.createRenderPool(options);

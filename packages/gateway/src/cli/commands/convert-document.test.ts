@@ -159,6 +159,46 @@ describe('faxgate convert, documents', () => {
     expectSamePages(same[0], withCover);
   }, 240_000);
 
+  it('renders several documents in one command into the pages one submission of them all stores, in order', async () => {
+    const pdf = textPdf(['First document, one page']);
+    const text = 'Second document\nplain text\n';
+    writeFileSync(file('first.pdf'), pdf);
+    writeFileSync(file('second.txt'), text);
+    const form = faxForm({ number: '030 5551000' }, [
+      { name: 'first.pdf', data: pdf },
+      { name: 'second.txt', data: new TextEncoder().encode(text) },
+    ]);
+    const r = await client(f, 'alice')('/api/v1/faxes', { method: 'POST', body: form });
+    expect(r.status).toBe(201);
+    const stored = await storedPages(((await r.json()) as { fax: { id: number } }).fax.id);
+    expect(stored).toHaveLength(2);
+    const out = await convert([file('first.pdf'), file('second.txt'), file('both.tif')]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/first\.pdf \+ .*second\.txt \(rendered as a submission, 2 pages\)/);
+    expectSamePages(
+      readFaxDocument(readFileSync(file('both.tif'))).pages.map((p) => p.page),
+      stored,
+    );
+    // one submission's budget (4 pages) for all of them, refused with the API's message
+    const three = textPdf(['a', 'b', 'c']);
+    writeFileSync(file('three.pdf'), three);
+    const api = await client(f, 'alice')('/api/v1/faxes', {
+      method: 'POST',
+      body: faxForm({ number: '030 5551000' }, [
+        { name: 'three.pdf', data: three },
+        { name: 'first.pdf', data: pdf },
+        { name: 'second.txt', data: new TextEncoder().encode(text) },
+      ]),
+    });
+    expect(api.status).toBe(400);
+    const message = ((await api.json()) as { error: { message: string } }).error.message;
+    expect(message).toMatch(/5 pages in this submission/);
+    const over = await convert([file('three.pdf'), file('first.pdf'), file('second.txt'), file('over.tif')]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toBe(`faxgate: ${message}\n`);
+  }, 180_000);
+
   it('refuses a document over the intake budget with the message the API gives', async () => {
     const long = Array.from({ length: 400 }, (_, i) => `row ${i + 1}`).join('\n');
     writeFileSync(file('long.txt'), long);

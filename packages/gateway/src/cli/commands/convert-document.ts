@@ -52,13 +52,14 @@ export function wantsCover(o: PreviewCoverOptions): boolean {
 }
 
 /**
- * The pages a submission of this one file stores: rendered in the sandboxed pool under the
- * configuration's intake budget, with the cover page in front when asked for. Errors are the
+ * The pages a submission of these files stores, in order: rendered in the sandboxed pool under
+ * the configuration's intake budget (one budget for all, as one submission), with the cover page
+ * in front when asked for. One pool renders them all: the worker starts once. Errors are the
  * API's (`name: why`), exit 2; no sandbox is exit 1 (not the file's fault).
  */
 export async function renderPreview(
   config: FaxgateConfig,
-  file: { name: string; data: Uint8Array },
+  files: readonly { name: string; data: Uint8Array }[],
   resolution: VerticalResolution | undefined,
   o: PreviewCoverOptions,
   now = new Date(),
@@ -85,11 +86,15 @@ export async function renderPreview(
     );
   }
   const options = documentLoaderOptions(config, (w) => process.stderr.write(`WARNING: ${w}\n`));
+  // No header line is drawn in the worker (the controller prints it when sending), so nothing
+  // to load before the job; two workers when there are two documents to render.
+  options.warm = false;
+  options.workers = Math.min(2, Math.max(1, files.filter((f) => isRenderedDocument(f.data)).length));
   // The daemon's paths.tmp may not exist for a user's preview; the sandbox is the same.
   if (options.sandbox && !existsSync(options.sandbox.tmpDir ?? '')) options.sandbox.tmpDir = os.tmpdir();
   const loader = createDocumentLoader(options);
   try {
-    return await loader.load([file], resolution, cover);
+    return await loader.load(files, resolution, cover);
   } catch (e) {
     if (e instanceof DocumentInputError) throw new CliError(e.message, 2);
     if (e instanceof RenderUnavailableError) throw new CliError(e.message, 1);

@@ -122,6 +122,7 @@ describe('faxgate convert / info', () => {
       [['convert', f('in.pbm'), f('out.sff'), '--compression', 'mmr'], /SFF holds MH only/],
       [['convert', f('in.pbm'), f('out.pbm'), '--fill-order', '2'], /--fill-order applies to TIFF/],
       [['convert', f('in.pbm'), f('out.tif'), '--compression', 'jbig'], /invalid/i],
+      [['convert', f('in.pbm')], /convert needs an input file and an output file/],
     ];
     for (const [args, message] of cases) {
       const r = await runFaxgate(args);

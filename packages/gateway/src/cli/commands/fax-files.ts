@@ -1,4 +1,4 @@
-// faxgate convert IN OUT | faxgate info FILE — fax files (PBM, TIFF Class F, SFF) on disk.
+// faxgate convert IN... OUT | faxgate info FILE — fax files (PBM, TIFF Class F, SFF) on disk.
 // The input format is detected from the content, the output format from OUT's extension.
 // Documents (PDF, images, text) and cover pages are rendered as a submission would
 // (convert-document.ts).
@@ -80,7 +80,11 @@ function writeAtomically(file: string, data: Uint8Array): void {
   }
 }
 
-async function convert(input: string, output: string, opts: ConvertOptions, cmd: Command): Promise<void> {
+async function convert(files: string[], opts: ConvertOptions, cmd: Command): Promise<void> {
+  if (files.length < 2) throw new CliError('convert needs an input file and an output file', 2);
+  const output = files[files.length - 1];
+  const inputs = files.slice(0, -1);
+  const input = inputs.join(' + ');
   const outFormat = formatFromFileName(output);
   if (!outFormat) {
     throw new CliError(
@@ -99,12 +103,12 @@ async function convert(input: string, output: string, opts: ConvertOptions, cmd:
   if (opts.fillOrder && outFormat !== 'tiff') {
     throw new CliError('--fill-order applies to TIFF output only (SFF is always LSB first)', 2);
   }
-  const input0 = readInput(input);
-  if (wantsCover(opts) || isRenderedDocument(input0)) {
-    // What a submission of this file stores: rendered in the sandbox, under the intake budget.
+  const data0 = inputs.map(readInput);
+  if (inputs.length > 1 || wantsCover(opts) || isRenderedDocument(data0[0])) {
+    // What a submission of these files stores: rendered in the sandbox, under the intake budget.
     const rendered = await renderPreview(
       cliConfig(cmd).config,
-      { name: fileNameOf(input), data: input0 },
+      inputs.map((f, i) => ({ name: fileNameOf(f), data: data0[i] })),
       opts.resolution,
       opts,
     );
@@ -117,7 +121,7 @@ async function convert(input: string, output: string, opts: ConvertOptions, cmd:
     writeAtomically(output, data);
     return report(input, 'rendered as a submission', rendered.length, output, outFormat, data.length, opts);
   }
-  const doc = loadDocument(input, opts.resolution, input0);
+  const doc = loadDocument(input, opts.resolution, data0[0]);
   let pages = doc.pages.map((p) => ({ page: p.page, quality: p.quality }));
   // PBM stores no resolution: --resolution tags its pages (above). Other inputs are converted.
   if (opts.resolution && doc.format !== 'pbm') {
@@ -208,8 +212,11 @@ export function registerFaxFileCommands(program: Command): void {
     .description(
       'convert a fax document between PBM, TIFF Class F and SFF, or render a document (PDF, image — PNG, JPEG, GIF, TIFF —, text) into fax pages exactly as a submission would — sandboxed, under the intake budget, with the cover page options of send — to preview it without sending (input type detected from the content, output format from the extension .pbm, .tif/.tiff or .sff)',
     )
-    .argument('<in>', 'input file (PBM, TIFF or SFF; PDF, PNG, JPEG, GIF (one frame), TIFF image or text)')
-    .argument('<out>', 'output file (.pbm, .tif, .tiff or .sff)')
+    .usage('[options] <in...> <out>')
+    .argument(
+      '<files...>',
+      'input file(s) (PBM, TIFF or SFF; PDF, PNG, JPEG, GIF (one frame), TIFF image or text), then the output file (.pbm, .tif, .tiff or .sff); several inputs give the pages of one submission of them all, rendered by one warm worker',
+    )
     .addOption(new Option('--compression <coding>', 'TIFF coding (default mh)').choices(['mh', 'mr', 'mmr']))
     .addOption(
       new Option('--fill-order <n>', 'TIFF FillOrder: 1 = MSB first (default), 2 = LSB first').choices([
@@ -234,9 +241,7 @@ export function registerFaxFileCommands(program: Command): void {
     .option('-d, --destination <number>', 'cover page: recipient fax number')
     .option('--from <name>', 'cover page: sender name (default: your login name)')
     .option('--from-fax <number>', 'cover page: sender fax number (a submission: the mailbox number)')
-    .action((input: string, output: string, opts: ConvertOptions, cmd: Command) =>
-      convert(input, output, opts, cmd),
-    );
+    .action((files: string[], opts: ConvertOptions, cmd: Command) => convert(files, opts, cmd));
 
   program
     .command('info')
