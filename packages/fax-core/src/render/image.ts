@@ -41,8 +41,18 @@ async function header(bytes: Uint8Array, page?: number): Promise<Metadata> {
   try {
     return await sharp(bytes, { page, limitInputPixels: false, failOn: 'error' }).metadata();
   } catch (e) {
-    throw new DocumentError('corrupt', `image header cannot be read: ${(e as Error).message}`);
+    throw new DocumentError('corrupt', `image header cannot be read: ${firstLine(e)}`);
   }
+}
+
+/** libvips repeats its error buffer line by line; one line is the message. */
+function firstLine(e: unknown): string {
+  return (
+    String(e instanceof Error ? e.message : e)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)[0] ?? 'unknown error'
+  );
 }
 
 const FAX_CODINGS = new Set(['mh', 'mr', 'mmr']);
@@ -64,6 +74,9 @@ function faxTiffPages(bytes: Uint8Array, opts: ImageRenderOptions): BilevelPage[
         undefined,
         `TIFF has more than ${opts.limits.pages} pages`,
       );
+    // libvips has no JBIG decoder either: say what the file is instead of its decoder noise.
+    const jbig = e instanceof ContainerError ? /Compression (9|10|34661) /.exec(`${e.message} `) : null;
+    if (jbig) throw new UnsupportedDocumentError(`TIFF with JBIG compression (${jbig[1]})`, bytes);
     return null;
   }
   const fax = infos.every(
@@ -151,7 +164,7 @@ export async function renderImage(bytes: Uint8Array, opts: ImageRenderOptions): 
       pages.push(page);
     } catch (e) {
       if (e instanceof RenderLimitError || e instanceof DocumentError) throw e;
-      const msg = (e as Error).message;
+      const msg = firstLine(e);
       if (/pixel limit/i.test(msg))
         throw new RenderLimitError('pixels', opts.limits.pixels, undefined, `image page ${i + 1}: ${msg}`);
       throw new DocumentError('corrupt', `image page ${i + 1} cannot be decoded: ${msg}`);
