@@ -13,12 +13,18 @@ import { inkedBlocks, missingInkBlocks } from '../../../fax-core/src/test-suppor
 import { configSchema } from '../config/schema.js';
 import { createDocumentLoader, DocumentInputError, documentLoaderOptions } from '../documents/load-pages.js';
 import { gsPageBoxes, gsPageCandidates, gsPageCount } from '../test-support/conformance/doc-references.js';
-import { type Check, corpusRoot, groupOf, readManifest } from '../test-support/conformance/manifest.js';
+import {
+  type Check,
+  corpusRoot,
+  DOC_OVERRIDES,
+  groupOf,
+  readManifest,
+} from '../test-support/conformance/manifest.js';
 import { strideOf } from '../test-support/conformance/raster.js';
 import { type CheckResult, fail, pass, runCheck, settle } from '../test-support/conformance/record.js';
 
 const base = path.join(corpusRoot(), 'realworld/docs');
-const rows = readManifest(path.join(base, 'MANIFEST.tsv'));
+const rows = readManifest(path.join(base, 'MANIFEST.tsv'), DOC_OVERRIDES);
 
 // The daemon's loader options from the default configuration (intake budget, bubblewrap),
 // its work directory a private one here as the daemon makes one under paths.tmp.

@@ -3,7 +3,7 @@
 // the quarter turn used to compare turned pages.
 import { describe, expect, it } from 'vitest';
 import { place, turn } from './doc-references.js';
-import { parseCheck, parseManifest } from './manifest.js';
+import { applyOverrides, parseCheck, parseManifest } from './manifest.js';
 import { diffRasters, type Raster } from './raster.js';
 import type { ConformanceRecord } from './record.js';
 import { buildSummary, type SummaryEntry } from './summary.js';
@@ -27,6 +27,23 @@ describe('manifest', () => {
   it('refuses a row without checks, naming the line', () => {
     expect(() => parseManifest('# c\nonly-a-path\n')).toThrow(/line 2/);
     expect(parseCheck('badlines>0').name).toBe('badlines>0');
+  });
+});
+
+describe('manifest overrides', () => {
+  const text = '# c\nimg/a.gif\trefuse\tGIF\nimg/b.png\tpages:1\tPNG\n';
+  it('replace a check and say why in the row', () => {
+    const rows = applyOverrides(parseManifest(text), {
+      'img/a.gif': { from: 'refuse', to: 'pages:1', why: 'decided in issue 16' },
+    });
+    expect(rows[0].checks).toEqual([parseCheck('pages:1')]);
+    expect(rows[0].what).toContain('not refuse: decided in issue 16');
+    expect(rows[1].checks).toEqual([parseCheck('pages:1')]);
+  });
+  it('throw when the manifest no longer has the overridden file or check', () => {
+    const o = { from: 'refuse', to: 'pages:1', why: 'x' };
+    expect(() => applyOverrides(parseManifest(text), { 'img/gone.gif': o })).toThrow(/img\/gone.gif/);
+    expect(() => applyOverrides(parseManifest(text), { 'img/b.png': o })).toThrow(/no check "refuse"/);
   });
 });
 
