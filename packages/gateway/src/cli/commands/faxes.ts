@@ -51,7 +51,10 @@ function localTime(d: Date | null, timeZone: string): string {
   }).format(d);
 }
 
-async function status(api: ApiClient, o: { all?: boolean; json?: boolean }): Promise<void> {
+async function status(
+  api: ApiClient,
+  o: { all?: boolean; json?: boolean; wide?: boolean; wrap?: boolean },
+): Promise<void> {
   const list = await listing(api, { direction: 'out', states: o.all ? [...ACTIVE, ...FINISHED] : ACTIVE });
   if (o.json) {
     printJson(
@@ -78,7 +81,8 @@ async function status(api: ApiClient, o: { all?: boolean; json?: boolean }): Pro
   const zone = localZone();
   printLine(`times in ${describeZone(zone, now)}`);
   printLine(FAXSTAT_HEADER);
-  for (const { fax, owner } of list) printLine(faxstatLine({ fax, owner: owner ?? '' }, now, zone));
+  const layout = o.wide ? 'wide' : o.wrap ? 'wrap' : 'cut';
+  for (const { fax, owner } of list) printLine(faxstatLine({ fax, owner: owner ?? '' }, now, zone, layout));
 }
 
 async function inbox(api: ApiClient, o: { mailbox?: string; json?: boolean }): Promise<void> {
@@ -208,6 +212,8 @@ export function registerFaxCommands(program: Command): void {
       '--lines',
       'the lines instead: each controller up or down (since, last error, reconnect attempts) and each B channel (line.read)',
     )
+    .option('--wide', 'the full status text on the line (default: cut to 25 characters as faxstat does)')
+    .option('--wrap', 'the full status text wrapped under the status column')
     .option('--json', 'print the faxes (or lines) as JSON')
     .action(async function (this: Command, o) {
       if (o.lines) await printLines(loggedIn(this), o);

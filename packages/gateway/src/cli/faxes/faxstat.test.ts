@@ -113,3 +113,36 @@ describe('faxstat table', () => {
     expect(describeZone('UTC', now)).toBe('UTC (UTC+00:00)');
   });
 });
+
+describe('faxstat status column: --wide and --wrap', () => {
+  const long = fax({
+    state: 'sleeping',
+    dials: 3,
+    causeText: 'network: no answer from undefined remote after 60 seconds of ringing',
+  });
+
+  it('--wide keeps the whole status text on the line', () => {
+    const line = faxstatLine({ fax: long, owner: 'alice' }, now, 'UTC', 'wide');
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line.endsWith('network: no answer from undefined remote after 60 seconds of ringing')).toBe(true);
+    expect(line.indexOf('network')).toBe(FAXSTAT_HEADER.indexOf('Status'));
+  });
+
+  it('--wrap puts the rest on lines of their own under the status column, broken at spaces', () => {
+    const lines = faxstatLine({ fax: long, owner: 'alice' }, now, 'UTC', 'wrap').split('\n');
+    const col = FAXSTAT_HEADER.indexOf('Status');
+    expect(lines[0].slice(col)).toBe('network: no answer from');
+    for (const l of lines.slice(1)) {
+      expect(l.slice(0, col).trim()).toBe('');
+      expect(l.length - col).toBeLessThanOrEqual(25);
+    }
+    expect(lines.map((l) => l.slice(col)).join(' ')).toBe(statusText(long));
+  });
+
+  it('--wrap of a short status is the cut line', () => {
+    const short = fax({ state: 'sleeping', causeText: 'busy' });
+    expect(faxstatLine({ fax: short, owner: 'a' }, now, 'UTC', 'wrap')).toBe(
+      faxstatLine({ fax: short, owner: 'a' }, now, 'UTC'),
+    );
+  });
+});

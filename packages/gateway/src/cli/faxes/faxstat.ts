@@ -56,9 +56,46 @@ export function statusText(fax: Fax): string {
   return (fax.causeText ?? fax.cause ?? '').replace(/\s+/g, ' ').trim();
 }
 
-export function faxstatLine(row: FaxstatRow, now: Date, timeZone: string): string {
+/**
+ * How the status column is shown: `cut` to 25 characters as HylaFAX does (the default, so
+ * scripts that read faxstat columns keep working), `wide` in full on the line, or `wrap`ped
+ * in 25-character pieces onto lines of their own under the status column.
+ */
+export type StatusLayout = 'cut' | 'wide' | 'wrap';
+
+/** Width of the status column and where it starts (after the other columns and their spaces). */
+export const STATUS_WIDTH = 25;
+const STATUS_COLUMN = FAXSTAT_HEADER.indexOf('Status');
+
+/** `text` in pieces of at most `width`, broken at spaces where one is near enough. */
+export function wrapText(text: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0 || out.length === 0) out.push(rest);
+  return out;
+}
+
+export function faxstatLine(
+  row: FaxstatRow,
+  now: Date,
+  timeZone: string,
+  layout: StatusLayout = 'cut',
+): string {
   const f = row.fax;
-  return [
+  const status = statusText(f);
+  const [first, ...more] =
+    layout === 'wide'
+      ? [status]
+      : layout === 'wrap'
+        ? wrapText(status, STATUS_WIDTH)
+        : [status.slice(0, STATUS_WIDTH)];
+  const line = [
     field(String(f.id), 4, { left: true }),
     field(String(f.priority), 3),
     stateLetter(f.state),
@@ -67,10 +104,11 @@ export function faxstatLine(row: FaxstatRow, now: Date, timeZone: string): strin
     field(`${f.pagesDone}:${f.pagesTotal}`, 5),
     field(`${f.dials}:${f.maxDials ?? 0}`, 5),
     field(ttsText(f, now, timeZone), 7),
-    statusText(f).slice(0, 25),
+    first,
   ]
     .join(' ')
     .trimEnd();
+  return [line, ...more.map((m) => ' '.repeat(STATUS_COLUMN) + m)].join('\n');
 }
 
 /** The zone times are shown in, stated for the reader: `Europe/Berlin (UTC+01:00)`. */
