@@ -115,6 +115,9 @@ export const AUDIT_EVENT_TYPES = [
   'lockdown.evidence',
   'lockdown.profile_changed',
   'retention.purge',
+  // alerts (gateway/src/alerts): raised once per key until cleared; detail { key, severity, source, summary }
+  'alert.raised',
+  'alert.cleared',
   'system.start',
   'system.stop',
   'system.migrate',

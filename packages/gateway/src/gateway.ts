@@ -28,6 +28,7 @@ import { queueSettings } from './pipeline/settings.js';
 import { applyLiveKeys, applyLiveQueueSettings } from './reload/apply-live.js';
 import { createConfigReloader, type ReloadResult } from './reload/config-reload.js';
 import { watchDirectory } from './reload/directory-watch.js';
+import { type Scheduler, startScheduler } from './schedule/scheduler.js';
 import { prepareSpoolDirs } from './spool/dirs.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
 
@@ -56,6 +57,8 @@ export interface RunningGateway {
   channels?: ChannelPool;
   /** The outgoing queue (send worker, reconciler), when `queue.enabled`. */
   pipeline?: OutgoingPipeline;
+  /** Periodic tasks, one node at a time (schedule/): register a task with it. */
+  scheduler: Scheduler;
   /**
    * Reads the configuration file again (`faxgate config reload`, SIGHUP): validated first,
    * live keys applied and recorded with `actor` as author; a bad file or a key that needs a
@@ -126,6 +129,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       actor: gatewayAuthor(),
     });
     cleanup.push(() => checkpointer.stop());
+    // Periodic tasks (retention, checks, disk guard …), each under an advisory lock so one
+    // node runs it; stopped before the pool closes (cleanup runs in reverse).
+    const scheduler = startScheduler({ db, log });
+    cleanup.push(() => scheduler.stop());
 
     const configVersion = await recordConfigVersion(db, {
       config,
@@ -386,6 +393,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       lines,
       channels,
       pipeline,
+      scheduler,
       migrationsApplied: applied,
       database: prepared,
       configVersion,

@@ -10,6 +10,8 @@ import { m0005LoginThrottle } from './migrations/0005_login_throttle.js';
 import { m0010DirectoryNotify } from './migrations/0010_directory_notify.js';
 import { m0011ConfigNode } from './migrations/0011_config_node.js';
 import { m0020FaxNotify } from './migrations/0020_fax_notify.js';
+import { m0040Alerts } from './migrations/0040_alerts.js';
+import { m0041ScheduleRuns } from './migrations/0041_schedule_runs.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -28,6 +30,8 @@ export const storeMigrations: readonly Migration[] = [
   m0010DirectoryNotify,
   m0011ConfigNode,
   m0020FaxNotify,
+  m0040Alerts,
+  m0041ScheduleRuns,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

@@ -22,6 +22,8 @@ export const STORE_TABLES = [
   'credentials',
   'notification_cursors',
   'login_throttle',
+  'alerts',
+  'schedule_runs',
 ] as const;
 
 /** Table privileges the application role may be given; TRUNCATE, REFERENCES and TRIGGER never. */

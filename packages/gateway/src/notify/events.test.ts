@@ -20,6 +20,8 @@ describe('webhook events from audit events', () => {
     expect(webhookEventOf('job.settle', { decision: 'failed' })).toBe('fax.failed');
     expect(webhookEventOf('send.begin', {})).toBeUndefined();
     expect(webhookEventOf('fax.notify', {})).toBeUndefined();
+    expect(webhookEventOf('alert.raised', { key: 'disk.spool' })).toBe('alert.raised');
+    expect(webhookEventOf('alert.cleared', { key: 'disk.spool' })).toBe('alert.cleared');
   });
 
   it('reads only audit types that exist, and every type it maps', () => {

@@ -9,8 +9,16 @@ export const WEBHOOK_EVENTS = [
   'fax.received',
   'fax.outcome-unknown',
   'fax.requeued',
+  'alert.raised',
+  'alert.cleared',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type FaxWebhookEvent = Exclude<WebhookEvent, AlertWebhookEvent>;
+export type AlertWebhookEvent = 'alert.raised' | 'alert.cleared';
+
+export function isAlertEvent(e: WebhookEvent): e is AlertWebhookEvent {
+  return e === 'alert.raised' || e === 'alert.cleared';
+}
 
 /** The audit types each webhook event is derived from. */
 const SOURCES: Record<WebhookEvent, readonly AuditEventType[]> = {
@@ -25,10 +33,13 @@ const SOURCES: Record<WebhookEvent, readonly AuditEventType[]> = {
   'fax.outcome-unknown': ['job.suspend'],
   // a retry is scheduled (HylaFAX notify "requeued")
   'fax.requeued': ['job.sleep'],
+  // alerts (alerts/): raised or escalated, and cleared
+  'alert.raised': ['alert.raised'],
+  'alert.cleared': ['alert.cleared'],
 };
 
 /** The state a fax is in when the event is recorded. */
-export const STATE_OF: Record<WebhookEvent, FaxState> = {
+export const STATE_OF: Record<FaxWebhookEvent, FaxState> = {
   'fax.sent': 'done',
   'fax.failed': 'failed',
   'fax.received': 'received',
@@ -65,6 +76,9 @@ export function webhookEventOf(type: string, details: Record<string, unknown>): 
       return details.cause === 'outcome-unknown' ? 'fax.outcome-unknown' : undefined;
     case 'job.sleep':
       return 'fax.requeued';
+    case 'alert.raised':
+    case 'alert.cleared':
+      return type;
     default:
       return undefined;
   }

@@ -1,5 +1,13 @@
 // Webhook notifications derived from the audit trail.
-export { auditTypesFor, WEBHOOK_EVENTS, type WebhookEvent, webhookEventOf } from './events.js';
+export {
+  type AlertWebhookEvent,
+  auditTypesFor,
+  type FaxWebhookEvent,
+  isAlertEvent,
+  WEBHOOK_EVENTS,
+  type WebhookEvent,
+  webhookEventOf,
+} from './events.js';
 export { backoffMs, type Notifier, type NotifierOptions, startNotifier } from './notifier.js';
-export type { WebhookPayload } from './payload.js';
+export type { AlertWebhookPayload, WebhookPayload } from './payload.js';
 export { signBody } from './webhook.js';

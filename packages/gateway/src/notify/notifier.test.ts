@@ -10,13 +10,14 @@ import { type AuditEventType, appendAuditEvent, auditMigrations, sealAuditTrail 
 import { faxes, type Knex, mailboxes } from '@faxgate/store';
 import { type MigratedTestDb, migratedTestDb, testRedisPrefix } from '@faxgate/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAlert, raiseAlert } from '../alerts/alerts.js';
 import { validateConfig } from '../config/load.js';
 import type { FaxgateConfigInput } from '../config/schema.js';
 import { startGateway } from '../gateway.js';
 import { createGatewayLogger, type Logger } from '../logger.js';
 import { waitFor } from '../test-support/pipeline-fixture.js';
 import { type Notifier, startNotifier } from './notifier.js';
-import type { WebhookPayload } from './payload.js';
+import type { AlertWebhookPayload, WebhookPayload } from './payload.js';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
 
@@ -394,5 +395,41 @@ describe('the daemon', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(rx.got).toHaveLength(1);
     await rx.close();
+  });
+});
+
+describe('alert notifications', () => {
+  it('delivers alert.raised and alert.cleared with the alert, no fax', async () => {
+    const rx = await receiver();
+    const n = notifier([{ name: 'ops', url: rx.url, events: ['alert.raised', 'alert.cleared'] }]);
+    try {
+      await waitFor('cursor', () => cursorOf('ops'));
+      await record('send.done'); // a fax outcome this webhook did not ask for
+      const alert = {
+        key: 'disk.spool',
+        severity: 'critical' as const,
+        source: 'disk-guard',
+        summary: 'spool: 1 % free',
+      };
+      await raiseAlert(db, alert, { actor: 'gateway:test' });
+      await clearAlert(db, 'disk.spool', 'spool: 30 % free', { actor: 'gateway:test' });
+      await sealAuditTrail(db);
+      await waitFor('two deliveries', async () => rx.got.length >= 2);
+      const bodies = rx.got.map((g) => g.body as unknown as AlertWebhookPayload);
+      expect(bodies.map((b) => [b.event, b.alert])).toEqual([
+        ['alert.raised', alert],
+        ['alert.cleared', { ...alert, summary: 'spool: 30 % free' }],
+      ]);
+      expect(rx.got[0].raw).not.toContain('"fax"');
+      expect(rx.got[0].headers['x-faxgate-event']).toBe('alert.raised');
+      await waitFor('logged', async () =>
+        logged.some((l) =>
+          /^info webhook ops: alert\.cleared of alert disk\.spool \(audit \d+\) delivered/.test(l),
+        ),
+      );
+    } finally {
+      await n.stop();
+      await rx.close();
+    }
   });
 });

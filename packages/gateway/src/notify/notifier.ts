@@ -109,7 +109,8 @@ export function startNotifier(opts: NotifierOptions): Notifier {
     const payload = await buildPayload(db, event, row);
     const body = JSON.stringify(payload);
     const r = await postWebhook(target, { id: payload.id, event, body }, stopping.signal);
-    const what = `webhook ${hook.name}: ${event} of fax ${row.faxId ?? '-'} (audit ${row.seq})`;
+    const of = 'alert' in payload ? `alert ${payload.alert.key}` : `fax ${row.faxId ?? '-'}`;
+    const what = `webhook ${hook.name}: ${event} of ${of} (audit ${row.seq})`;
     if (r.ok) {
       await advance(db, hook.name, row.seq);
       log.info(`${what} delivered: HTTP ${r.status} in ${r.ms} ms`);

@@ -1,7 +1,13 @@
 // The body of a notification: which event, when, and the fax's metadata — never page
 // content, never the subject line (free text a sender typed), never who is logged in where.
 import { type Db, faxes } from '@faxgate/store';
-import { STATE_OF, type WebhookEvent } from './events.js';
+import {
+  type AlertWebhookEvent,
+  type FaxWebhookEvent,
+  isAlertEvent,
+  STATE_OF,
+  type WebhookEvent,
+} from './events.js';
 
 /** An audit event as the notifier reads it. */
 export interface AuditRow {
@@ -17,7 +23,7 @@ export interface AuditRow {
 export interface WebhookPayload {
   /** Stable across retries and restarts: the audit event's hash (dedup key for receivers). */
   id: string;
-  event: WebhookEvent;
+  event: FaxWebhookEvent;
   /** When the event was recorded. */
   at: string;
   /** Position in the audit trail, to find the event with `faxgate audit export`. */
@@ -44,13 +50,42 @@ export interface WebhookPayload {
   };
 }
 
+/** The body of `alert.raised` / `alert.cleared`: the alert as the audit event recorded it, no fax. */
+export interface AlertWebhookPayload {
+  id: string;
+  event: AlertWebhookEvent;
+  at: string;
+  auditSeq: number;
+  alert: { key: string; severity: string; source: string; summary: string };
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * Builds the body. The fax's fields are read from its record now; `state` is the one the
  * event recorded (the record may have moved on, e.g. a requeued fax that is sent since).
  */
-export async function buildPayload(db: Db, event: WebhookEvent, row: AuditRow): Promise<WebhookPayload> {
+export async function buildPayload(
+  db: Db,
+  event: WebhookEvent,
+  row: AuditRow,
+): Promise<WebhookPayload | AlertWebhookPayload> {
+  if (isAlertEvent(event)) {
+    const d = row.details;
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    return {
+      id: row.hash,
+      event,
+      at: row.time.toISOString(),
+      auditSeq: row.seq,
+      alert: {
+        key: text(d.key),
+        severity: text(d.severity),
+        source: text(d.source),
+        summary: text(d.summary),
+      },
+    };
+  }
   const fax = row.faxId === null ? null : await faxes.find(db, row.faxId);
   const mailboxId = fax?.mailboxId ?? row.mailboxId;
   const mailbox =
