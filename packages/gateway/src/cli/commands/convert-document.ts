@@ -16,6 +16,7 @@ import {
   documentLoaderOptions,
   RenderUnavailableError,
 } from '../../documents/load-pages.js';
+import type { PageDamage } from '../../intake/damage.js';
 import { CliError } from '../errors.js';
 
 /** The cover page options of `faxgate convert` (those of `faxgate send`, plus the sender). */
@@ -63,6 +64,7 @@ export async function renderPreview(
   resolution: VerticalResolution | undefined,
   o: PreviewCoverOptions,
   now = new Date(),
+  damaged?: PageDamage[],
 ): Promise<BilevelPage[]> {
   if (resolution === 'superfine')
     throw new CliError('documents render at standard or fine resolution, as a submission does', 2);
@@ -94,7 +96,7 @@ export async function renderPreview(
   if (options.sandbox && !existsSync(options.sandbox.tmpDir ?? '')) options.sandbox.tmpDir = os.tmpdir();
   const loader = createDocumentLoader(options);
   try {
-    return await loader.load(files, resolution, cover);
+    return await loader.load(files, resolution, cover, damaged);
   } catch (e) {
     if (e instanceof DocumentInputError) throw new CliError(e.message, 2);
     if (e instanceof RenderUnavailableError) throw new CliError(e.message, 1);

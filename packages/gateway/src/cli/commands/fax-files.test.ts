@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPage, pagesEqual, readPbm, readSff, readTiff, setPixel, writePbm } from '@faxgate/fax-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testTiff } from '../../test-support/api-fixture.js';
 import { runFaxgate } from '../../testing/run-cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'faxgate-cli-fax-'));
@@ -129,5 +130,28 @@ describe('faxgate convert / info', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
+  });
+
+  it('refuses a page damaged beyond intake.damage as send does; --accept-damaged writes it with a warning', async () => {
+    // an MMR page (its strip starts at byte 8) with zero bytes in the middle: rows missing
+    const tiff = new Uint8Array(testTiff(1, 300));
+    tiff.fill(0, 8 + 60, 8 + 80);
+    writeFileSync(f('damaged.tif'), tiff);
+    const refused = await runFaxgate(['convert', f('damaged.tif'), f('damaged.pbm')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      /^faxgate: page 1: \d+ of 300 rows damaged \(rows \d+–\d+\); convert with --accept-damaged/,
+    );
+    expect(() => readFileSync(f('damaged.pbm'))).toThrow();
+    const accepted = await runFaxgate(['convert', '--accept-damaged', f('damaged.tif'), f('damaged.pbm')]);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toMatch(/^WARNING: damaged\.tif: page 1: \d+ of 300 rows damaged/);
+    expect(readPbm(readFileSync(f('damaged.pbm'))).pages).toHaveLength(1);
+    // the same page undamaged converts without a word
+    writeFileSync(f('sound.tif'), testTiff(1, 300));
+    const sound = await runFaxgate(['convert', f('sound.tif'), f('sound.pbm')]);
+    expect(sound.code).toBe(0);
+    expect(sound.stderr).toBe('');
   });
 });

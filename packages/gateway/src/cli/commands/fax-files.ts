@@ -20,6 +20,13 @@ import {
 } from '@faxgate/fax-core';
 import { type Command, Option } from 'commander';
 import { COVER_URGENCIES } from '../../documents/cover.js';
+import {
+  beyondPolicy,
+  DamagedPagesError,
+  describeDamage,
+  type PageDamage,
+  pageDamage,
+} from '../../intake/damage.js';
 import { cliConfig } from '../context.js';
 import { CliError } from '../errors.js';
 import {
@@ -35,6 +42,7 @@ type Coding = 'mh' | 'mr' | 'mmr';
 const FORMAT_NAMES: Record<ContainerFormat, string> = { pbm: 'PBM', tiff: 'TIFF', sff: 'SFF' };
 
 interface ConvertOptions extends PreviewCoverOptions {
+  acceptDamaged?: boolean;
   compression?: Coding;
   fillOrder?: '1' | '2';
   resolution?: VerticalResolution;
@@ -106,12 +114,17 @@ async function convert(files: string[], opts: ConvertOptions, cmd: Command): Pro
   const data0 = inputs.map(readInput);
   if (inputs.length > 1 || wantsCover(opts) || isRenderedDocument(data0[0])) {
     // What a submission of these files stores: rendered in the sandbox, under the intake budget.
+    const { config } = cliConfig(cmd);
+    const damaged: PageDamage[] = [];
     const rendered = await renderPreview(
-      cliConfig(cmd).config,
+      config,
       inputs.map((f, i) => ({ name: fileNameOf(f), data: data0[i] })),
       opts.resolution,
       opts,
+      undefined,
+      damaged,
     );
+    checkDamage(beyondPolicy(config.intake.damage, damaged), opts);
     const data = writeOutput(
       input,
       outFormat,
@@ -122,6 +135,14 @@ async function convert(files: string[], opts: ConvertOptions, cmd: Command): Pro
     return report(input, 'rendered as a submission', rendered.length, output, outFormat, data.length, opts);
   }
   const doc = loadDocument(input, opts.resolution, data0[0]);
+  const { config } = cliConfig(cmd);
+  checkDamage(
+    beyondPolicy(
+      config.intake.damage,
+      doc.pages.map((p, i) => pageDamage(i + 1, fileNameOf(input), p.page.height, p.quality)),
+    ),
+    opts,
+  );
   let pages = doc.pages.map((p) => ({ page: p.page, quality: p.quality }));
   // PBM stores no resolution: --resolution tags its pages (above). Other inputs are converted.
   if (opts.resolution && doc.format !== 'pbm') {
@@ -133,6 +154,20 @@ async function convert(files: string[], opts: ConvertOptions, cmd: Command): Pro
   const data = writeOutput(input, outFormat, pages, opts);
   writeAtomically(output, data);
   report(input, FORMAT_NAMES[doc.format], pages.length, output, outFormat, data.length, opts);
+}
+
+/**
+ * A fax file damaged beyond intake.damage is refused as a submission would be (issue 16: a
+ * damaged page is never passed on without a word); --accept-damaged writes it with a warning.
+ */
+function checkDamage(pages: PageDamage[], opts: ConvertOptions): void {
+  if (pages.length === 0) return;
+  if (!opts.acceptDamaged)
+    throw new CliError(
+      new DamagedPagesError(pages, 'convert with --accept-damaged to write it anyway').message,
+      2,
+    );
+  for (const d of pages) process.stderr.write(`WARNING: ${d.file}: ${describeDamage(d)}\n`);
 }
 
 function writeOutput(
@@ -229,6 +264,10 @@ export function registerFaxFileCommands(program: Command): void {
         '--resolution <res>',
         'vertical resolution: converts TIFF/SFF pages to it; tags PBM input, which stores none (default fine)',
       ).choices(['standard', 'fine', 'superfine']),
+    )
+    .option(
+      '--accept-damaged',
+      'write fax pages with more bad rows than intake.damage allows (refused otherwise, as a submission is), with a warning',
     )
     .option('--cover', 'documents: put the cover page a submission would in front (sender block from cover:)')
     .option('--to-name <name>', 'cover page: recipient name (implies --cover)')
