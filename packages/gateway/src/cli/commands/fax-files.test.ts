@@ -1,7 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPage, pagesEqual, readPbm, readSff, readTiff, setPixel, writePbm } from '@faxgate/fax-core';
+import {
+  createPage,
+  pagesEqual,
+  readPbm,
+  readSff,
+  readTiff,
+  setPixel,
+  writePbm,
+  writeTiff,
+} from '@faxgate/fax-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testTiff } from '../../test-support/api-fixture.js';
 import { runFaxgate } from '../../testing/run-cli.js';
@@ -153,5 +162,20 @@ describe('faxgate convert / info', () => {
     const sound = await runFaxgate(['convert', f('sound.tif'), f('sound.pbm')]);
     expect(sound.code).toBe(0);
     expect(sound.stderr).toBe('');
+  });
+
+  it('info shows the bad lines a reception repaired (BadFaxLines), which the re-encoded page no longer has', async () => {
+    const [a] = pages();
+    writeFileSync(
+      f('received.tif'),
+      writeTiff([{ page: a, quality: { badLines: 290, consecutiveBadLines: 40 } }, a], { coding: 'mmr' }),
+    );
+    const r = await runFaxgate(['info', f('received.tif')]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('page 1:'))).toMatch(
+      /bad lines 0, .*received with 290 bad lines \(BadFaxLines, at most 40 in a row\)/,
+    );
+    expect(lines.find((l) => l.startsWith('page 2:'))).not.toMatch(/received with/);
   });
 });

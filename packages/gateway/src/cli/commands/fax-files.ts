@@ -233,7 +233,16 @@ function info(file: string, opts: { json?: boolean }): void {
       `bad lines ${p.badLines}` +
       (p.badLines ? ` (at most ${p.consecutiveBadLines} in a row)` : '');
     if (doc.format === 'tiff') {
-      const { fillOrder, classF } = doc.pages[i].info.details as { fillOrder: number; classF: string[] };
+      const { fillOrder, classF, badFaxLines, consecutiveBadFaxLines } = doc.pages[i].info.details as {
+        fillOrder: number;
+        classF: string[];
+        badFaxLines?: number;
+        consecutiveBadFaxLines?: number;
+      };
+      // A received page is stored re-encoded (no bad rows left to find); its BadFaxLines tag
+      // keeps what the reception repaired.
+      if (badFaxLines)
+        line += `, received with ${badFaxLines} bad lines (BadFaxLines${consecutiveBadFaxLines ? `, at most ${consecutiveBadFaxLines} in a row` : ''})`;
       line += `, fill order ${fillOrder}, ${classF.length === 0 ? 'TIFF Class F' : `not Class F: ${classF.join('; ')}`}`;
     }
     lines.push(line);
