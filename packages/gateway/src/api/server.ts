@@ -31,6 +31,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { lineRoutes } from './routes/lines.js';
 import { logExportRoutes } from './routes/log-export.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
+import { operatorRoutes } from './routes/operator.js';
 import { queueRoutes } from './routes/queue.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -190,6 +191,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxRoutes(v1, services);
         await faxContentRoutes(v1, services);
         await jobRoutes(v1, services);
+        await operatorRoutes(v1, services);
         await userRoutes(v1, services);
         await groupRoutes(v1, services);
         await mailboxRoutes(v1, services);

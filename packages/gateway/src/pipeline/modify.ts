@@ -107,6 +107,11 @@ async function standardPages(trx: Knex.Transaction, faxId: number) {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
+/** Priority and send time only: what queue.manage may change on any fax (never number or pages). */
+export function rescheduleOnly(c: ModifyChanges): boolean {
+  return c.number === undefined && c.resolution === undefined && c.killTime === undefined;
+}
+
 export async function modifyFax(
   ctx: ModifyContext,
   input: { actor: ActorRef; faxId: number; changes: ModifyChanges },
@@ -120,7 +125,10 @@ export async function modifyFax(
   if (
     current.direction !== 'out' ||
     current.mailboxId === null ||
-    !(await can(db, user.id, 'out.modify', current.mailboxId))
+    !(
+      (rescheduleOnly(c) && (await can(db, user.id, 'queue.manage'))) ||
+      (await can(db, user.id, 'out.modify', current.mailboxId))
+    )
   ) {
     throw new ForbiddenError(`${user.name} may not modify fax ${input.faxId}`);
   }

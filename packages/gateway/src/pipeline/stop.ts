@@ -41,7 +41,8 @@ export async function stopFax(
   if (
     fax.direction !== 'out' ||
     fax.mailboxId === null ||
-    !(await can(db, user.id, 'out.stop', fax.mailboxId))
+    // The operator (queue.manage) stops any queued fax; a user the mailbox's own.
+    !((await can(db, user.id, 'queue.manage')) || (await can(db, user.id, 'out.stop', fax.mailboxId)))
   ) {
     throw new ForbiddenError(`${user.name} may not stop fax ${input.faxId}`);
   }

@@ -2,7 +2,7 @@
 // route checks the caller's right through can() first (refusals audited), then calls the
 // same pipeline function the CLI calls.
 import { createRouter, type MailboxInput, type Router } from '@faxgate/router';
-import { type Fax, faxes, mailboxes } from '@faxgate/store';
+import { can, type Fax, faxes, mailboxes } from '@faxgate/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { coverOptions } from '../../documents/cover.js';
 import { admitSubmission, damageCheck, intakeApiError } from '../../intake/admit.js';
@@ -158,13 +158,23 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
               },
             },
           },
-          ...errors(400, 401, 403, 404, 413, 415, 422, 503),
+          ...errors(400, 401, 403, 404, 413, 415, 422, 503, 507),
         },
       },
     },
     async (req: FastifyRequest, reply) => {
       const p = principalOf(req);
       const idempotencyKey = idempotencyKeyOf(req);
+      // Disk space critical (disk/guard.ts, M 5.75): refused before anything is read or stored;
+      // taken again by itself once space is back.
+      const full = services.disk?.refusal();
+      if (full) {
+        // The upload is not read: the connection closes instead of draining it.
+        return reply
+          .code(507)
+          .header('connection', 'close')
+          .send({ error: { code: 'insufficient_storage', message: full } });
+      }
       // Before the upload is read: over the cap, 503 and the connection closed.
       const leave = admitSubmission(gate, reply);
       if (!leave) return reply;
@@ -226,7 +236,7 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
       schema: {
         tags,
         summary:
-          'Stop a fax (out.stop): a waiting one leaves the queue, a running call is disconnected cleanly',
+          'Stop a fax (out.stop, or queue.manage for any fax): a waiting one leaves the queue, a running call is disconnected cleanly',
         params: idParams,
         response: {
           200: {
@@ -245,7 +255,9 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
       const fax = await visibleFax(services, p, req.params.id);
       if (fax.direction !== 'out')
         throw new ApiError(409, 'state_conflict', `fax ${fax.id} is a received fax`);
-      await requireCan(services, p, 'out.stop', `stop fax ${fax.id}`, fax.mailboxId ?? undefined);
+      // The operator (queue.manage) stops any fax; a user needs out.stop on its mailbox.
+      if (!(await can(db, { id: p.user.id }, 'queue.manage')))
+        await requireCan(services, p, 'out.stop', `stop fax ${fax.id}`, fax.mailboxId ?? undefined);
       return stopFax(services.stopContext ?? { db, queue: services.queue }, {
         actor: { id: p.user.id },
         faxId: fax.id,

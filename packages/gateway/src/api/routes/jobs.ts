@@ -4,7 +4,7 @@
 import { can } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
 import { deleteFax } from '../../pipeline/delete.js';
-import { modifyFax } from '../../pipeline/modify.js';
+import { modifyFax, rescheduleOnly } from '../../pipeline/modify.js';
 import { resubmitFax } from '../../pipeline/resubmit.js';
 import { SETTLE_DECISIONS, type SettleDecision, settleOutcome } from '../../pipeline/settle.js';
 import { requireCan } from '../authorize.js';
@@ -37,7 +37,8 @@ export async function jobRoutes(app: FastifyInstance, services: ApiServices): Pr
     {
       schema: {
         tags,
-        summary: 'Modify a fax that waits (out.modify): number, send time, priority, resolution, kill time',
+        summary:
+          'Modify a fax that waits (out.modify): number, send time, priority, resolution, kill time; queue.manage changes priority and send time of any fax',
         params: idParams,
         body: {
           type: 'object',
@@ -71,8 +72,16 @@ export async function jobRoutes(app: FastifyInstance, services: ApiServices): Pr
     async (req) => {
       const p = principalOf(req);
       const fax = await outgoing(req.params.id, p);
-      await requireCan(services, p, 'out.modify', `modify fax ${fax.id}`, fax.mailboxId ?? undefined);
       const b = req.body;
+      // The operator (queue.manage) reprioritises and reschedules any fax; the rest is out.modify.
+      const operator =
+        rescheduleOnly({
+          number: b.number,
+          resolution: b.resolution,
+          killTime: b.killTime === undefined ? undefined : new Date(0),
+        }) && (await can(db, { id: p.user.id }, 'queue.manage'));
+      if (!operator)
+        await requireCan(services, p, 'out.modify', `modify fax ${fax.id}`, fax.mailboxId ?? undefined);
       const result = await modifyFax(
         { db, queue: services.queue, router: await currentRouter(services) },
         {

@@ -7,6 +7,7 @@ import { registerFaxCommands } from './faxes.js';
 import { registerLockdownCommands } from './lockdown.js';
 import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
+import { registerOperatorCommands } from './operator.js';
 import { registerUserCommands } from './users.js';
 
 /** One module per command area; each adds its subcommands to the program. */
@@ -22,5 +23,6 @@ export const commandModules: RegisterCommands[] = [
   registerLockdownCommands,
   registerLoginCommands,
   registerMailboxCommands,
+  registerOperatorCommands,
   registerUserCommands,
 ];
