@@ -98,6 +98,10 @@ export const AUDIT_EVENT_TYPES = [
   'config.change',
   'config.apply',
   'config.export',
+  // history, show and diff of configuration versions (config.read); selftest report; release (pilot → production)
+  'config.read',
+  'config.selftest',
+  'config.release',
   // Privileged reads
   'log.read',
   'log.export',

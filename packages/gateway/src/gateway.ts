@@ -136,8 +136,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
 
     const configVersion = await recordConfigVersion(db, {
       config,
+      // A file edited on the host: the daemon knows the OS account it runs as, not the person.
       author: gatewayAuthor(),
-      comment: `gateway start (${loaded.file ?? 'built-in defaults'})`,
+      authorKind: 'os',
+      comment: `gateway start (${loaded.file ?? 'built-in defaults'}; changed outside faxgate, the OS account is recorded, not a person)`,
     });
     log.info(
       configVersion.changed
@@ -332,7 +334,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
             evidence: evidence?.state(),
           };
         },
-        reloadConfig: (actor) => reloader.reload(actor),
+        reloadConfig: (actor, reason) => reloader.reload(actor, reason),
         logError: (m) => log.error(`API: ${m}`),
       },
     });

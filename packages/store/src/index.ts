@@ -29,7 +29,7 @@ export {
   STORE_TABLES,
   type TablePrivilege,
 } from './roles.js';
-export type { ConfigVersion } from './services/configVersions.js';
+export type { ConfigAuthorKind, ConfigVersion } from './services/configVersions.js';
 export * as configVersions from './services/configVersions.js';
 export type { Credential, CredentialKind } from './services/credentials.js';
 export * as credentials from './services/credentials.js';

@@ -6,7 +6,9 @@ import type {} from '@fastify/multipart';
 import type {} from '@fastify/swagger';
 import type { Credential, Db, User } from '@faxgate/store';
 import type { FastifyRequest } from 'fastify';
+import type { CheckResult } from '../checks/runner.js';
 import type { FaxgateConfig } from '../config/schema.js';
+import type { DiskState } from '../disk/guard.js';
 import type { DocumentLoader } from '../documents/load-pages.js';
 import type { LineWithChannels } from '../lines/view.js';
 import type { SendQueue } from '../pipeline/queue.js';
@@ -34,7 +36,11 @@ export interface ApiServices {
    * `faxgate config reload`: re-reads the file, applies the live keys (this object's `config`
    * is replaced then) and records the version with `actor` as author. Absent: 503.
    */
-  reloadConfig?: (actor: string) => Promise<ReloadResult>;
+  reloadConfig?: (actor: string, reason?: string) => Promise<ReloadResult>;
+  /** This node's disk guard (disk/): its state, and why submissions are refused (507) now. */
+  disk?: { state(): DiskState; refusal(): string | undefined };
+  /** Runs the health checks now (checks/), recorded like a scheduled run. Absent: 503. */
+  runHealthChecks?: () => Promise<CheckResult[]>;
   /** Where a 500's cause goes. */
   logError(message: string): void;
 }

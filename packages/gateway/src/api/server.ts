@@ -22,6 +22,7 @@ import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { configRoutes } from './routes/config.js';
+import { configHistoryRoutes } from './routes/config-history.js';
 import { faxContentRoutes } from './routes/fax-content.js';
 import { faxListingRoutes } from './routes/fax-listing.js';
 import { faxRoutes } from './routes/faxes.js';
@@ -202,6 +203,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);
         await configRoutes(v1, services);
+        await configHistoryRoutes(v1, services);
         await consoleRoutes(v1, services);
       },
       { prefix: API_PREFIX },

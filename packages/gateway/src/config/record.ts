@@ -3,7 +3,7 @@
 // diff) with a `config.change` audit event, in one transaction, whenever it changed.
 
 import { appendAuditEvent } from '@faxgate/audit';
-import { configVersions, inTransaction } from '@faxgate/store';
+import { type ConfigAuthorKind, configVersions, inTransaction } from '@faxgate/store';
 import { parse } from 'yaml';
 import { type ConfigChange, diffConfig } from './diff.js';
 import { configDocument, redactUrlsIn } from './redact.js';
@@ -32,9 +32,19 @@ function scrub(value: unknown): unknown {
 
 export async function recordConfigVersion(
   db: Db,
-  input: { config: FaxgateConfig; author: string; comment?: string },
+  input: {
+    config: FaxgateConfig;
+    author: string;
+    comment?: string;
+    /** 'user' (default): a logged-in faxgate user; 'os': an OS account (file edit, host CLI); 'system'. */
+    authorKind?: ConfigAuthorKind;
+    /** Why, as the person gave it (`--reason`). */
+    reason?: string;
+  },
 ): Promise<RecordedConfig> {
   const content = configDocument(input.config);
+  // A reason is free text: a URL in it ("webhook moved to https://…?token=…") is redacted too.
+  const reason = redactUrlsIn(input.reason?.trim() ?? '');
   return inTransaction(db, async (trx) => {
     // Per node: another gateway on this database with another file is not a change of ours.
     const node = input.config.node.name;
@@ -44,6 +54,8 @@ export async function recordConfigVersion(
       content,
       comment: input.comment,
       node,
+      authorKind: input.authorKind ?? 'user',
+      reason,
     });
     if (!v.changed) return { changed: false, version: v.version, sha256: v.sha256, changes: [] };
     const changes = diffConfig(prev ? parse(prev.content) : {}, parse(content));
@@ -57,6 +69,8 @@ export async function recordConfigVersion(
         sha256: v.sha256,
         previous: prev?.version ?? null,
         comment: input.comment ?? '',
+        authorKind: input.authorKind ?? 'user',
+        reason,
         // A previous version recorded before a redaction rule existed may still hold a
         // secret in a URL: the event never repeats it.
         changes: changes.map((c) => ({ path: c.path, from: scrub(c.from), to: scrub(c.to) })),

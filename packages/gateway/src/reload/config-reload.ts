@@ -21,8 +21,12 @@ export type ReloadResult =
   | { outcome: 'applied'; changes: string[]; version: number; sha256: string };
 
 export interface ConfigReloader {
-  /** `actor`: the logged-in user, or 'system:SIGHUP'. Serialised: one reload at a time. */
-  reload(actor: string): Promise<ReloadResult>;
+  /**
+   * `actor`: the logged-in user (recorded as the version's author, a person), or
+   * 'system:SIGHUP' (recorded as the system). `reason`: why, as the person gave it.
+   * Serialised: one reload at a time.
+   */
+  reload(actor: string, reason?: string): Promise<ReloadResult>;
   current(): FaxgateConfig;
 }
 
@@ -37,7 +41,7 @@ export function createConfigReloader(opts: {
   let current = opts.initial;
   let chain: Promise<unknown> = Promise.resolve();
 
-  const once = async (actor: string): Promise<ReloadResult> => {
+  const once = async (actor: string, reason?: string): Promise<ReloadResult> => {
     let next: FaxgateConfig;
     try {
       next = loadConfig(opts.load).config;
@@ -64,6 +68,8 @@ export function createConfigReloader(opts: {
     const recorded: RecordedConfig = await recordConfigVersion(opts.db, {
       config: next,
       author: actor,
+      authorKind: actor.startsWith('system:') ? 'system' : 'user',
+      reason,
       comment: `config reload (${opts.load.path ?? 'configuration file'})`,
     });
     opts.log.info(`config reload by ${actor}: applied ${paths.join(', ')} (version ${recorded.version})`);
@@ -71,8 +77,8 @@ export function createConfigReloader(opts: {
   };
 
   return {
-    reload(actor) {
-      const run = chain.then(() => once(actor));
+    reload(actor, reason) {
+      const run = chain.then(() => once(actor, reason));
       chain = run.catch(() => {});
       return run;
     },

@@ -5,18 +5,33 @@ import { inTransaction } from '../db.js';
 import { unifiedDiff } from '../diff.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 
+/**
+ * What the author is: a faxgate user (through the API, logged in), an OS account (a file
+ * edited on the host and read by the daemon, or `config record` on the host — the person
+ * is not known, the account is), or the system (SIGHUP).
+ */
+export const CONFIG_AUTHOR_KINDS = ['user', 'os', 'system'] as const;
+export type ConfigAuthorKind = (typeof CONFIG_AUTHOR_KINDS)[number];
+
+/** Longest reason accepted (the column's check). */
+export const CONFIG_REASON_MAX = 2000;
+
 export interface ConfigVersion {
   version: number;
   /** The node (gateway process, `node.name`) that ran it; '' for versions recorded before nodes. */
   node: string;
   author: string;
+  authorKind: ConfigAuthorKind;
   createdAt: Date;
   /** sha256 of the content (UTF-8), hex. */
   sha256: string;
   content: string;
   /** Unified diff against the previous version ('' for the first). */
   diff: string;
+  /** Where the version came from ("gateway start (file)", "config reload (file)"). */
   comment: string;
+  /** Why, as the person gave it (`--reason`); '' when none was given. */
+  reason: string;
 }
 
 export function sha256Hex(content: string | Uint8Array): string {
@@ -29,11 +44,13 @@ function toVersion(r: any): ConfigVersion {
     version: r.version,
     node: r.node ?? '',
     author: r.author,
+    authorKind: r.author_kind ?? 'user',
     createdAt: r.created_at,
     sha256: r.sha256,
     content: r.content,
     diff: r.diff,
     comment: r.comment,
+    reason: r.reason ?? '',
   };
 }
 
@@ -48,7 +65,14 @@ const CONFIG_LOCK_KEY = 0x66617863; // 'faxc'
  */
 export async function record(
   db: Db,
-  input: { author: string; content: string; comment?: string; node?: string },
+  input: {
+    author: string;
+    content: string;
+    comment?: string;
+    node?: string;
+    authorKind?: ConfigAuthorKind;
+    reason?: string;
+  },
 ): Promise<ConfigVersion & { changed: boolean }> {
   const node = input.node ?? '';
   if (typeof node !== 'string' || node.length > 255) throw new InvalidInputError('node name too long');
@@ -56,6 +80,12 @@ export async function record(
     throw new InvalidInputError('a configuration version needs an author');
   }
   if (typeof input.content !== 'string') throw new InvalidInputError('configuration content must be text');
+  const authorKind = input.authorKind ?? 'user';
+  if (!CONFIG_AUTHOR_KINDS.includes(authorKind)) throw new InvalidInputError(`author kind ${authorKind}?`);
+  const reason = (input.reason ?? '').trim();
+  if (reason.length > CONFIG_REASON_MAX) {
+    throw new InvalidInputError(`reason: at most ${CONFIG_REASON_MAX} characters`);
+  }
   const sha = sha256Hex(input.content);
   return inTransaction(db, async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(?)', [CONFIG_LOCK_KEY]);
@@ -75,6 +105,8 @@ export async function record(
         content: input.content,
         diff,
         comment: input.comment ?? '',
+        author_kind: authorKind,
+        reason,
       })
       .returning('*');
     return { ...toVersion(row), changed: true };
@@ -95,15 +127,19 @@ export async function get(db: Db, version: number): Promise<ConfigVersion> {
   return toVersion(row);
 }
 
-/** Newest first (of one node when `node` is given); `limit` defaults to 100. */
+/**
+ * Newest first (of one node when `node` is given; only versions below `before` when given,
+ * for paging); `limit` defaults to 100.
+ */
 export async function list(
   db: Db,
-  options: { limit?: number; node?: string } = {},
+  options: { limit?: number; node?: string; before?: number } = {},
 ): Promise<ConfigVersion[]> {
   const q = db('config_versions')
     .orderBy('version', 'desc')
     .limit(options.limit ?? 100);
   if (options.node !== undefined) q.where({ node: options.node });
+  if (options.before !== undefined) q.where('version', '<', options.before);
   const rows = await q;
   return rows.map(toVersion);
 }

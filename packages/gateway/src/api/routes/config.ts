@@ -8,13 +8,20 @@ import { ApiError } from '../errors.js';
 import { errors } from '../schemas.js';
 
 export async function configRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
-  app.post(
+  app.post<{ Body: { reason?: string } | undefined }>(
     '/config/reload',
     {
       schema: {
         tags: ['configuration'],
         summary:
-          'Reload the configuration file (config.manage): live keys applied and recorded; a bad file (400) or a key needing a restart (409) changes nothing',
+          'Reload the configuration file (config.manage): live keys applied and recorded with the caller as author and the reason given; a bad file (400) or a key needing a restart (409) changes nothing',
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            reason: { type: 'string', maxLength: 2000, description: 'why (recorded with the version)' },
+          },
+        },
         response: {
           200: {
             type: 'object',
@@ -35,7 +42,7 @@ export async function configRoutes(app: FastifyInstance, services: ApiServices):
       if (!services.reloadConfig) {
         throw new ApiError(503, 'unavailable', 'this process cannot reload its configuration');
       }
-      const r = await services.reloadConfig(actorName(p));
+      const r = await services.reloadConfig(actorName(p), req.body?.reason);
       if (r.outcome === 'invalid') {
         throw new ApiError(400, 'invalid_input', `configuration not reloaded: ${r.message}`, {
           problems: r.problems,
