@@ -108,6 +108,8 @@ export const AUDIT_EVENT_TYPES = [
   'audit.read',
   'audit.export',
   'audit.verify',
+  // a period of the trail and the send/receive log marked as reviewed (audit_reviews)
+  'audit.review',
   'audit.checkpoint',
   'spool.access',
   'metadata.read',

@@ -2,6 +2,7 @@
 export * from './append.js';
 export * from './canonical.js';
 export * from './checkpoint/index.js';
+export * from './csv.js';
 export * from './events.js';
 export * from './export.js';
 export * from './insert-along.js';

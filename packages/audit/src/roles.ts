@@ -24,6 +24,8 @@ export const AUDIT_TABLE_PRIVILEGES: RestrictedTables = {
   audit_events: ['SELECT', 'INSERT'],
   xfer_log: ['SELECT', 'INSERT'],
   audit_head: ['SELECT'],
+  // log review records (migration 0060): evidence, appended and never changed
+  audit_reviews: ['SELECT', 'INSERT'],
 };
 
 /**

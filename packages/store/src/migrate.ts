@@ -13,6 +13,7 @@ import { m0020FaxNotify } from './migrations/0020_fax_notify.js';
 import { m0040Alerts } from './migrations/0040_alerts.js';
 import { m0041ScheduleRuns } from './migrations/0041_schedule_runs.js';
 import { m0050ConfigAuthor } from './migrations/0050_config_author.js';
+import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -34,6 +35,7 @@ export const storeMigrations: readonly Migration[] = [
   m0040Alerts,
   m0041ScheduleRuns,
   m0050ConfigAuthor,
+  m0060AuditReviews,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

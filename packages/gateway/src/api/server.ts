@@ -12,7 +12,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { redactRequestTarget } from '../config/redact.js';
 import type { GatewayStatus } from '../status.js';
-import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
 import { consoleRoutes } from './console/routes.js';
@@ -21,7 +20,6 @@ import type { ApiServices } from './context.js';
 import { ApiError, installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
-import { metricsRoute } from './metrics-route.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { configRoutes } from './routes/config.js';
 import { configHistoryRoutes } from './routes/config-history.js';
@@ -36,6 +34,7 @@ import { logExportRoutes } from './routes/log-export.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { operatorRoutes } from './routes/operator.js';
 import { queueRoutes } from './routes/queue.js';
+import { reviewRoutes } from './routes/review.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -52,8 +51,6 @@ export interface ApiOptions {
   linesDown?: () => string[];
   /** The REST API v1 and /status (behind login); without it only /health is served. */
   services?: ApiServices;
-  /** GET /metrics for Prometheus (behind login, line.read; api/metrics-route.ts). */
-  metrics?: GatewayMetrics;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -186,7 +183,6 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     app.register(async (scope) => {
       installAuthentication(scope, services, () => false);
       await statusRoute(scope, services, opts.status);
-      if (opts.metrics) await metricsRoute(scope, services, opts.metrics);
     });
     app.register(
       async (v1) => {
@@ -207,6 +203,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);
+        await reviewRoutes(v1, services);
         await configRoutes(v1, services);
         await configHistoryRoutes(v1, services);
         await consoleRoutes(v1, services);

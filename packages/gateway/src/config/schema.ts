@@ -6,6 +6,7 @@ import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
 import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
+import { privacySchema, reviewSchema } from '../review/config.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -378,6 +379,9 @@ export const configSchema = z.strictObject({
     incomingDays: int(1, 36500).default(90),
     sendLogDays: int(1, 36500).default(3650),
   }),
+  /** Log review interval and scheduled verify; pseudonymised numbers (review/config.ts). */
+  review: reviewSchema,
+  privacy: privacySchema,
   paths: section({
     spool: absolutePath.default('/var/spool/faxgate'),
     tmp: absolutePath.default('/var/tmp/faxgate'),

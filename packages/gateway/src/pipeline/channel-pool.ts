@@ -55,14 +55,7 @@ interface ControllerBook {
   sending: number;
 }
 
-/** A call took a channel (metrics count calls per controller and B channel). */
-export interface ChannelTaken {
-  controller: number;
-  channel: number;
-  kind: 'sending' | 'receiving';
-}
-
-export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [ChannelTaken] }> {
+export class ChannelPool extends EventEmitter<{ capacity: [number] }> {
   private readonly books: ControllerBook[];
   private readonly waiters: Waiter[] = [];
   private sendingCount = 0;
@@ -172,7 +165,6 @@ export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [Chan
       while (b.held[i] !== undefined) i++;
     }
     b.held[i] = what;
-    this.emit('taken', { controller: b.controller, channel: i + 1, kind: what.kind });
     let released = false;
     return {
       controller: b.controller,
