@@ -21,6 +21,7 @@ import { linesWithChannels } from './lines/view.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { openLineTransport } from './lockdown/policy.js';
 import { createGatewayLogger, type Logger } from './logger.js';
+import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { startNotifier } from './notify/notifier.js';
 import { ChannelPool } from './pipeline/channel-pool.js';
 import { type OutgoingPipeline, startPipeline } from './pipeline/pipeline.js';
@@ -266,10 +267,24 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // in a work directory of this process under paths.tmp, removed when it stops.
     const renderTmp = fs.mkdtempSync(path.join(config.paths.tmp, 'render-'));
     cleanup.push(async () => fs.rmSync(renderTmp, { recursive: true, force: true }));
-    const documents = createDocumentLoader({
-      workers: 1,
-      ...documentLoaderOptions({ ...config, paths: { ...config.paths, tmp: renderTmp } }, (m) => log.warn(m)),
+    // Prometheus metrics (GET /metrics): PostgreSQL-derived values read at the scrape; calls per
+    // B channel and render times counted by this process.
+    const metricsPool = pipeline?.worker?.pool ?? channels;
+    const metrics = createGatewayMetrics({
+      db,
+      paths: config.paths,
+      lines: lines && (() => lines?.state().lines ?? []),
+      channels: metricsPool && (() => metricsPool.snapshot()),
     });
+    if (metricsPool) metrics.watchPool(metricsPool);
+    const documents = metrics.timeLoader(
+      createDocumentLoader({
+        workers: 1,
+        ...documentLoaderOptions({ ...config, paths: { ...config.paths, tmp: renderTmp } }, (m) =>
+          log.warn(m),
+        ),
+      }),
+    );
     cleanup.push(() => documents.close());
 
     let address = '';
@@ -312,6 +327,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       },
       linesDown: lines && (() => lines?.down() ?? []),
       status,
+      metrics,
       onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
       services: {
         db,

@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { redactRequestTarget } from '../config/redact.js';
 import type { GatewayStatus } from '../status.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
 import { consoleRoutes } from './console/routes.js';
@@ -20,6 +21,7 @@ import type { ApiServices } from './context.js';
 import { ApiError, installErrorHandling } from './errors.js';
 import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
+import { metricsRoute } from './metrics-route.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { configRoutes } from './routes/config.js';
 import { configHistoryRoutes } from './routes/config-history.js';
@@ -51,6 +53,8 @@ export interface ApiOptions {
   linesDown?: () => string[];
   /** The REST API v1 and /status (behind login); without it only /health is served. */
   services?: ApiServices;
+  /** GET /metrics for Prometheus (behind login, line.read; api/metrics-route.ts). */
+  metrics?: GatewayMetrics;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -183,6 +187,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     app.register(async (scope) => {
       installAuthentication(scope, services, () => false);
       await statusRoute(scope, services, opts.status);
+      if (opts.metrics) await metricsRoute(scope, services, opts.metrics);
     });
     app.register(
       async (v1) => {

@@ -55,7 +55,14 @@ interface ControllerBook {
   sending: number;
 }
 
-export class ChannelPool extends EventEmitter<{ capacity: [number] }> {
+/** A call took a channel (metrics count calls per controller and B channel). */
+export interface ChannelTaken {
+  controller: number;
+  channel: number;
+  kind: 'sending' | 'receiving';
+}
+
+export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [ChannelTaken] }> {
   private readonly books: ControllerBook[];
   private readonly waiters: Waiter[] = [];
   private sendingCount = 0;
@@ -165,6 +172,7 @@ export class ChannelPool extends EventEmitter<{ capacity: [number] }> {
       while (b.held[i] !== undefined) i++;
     }
     b.held[i] = what;
+    this.emit('taken', { controller: b.controller, channel: i + 1, kind: what.kind });
     let released = false;
     return {
       controller: b.controller,
