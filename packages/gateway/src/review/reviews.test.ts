@@ -14,7 +14,7 @@ import { DEFAULT_DATABASE_URL, type MigratedTestDb, migratedTestDb } from '@faxg
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAlerts } from '../alerts/index.js';
 import { lastReview, recordReview, reviewDue } from './reviews.js';
-import { checkReviewDue, REVIEW_ALERT_KEY, scheduledVerify, VERIFY_ALERT_KEY } from './tasks.js';
+import { checkReviewDue, REVIEW_ALERT_KEY, reviewTasks, scheduledVerify, VERIFY_ALERT_KEY } from './tasks.js';
 
 const tag = randomBytes(4).toString('hex');
 const ownerRole = `fg_r_owner_${tag}`;
@@ -152,6 +152,14 @@ describe('log reviews', () => {
     expect(bad.problem).toMatch(/altered/);
     expect(await openAlerts(app, VERIFY_ALERT_KEY)).toMatchObject([
       { severity: 'critical', source: 'audit-verify' },
+    ]);
+  });
+
+  it('gives the daemon two tasks: the hourly review check and the verify at the configured interval', () => {
+    const config = { review: { intervalDays: 7, verifyIntervalMinutes: 90 }, audit: noCheckpoints };
+    expect(reviewTasks(app, () => config, 'gateway:test').map((x) => [x.name, x.intervalMs])).toEqual([
+      ['review-due', 3600_000],
+      ['audit-verify', 90 * 60_000],
     ]);
   });
 });
