@@ -37,6 +37,7 @@ import { mailboxRoutes } from './routes/mailboxes.js';
 import { operatorRoutes } from './routes/operator.js';
 import { queueRoutes } from './routes/queue.js';
 import { reviewRoutes } from './routes/review.js';
+import { rightsReviewRoutes } from './routes/rights-review.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -208,6 +209,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);
+        await rightsReviewRoutes(v1, services);
         await reviewRoutes(v1, services);
         await configRoutes(v1, services);
         await configHistoryRoutes(v1, services);

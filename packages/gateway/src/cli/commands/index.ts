@@ -8,6 +8,7 @@ import { registerLockdownCommands } from './lockdown.js';
 import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
 import { registerOperatorCommands } from './operator.js';
+import { registerRightsCommands } from './rights.js';
 import { registerUserCommands } from './users.js';
 
 /** One module per command area; each adds its subcommands to the program. */
@@ -24,5 +25,6 @@ export const commandModules: RegisterCommands[] = [
   registerLoginCommands,
   registerMailboxCommands,
   registerOperatorCommands,
+  registerRightsCommands,
   registerUserCommands,
 ];
