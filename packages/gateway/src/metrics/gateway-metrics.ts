@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DocumentLoader } from '../documents/load-pages.js';
 import type { LineView } from '../lines/supervisor.js';
 import type { ChannelPool, ControllerView } from '../pipeline/channel-pool.js';
+import { REVIEW_ALERT_KEY } from '../review/tasks.js';
 import { createXferTotals } from './xfer-totals.js';
 
 /** States a fax waits or works in; terminal ones (done, failed …) are history, not queue. */
@@ -85,6 +86,22 @@ export function createGatewayMetrics(src: MetricsSources): GatewayMetrics {
   const unsealedAge = new Gauge({
     name: 'faxgate_audit_oldest_unsealed_age_seconds',
     help: 'Age of the oldest audit event not chained yet; 0 when none.',
+    registers: [registry],
+  });
+  const alertsOpen = new Gauge({
+    name: 'faxgate_alerts_open',
+    help: 'Open alerts (alert.raised, not cleared yet) by the part that raised them and severity.',
+    labelNames: ['source', 'severity'],
+    registers: [registry],
+  });
+  const reviewOverdue = new Gauge({
+    name: 'faxgate_review_overdue',
+    help: 'The log review is overdue (1): its alert, raised by the review-due task, is open.',
+    registers: [registry],
+  });
+  const checksFailing = new Gauge({
+    name: 'faxgate_checks_failing',
+    help: 'Health checks failing now: their alerts (check.*) are open.',
     registers: [registry],
   });
   const dbUp = new Gauge({
@@ -168,7 +185,7 @@ export function createGatewayMetrics(src: MetricsSources): GatewayMetrics {
   let cached: { at: number; done: Promise<void> } | undefined;
   const readDatabase = async () => {
     try {
-      const [q, a, x] = await Promise.all([
+      const [q, a, x, open] = await Promise.all([
         src.db.raw(
           `SELECT direction, state, count(*) AS n FROM faxes
             WHERE state NOT IN ('done', 'failed', 'rejected', 'deleted', 'delivered')
@@ -179,6 +196,7 @@ export function createGatewayMetrics(src: MetricsSources): GatewayMetrics {
              FROM audit_events WHERE seq IS NULL`,
         ),
         xfer.read(src.db),
+        src.db('alerts').select('key', 'source', 'severity'),
       ]);
       queue.reset();
       for (const direction of ['in', 'out']) {
@@ -188,6 +206,11 @@ export function createGatewayMetrics(src: MetricsSources): GatewayMetrics {
         }
       }
       for (const r of q.rows) queue.set({ direction: r.direction, state: r.state }, Number(r.n));
+      alertsOpen.reset();
+      for (const r of open as Array<{ key: string; source: string; severity: string }>)
+        alertsOpen.inc({ source: r.source, severity: r.severity });
+      reviewOverdue.set(open.some((r: { key: string }) => r.key === REVIEW_ALERT_KEY) ? 1 : 0);
+      checksFailing.set(open.filter((r: { key: string }) => r.key.startsWith('check.')).length);
       unsealed.set(Number(a.rows[0].n));
       unsealedAge.set(Math.max(0, Number(a.rows[0].age)));
       const put = (c: Counter<string>, m: Map<string, number>, names: string[]) => {

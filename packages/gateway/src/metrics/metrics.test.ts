@@ -12,6 +12,7 @@ import { grants, mailboxes, openDatabase, users } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAlert, raiseAlert } from '../alerts/alerts.js';
 import { validateConfig } from '../config/load.js';
 import { type RunningGateway, startGateway } from '../gateway.js';
 import { createGatewayLogger } from '../logger.js';
@@ -146,6 +147,32 @@ describe('GET /metrics', () => {
     expect(sample(after, 'faxgate_render_seconds_count{outcome="ok"}')).toBe(1);
     expect(sample(after, 'faxgate_queue_faxes{direction="out",state="pending"}')).toBe(0);
   }, 60_000);
+
+  it('shows open alerts: review overdue, checks failing, by source and severity', async () => {
+    const actor = { actor: 'test' };
+    await raiseAlert(
+      db,
+      { key: 'review.overdue', severity: 'warning', source: 'log-review', summary: 'due' },
+      actor,
+    );
+    await raiseAlert(
+      db,
+      { key: 'check.redis', severity: 'critical', source: 'health-checks', summary: 'down' },
+      actor,
+    );
+    const t = await waitFor('the alerts in /metrics', async () => {
+      const text = await (await scrape('op')).text();
+      return sample(text, 'faxgate_checks_failing') === 1 ? text : undefined;
+    });
+    expect(sample(t, 'faxgate_review_overdue')).toBe(1);
+    expect(sample(t, 'faxgate_alerts_open{source="health-checks",severity="critical"}')).toBe(1);
+    await clearAlert(db, 'review.overdue', 'reviewed', actor);
+    await clearAlert(db, 'check.redis', 'up', actor);
+    await waitFor('the alerts cleared in /metrics', async () => {
+      const text = await (await scrape('op')).text();
+      return sample(text, 'faxgate_checks_failing') === 0 && sample(text, 'faxgate_review_overdue') === 0;
+    });
+  }, 30_000);
 
   it('passes promtool check metrics', async () => {
     const text = await (await scrape('op')).text();
