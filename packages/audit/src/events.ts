@@ -120,7 +120,12 @@ export const AUDIT_EVENT_TYPES = [
   'lockdown.call_rejected',
   'lockdown.evidence',
   'lockdown.profile_changed',
+  // retention (gateway/src/retention): a fax's payload deleted (archived first when configured),
+  // one summary per run, a legal hold set or cleared on a fax or mailbox
   'retention.purge',
+  'retention.run',
+  'retention.hold',
+  'retention.release',
   // alerts (gateway/src/alerts): raised once per key until cleared; detail { key, severity, source, summary }
   'alert.raised',
   'alert.cleared',

@@ -10,6 +10,7 @@ import { m0005LoginThrottle } from './migrations/0005_login_throttle.js';
 import { m0010DirectoryNotify } from './migrations/0010_directory_notify.js';
 import { m0011ConfigNode } from './migrations/0011_config_node.js';
 import { m0020FaxNotify } from './migrations/0020_fax_notify.js';
+import { m0030LegalHolds } from './migrations/0030_legal_holds.js';
 import { m0040Alerts } from './migrations/0040_alerts.js';
 import { m0041ScheduleRuns } from './migrations/0041_schedule_runs.js';
 import { m0050ConfigAuthor } from './migrations/0050_config_author.js';
@@ -32,6 +33,7 @@ export const storeMigrations: readonly Migration[] = [
   m0010DirectoryNotify,
   m0011ConfigNode,
   m0020FaxNotify,
+  m0030LegalHolds,
   m0040Alerts,
   m0041ScheduleRuns,
   m0050ConfigAuthor,

@@ -47,6 +47,7 @@ export const CAPABILITIES = [
   'line.read', // line and B-channel status
   'line.manage', // line checks, take a line up/down
   'spool.access', // spool and temporary areas (M 5.73: privileged only)
+  'retention.manage', // run retention, set and clear legal holds (never read content)
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -67,6 +68,7 @@ export const CAPABILITY_ROLES: Readonly<Record<Capability, readonly Role[]>> = {
   'line.read': ['admin', 'postoffice', 'operator', 'auditor'],
   'line.manage': ['admin', 'postoffice', 'operator'],
   'spool.access': ['admin', 'postoffice'],
+  'retention.manage': ['admin', 'postoffice'],
 };
 
 /** Any mailbox right or capability: what `can()` and `decide()` accept. */

@@ -138,6 +138,7 @@ describe('capability matrix', () => {
     'line.read': 'A P O U -',
     'line.manage': 'A P O - -',
     'spool.access': 'A P - - -',
+    'retention.manage': 'A P - - -',
   };
   const cases = Object.entries(MATRIX).flatMap(([cap, row]) =>
     roles.map((role, i) => ({ cap: cap as Capability, role, allowed: row.split(' ')[i] !== '-' })),

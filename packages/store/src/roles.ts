@@ -22,6 +22,7 @@ export const STORE_TABLES = [
   'credentials',
   'notification_cursors',
   'login_throttle',
+  'legal_holds',
   'alerts',
   'schedule_runs',
 ] as const;
