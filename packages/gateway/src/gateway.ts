@@ -30,6 +30,7 @@ import { applyLiveKeys, applyLiveQueueSettings } from './reload/apply-live.js';
 import { createConfigReloader, type ReloadResult } from './reload/config-reload.js';
 import { watchDirectory } from './reload/directory-watch.js';
 import { reviewTasks } from './review/tasks.js';
+import { retentionTask } from './retention/job.js';
 import { type Scheduler, startScheduler } from './schedule/scheduler.js';
 import { prepareSpoolDirs } from './spool/dirs.js';
 import { type GatewayStatus, gatewayStatus } from './status.js';
@@ -135,6 +136,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // node runs it; stopped before the pool closes (cleanup runs in reverse).
     const scheduler = startScheduler({ db, log });
     cleanup.push(() => scheduler.stop());
+    // Retention (issue 17 item 1): payloads past their rule deleted, archived first (retention/).
+    const retention = retentionTask(db, () => config);
+    if (retention) scheduler.register(retention);
     // Log review (issue 17 item 6): the overdue-review reminder and the scheduled audit verify (review/).
     for (const task of reviewTasks(db, () => config, gatewayAuthor())) scheduler.register(task);
 

@@ -11,7 +11,6 @@ import { GATEWAY_VERSION } from './version.js';
  */
 export const NOT_BUILT_YET: readonly string[] = [
   'web console, e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
-  'retention jobs (retention settings are not applied yet)',
 ];
 
 export interface GatewayStatus {

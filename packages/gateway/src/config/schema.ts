@@ -6,6 +6,7 @@ import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
 import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
+import { archiveSchema, retentionSchema } from '../retention/config.js';
 import { privacySchema, reviewSchema } from '../review/config.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/faxgate/faxgate.yaml';
@@ -374,11 +375,9 @@ export const configSchema = z.strictObject({
     numbering: { countryCode: '49' },
     inbound: { default: 'postoffice' },
   } as never),
-  retention: section({
-    outgoingDays: int(1, 36500).default(30),
-    incomingDays: int(1, 36500).default(90),
-    sendLogDays: int(1, 36500).default(3650),
-  }),
+  /** Retention per mailbox and direction, and the archive written before deleting (retention/config.ts). */
+  retention: retentionSchema,
+  archive: archiveSchema,
   /** Log review interval and scheduled verify; pseudonymised numbers (review/config.ts). */
   review: reviewSchema,
   privacy: privacySchema,

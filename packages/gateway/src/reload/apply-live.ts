@@ -12,6 +12,7 @@ export function applyLiveKeys(running: FaxgateConfig, next: FaxgateConfig): void
   running.lockdown.unknownNumber = next.lockdown.unknownNumber;
   running.cover = next.cover;
   running.retention = next.retention;
+  running.archive = next.archive;
   const q = running.queue;
   const n = next.queue;
   q.timeOfDay = n.timeOfDay;

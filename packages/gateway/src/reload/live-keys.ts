@@ -20,7 +20,13 @@ export const LIVE_KEYS: readonly string[] = [
   'queue.maxTries',
   'queue.killTimeMinutes',
   'queue.headLine',
-  'retention.', // not applied yet: recorded only
+  // Read by the retention job at each run (retention.intervalMinutes: at the next start).
+  'retention.outgoingDays',
+  'retention.incomingDays',
+  'retention.sendLogDays',
+  'retention.maxFaxesPerRun',
+  'retention.mailboxes',
+  'archive.',
 ];
 
 export function isLiveKey(path: string): boolean {
