@@ -49,6 +49,10 @@ describe('OpenAPI document', () => {
       'POST /api/v1/grants',
       'GET /api/v1/queue',
       'GET /api/v1/lines',
+      'POST /api/v1/retention/runs',
+      'GET /api/v1/legal-holds',
+      'PUT /api/v1/legal-holds/faxes/{id}',
+      'DELETE /api/v1/legal-holds/mailboxes/{mailbox}',
     ]) {
       expect(ops).toContain(op);
     }

@@ -36,6 +36,7 @@ import { logExportRoutes } from './routes/log-export.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { operatorRoutes } from './routes/operator.js';
 import { queueRoutes } from './routes/queue.js';
+import { retentionRoutes } from './routes/retention.js';
 import { reviewRoutes } from './routes/review.js';
 import { rightsReviewRoutes } from './routes/rights-review.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -212,6 +213,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await rightsReviewRoutes(v1, services);
         await reviewRoutes(v1, services);
         await configRoutes(v1, services);
+        await retentionRoutes(v1, services);
         await configHistoryRoutes(v1, services);
         await consoleRoutes(v1, services);
       },

@@ -7,6 +7,7 @@ import { registerFaxCommands } from './faxes.js';
 import { registerLockdownCommands } from './lockdown.js';
 import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
+import { registerRetentionCommands } from './retention.js';
 import { registerOperatorCommands } from './operator.js';
 import { registerRightsCommands } from './rights.js';
 import { registerUserCommands } from './users.js';
@@ -24,6 +25,7 @@ export const commandModules: RegisterCommands[] = [
   registerLockdownCommands,
   registerLoginCommands,
   registerMailboxCommands,
+  registerRetentionCommands,
   registerOperatorCommands,
   registerRightsCommands,
   registerUserCommands,
