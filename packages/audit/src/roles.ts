@@ -24,6 +24,9 @@ export const AUDIT_TABLE_PRIVILEGES: RestrictedTables = {
   audit_events: ['SELECT', 'INSERT'],
   xfer_log: ['SELECT', 'INSERT'],
   audit_head: ['SELECT'],
+  // selftest reports and releases (migration 0051): evidence, appended and never changed
+  selftest_reports: ['SELECT', 'INSERT'],
+  releases: ['SELECT', 'INSERT'],
   // log review records (migration 0060): evidence, appended and never changed
   audit_reviews: ['SELECT', 'INSERT'],
 };

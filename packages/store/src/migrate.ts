@@ -14,6 +14,7 @@ import { m0030LegalHolds } from './migrations/0030_legal_holds.js';
 import { m0040Alerts } from './migrations/0040_alerts.js';
 import { m0041ScheduleRuns } from './migrations/0041_schedule_runs.js';
 import { m0050ConfigAuthor } from './migrations/0050_config_author.js';
+import { m0051PilotRelease } from './migrations/0051_pilot_release.js';
 import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
 
 export interface Migration {
@@ -37,6 +38,7 @@ export const storeMigrations: readonly Migration[] = [
   m0040Alerts,
   m0041ScheduleRuns,
   m0050ConfigAuthor,
+  m0051PilotRelease,
   m0060AuditReviews,
 ];
 

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { redactRequestTarget } from '../config/redact.js';
 import type { GatewayStatus } from '../status.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { effectiveMode } from '../pilot/state.js';
 import { GATEWAY_VERSION } from '../version.js';
 import { installAuthentication, SESSION_COOKIE } from './auth.js';
 import { consoleRoutes } from './console/routes.js';
@@ -35,6 +36,7 @@ import { lineRoutes } from './routes/lines.js';
 import { logExportRoutes } from './routes/log-export.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { operatorRoutes } from './routes/operator.js';
+import { pilotRoutes } from './routes/pilot.js';
 import { queueRoutes } from './routes/queue.js';
 import { retentionRoutes } from './routes/retention.js';
 import { reviewRoutes } from './routes/review.js';
@@ -104,6 +106,13 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   installErrorHandling(app, (e, url) =>
     services?.logError(`${url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   );
+  // Pilot phase (pilot/state.ts): every answer says so until the node is released.
+  if (services && services.config.mode === 'pilot') {
+    app.addHook('onSend', async (_req, reply) => {
+      const m = await effectiveMode(services.db, services.config).catch(() => null);
+      if (m?.mode !== 'production') reply.header('x-faxgate-mode', 'pilot');
+    });
+  }
 
   if (opts.onRequest) {
     const log = opts.onRequest;
@@ -215,6 +224,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await configRoutes(v1, services);
         await retentionRoutes(v1, services);
         await configHistoryRoutes(v1, services);
+        await pilotRoutes(v1, services);
         await consoleRoutes(v1, services);
       },
       { prefix: API_PREFIX },

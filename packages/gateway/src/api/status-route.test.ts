@@ -39,7 +39,8 @@ afterAll(async () => {
 const get = (path: string, user?: string) =>
   fetch(base + path, { headers: user ? { authorization: `Bearer ${f.tokens[user]}` } : {} });
 
-const SUMMARY_KEYS = ['lockdown', 'name', 'notBuiltYet', 'startedAt', 'uptimeSeconds', 'version'];
+// mode: 'pilot' until the node is released, else 'production' (pilot/state.ts)
+const SUMMARY_KEYS = ['lockdown', 'mode', 'name', 'notBuiltYet', 'startedAt', 'uptimeSeconds', 'version'];
 
 /** The parts of GET /status the tests look into. */
 type StatusBody = Record<string, unknown> & {

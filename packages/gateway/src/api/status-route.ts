@@ -5,6 +5,7 @@
 // without config.read, so a caller who needs the details learns why they are missing.
 import { can } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
+import { effectiveMode } from '../pilot/state.js';
 import { type GatewayStatus, statusView } from '../status.js';
 import { deny } from './authorize.js';
 import { type ApiServices, principalOf } from './context.js';
@@ -34,7 +35,9 @@ export async function statusRoute(
         await deny(services, p, 'read the full gateway status', { permission: 'config.read' });
       }
       const lines = config || (await can(services.db, me, 'line.read'));
-      return statusView(status(), { lines, config });
+      // pilot phase (pilot/state.ts): shown to everyone who may see the status
+      const { mode } = await effectiveMode(services.db, services.config);
+      return { ...statusView(status(), { lines, config }), mode };
     },
   );
 }

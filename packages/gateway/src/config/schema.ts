@@ -5,6 +5,7 @@ import os from 'node:os';
 import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
+import { modeSchema, pilotSchema } from '../pilot/config.js';
 import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
 import { archiveSchema, retentionSchema } from '../retention/config.js';
 import { privacySchema, reviewSchema } from '../review/config.js';
@@ -381,6 +382,9 @@ export const configSchema = z.strictObject({
   /** Log review interval and scheduled verify; pseudonymised numbers (review/config.ts). */
   review: reviewSchema,
   privacy: privacySchema,
+  /** pilot: only test numbers dialled, incoming to the post office, until a release (pilot/config.ts). */
+  mode: modeSchema,
+  pilot: pilotSchema,
   paths: section({
     spool: absolutePath.default('/var/spool/faxgate'),
     tmp: absolutePath.default('/var/tmp/faxgate'),

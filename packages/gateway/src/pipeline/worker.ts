@@ -18,6 +18,7 @@ import type { FaxgateConfig } from '../config/schema.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
+import { effectiveMode, pilotAllows, pilotRefusal } from '../pilot/state.js';
 import { type ChannelLease, ChannelPool } from './channel-pool.js';
 import { buildSff, loadPageTiffs, loadSff, type SendPlan } from './pages.js';
 import { aliveInstances, startPresence, type WorkerPresence } from './presence.js';
@@ -235,6 +236,19 @@ export async function startFaxWorker(opts: FaxWorkerOptions): Promise<FaxWorker>
         if (!(e instanceof StateConflictError)) throw e;
       });
       return 'kill time';
+    }
+    // Pilot mode: a fax queued to any other number (before the pilot, or past a path that did
+    // not route) is never dialled.
+    if ((await effectiveMode(db, config)).mode === 'pilot' && !pilotAllows(config, fax.remoteNumber)) {
+      await endWithoutCall(db, faxId, {
+        from: QUEUED_STATES,
+        code: 'pilot',
+        reason: pilotRefusal(config),
+        actor,
+      }).catch((e) => {
+        if (!(e instanceof StateConflictError)) throw e;
+      });
+      return 'pilot: not a test number';
     }
     if (fax.notBefore && fax.notBefore.getTime() > now + 5) return later(job, token, fax.notBefore.getTime());
     // Outside the sending window (queue.timeOfDay): not dialled; it waits for the window

@@ -8,6 +8,7 @@ import { coverOptions } from '../../documents/cover.js';
 import { admitSubmission, damageCheck, intakeApiError } from '../../intake/admit.js';
 import type { PageDamage } from '../../intake/damage.js';
 import { SubmissionGate } from '../../intake/submission-gate.js';
+import { pilotRouter } from '../../pilot/router.js';
 import { stopFax } from '../../pipeline/stop.js';
 import { earlierSubmission, type SubmitResult, submitFax } from '../../pipeline/submit.js';
 import { requireCan } from '../authorize.js';
@@ -27,7 +28,8 @@ export async function currentRouter(services: ApiServices): Promise<Router<Mailb
     kind: m.kind,
     numbers: m.numbers,
   }));
-  return createRouter(services.config.routing, boxes);
+  // pilot mode: only the test numbers (pilot/router.ts)
+  return pilotRouter(services.db, services.config, createRouter(services.config.routing, boxes));
 }
 
 /** The fax, when the caller may see its metadata; otherwise 404 (no probing of other mailboxes). */

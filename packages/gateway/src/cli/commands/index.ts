@@ -9,6 +9,7 @@ import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerOperatorCommands } from './operator.js';
+import { registerPilotCommands } from './pilot.js';
 import { registerRightsCommands } from './rights.js';
 import { registerUserCommands } from './users.js';
 
@@ -27,6 +28,7 @@ export const commandModules: RegisterCommands[] = [
   registerMailboxCommands,
   registerRetentionCommands,
   registerOperatorCommands,
+  registerPilotCommands,
   registerRightsCommands,
   registerUserCommands,
 ];
