@@ -2,6 +2,7 @@
 // `retention`, its advisory lock), and run on demand (the API) under the same lock, so a
 // run asked for while the scheduled one runs is refused, never run beside it.
 import type { Knex } from '@faxgate/store';
+import { raiseAlert, setAlert } from '../alerts/index.js';
 import { SCHEDULE_LOCK_CLASS, type ScheduledTask } from '../schedule/index.js';
 import type { ArchiveConfig, RetentionConfig } from './config.js';
 import { type RetentionRunOptions, type RetentionSummary, runRetention } from './run.js';
@@ -10,6 +11,16 @@ export const RETENTION_TASK = 'retention';
 
 /** The scheduled actor of the audit trail. */
 export const RETENTION_ACTOR = 'system:retention';
+
+/** The alert a failing scheduled run raises (cleared by the next complete run). */
+export const RETENTION_ALERT = 'retention.failed';
+const alertBy = { actor: RETENTION_ACTOR };
+const failedAlert = (summary: string) => ({
+  key: RETENTION_ALERT,
+  severity: 'critical' as const,
+  source: 'retention',
+  summary,
+});
 
 export class RetentionBusyError extends Error {
   constructor() {
@@ -73,15 +84,31 @@ export function retentionTask(
     firstDelayMs: 60_000,
     async run({ signal }) {
       const c = config();
-      const s = await runRetention({
+      let summary: RetentionSummary;
+      try {
+        summary = await runRetention({
+          db,
+          retention: c.retention,
+          archive: c.archive,
+          actor: RETENTION_ACTOR,
+          signal,
+        });
+      } catch (e) {
+        await raiseAlert(db, failedAlert(`retention run failed: ${(e as Error).message}`), alertBy);
+        throw e;
+      }
+      const failed = summary.faxes.filter((f) => f.error).map((f) => f.id);
+      await setAlert(
         db,
-        retention: c.retention,
-        archive: c.archive,
-        actor: RETENTION_ACTOR,
-        signal,
-      });
-      if (s.failed > 0) throw new Error(describeSummary(s));
-      return describeSummary(s);
+        failed.length > 0,
+        failedAlert(
+          `${failed.length} due faxes not deleted, their archive could not be written or verified (faxes ${failed.slice(0, 20).join(', ')}${failed.length > 20 ? ' …' : ''})`,
+        ),
+        'retention: every due fax archived and deleted again',
+        alertBy,
+      );
+      if (failed.length > 0) throw new Error(describeSummary(summary));
+      return describeSummary(summary);
     },
   };
 }
