@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type BilevelPage, createPage, getPixel } from '../page.js';
 import { fontPath } from '../test-support/render-fixtures.js';
 import { type GreyImage, greyToBilevel } from './bilevel.js';
-import { BLACK_CUT, DRAWN_WHITE, PAPER_MARGIN, paperWhite, SCREEN_RANK } from './halftone.js';
+import { BLACK_CUT, bw, DRAWN_WHITE, inked, PAPER_MARGIN, paperWhite, SCREEN_RANK } from './halftone.js';
 import { renderJob } from './job.js';
 import { DEFAULT_LIMITS, type DitherMode } from './types.js';
 
@@ -121,6 +121,36 @@ describe('halftone screen', () => {
       160,
     );
     expect(split.data).toEqual(whole.data);
+  });
+
+  it('packs runs of only black and white from words as the per-pixel path decides them', () => {
+    // Random 0/255 pixels (aliased text) with grey patches and a tint row band.
+    let s = 11;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return s / 0x80000000;
+    };
+    const w = 256;
+    const img = grey(w, 96, (x, y) => {
+      if (y >= 40 && y < 48) return 200;
+      if (x >= 100 && x < 140 && y >= 60 && y < 90) return 120 + ((x * y) % 50);
+      return rnd() < 0.3 ? 0 : 255;
+    });
+    expect(bw(0x00ff00ff)).toBe(true);
+    expect(bw(0xff00ff7f)).toBe(false);
+    expect(inked(0xffffff00)).toBe(0b1000); // the first pixel (lowest byte) black
+    expect(inked(0x00ffffff)).toBe(0b0001);
+    // The same image one byte further on in memory: no word reads, every pixel analysed.
+    const shifted = new Uint8Array(img.data.length + 1);
+    shifted.set(img.data, 1);
+    const slow = halftone({ ...img, data: shifted.subarray(1) });
+    const fast = halftone(img);
+    expect(fast.data).toEqual(slow.data);
+    // Outside the grey, what the threshold draws.
+    const t = createPage(w, 96);
+    greyToBilevel(img, t, 0, 0, 'none', 160);
+    expect(fast.data.subarray(0, 40 * fast.stride)).toEqual(t.data.subarray(0, 40 * t.stride));
+    expect(density(fast, 0, 40, w, 48)).toBeGreaterThan(0);
   });
 });
 

@@ -12,7 +12,8 @@
 //  - everything else (fills, bars, shading, photos) goes through a clustered-dot screen at
 //    45°, 6×6 cells holding two dots (≈ 48 lpi at 204 dpi, like Ghostscript's default for
 //    fax): dots survive the fax and its MMR coding far better than dispersed (Bayer) dots.
-// White runs of 8 are skipped a word at a time as in threshold mode.
+// White runs of 8 are skipped a word at a time as in threshold mode, and runs of 8 that are
+// only black and white (aliased text) are packed from two words without analysis.
 import type { BilevelPage } from '../page.js';
 import type { GreyImage } from './bilevel.js';
 
@@ -94,6 +95,21 @@ export function paperWhite(img: GreyImage, w: number, h: number): number {
   return v >= 250 ? DRAWN_WHITE : v - PAPER_MARGIN;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** True when each of the 4 bytes of `w` is 0 or 255: every byte equals its top bit spread. */
+export function bw(w: number): boolean {
+  return w === Math.imul((w & 0x80808080) >>> 7, 255) >>> 0;
+}
+
+/**
+ * The 4 pixels of a little-endian word of 0/255 bytes as 4 bits, first pixel highest, 1 = 0
+ * (black): the top bits of the inverted bytes gathered by one multiply (no carries).
+ */
+export function inked(w: number): number {
+  return (Math.imul((~w & 0x80808080) >>> 7, 0x08040201) >>> 24) & 0xf;
+}
+
 /** Reach of the stroke test: strokes up to 2·REACH − 1 px wide (text to ~14 pt, rules) count as thin. */
 const REACH = 3;
 
@@ -156,34 +172,72 @@ function midInk(
   // filter). A lone noise pixel on paper takes the paper's tone and stays white; a fill
   // beside black text keeps its own tone (the text is left out), so no dark halo grows
   // around glyphs. Inside a flat fill (the common case) that is v itself.
-  let tone = v;
-  if (
-    !(
-      x > 0 &&
-      y > 0 &&
-      x + 1 < w &&
-      y + 1 < h &&
-      src[p - 1] === v &&
-      src[p + 1] === v &&
-      src[p - ss] === v &&
-      src[p + ss] === v
-    )
-  ) {
-    let sum = 0;
-    let n = 0;
-    const y1 = y + 1 < h ? y + 1 : y;
-    const x1 = x + 1 < w ? x + 1 : x;
-    for (let yy = y > 0 ? y - 1 : y; yy <= y1; yy++)
-      for (let xx = x > 0 ? x - 1 : x, q = yy * ss + xx; xx <= x1; xx++, q++) {
-        const c = src[q];
-        if (c >= v - EDGE && c <= v + EDGE) {
-          sum += c;
-          n++;
-        }
-      }
-    tone = sum / n;
+  // tone < screen ⇔ sum < screen · n (n ≥ 1: v itself counts), no division.
+  const cut = screen[(py % 6) * 6 + (px % 6)];
+  if (x > 0 && y > 0 && x + 1 < w && y + 1 < h) {
+    if (src[p - 1] === v && src[p + 1] === v && src[p - ss] === v && src[p + ss] === v)
+      return v < cut ? 1 : 0;
+    // Inside the image (nearly every pixel), the eight neighbours written out: a tone within
+    // ±EDGE of v is c − (v − EDGE) in 0..2·EDGE, one unsigned compare.
+    const lo = v - EDGE;
+    let sum = v;
+    let n = 1;
+    let c: number;
+    c = src[p - ss - 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p - ss];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p - ss + 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p - 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p + 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p + ss - 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p + ss];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    c = src[p + ss + 1];
+    if ((c - lo) >>> 0 <= 2 * EDGE) {
+      sum += c;
+      n++;
+    }
+    return sum < cut * n ? 1 : 0;
   }
-  return tone < screen[(py % 6) * 6 + (px % 6)] ? 1 : 0;
+  let sum = 0;
+  let n = 0;
+  const y1 = y + 1 < h ? y + 1 : y;
+  const x1 = x + 1 < w ? x + 1 : x;
+  for (let yy = y > 0 ? y - 1 : y; yy <= y1; yy++)
+    for (let xx = x > 0 ? x - 1 : x, q = yy * ss + xx; xx <= x1; xx++, q++) {
+      const c = src[q];
+      if (c >= v - EDGE && c <= v + EDGE) {
+        sum += c;
+        n++;
+      }
+    }
+  return sum < cut * n ? 1 : 0;
 }
 
 /** True when one of the `n` pixels from `p` in steps of `step` is at least `lim`. */
@@ -223,7 +277,18 @@ export function halftoneRows(
       let di = d + (x0 >>> 3);
       for (; x + 8 <= w; x += 8, di++) {
         const p = s + x;
-        if (words && words[p >>> 2] === 0xffffffff && words[(p >>> 2) + 1] === 0xffffffff) continue;
+        if (words) {
+          const w0 = words[p >>> 2];
+          const w1 = words[(p >>> 2) + 1];
+          if (w0 === 0xffffffff && w1 === 0xffffffff) continue;
+          // Only 0 and 255 (an aliased text page, all but its tints): black and paper, no
+          // analysis — as the per-pixel path below decides them (0 < BLACK_CUT, 255 ≥ white).
+          if (LITTLE_ENDIAN && bw(w0) && bw(w1)) {
+            const byte = (inked(w0) << 4) | inked(w1);
+            if (byte) dst[di] = byte;
+            continue;
+          }
+        }
         // Black and paper first, as the threshold does; the tones between, pixel by pixel.
         let byte =
           (src[p] < BLACK_CUT ? 0x80 : 0) |
