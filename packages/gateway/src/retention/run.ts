@@ -75,7 +75,12 @@ const ruleSql = `CASE
  * Rules as a VALUES list (mailbox, direction, mode, days) joined to each fax; faxes without a
  * rule of their own keep the defaults (outgoingDays / incomingDays).
  */
-function dueQuery(db: Db, r: RetentionConfig, now: Date, opts: { held: boolean; limit?: number }) {
+function dueQuery(
+  db: Db,
+  r: RetentionConfig,
+  now: Date,
+  opts: { held: boolean; limit?: number; count?: boolean },
+) {
   const rules: Array<[string, string, string, number | null]> = [];
   for (const m of r.mailboxes) {
     if (m.outgoing !== undefined)
@@ -127,7 +132,8 @@ function dueQuery(db: Db, r: RetentionConfig, now: Date, opts: { held: boolean; 
     r.outgoingDays,
     r.incomingDays,
   ];
-  return db.raw(sql, bindings);
+  // Held ones are only counted: a held mailbox may cover any number of faxes.
+  return db.raw(opts.count ? `SELECT count(*)::int AS n FROM (${sql}) due` : sql, bindings);
 }
 
 export async function findDue(
@@ -136,7 +142,7 @@ export async function findDue(
   now: Date,
 ): Promise<{ due: DueFax[]; held: number }> {
   const { rows } = await dueQuery(db, r, now, { held: false, limit: r.maxFaxesPerRun });
-  const held = await dueQuery(db, r, now, { held: true });
+  const held = await dueQuery(db, r, now, { held: true, count: true });
   return {
     due: rows.map((x: Record<string, unknown>) => ({
       id: Number(x.id),
@@ -146,7 +152,7 @@ export async function findDue(
       rule: x.rule as string,
       finishedAt: x.finished_at as Date,
     })),
-    held: held.rows.length,
+    held: Number(held.rows[0].n),
   };
 }
 
