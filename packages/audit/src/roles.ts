@@ -27,6 +27,8 @@ export const AUDIT_TABLE_PRIVILEGES: RestrictedTables = {
   // selftest reports and releases (migration 0051): evidence, appended and never changed
   selftest_reports: ['SELECT', 'INSERT'],
   releases: ['SELECT', 'INSERT'],
+  // legal holds (migration 0030): set and cleared (UPDATE), never deleted; both audited
+  legal_holds: ['SELECT', 'INSERT', 'UPDATE'],
   // log review records (migration 0060): evidence, appended and never changed
   audit_reviews: ['SELECT', 'INSERT'],
 };
