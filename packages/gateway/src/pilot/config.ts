@@ -1,6 +1,6 @@
 // `mode:` and the `pilot:` section of the configuration (issue 17 item 4). In pilot mode only
-// the test numbers are dialled, incoming faxes go to the post office, and every API answer
-// says so, until `faxgate release` records a release by a second admin after a passing
+// the test numbers are dialled, incoming faxes go to the post office (routing.inbound.default),
+// and every API answer says so, until `faxgate release` records a release by a second admin after a passing
 // selftest. Kept beside the code that reads it; config/schema.ts embeds it.
 import { z } from 'zod';
 
@@ -21,8 +21,6 @@ export const pilotSchema = z
   .strictObject({
     /** The only numbers dialled in pilot mode (E.164). */
     testNumbers: z.array(e164).max(100).default([]),
-    /** Where incoming faxes go in pilot mode (a mailbox name): the post office. */
-    mailbox: z.string().min(1).max(64).default('postoffice'),
     /** The number the selftest sends to (one of testNumbers; default the first). */
     selftestNumber: e164.optional(),
     /** A release needs a passing selftest younger than this. */
