@@ -38,7 +38,10 @@ describe('send worker in pilot mode', () => {
 
     const { fax: test } = await submit('5551000');
     const sent = await waitTerminal(f.db, test.id);
-    expect(sent, `${sent.cause}: ${sent.causeText} (${sent.remoteNumber})`).toMatchObject({ state: 'done', pagesDone: 1 });
+    expect(sent, `${sent.cause}: ${sent.causeText} (${sent.remoteNumber})`).toMatchObject({
+      state: 'done',
+      pagesDone: 1,
+    });
     expect(f.dialled).toHaveLength(1);
     expect(f.dialled[0]).toMatch(/5551000$/);
   });
