@@ -1,4 +1,4 @@
-// faxgate hold | release | requeue | priority as an operator runs them: the real CLI in a
+// faxgate queue hold | release | requeue | priority | stop as an operator runs them: the real CLI in a
 // child process with the user's token, against the gateway API on a real PostgreSQL and
 // Redis (own key prefix). No worker runs, so a queued fax stays as the commands leave it.
 import fs from 'node:fs';
@@ -53,21 +53,21 @@ async function send(): Promise<Fax> {
   return faxes.get(f.db, JSON.parse(r.stdout).id);
 }
 
-describe('faxgate hold | release | requeue | priority', () => {
+describe('faxgate queue hold | release | requeue | priority | stop', () => {
   it('the operator holds, reprioritises, releases, stops and requeues alice’s fax, each on record', async () => {
     const fax = await send();
     const id = String(fax.id);
-    const h = await f.as('olga', ['hold', id, '--reason', 'recipient on holiday']);
+    const h = await f.as('olga', ['queue', 'hold', id, '--reason', 'recipient on holiday']);
     expect(h.code, h.stderr).toBe(0);
-    expect(h.stdout).toBe(`fax ${id} held: it is not dialled until released (faxgate release ${id})\n`);
+    expect(h.stdout).toBe(`fax ${id} held: it is not dialled until released (faxgate queue release ${id})\n`);
     expect(await faxes.get(f.db, fax.id)).toMatchObject({ state: 'suspended', cause: 'held' });
-    const p = await f.as('olga', ['priority', id, '7']);
+    const p = await f.as('olga', ['queue', 'priority', id, '7']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toBe(`fax ${id}: priority 7\n`);
-    expect((await f.as('olga', ['release', id])).code).toBe(0);
+    expect((await f.as('olga', ['queue', 'release', id])).code).toBe(0);
     expect(await faxes.get(f.db, fax.id)).toMatchObject({ state: 'pending', priority: 7 });
-    expect((await f.as('olga', ['stop', id])).code).toBe(0);
-    const q = await f.as('olga', ['requeue', id]);
+    expect((await f.as('olga', ['queue', 'stop', id])).code).toBe(0);
+    const q = await f.as('olga', ['queue', 'requeue', id]);
     expect(q.code, q.stderr).toBe(0);
     expect((await faxes.get(f.db, fax.id)).state).toBe('pending');
     const mine = (await auditEvents(f.db)).filter((e) => e.subject === `fax:${id}` && e.actor === 'olga');
@@ -88,19 +88,20 @@ describe('faxgate hold | release | requeue | priority', () => {
       ['release', id],
       ['requeue', id],
       ['priority', id, '1'],
+      ['stop', id],
     ]) {
-      const r = await f.as('audrey', args);
+      const r = await f.as('audrey', ['queue', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^faxgate: audrey may not /);
       expect((await auditEvents(f.db)).at(-1)).toMatchObject({ type: 'access.denied', actor: 'audrey' });
     }
     // alice has no out.modify here: holding her own fax is refused too.
-    expect((await f.as('alice', ['hold', id])).code).toBe(2);
+    expect((await f.as('alice', ['queue', 'hold', id])).code).toBe(2);
     expect((await faxes.get(f.db, fax.id)).state).toBe('pending');
   });
 
   it('refuses a bad priority before asking the gateway', async () => {
-    const r = await f.as('olga', ['priority', '1', '256']);
+    const r = await f.as('olga', ['queue', 'priority', '1', '256']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/priority must be 0 \(most urgent\) \.\. 255/);
   });

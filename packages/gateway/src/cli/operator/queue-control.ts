@@ -1,4 +1,4 @@
-// faxgate hold | release | requeue | priority — the operator's queue control through the
+// faxgate queue hold | release | requeue | priority — the operator's queue control through the
 // gateway API with the caller's token: queue.manage acts on any fax, a user on its own
 // mailbox's (out.modify; out.send to requeue). A refusal is 403 and access.denied (exit 2).
 import type { ApiClient } from '../api-client.js';
@@ -17,7 +17,7 @@ export async function hold(api: ApiClient, jid: number, reason?: string): Promis
   const r = await api.call<ControlAnswer>('POST', `/faxes/${jid}/hold`, {
     json: reason === undefined ? {} : { reason },
   });
-  return `fax ${r.fax.id} held: it is not dialled until released (faxgate release ${r.fax.id})`;
+  return `fax ${r.fax.id} held: it is not dialled until released (faxgate queue release ${r.fax.id})`;
 }
 
 export async function release(api: ApiClient, jid: number): Promise<string> {
