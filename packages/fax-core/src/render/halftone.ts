@@ -152,12 +152,22 @@ function midInk(
       return 1;
   } else {
     // Light hairlines: up to 3 px wide, across or down (half the reads: fills are mostly light).
-    const l = Math.min(x, 2);
-    const r = Math.min(w - 1 - x, 2);
-    const u = Math.min(y, 2);
-    const d = Math.min(h - 1 - y, 2);
-    if (lighter(src, p, -1, l, lim) && lighter(src, p, 1, r, lim)) t = 1;
-    else if (lighter(src, p, -ss, u, lim) && lighter(src, p, ss, d, lim)) t = 2;
+    if (x >= 2 && y >= 2 && x + 2 < w && y + 2 < h) {
+      // Inside (nearly every pixel; a scan's noise is most of them): the reads written out.
+      if ((src[p - 1] >= lim || src[p - 2] >= lim) && (src[p + 1] >= lim || src[p + 2] >= lim)) t = 1;
+      else if (
+        (src[p - ss] >= lim || src[p - 2 * ss] >= lim) &&
+        (src[p + ss] >= lim || src[p + 2 * ss] >= lim)
+      )
+        t = 2;
+    } else {
+      const l = Math.min(x, 2);
+      const r = Math.min(w - 1 - x, 2);
+      const u = Math.min(y, 2);
+      const d = Math.min(h - 1 - y, 2);
+      if (lighter(src, p, -1, l, lim) && lighter(src, p, 1, r, lim)) t = 1;
+      else if (lighter(src, p, -ss, u, lim) && lighter(src, p, ss, d, lim)) t = 2;
+    }
   }
   if (t !== 0) {
     // A light stroke (a hairline, not a speck of noise: it goes on to both sides) is every
