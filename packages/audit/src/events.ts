@@ -61,6 +61,9 @@ export const AUDIT_EVENT_TYPES = [
   'line.voice_end',
   'line.cid',
   'line.check',
+  // an operator (line.manage) took a controller out of service, or put it back (line_service)
+  'line.out_of_service',
+  'line.in_service',
   // Faxes in mailboxes
   'fax.route',
   'fax.deliver',

@@ -357,6 +357,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
             evidence: evidence?.state(),
           };
         },
+        refreshLines: lines && (() => lines?.refreshService() ?? Promise.resolve()),
         reloadConfig: (actor, reason) => reloader.reload(actor, reason),
         logError: (m) => log.error(`API: ${m}`),
       },

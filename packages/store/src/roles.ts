@@ -25,6 +25,7 @@ export const STORE_TABLES = [
   'legal_holds',
   'alerts',
   'schedule_runs',
+  'line_service',
 ] as const;
 
 /** Table privileges the application role may be given; TRUNCATE, REFERENCES and TRIGGER never. */

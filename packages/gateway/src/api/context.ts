@@ -32,6 +32,8 @@ export interface ApiServices {
     lines?: LineWithChannels[];
     evidence?: unknown;
   };
+  /** Follow line_service now (after a line was taken out of service or back), when lines run here. */
+  refreshLines?: () => Promise<void>;
   /**
    * `faxgate config reload`: re-reads the file, applies the live keys (this object's `config`
    * is replaced then) and records the version with `actor` as author. Absent: 503.

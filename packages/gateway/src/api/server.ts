@@ -33,6 +33,7 @@ import { faxRoutes } from './routes/faxes.js';
 import { grantRoutes } from './routes/grants.js';
 import { groupRoutes } from './routes/groups.js';
 import { jobRoutes } from './routes/jobs.js';
+import { lineServiceRoutes } from './routes/line-service.js';
 import { lineRoutes } from './routes/lines.js';
 import { logExportRoutes } from './routes/log-export.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
@@ -217,6 +218,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await grantRoutes(v1, services);
         await queueRoutes(v1, services);
         await lineRoutes(v1, services);
+        await lineServiceRoutes(v1, services);
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await logExportRoutes(v1, services);

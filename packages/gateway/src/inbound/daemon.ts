@@ -12,7 +12,6 @@ import type { LineSupervisor } from '../lines/supervisor.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
-import { pilotInbound } from '../pilot/inbound.js';
 import type { ChannelPool } from '../pipeline/channel-pool.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
@@ -49,7 +48,8 @@ export async function startInbound(opts: {
    * Line supervision: a lost application is reported, and it registers and LISTENs again as
    * a restore step when the line is back. Without it a line that cannot be opened is an error.
    */
-  lines?: Pick<LineSupervisor, 'report' | 'addRestoreStep' | 'isUp'>;
+  lines?: Pick<LineSupervisor, 'report' | 'addRestoreStep' | 'isUp'> &
+    Partial<Pick<LineSupervisor, 'addWithdrawStep'>>;
   /** Incoming calls hold their B channel here (the send worker counts them). */
   channels?: ChannelPool;
 }): Promise<InboundService> {
@@ -58,10 +58,6 @@ export async function startInbound(opts: {
   // Mailboxes, numbers and rules as they are now; rebuilt by reconfigure() while running.
   const view = await createRoutingView(db, config.routing);
   const router = view.router;
-  // Pilot mode: deliveries go to the fax post office until the release (pilot/inbound.ts).
-  const pilot = await pilotInbound(db as Knex, config, router, {
-    onError: (e) => log.warn(`pilot mode: ${e.message}`),
-  });
   // Receptions a crash cut off are closed with the pages they kept; ours carry our presence id.
   const presence = await startPresence(db as Knex);
   const recover = async () => {
@@ -112,7 +108,7 @@ export async function startInbound(opts: {
         ? startReceiver({
             db,
             session: s,
-            router: pilot.router,
+            router,
             stationId: config.queue.stationId,
             log,
             actor,
@@ -149,6 +145,11 @@ export async function startInbound(opts: {
       for (const c of back) await session.listen(c, mask);
     }
   });
+  // A line taken out of service: LISTEN with an empty CIP mask, so no call on it is offered to us.
+  opts.lines?.addWithdrawStep?.(async (out) => {
+    if (stopping || !session || session.isDown) return;
+    for (const c of out) await session.listen(c, 0);
+  });
   log.info(
     policy.mode === 'send-receive'
       ? `receiving on controllers ${config.lines.controllers.join(', ')} (services: CIP ${policy.incomingServices.join(', ')})`
@@ -182,7 +183,6 @@ export async function startInbound(opts: {
     async stop() {
       stopping = true;
       receiver?.stop();
-      pilot.stop();
       clearInterval(recovering);
       await presence.stop();
       await session?.close().catch(() => {});

@@ -12,8 +12,10 @@ import type { Db } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { type Backoff, backoffDelay, LINE_BACKOFF } from './backoff.js';
+import { listOutOfService, type OutOfService } from './service.js';
 
-export type LineCondition = 'up' | 'down' | 'unknown';
+/** out-of-service: an operator took it out (line_service); no call is placed or taken on it. */
+export type LineCondition = 'up' | 'down' | 'unknown' | 'out-of-service';
 
 /** One controller's line as the API and the CLI show it. */
 export interface LineView {
@@ -28,6 +30,8 @@ export interface LineView {
   reconnectAttempts: number;
   /** From the controller's profile, once read. */
   bChannels: number | null;
+  /** Set while an operator has the line out of service (who, why, since when). */
+  outOfService?: { reason: string; setBy: string; since: string } | null;
 }
 
 export interface LinesView {
@@ -61,6 +65,10 @@ export interface LineSupervisor extends EventEmitter<{ change: [LineView[]] }> {
   report(error: Error, controllers?: number[]): void;
   /** Runs on every return, in the order added, before `line.up` is recorded. */
   addRestoreStep(step: RestoreStep): void;
+  /** Runs when lines go out of service (e.g. stop LISTENing on them). */
+  addWithdrawStep(step: RestoreStep): void;
+  /** Reads line_service now (after an operator's change) and follows it. */
+  refreshService(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,12 +92,14 @@ interface Line {
   lastError: string | null;
   attempts: number;
   bChannels: number | null;
+  service: OutOfService | null;
 }
 
 class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineSupervisor {
   readonly ready: Promise<void>;
   private readonly lines: Line[];
   private readonly steps: RestoreStep[] = [];
+  private readonly withdrawSteps: RestoreStep[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -110,6 +120,7 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
       lastError: null,
       attempts: 0,
       bChannels: null,
+      service: null,
     }));
     this.ready = this.runTick();
   }
@@ -130,24 +141,85 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
     return {
       name: `controller ${l.controller}`,
       controller: l.controller,
-      state: l.state,
+      state: l.service ? 'out-of-service' : l.state,
       since: l.since?.toISOString() ?? null,
       lastError: l.lastError,
       reconnectAttempts: l.attempts,
       bChannels: l.bChannels,
+      outOfService: l.service
+        ? { reason: l.service.reason, setBy: l.service.setBy, since: l.service.since.toISOString() }
+        : null,
     };
   }
 
   down(): string[] {
-    return this.lines.filter((l) => l.state === 'down').map((l) => `controller ${l.controller}`);
+    // A line taken out of service on purpose is not a fault.
+    return this.lines
+      .filter((l) => l.state === 'down' && !l.service)
+      .map((l) => `controller ${l.controller}`);
   }
 
   isUp(controller: number): boolean {
-    return this.lines.find((l) => l.controller === controller)?.state === 'up';
+    const l = this.lines.find((x) => x.controller === controller);
+    return l?.state === 'up' && !l.service;
   }
 
   addRestoreStep(step: RestoreStep): void {
     this.steps.push(step);
+  }
+
+  addWithdrawStep(step: RestoreStep): void {
+    this.withdrawSteps.push(step);
+  }
+
+  async refreshService(): Promise<void> {
+    // A tick under way may have read the table before the change: one more after it.
+    await this.running?.catch(() => {});
+    await this.runTick();
+  }
+
+  /**
+   * Follows line_service: lines going out are withdrawn (no LISTEN), lines coming back and
+   * answering go through the restore steps (REGISTER + LISTEN, evidence) before they are used.
+   */
+  private async followService(): Promise<void> {
+    const out = new Map((await listOutOfService(this.o.db)).map((o) => [o.controller, o]));
+    const leaving = this.lines.filter((l) => !l.service && out.has(l.controller));
+    const returning = this.lines.filter((l) => l.service && !out.has(l.controller));
+    for (const l of this.lines) l.service = out.get(l.controller) ?? null;
+    if (leaving.length === 0 && returning.length === 0) return;
+    const names = (ls: Line[]) => ls.map((l) => `controller ${l.controller}`).join(', ');
+    if (leaving.length > 0) {
+      this.o.log.warn(`line ${names(leaving)} out of service (${leaving[0].service?.setBy}): no calls on it`);
+      // Unusable for sends at once (the change below); the LISTEN is withdrawn after.
+      this.emit(
+        'change',
+        this.lines.map((x) => this.view(x)),
+      );
+      const controllers = leaving.map((l) => l.controller);
+      for (const step of this.withdrawSteps)
+        await bounded(step(controllers), this.timeout * 3, 'withdrawing the line').catch((e: Error) =>
+          this.o.log.error(`line ${names(leaving)}: LISTEN not withdrawn: ${e.message}`),
+        );
+    }
+    const back = returning.filter((l) => l.state === 'up');
+    if (back.length > 0) {
+      try {
+        for (const step of this.steps)
+          await bounded(step(back.map((l) => l.controller)), this.timeout * 3, 'restoring the line');
+      } catch (e) {
+        // Not usable yet: down, and the reconnect attempts bring it back as any lost line.
+        this.markDown(back, (e as Error).message);
+        return;
+      }
+    }
+    if (returning.length > 0) {
+      this.o.log.info(`line ${names(returning)} back in service`);
+      this.emit(
+        'change',
+        this.lines.map((x) => this.view(x)),
+      );
+    }
   }
 
   report(error: Error, controllers?: number[]): void {
@@ -255,6 +327,9 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
   }
 
   private async tick(): Promise<void> {
+    await this.followService().catch((e: Error) =>
+      this.o.log.error(`line supervision: out-of-service lines not read: ${e.message}`),
+    );
     const { ok, failed } = await this.probe();
     if (this.stopped) return;
     for (const [c, n] of ok) {
@@ -273,7 +348,10 @@ class Supervisor extends EventEmitter<{ change: [LineView[]] }> implements LineS
       l.attempts++;
     }
     // Answering lines that were down (or not known yet) come back through the restore steps.
-    const back = this.lines.filter((l) => ok.has(l.controller) && l.state !== 'up');
+    // A line out of service that answers again is up, but not restored (no LISTEN) until it is back in service.
+    const answering = this.lines.filter((l) => ok.has(l.controller) && l.state !== 'up');
+    this.markUp(answering.filter((l) => l.service));
+    const back = answering.filter((l) => !l.service);
     if (back.length > 0) {
       const controllers = back.map((l) => l.controller);
       try {

@@ -4,6 +4,7 @@ import { registerConfigCommands } from './config.js';
 import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
 import { registerFaxCommands } from './faxes.js';
+import { registerLineCommands } from './line.js';
 import { registerLockdownCommands } from './lockdown.js';
 import { registerLoginCommands } from './login.js';
 import { registerMailboxCommands } from './mailboxes.js';
@@ -23,6 +24,7 @@ export const commandModules: RegisterCommands[] = [
   registerDbCommands,
   registerFaxCommands,
   registerFaxFileCommands,
+  registerLineCommands,
   registerLockdownCommands,
   registerLoginCommands,
   registerMailboxCommands,

@@ -6,11 +6,12 @@ import { printJson, printLine } from '../context.js';
 interface LineRow {
   name: string;
   controller: number;
-  state: 'up' | 'down' | 'unknown';
+  state: 'up' | 'down' | 'unknown' | 'out-of-service';
   since: string | null;
   lastError: string | null;
   reconnectAttempts: number;
   bChannels: number | null;
+  outOfService?: { reason: string; setBy: string; since: string } | null;
   channels: Array<{ channel: number; state: 'idle' | 'sending' | 'receiving'; faxId?: number }>;
 }
 
@@ -54,10 +55,13 @@ export async function printLines(api: ApiClient, o: { json?: boolean }): Promise
   }
   for (const l of r.lines) {
     const head = `${l.name}: ${l.state} since ${localTime(l.since)}`;
+    const oos = l.outOfService;
     const extra =
       l.state === 'up'
         ? ''
-        : `, ${l.reconnectAttempts} reconnect attempt(s)${l.lastError ? `, last error: ${l.lastError}` : ''}`;
+        : oos
+          ? ` (by ${oos.setBy} at ${localTime(oos.since)}${oos.reason ? `: ${oos.reason}` : ''})`
+          : `, ${l.reconnectAttempts} reconnect attempt(s)${l.lastError ? `, last error: ${l.lastError}` : ''}`;
     printLine(head + extra);
     printLine(`  ${l.channels.length > 0 ? l.channels.map(channelText).join(', ') : 'no B channels known'}`);
   }
