@@ -12,6 +12,7 @@ import type { LineSupervisor } from '../lines/supervisor.js';
 import { auditLockdownEvents } from '../lockdown/evidence-store.js';
 import { lockdownPolicy, openLineTransport } from '../lockdown/policy.js';
 import type { Logger } from '../logger.js';
+import { pilotInbound } from '../pilot/inbound.js';
 import type { ChannelPool } from '../pipeline/channel-pool.js';
 import { startPresence } from '../pipeline/presence.js';
 import { callerNumbering } from './numbering.js';
@@ -58,6 +59,10 @@ export async function startInbound(opts: {
   // Mailboxes, numbers and rules as they are now; rebuilt by reconfigure() while running.
   const view = await createRoutingView(db, config.routing);
   const router = view.router;
+  // Pilot mode: deliveries go to the fax post office until the release (pilot/inbound.ts).
+  const pilot = await pilotInbound(db as Knex, config, router, {
+    onError: (e) => log.warn(`pilot mode: ${e.message}`),
+  });
   // Receptions a crash cut off are closed with the pages they kept; ours carry our presence id.
   const presence = await startPresence(db as Knex);
   const recover = async () => {
@@ -108,7 +113,7 @@ export async function startInbound(opts: {
         ? startReceiver({
             db,
             session: s,
-            router,
+            router: pilot.router,
             stationId: config.queue.stationId,
             log,
             actor,
@@ -183,6 +188,7 @@ export async function startInbound(opts: {
     async stop() {
       stopping = true;
       receiver?.stop();
+      pilot.stop();
       clearInterval(recovering);
       await presence.stop();
       await session?.close().catch(() => {});
