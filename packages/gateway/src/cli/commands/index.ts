@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditCommands } from './audit.js';
+import { registerComplianceCommands } from './compliance.js';
 import { registerConfigCommands } from './config.js';
 import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
@@ -11,6 +12,7 @@ import { registerMailboxCommands } from './mailboxes.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerOperatorCommands } from './operator.js';
 import { registerPilotCommands } from './pilot.js';
+import { registerReviewCommands } from './review.js';
 import { registerRightsCommands } from './rights.js';
 import { registerUserCommands } from './users.js';
 
@@ -20,6 +22,7 @@ export type RegisterCommands = (program: Command) => void;
 // Add a line per command module (keep the list sorted).
 export const commandModules: RegisterCommands[] = [
   registerAuditCommands,
+  registerComplianceCommands,
   registerConfigCommands,
   registerDbCommands,
   registerFaxCommands,
@@ -31,6 +34,7 @@ export const commandModules: RegisterCommands[] = [
   registerRetentionCommands,
   registerOperatorCommands,
   registerPilotCommands,
+  registerReviewCommands,
   registerRightsCommands,
   registerUserCommands,
 ];
