@@ -24,6 +24,7 @@ import { checkHealth, type Probe } from './health.js';
 import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { metricsRoute } from './metrics-route.js';
 import { auditExportRoutes } from './routes/audit-export.js';
+import { auditTrailRoutes } from './routes/audit-trail.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { configRoutes } from './routes/config.js';
 import { configHistoryRoutes } from './routes/config-history.js';
@@ -221,6 +222,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await lineServiceRoutes(v1, services);
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
+        await auditTrailRoutes(v1, services);
         await logExportRoutes(v1, services);
         await rightsReviewRoutes(v1, services);
         await reviewRoutes(v1, services);
