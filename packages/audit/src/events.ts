@@ -132,6 +132,8 @@ export const AUDIT_EVENT_TYPES = [
   // alerts (gateway/src/alerts): raised once per key until cleared; detail { key, severity, source, summary }
   'alert.raised',
   'alert.cleared',
+  // disk guard (gateway/src/disk): a node's level changed (ok, warning, critical = refusing work)
+  'disk.state',
   'system.start',
   'system.stop',
   'system.migrate',

@@ -29,6 +29,8 @@ export const AUDIT_TABLE_PRIVILEGES: RestrictedTables = {
   releases: ['SELECT', 'INSERT'],
   // legal holds (migration 0030): set and cleared (UPDATE), never deleted; both audited
   legal_holds: ['SELECT', 'INSERT', 'UPDATE'],
+  // health check history (migration 0042): written once, pruned by age, never changed
+  health_checks: ['SELECT', 'INSERT', 'DELETE'],
   // log review records (migration 0060): evidence, appended and never changed
   audit_reviews: ['SELECT', 'INSERT'],
 };

@@ -9,11 +9,13 @@ import { openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
 import { buildApi, listenApi } from './api/server.js';
 import { startAuditCheckpointer } from './audit-checkpoints/checkpointer.js';
+import { healthChecksTask, runGatewayChecks } from './checks/gateway-checks.js';
 import { type LoadedConfig, type LoadOptions, loadConfig } from './config/load.js';
 import { type RecordedConfig, recordConfigVersion } from './config/record.js';
 import { redactUrl } from './config/redact.js';
 import type { FaxgateConfig } from './config/schema.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
+import { startDiskGuard } from './disk/guard.js';
 import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
 import { startInbound } from './inbound/daemon.js';
 import { type LineSupervisor, startLineSupervisor } from './lines/supervisor.js';
@@ -136,6 +138,20 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // node runs it; stopped before the pool closes (cleanup runs in reverse).
     const scheduler = startScheduler({ db, log });
     cleanup.push(() => scheduler.stop());
+    // Disk guard (M 5.75): this node's spool, tmp and archive and the database size; at critical,
+    // submissions (507) and incoming calls are refused until space is back (disk/).
+    const disk = await startDiskGuard({
+      db,
+      log,
+      actor: gatewayAuthor(),
+      disk: config.disk,
+      dirs: {
+        spool: config.paths.spool,
+        tmp: config.paths.tmp,
+        archive: (config as { archive?: { dir?: string } }).archive?.dir,
+      },
+    });
+    cleanup.push(() => disk.stop());
     // Retention (issue 17 item 1): payloads past their rule deleted, archived first (retention/).
     const retention = retentionTask(db, () => config);
     if (retention) scheduler.register(retention);
@@ -231,14 +247,20 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     // The listening side: send-receive receives into mailboxes; outgoing-only LISTENs with an
     // empty CIP mask. A line that cannot be opened is logged and supervised, not fatal.
     if (config.lines.controllers.length > 0) {
-      const inbound = await startInbound({ config, db, log, actor: gatewayAuthor(), lines, channels }).catch(
-        (e: Error) => {
-          log.error(
-            `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
-          );
-          return undefined;
-        },
-      );
+      const inbound = await startInbound({
+        config,
+        db,
+        log,
+        actor: gatewayAuthor(),
+        lines,
+        channels,
+        refuseCalls: () => disk.refusal(),
+      }).catch((e: Error) => {
+        log.error(
+          `lines ${config.lines.transport} ${config.lines.host}:${config.lines.port}: cannot listen: ${e.message}`,
+        );
+        return undefined;
+      });
       if (inbound) cleanup.push(() => inbound.stop());
       stopListening = inbound && (() => inbound.stopListening());
       // After REGISTER + LISTEN, a returning line's controller evidence is read again (M 4.59).
@@ -294,6 +316,12 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     );
     cleanup.push(() => documents.close());
 
+    // Health checks (issue 17 item 3): lines, PostgreSQL, Redis, webhooks on a schedule (one
+    // node per interval), history kept, an alert per failing check (checks/).
+    const checks = { config: () => config, db, redis, lines, actor: gatewayAuthor() };
+    const checksTask = healthChecksTask(checks);
+    if (checksTask) scheduler.register(checksTask);
+
     let address = '';
     const status = () =>
       gatewayStatus({
@@ -303,6 +331,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         apiAddress: address,
         evidence: evidence?.state(),
         databasePrivileged: prepared.privileged,
+        disk: disk.state(),
       });
     // One settings object for the worker and the API, changed in place by a reload.
     const queueLive = pipeline?.settings ?? queueSettings(config);
@@ -324,6 +353,10 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         },
         redis: async () => {
           await redis.ping();
+        },
+        // fails while this node refuses work for lack of space (no paths in the public answer)
+        disk: async () => {
+          if (disk.refusal()) throw new Error(disk.refusal());
         },
         ...(lines && {
           lines: async () => {
@@ -358,6 +391,8 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
           };
         },
         refreshLines: lines && (() => lines?.refreshService() ?? Promise.resolve()),
+        disk,
+        runHealthChecks: () => runGatewayChecks(checks),
         reloadConfig: (actor, reason) => reloader.reload(actor, reason),
         logError: (m) => log.error(`API: ${m}`),
       },

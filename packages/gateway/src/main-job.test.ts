@@ -48,7 +48,7 @@ describe('main job', () => {
 
     const health = await fetch(`${address}/health`);
     const body = (await health.json()) as HealthReport;
-    expect(body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+    expect(body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok', disk: 'ok' } });
     expect(health.status).toBe(200);
 
     // The daemon prepared its spool and tmp: private to the service user (spool/dirs.ts).

@@ -2,6 +2,7 @@
 // job. Only facts: configured values, what runs, and a plain list of what is not built yet.
 import { redactUrl } from './config/redact.js';
 import type { FaxgateConfig } from './config/schema.js';
+import type { DiskState } from './disk/guard.js';
 import type { EvidenceState } from './lockdown/evidence-monitor.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -36,6 +37,8 @@ export interface GatewayStatus {
     evidence?: EvidenceState;
   };
   configFile: string | null;
+  /** This node's disk guard: level (critical = submissions and calls refused) and each target. */
+  disk?: DiskState;
   notBuiltYet: readonly string[];
 }
 
@@ -47,6 +50,7 @@ export function gatewayStatus(opts: {
   evidence?: EvidenceState;
   /** From the database check at start (see database-start.ts). */
   databasePrivileged?: string[] | null;
+  disk?: DiskState;
   now?: Date;
 }): GatewayStatus {
   const { config } = opts;
@@ -68,6 +72,7 @@ export function gatewayStatus(opts: {
       ...(opts.evidence ? { evidence: opts.evidence } : {}),
     },
     configFile: opts.configFile,
+    ...(opts.disk ? { disk: opts.disk } : {}),
     notBuiltYet: NOT_BUILT_YET,
   };
 }
@@ -86,7 +91,7 @@ export type StatusSummary = Pick<
 export function statusView(
   s: GatewayStatus,
   sees: { lines: boolean; config: boolean },
-): StatusSummary | (StatusSummary & Pick<GatewayStatus, 'lines'>) | GatewayStatus {
+): StatusSummary | (StatusSummary & Pick<GatewayStatus, 'lines' | 'disk'>) | GatewayStatus {
   if (sees.config) return s;
   const summary: StatusSummary = {
     name: s.name,
@@ -96,13 +101,25 @@ export function statusView(
     lockdown: s.lockdown,
     notBuiltYet: s.notBuiltYet,
   };
-  return sees.lines ? { ...summary, lines: s.lines } : summary;
+  return sees.lines ? { ...summary, lines: s.lines, ...(s.disk ? { disk: s.disk } : {}) } : summary;
 }
 
 function evidenceLine(e: EvidenceState): string {
   if (e.checkedAt === null) return 'first controller check running';
   if (!e.ok) return `controllers unreadable at ${e.checkedAt}: ${e.error}`;
   return `${e.controllers} controller(s) read at ${e.checkedAt}${e.changes.length ? `, ${e.changes.length} change(s) recorded` : ', unchanged'}`;
+}
+
+function diskLine(d: DiskState): string {
+  const parts = d.targets.map((t) =>
+    t.error
+      ? `${t.name} unknown`
+      : t.name === 'database'
+        ? `database ${Math.round((t.sizeBytes ?? 0) / 1024 / 1024)} MiB`
+        : `${t.name} ${(t.freePercent ?? 0).toFixed(0)} % free`,
+  );
+  const refusing = d.level === 'critical' ? ' — REFUSING submissions and incoming calls' : '';
+  return `${d.level}${refusing} (${parts.join(', ')})`;
 }
 
 /** The status as lines for a terminal. */
@@ -127,6 +144,7 @@ export function formatStatus(s: GatewayStatus): string {
       : `  render:    ${s.render.sandbox} sandbox`,
     `  lines:     ${lines}`,
     ...(s.lines.evidence ? [`  evidence:  ${evidenceLine(s.lines.evidence)}`] : []),
+    ...(s.disk ? [`  disk:      ${diskLine(s.disk)}`] : []),
     '  not built yet:',
     ...s.notBuiltYet.map((n) => `    - ${n}`),
   ].join('\n');

@@ -13,6 +13,7 @@ import { m0020FaxNotify } from './migrations/0020_fax_notify.js';
 import { m0030LegalHolds } from './migrations/0030_legal_holds.js';
 import { m0040Alerts } from './migrations/0040_alerts.js';
 import { m0041ScheduleRuns } from './migrations/0041_schedule_runs.js';
+import { m0042HealthChecks } from './migrations/0042_health_checks.js';
 import { m0050ConfigAuthor } from './migrations/0050_config_author.js';
 import { m0051PilotRelease } from './migrations/0051_pilot_release.js';
 import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
@@ -38,6 +39,7 @@ export const storeMigrations: readonly Migration[] = [
   m0030LegalHolds,
   m0040Alerts,
   m0041ScheduleRuns,
+  m0042HealthChecks,
   m0050ConfigAuthor,
   m0051PilotRelease,
   m0060AuditReviews,

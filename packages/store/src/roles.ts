@@ -25,6 +25,7 @@ export const STORE_TABLES = [
   'legal_holds',
   'alerts',
   'schedule_runs',
+  'health_checks',
   'line_service',
 ] as const;
 

@@ -33,6 +33,7 @@ import { faxListingRoutes } from './routes/fax-listing.js';
 import { faxRoutes } from './routes/faxes.js';
 import { grantRoutes } from './routes/grants.js';
 import { groupRoutes } from './routes/groups.js';
+import { healthCheckRoutes } from './routes/health-checks.js';
 import { jobRoutes } from './routes/jobs.js';
 import { lineServiceRoutes } from './routes/line-service.js';
 import { lineRoutes } from './routes/lines.js';
@@ -219,6 +220,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await grantRoutes(v1, services);
         await queueRoutes(v1, services);
         await lineRoutes(v1, services);
+        await healthCheckRoutes(v1, services);
         await lineServiceRoutes(v1, services);
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);

@@ -149,6 +149,9 @@ export function unreachable(base: string, e: unknown): CliError {
   return new CliError(`cannot reach the gateway at ${base}: ${cause?.message ?? (e as Error).message}`, 1);
 }
 
+/** Exit code of a refusal that passes by itself (the gateway's disk is full): retry later. */
+export const EXIT_TEMPFAIL = 75;
+
 /** The API's `{"error": {code, message}}` as a CliError: client errors exit 2, server errors 1. */
 export async function errorOf(res: Response, base: string, source: TokenSource | null): Promise<CliError> {
   let body: ApiErrorBody = {};
@@ -165,6 +168,8 @@ export async function errorOf(res: Response, base: string, source: TokenSource |
   if (code === 'destination_refused' && typeof details?.rule === 'string') {
     message = `${message} (rule ${details.rule})`;
   }
+  // Disk space critical on the gateway: EX_TEMPFAIL (75, sysexits.h), so scripts retry later.
+  if (res.status === 507) return new ApiCallError(message, EXIT_TEMPFAIL, res.status, code, details);
   return new ApiCallError(message, res.status >= 500 ? 1 : 2, res.status, code, details);
 }
 

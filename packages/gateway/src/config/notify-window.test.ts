@@ -70,7 +70,7 @@ describe('notifications', () => {
       'notifications.webhooks.0.secret: expected a string of at least 32 characters',
     ]);
     expect(problems({ notifications: { webhooks: [{ ...hook, events: ['fax.printed'] }] } })).toEqual([
-      'notifications.webhooks.0.events.0: expected one of fax.sent, fax.failed, fax.received, fax.outcome-unknown, fax.requeued, got "fax.printed"',
+      'notifications.webhooks.0.events.0: expected one of fax.sent, fax.failed, fax.received, fax.outcome-unknown, fax.requeued, alert.raised, alert.cleared, got "fax.printed"',
     ]);
     expect(problems({ notifications: { webhooks: [{ ...hook, events: [] }] } })[0]).toMatch(
       /^notifications\.webhooks\.0\.events: expected at least one of fax\.sent/,

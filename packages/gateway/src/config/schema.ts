@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
+import { checksSchema } from '../checks/config.js';
+import { diskSchema } from '../disk/config.js';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
 import { modeSchema, pilotSchema } from '../pilot/config.js';
 import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
@@ -382,6 +384,10 @@ export const configSchema = z.strictObject({
   /** Log review interval and scheduled verify; pseudonymised numbers (review/config.ts). */
   review: reviewSchema,
   privacy: privacySchema,
+  /** Free space of spool, tmp, archive and the database size: warning, critical = refuse work (disk/config.ts). */
+  disk: diskSchema,
+  /** Scheduled health checks of lines, PostgreSQL, Redis, webhooks; history kept (checks/config.ts). */
+  checks: checksSchema,
   /** pilot: only test numbers dialled, incoming to the post office, until a release (pilot/config.ts). */
   mode: modeSchema,
   pilot: pilotSchema,

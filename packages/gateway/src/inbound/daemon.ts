@@ -53,6 +53,8 @@ export async function startInbound(opts: {
     Partial<Pick<LineSupervisor, 'addWithdrawStep'>>;
   /** Incoming calls hold their B channel here (the send worker counts them). */
   channels?: ChannelPool;
+  /** Why calls are refused now (the disk guard at critical), or undefined: see receiver.ts. */
+  refuseCalls?: () => string | undefined;
 }): Promise<InboundService> {
   const { config, db, log, actor } = opts;
   const policy = lockdownPolicy(config);
@@ -120,6 +122,7 @@ export async function startInbound(opts: {
             onStored: opts.onStored,
             instanceId: presence.instanceId,
             tsiBlocked: (tsi) => tsiBlocked(policy, tsi),
+            refuseCalls: opts.refuseCalls,
             onBegin: book && ((call, fax) => book.label(call.plci, fax.id)),
           })
         : undefined;

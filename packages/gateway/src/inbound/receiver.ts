@@ -47,6 +47,8 @@ export interface ReceiverOptions {
   instanceId?: string;
   /** The lockdown TSI blocklist: such a sender is cut off by the guard; the fax says why. */
   tsiBlocked?: (tsi: string) => boolean;
+  /** Why calls are refused now (disk space critical), or undefined: rejected, the sender retries. */
+  refuseCalls?: () => string | undefined;
 }
 
 export interface Receiver {
@@ -56,6 +58,15 @@ export interface Receiver {
 
 /** Reject value for a call the routing rules refuse (normal call clearing, not answered). */
 const ROUTING_REJECT = 2;
+/**
+ * Reject value while the gateway cannot store a fax (disk space critical): network cause 41,
+ * "temporary failure" (0x34A9; capi-reference.md 8.9/8.10). Q.850 says of cause 41 that the
+ * condition is not likely to last and the caller may try again: fax machines and servers
+ * treat it as a retryable failure and redial, where "call rejected" (21) or normal clearing
+ * would end the attempt. "No circuit/channel available" (34) would also be retried, but it
+ * says the channels are busy, which is not the reason.
+ */
+export const DISK_FULL_REJECT = 0x34a9;
 
 export function startReceiver(opts: ReceiverOptions): Receiver {
   const { db, session, router, stationId } = opts;
@@ -67,6 +78,25 @@ export function startReceiver(opts: ReceiverOptions): Receiver {
       caller: call.callingNumber || undefined,
       callerType: typeOfNumber(call.ind.callingPartyNumber?.typePlan),
     };
+    const full = opts.refuseCalls?.();
+    if (full) {
+      await inTransaction(db, (trx) =>
+        appendAuditEvent(trx, {
+          type: 'recv.reject',
+          actor,
+          subject: `call:${call.calledNumber}`,
+          details: {
+            reason: full,
+            cause: 'disk-critical',
+            reject: DISK_FULL_REJECT,
+            called: call.calledNumber,
+            caller: call.callingNumber,
+          },
+        }),
+      );
+      opts.log?.warn(`incoming call to ${call.calledNumber} rejected (temporary failure): ${full}`);
+      return { action: 'reject', reject: DISK_FULL_REJECT };
+    }
     const route = router.routeIncoming(numbers);
     if (route.action === 'reject') {
       await inTransaction(db, (trx) =>

@@ -44,7 +44,7 @@ export function lineSupervisionScenarios(o: LineScenarioOptions): void {
       const lossToHealthMs = Date.now() - lost;
       expect(h503.body).toEqual({
         status: 'degraded',
-        checks: { database: 'ok', redis: 'ok', lines: 'fail' },
+        checks: { database: 'ok', redis: 'ok', disk: 'ok', lines: 'fail' },
         down: ['controller 1', 'controller 2'],
       });
       // No host, port or error text in the public answer.

@@ -171,11 +171,8 @@ export async function faxRoutes(app: FastifyInstance, services: ApiServices): Pr
       // taken again by itself once space is back.
       const full = services.disk?.refusal();
       if (full) {
-        // The upload is not read: the connection closes instead of draining it.
-        return reply
-          .code(507)
-          .header('connection', 'close')
-          .send({ error: { code: 'insufficient_storage', message: full } });
+        // The upload is not parsed: Node discards the rest of the body (nothing is written).
+        return reply.code(507).send({ error: { code: 'insufficient_storage', message: full } });
       }
       // Before the upload is read: over the cap, 503 and the connection closed.
       const leave = admitSubmission(gate, reply);

@@ -5,6 +5,7 @@ import { registerConfigCommands } from './config.js';
 import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
 import { registerFaxCommands } from './faxes.js';
+import { registerHealthCommands } from './health.js';
 import { registerLineCommands } from './line.js';
 import { registerLockdownCommands } from './lockdown.js';
 import { registerLoginCommands } from './login.js';
@@ -27,6 +28,7 @@ export const commandModules: RegisterCommands[] = [
   registerDbCommands,
   registerFaxCommands,
   registerFaxFileCommands,
+  registerHealthCommands,
   registerLineCommands,
   registerLockdownCommands,
   registerLoginCommands,
