@@ -28,15 +28,26 @@ function ago(e: Evidence, t: Date | null | undefined): number {
   return t ? e.now.getTime() - new Date(t).getTime() : Number.POSITIVE_INFINITY;
 }
 
+const modeOf = (e: Evidence) => (e.config as unknown as { mode?: string }).mode;
+
 function event(ev: EventEvidence | null) {
-  return ev ? { time: ev.time, actor: ev.actor, ok: ev.details.ok ?? null } : null;
+  return ev ? { time: ev.time, actor: ev.actor, ok: ev.details.ok ?? ev.details.passed ?? null } : null;
 }
 
-/** Problems when no passing selftest and no release are recorded (pilot phase, M 5.73 / A3 (1)). */
+/** Test phase and pilot before production (M 5.73, A3 (1)): a release recorded, not in pilot mode. */
 function releaseProblems(e: Evidence): string[] {
-  if (!e.release)
-    return [`${NO_EVIDENCE}: no release recorded (faxgate selftest, then faxgate release by a second admin)`];
-  return [];
+  const mode = modeOf(e);
+  if (mode === undefined) return [`${NO_EVIDENCE}: no pilot phase or release built`];
+  const p: string[] = [];
+  if (mode === 'pilot') p.push('the gateway is in pilot mode (mode: pilot): not released to production');
+  if (!e.release) {
+    const st = e.selftest;
+    const last = st
+      ? `; the last selftest (${st.time.toISOString()}) ${st.details.passed === true ? 'passed' : 'FAILED'}`
+      : '; no selftest recorded';
+    p.push(`no release recorded (faxgate selftest, then faxgate release by a second admin)${last}`);
+  }
+  return p;
 }
 
 function reviewProblems(e: Evidence): string[] {
@@ -96,7 +107,8 @@ function retentionProblems(e: Evidence): string[] {
     ];
   if (ago(e, e.retentionRun.time) > 2 * DAY)
     return [`the last retention run (${e.retentionRun.time.toISOString()}) is older than two days`];
-  return [];
+  const failed = Number(e.retentionRun.details.failed ?? 0);
+  return failed > 0 ? [`the last retention run could not delete ${failed} fax(es)`] : [];
 }
 
 function diskProblems(e: Evidence): string[] {
@@ -226,6 +238,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
         ...retentionProblems(e),
       ],
       evidence: {
+        mode: modeOf(e) ?? null,
         lastSelftest: event(e.selftest),
         lastRelease: event(e.release),
         configVersions: e.configVersions,
