@@ -21,8 +21,19 @@ export const pilotSchema = z
   .strictObject({
     /** The only numbers dialled in pilot mode (E.164). */
     testNumbers: z.array(e164).max(100).default([]),
-    /** The number the selftest sends to (one of testNumbers; default the first). */
+    /** The number the selftest sends to and expects a fax back from (default the first test number). */
     selftestNumber: e164.optional(),
+    /**
+     * The outgoing mailbox the selftest sends from, as the admin who runs it (who needs
+     * out.send there). Unset: the test call is skipped, and the report says so.
+     */
+    selftestMailbox: z.string().min(1).max(64).optional(),
+    /** How long the selftest waits for its fax to be sent and for the fax back. */
+    selftestCallSeconds: z
+      .number({ error: (iss) => `expected seconds 10..1800, got ${got(iss.input)}` })
+      .min(10)
+      .max(1800)
+      .default(300),
     /** A release needs a passing selftest younger than this. */
     selftestMaxAgeHours: z
       .number({ error: (iss) => `expected hours 1..168, got ${got(iss.input)}` })

@@ -2,8 +2,8 @@
 // audit trail (verify), checkpoint key and checkpoints, lockdown, disk, render, the pilot's
 // test numbers — written as a report signed with the audit checkpoint key (Ed25519), stored
 // (selftest_reports, append-only) and recorded as `config.selftest`. A release needs a
-// passing one. The test call to and from the test number through the line is not built yet:
-// it is in the report as skipped, so the report says what it did not check.
+// passing one. The test call (pilot/test-call.ts) sends to the test number through the line and
+// waits for a fax back; without pilot.selftestMailbox it is skipped, and the report says so.
 import { sign, verify } from 'node:crypto';
 import { appendAuditEvent, loadCheckpointKey, readCheckpoints, verifyAuditChain } from '@faxgate/audit';
 import { inTransaction, type Knex } from '@faxgate/store';
@@ -11,6 +11,7 @@ import type { FaxgateConfig } from '../config/schema.js';
 import { statfsProbe } from '../disk/probe.js';
 import type { DocumentLoader } from '../documents/load-pages.js';
 import { effectiveMode } from './state.js';
+import { type SendTestFax, testCall } from './test-call.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
@@ -75,6 +76,8 @@ export interface SelftestDeps {
   db: Knex;
   config: FaxgateConfig;
   documents?: DocumentLoader;
+  /** Submits the test call's fax (the API passes the pipeline's submission as the caller). */
+  send?: SendTestFax;
 }
 
 export async function runChecks(deps: SelftestDeps): Promise<SelftestCheck[]> {
@@ -157,12 +160,7 @@ export async function runChecks(deps: SelftestDeps): Promise<SelftestCheck[]> {
         : { status: 'fail', detail: 'pilot.testNumbers is empty: nothing may be dialled in the pilot' },
     ),
   );
-  checks.push({
-    name: 'test call',
-    status: 'skipped',
-    detail: 'sending to and receiving from the test number through the line is not built yet',
-    ms: 0,
-  });
+  checks.push(await timed('test call', () => testCall(db, config, deps.send)));
   return checks;
 }
 

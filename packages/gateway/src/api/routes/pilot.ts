@@ -2,14 +2,18 @@
 // stores the signed report (config.manage), GET /selftest/latest reads it (config.read),
 // POST /release ends the pilot (config.manage; four eyes, a passing selftest < 24 h: 409 with
 // the reason otherwise). Refusals by role: 403 + access.denied.
+
+import type { BilevelPage } from '@faxgate/fax-core';
 import type { FastifyInstance } from 'fastify';
 import { ReleaseRefusedError, releaseNode } from '../../pilot/release.js';
 import { latestSelftest, runSelftest } from '../../pilot/selftest.js';
 import { effectiveMode } from '../../pilot/state.js';
+import { submitFax } from '../../pipeline/submit.js';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errors } from '../schemas.js';
+import { currentRouter } from './faxes.js';
 
 const tags = ['pilot'];
 const selftestSchema = {
@@ -37,11 +41,21 @@ export async function pilotRoutes(app: FastifyInstance, services: ApiServices): 
     async (req) => {
       const p = principalOf(req);
       await requireCan(services, p, 'config.manage', 'run the selftest');
+      const { db, queue, settings } = services;
+      const send = async (mailboxId: number, number: string, pages: BilevelPage[]) => {
+        const router = await currentRouter(services); // the pilot's router: test numbers only
+        const r = await submitFax(
+          { db, queue, router, settings },
+          { actor: p.user.id, mailboxId, number, pages },
+        );
+        return r.fax.id;
+      };
       return runSelftest({
-        db: services.db,
+        db,
         config: services.config,
         documents: services.documents,
         actor: p.user.name,
+        send: queue ? send : undefined,
       });
     },
   );
