@@ -25,6 +25,7 @@ import { boundRouteSchema, nonFinitePath } from './input-bounds.js';
 import { metricsRoute } from './metrics-route.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { auditTrailRoutes } from './routes/audit-trail.js';
+import { auditorReportRoutes } from './routes/auditor-reports.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { configRoutes } from './routes/config.js';
 import { configHistoryRoutes } from './routes/config-history.js';
@@ -225,6 +226,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxListingRoutes(v1, services);
         await auditExportRoutes(v1, services);
         await auditTrailRoutes(v1, services);
+        await auditorReportRoutes(v1, services);
         await logExportRoutes(v1, services);
         await rightsReviewRoutes(v1, services);
         await reviewRoutes(v1, services);
