@@ -7,6 +7,7 @@ import {
   verifyCommand,
 } from '../../audit-checkpoints/commands.js';
 import { loggedIn } from '../api-client.js';
+import { auditTrail, type TrailOptions } from '../audit-trail.js';
 import { CliError } from '../errors.js';
 
 /** --from / --to: an ISO 8601 date (UTC midnight) or date-time. */
@@ -92,6 +93,26 @@ export function registerAuditCommands(program: Command): void {
       { format: o.format, from: from?.toISOString(), to: to?.toISOString() },
       process.stdout,
     );
+  });
+
+  rangeOptions(
+    audit
+      .command('trail')
+      .description('audit events newest first, filtered, in pages (needs audit.read; the read is recorded)')
+      .option('--type <types>', 'event types, comma-separated; job.* for a family')
+      .option('--actor <name>', 'who acted')
+      .option('--fax <jid>', 'events of this fax')
+      .option('--mailbox <mailbox>', 'events of this mailbox (name or id)')
+      .option('--subject <subject>', 'e.g. line:controller-1')
+      .option('--before <id>', 'the page after: events older than this id')
+      .option('--limit <n>', 'events per page, 1..500 (default 100)')
+      .option('--json', 'print the page as JSON (items and next)'),
+  ).action(async function (
+    this: Command,
+    o: Omit<TrailOptions, 'from' | 'to'> & { from?: string; to?: string },
+  ) {
+    const { from, to } = range(o);
+    await auditTrail(loggedIn(this), { ...o, from, to });
   });
 
   const log = program.command('log').description('the send/receive log (superset of HylaFAX xferfaxlog)');
