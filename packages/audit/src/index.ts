@@ -12,4 +12,5 @@ export * from './privileged-read.js';
 export * from './roles.js';
 export * from './seal.js';
 export * from './verify.js';
+export * from './xfer-pseudonym.js';
 export * from './xferlog.js';

@@ -7,6 +7,7 @@ import { insertAlong, type SqlPart } from './insert-along.js';
 import { checkRange, privilegedRead, type Reader } from './privileged-read.js';
 import { writeChunk } from './stream.js';
 import { decodeXferParams, xferDcsText, xferParamsWord } from './xfer-params.js';
+import { pseudonymiseXferRow, type XferPseudonymise } from './xfer-pseudonym.js';
 
 export * from './xfer-params.js';
 
@@ -327,6 +328,8 @@ export interface XferExportQuery {
   format: XferExportFormat;
   /** Zone of the xferfaxlog date column (default UTC). */
   timeZone?: string;
+  /** Remote numbers replaced by what this returns (roles that see no numbers); recorded in the read event. */
+  pseudonymise?: XferPseudonymise;
   /** Rows per query (default 5,000). */
   batch?: number;
 }
@@ -363,7 +366,7 @@ export async function exportXferLog(
       capability: 'log.read',
       subject: 'xfer_log',
       event: 'log.read',
-      details: { format: query.format, ...range },
+      details: { format: query.format, ...range, ...(query.pseudonymise ? { pseudonymised: true } : {}) },
       noun: 'the send/receive log',
     },
     (trx) => streamXferLog(trx, query, out),
@@ -381,7 +384,8 @@ async function streamXferLog(db: Db, query: XferExportQuery, out: Writable): Pro
     if (query.from) q.where('time', '>=', query.from);
     if (query.to) q.where('time', '<', query.to);
     const rows = await q;
-    for (const row of rows) {
+    for (const stored of rows) {
+      const row = query.pseudonymise ? pseudonymiseXferRow(stored, query.pseudonymise) : stored;
       const r = toXferRecord(row);
       const line =
         query.format === 'xferfaxlog' || query.format === 'xferfaxlog-19'

@@ -34,6 +34,9 @@ describe('pseudonyms', () => {
     expect(pseudonymOf(k1, '+49305551001')).not.toBe(p);
     expect(pseudonymOf(k2, '+49305551000')).not.toBe(p);
     expect(p).not.toContain('5551000');
+    // names and station ids without digits stay apart
+    expect(pseudonymOf(k1, 'ACME Corp')).toBe(pseudonymOf(k1, ' acme corp'));
+    expect(pseudonymOf(k1, 'ACME Corp')).not.toBe(pseudonymOf(k1, 'Other Ltd'));
   });
 
   it('applies only when every role of the caller is listed', () => {

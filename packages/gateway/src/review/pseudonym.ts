@@ -35,10 +35,15 @@ export function readPseudonymKey(file: string): Buffer {
   return key;
 }
 
-/** The pseudonym of one number: `pn-` and 16 hex digits of its HMAC (digits only are hashed). */
+/**
+ * The pseudonym of one number: `pn-` and 16 hex digits of its HMAC. A number is hashed by its
+ * digits (spaces, dashes and slashes do not matter); a value without digits (a station id or
+ * caller name) by its trimmed lower-case text, so different names stay apart.
+ */
 export function pseudonymOf(key: Buffer, number: string): string {
   const digits = number.replace(/[^0-9+*#]/g, '');
-  return `pn-${createHmac('sha256', key).update(digits).digest('hex').slice(0, 16)}`;
+  const text = /[0-9]/.test(digits) ? digits : `t:${number.trim().toLowerCase()}`;
+  return `pn-${createHmac('sha256', key).update(text).digest('hex').slice(0, 16)}`;
 }
 
 export interface PrivacyConfig {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
+import { pseudonymiserOf } from '../pseudonyms.js';
 import { errors } from '../schemas.js';
 import { rangeOf, rangeQuery, streamExport } from './export-stream.js';
 
@@ -26,7 +27,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
         tags: ['audit'],
         summary: 'Export the send/receive log (log.read; the read is an audit event)',
         description:
-          "Records with from <= time < to. xferfaxlog is the HylaFAX+ tab format (20 columns, its date column in timeZone); xferfaxlog-19 is HylaFAX 6.0's 19 columns (no jobinfo), the layout Debian's hylafax-server tools (xferfaxstats, recvstats) read. params is HylaFAX's packed session word. Streamed.",
+          "Records with from <= time < to. xferfaxlog is the HylaFAX+ tab format (20 columns, its date column in timeZone); xferfaxlog-19 is HylaFAX 6.0's 19 columns (no jobinfo), the layout Debian's hylafax-server tools (xferfaxstats, recvstats) read. params is HylaFAX's packed session word. Remote numbers (dialled number, caller number and name, station id) are keyed-hash pseudonyms for callers whose roles are all in privacy.pseudonymiseNumbersFor. Streamed.",
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -38,7 +39,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
         },
         response: {
           200: { description: 'xferfaxlog lines (20 or 19 columns), CSV or JSON lines', type: 'string' },
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 503),
         },
       },
     },
@@ -52,8 +53,11 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
         throw new ApiError(400, 'invalid_input', `timeZone: unknown time zone ${JSON.stringify(timeZone)}`);
       }
       await requireCan(services, p, 'log.read', 'read the send/receive log');
+      // remote numbers as pseudonyms for the roles in privacy.pseudonymiseNumbersFor
+      const ps = pseudonymiserOf(services, p);
+      const pseudonymise = ps ? (v: string) => ps(v) ?? v : undefined;
       return streamExport(reply, CONTENT_TYPES[format], services.logError, (out) =>
-        exportXferLog(services.db, { format, from, to, timeZone }, out, {
+        exportXferLog(services.db, { format, from, to, timeZone, pseudonymise }, out, {
           actor: { id: p.user.id },
           actorName: p.user.name,
         }),

@@ -8,6 +8,7 @@ import { appendAuditEvent } from '@faxgate/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pseudonymOf } from '../../review/pseudonym.js';
 import { client, useApiFixture } from '../../test-support/api-fixture.js';
+import { recordSampleSend } from '../../test-support/send-record.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-review-api-'));
 const keyFile = path.join(dir, 'pseudonym.key');
@@ -156,5 +157,24 @@ describe('log review API', () => {
     expect(page).not.toContain('<b>');
     const missing = await client(f, 'audi')('/api/v1/audit/review-report?format=csv');
     expect(missing.status).toBe(400);
+  });
+
+  it('pseudonymises the send/receive log export for the auditor, not for the post office, and records it', async () => {
+    await recordSampleSend(f.db, 'alice');
+    const audi = await (await client(f, 'audi')('/api/v1/log?format=jsonl')).text();
+    const rec = JSON.parse(audi.trimEnd().split('\n')[0]) as { dest: string; owner: string };
+    expect(rec.dest).toBe(pseudonymOf(key, '+4930123456'));
+    expect(audi).not.toContain('4930123456');
+    expect(rec.owner).toBe('alice');
+    expect(await lastEvent()).toMatchObject({
+      type: 'log.read',
+      actor: 'audi',
+      details: { pseudonymised: true },
+    });
+    const csv = await (await client(f, 'audi')('/api/v1/log?format=csv')).text();
+    expect(csv).not.toContain('4930123456');
+    const po = await (await client(f, 'po')('/api/v1/log?format=jsonl')).text();
+    expect(po).toContain('"dest":"+4930123456"');
+    expect((await lastEvent()).details).not.toHaveProperty('pseudonymised');
   });
 });

@@ -5,12 +5,11 @@
 import { appendAuditEvent } from '@faxgate/audit';
 import type { FastifyInstance } from 'fastify';
 import { reviewReportCsv, reviewReportHtml } from '../../review/format.js';
-import { PseudonymKeyError, pseudonymiserFor } from '../../review/pseudonym.js';
 import { buildReviewReport } from '../../review/report.js';
 import { checkPeriod, listReviews, NOTE_MAX, recordReview, reviewDue } from '../../review/reviews.js';
 import { requireCan } from '../authorize.js';
 import { type ApiServices, principalOf } from '../context.js';
-import { ApiError } from '../errors.js';
+import { pseudonymiserOf } from '../pseudonyms.js';
 import { errors } from '../schemas.js';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
@@ -130,14 +129,8 @@ export async function reviewRoutes(app: FastifyInstance, services: ApiServices):
       const from = new Date(req.query.from);
       const to = new Date(req.query.to);
       checkPeriod(from, to);
-      let pseudonymise: ReturnType<typeof pseudonymiserFor>;
-      try {
-        pseudonymise = pseudonymiserFor(services.config.privacy, p.user.roles);
-      } catch (e) {
-        // never fall back to clear numbers: the report is refused until the key exists
-        if (e instanceof PseudonymKeyError) throw new ApiError(503, 'unavailable', e.message);
-        throw e;
-      }
+      // never clear numbers on a missing key: the report is refused (503) until it exists
+      const pseudonymise = pseudonymiserOf(services, p);
       const report = await buildReviewReport(services.db, { from, to }, pseudonymise);
       const { format } = req.query;
       await services.db.transaction((trx) =>
