@@ -8,7 +8,8 @@
 // tsx and, when built, from dist as in production); `--sandbox=none`
 // runs the comparison with gs unconfined, `--sandbox-only` stops after the sandbox figures.
 // The pool runs the built worker (dist, as in production) when there is one, else the sources
-// under tsx; `--worker=src` forces the sources. Peak memory is the kernel's high-water mark
+// under tsx; `--worker=src` forces the sources, `--worker=/path/to/worker.js` runs another build
+// (a before/after comparison in one session). Peak memory is the kernel's high-water mark
 // (VmHWM) of each worker process and of each gs, read the same way.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -100,15 +101,19 @@ async function main(): Promise<void> {
     { name: 'text PDF', bytes: text, pages: TEXT_PAGES },
     { name: 'scanned PDF', bytes: scan, pages: SCAN_PAGES },
   ];
-  console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS));
   const distWorker = fileURLToPath(new URL('../dist/render/worker.js', import.meta.url));
-  if (fs.existsSync(distWorker))
-    console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS, distWorker));
+  // --sandbox-rounds=0 skips the sandbox figures
+  if (SANDBOX_ROUNDS > 0) {
+    console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS));
+    if (fs.existsSync(distWorker))
+      console.log(await benchSandbox(text, TEXT_PAGES, SANDBOX_ROUNDS, distWorker));
+  }
   if (args.has('sandbox-only')) return fs.rmSync(dir, { recursive: true, force: true });
+  const otherWorker = args.get('worker')?.endsWith('.js') ? path.resolve(args.get('worker')!) : null;
   const useDist = fs.existsSync(distWorker) && args.get('worker') !== 'src';
   const pool = createRenderPool({
     workers: WORKERS,
-    ...(useDist ? { workerFile: distWorker } : {}),
+    ...(otherWorker ? { workerFile: otherWorker } : useDist ? { workerFile: distWorker } : {}),
     limits: { timeMs: 600_000, pages: 1000 },
     sandbox: { mode: SANDBOX, tmpDir: '/tmp/faxgate-bench-render' },
     onWarning: () => {},
@@ -118,7 +123,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: WORKERS }, () => pool.render(text, { mmr: true })));
   const rows: string[] = [];
   console.log(
-    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes (sandbox ${SANDBOX}, worker from ${useDist ? 'dist' : 'sources under tsx'}), ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+    `render bench: ${DOCS} documents per workload, ${WORKERS} worker processes (sandbox ${SANDBOX}, worker from ${otherWorker ?? (useDist ? 'dist' : 'sources under tsx')}), ${ROUNDS} rounds, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
   );
   for (const w of workloads) {
     const files = Array.from({ length: DOCS }, (_, i) => {
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
         `  gs tiffg4 -r204x196, 1 process:  ${g1.toFixed(1)} pages/s (rounds ${span(gs1Rate)}), peak RSS ${(gsPeakKb / 1024).toFixed(0)} MiB per gs`,
         `  gs tiffg4 -r204x196, 2 parallel: ${g2.toFixed(1)} pages/s (rounds ${span(gs2Rate)})`,
         `  ratio of medians: ${(ours / g1).toFixed(2)}× gs (1 process), ${(ours / g2).toFixed(2)}× gs (2 parallel); per round: ${span(ratio1, 2)}× and ${span(ratio2, 2)}×`,
-        `  peak RSS per worker / per gs: ${(peakWorkerKb / Math.max(1, gsPeakKb)).toFixed(1)}×`,
+        `  peak RSS per worker / per gs: ${(peakWorkerKb / Math.max(1, gsPeakKb)).toFixed(1)}×; load ${os.loadavg()[0].toFixed(1)} after these rounds`,
       ].join('\n'),
     );
     console.log(rows[rows.length - 1]);
