@@ -79,6 +79,18 @@ describe('pilot phase', () => {
     expect((await client(f, 'alice')('/api/v1/selftest/latest')).status).toBe(403);
   });
 
+  it('without the checkpoint key no selftest is run (409, naming the key) and nothing is stored', async () => {
+    fs.renameSync(keyFile, `${keyFile}.away`);
+    try {
+      const r = await post('admin', '/selftest');
+      expect(r.status).toBe(409);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toContain(keyFile);
+      expect(await f.db('selftest_reports').first()).toBeUndefined();
+    } finally {
+      fs.renameSync(`${keyFile}.away`, keyFile);
+    }
+  });
+
   it('a failed selftest (superuser role) is signed and stored, and refuses the release', async () => {
     const r = await post('admin', '/selftest');
     expect(r.status).toBe(200);

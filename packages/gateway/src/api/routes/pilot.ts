@@ -3,6 +3,7 @@
 // POST /release ends the pilot (config.manage; four eyes, a passing selftest < 24 h: 409 with
 // the reason otherwise). Refusals by role: 403 + access.denied.
 
+import { CheckpointKeyError } from '@faxgate/audit';
 import type { BilevelPage } from '@faxgate/fax-core';
 import type { FastifyInstance } from 'fastify';
 import { ReleaseRefusedError, releaseNode } from '../../pilot/release.js';
@@ -35,7 +36,7 @@ export async function pilotRoutes(app: FastifyInstance, services: ApiServices): 
       schema: {
         tags,
         summary: "Run this node's selftest and store the signed report (config.manage)",
-        response: { 200: selftestSchema, ...errors(401, 403, 503) },
+        response: { 200: selftestSchema, ...errors(401, 403, 409) },
       },
     },
     async (req) => {
@@ -50,13 +51,20 @@ export async function pilotRoutes(app: FastifyInstance, services: ApiServices): 
         );
         return r.fax.id;
       };
-      return runSelftest({
-        db,
-        config: services.config,
-        documents: services.documents,
-        actor: p.user.name,
-        send: queue ? send : undefined,
-      });
+      try {
+        return await runSelftest({
+          db,
+          config: services.config,
+          documents: services.documents,
+          actor: p.user.name,
+          send: queue ? send : undefined,
+        });
+      } catch (e) {
+        // no key, no signed report: say which key, change nothing
+        if (e instanceof CheckpointKeyError)
+          throw new ApiError(409, 'conflict', `selftest not run: ${e.message}`);
+        throw e;
+      }
     },
   );
 
