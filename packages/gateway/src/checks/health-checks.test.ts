@@ -194,6 +194,21 @@ describe('health checks', () => {
     expect(events[1].details.summary).toMatch(/^webhook:crm passes again: .*HTTP 405$/);
   });
 
+  it('keeps history checks.historyDays days: older rows are deleted by the next run', async () => {
+    const row = (days: number) => ({
+      run_at: f.db.raw(`now() - make_interval(days => ${days})`),
+      name: 'redis',
+      ok: true,
+      duration_ms: 1,
+      detail: `${days} days old`,
+      node: 'old-node',
+    });
+    await f.db('health_checks').insert([row(31), row(29)]);
+    await runGatewayChecks(checks);
+    const left = await f.db('health_checks').where({ node: 'old-node' }).pluck('detail');
+    expect(left).toEqual(['29 days old']);
+  });
+
   it('a stopped simulator fails the line check; the CLI runs them with --run', async () => {
     await sim.close();
     const c = await cli('op', ['health', '--run', '--json']);
@@ -202,9 +217,10 @@ describe('health checks', () => {
     expect(line.ok).toBe(false);
     expect(line.detail.length).toBeGreaterThan(0);
     expect((await openAlerts(f.db, 'check.line')).map((a) => a.key)).toEqual(['check.line:1']);
-    // newest first: this failure, then the three runs before, when the line answered
+    // newest first: this failure, then the four runs before, when the line answered
     expect((await checkHistory(f.db, { name: 'line:1', limit: 10 })).map((r) => r.ok)).toEqual([
       false,
+      true,
       true,
       true,
       true,
