@@ -43,7 +43,7 @@ export async function testCall(
   }
   if (!send) return { status: 'skipped', detail: 'this process has no send queue' };
   const box = (await mailboxes.list(db)).find((m) => m.name === config.pilot.selftestMailbox);
-  if (!box || box.kind !== 'outgoing') {
+  if (box?.kind !== 'outgoing') {
     return {
       status: 'fail',
       detail: `pilot.selftestMailbox ${config.pilot.selftestMailbox} is not an outgoing mailbox`,
