@@ -40,6 +40,23 @@ export async function renderJob(
   const extraPages = options.cover ? 1 : 0;
   const rotateLandscape = options.rotateLandscape ?? true;
   const onPage = () => ctx.checkpoint?.();
+  const header = options.headerLine
+    ? { ...options.headerLine, date: options.headerLine.date ?? new Date() }
+    : null;
+  /** The header line on page `index` (0-based) of `total`. */
+  const finish = (p: BilevelPage, index: number, total: number) => {
+    if (header)
+      drawHeaderLine(
+        p,
+        header,
+        { page: index + 1, pages: total },
+        PELS_PER_INCH,
+        LINES_PER_INCH[p.resolution],
+      );
+  };
+  if (options.mmr === 'only' && !ctx.encodeMmr) throw new Error('MMR coding is not available in this build');
+  // Only the MMR pages wanted: a PDF's pages are finished and coded as they are drawn, and let go.
+  const streamed: Uint8Array[] | null = options.mmr === 'only' && sourceType === 'pdf' ? [] : null;
   let pages: BilevelPage[];
   switch (sourceType) {
     case 'pdf':
@@ -51,6 +68,17 @@ export async function renderJob(
         extraPages,
         rotateLandscape,
         onPage,
+        ...(streamed && {
+          emit: (p: BilevelPage, i: number, count: number) => {
+            if (i === 0 && options.cover) {
+              const cover = renderCover(options.cover, count + 1, resolution);
+              finish(cover, 0, count + 1);
+              streamed.push(ctx.encodeMmr!(cover));
+            }
+            finish(p, i + extraPages, count + extraPages);
+            streamed.push(ctx.encodeMmr!(p));
+          },
+        }),
       });
       break;
     case 'png':
@@ -82,21 +110,22 @@ export async function renderJob(
       break;
     }
   }
+  if (streamed) {
+    const pageCount = streamed.length;
+    const result: RenderResult = {
+      pages: [],
+      pageCount,
+      sourceType,
+      documentPages: pageCount - extraPages,
+      elapsedMs: 0,
+      mmr: streamed,
+    };
+    result.elapsedMs = performance.now() - started;
+    return result;
+  }
   const documentPages = pages.length;
   if (options.cover) pages.unshift(renderCover(options.cover, documentPages + 1, resolution));
-  if (options.headerLine) {
-    const header = options.headerLine;
-    const date = header.date ?? new Date();
-    pages.forEach((p, i) => {
-      drawHeaderLine(
-        p,
-        { ...header, date },
-        { page: i + 1, pages: pages.length },
-        PELS_PER_INCH,
-        LINES_PER_INCH[p.resolution],
-      );
-    });
-  }
+  for (const [i, p] of pages.entries()) finish(p, i, pages.length);
   const result: RenderResult = { pages, pageCount: pages.length, sourceType, documentPages, elapsedMs: 0 };
   if (options.mmr) {
     if (!ctx.encodeMmr) throw new Error('MMR coding is not available in this build');

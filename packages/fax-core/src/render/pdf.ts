@@ -33,6 +33,7 @@ interface Pdfium extends PdfiumForms {
   _FPDFFormObj_CountObjects(obj: number): number;
   _FPDFFormObj_GetObject(obj: number, i: number): number;
   _FPDFImageObj_GetImagePixelSize(obj: number, w: number, h: number): number;
+  _FPDFPageObj_GetMatrix(obj: number, matrix: number): number;
   _FPDFBitmap_CreateEx(w: number, h: number, format: number, buf: number, stride: number): number;
   _FPDFBitmap_Destroy(bmp: number): void;
   _FPDFBitmap_FillRect(bmp: number, l: number, t: number, w: number, h: number, color: number): void;
@@ -54,7 +55,14 @@ const OBJ_IMAGE = 3;
 const OBJ_FORM = 5;
 const RENDER_ANNOT = 0x01;
 const NO_SMOOTHTEXT = 0x1000;
+const NO_SMOOTHIMAGE = 0x2000;
 const NO_SMOOTHPATH = 0x4000;
+/**
+ * Images drawn at 0.8–1.25 of their own pixel density (a 200 dpi scan on a fine fax page)
+ * lose nothing to nearest-neighbour sampling; PDFium's smooth resampling costs a third of
+ * such a page's drawing time.
+ */
+const SHARP_SCALE = [0.8, 1.25] as const;
 
 let lib: Promise<Pdfium> | null = null;
 
@@ -79,13 +87,29 @@ export interface PdfRenderOptions {
   rotateLandscape: boolean;
   /** Called after each page, so the worker can check its memory between pages. */
   onPage?: (index: number) => void;
+  /**
+   * Takes each page as soon as it is drawn (with the document's page count) instead of
+   * collecting them: the caller codes it and lets it go, so a long document does not hold
+   * all its bitmaps (~0.5 MB each) until the end. renderPdf then returns no pages.
+   */
+  emit?: (page: BilevelPage, index: number, count: number) => void;
+}
+
+interface PageImages {
+  px: number;
+  max: number;
+  walked: number;
+  /** Image pixels per point across and down of each image on the page itself (none in forms), axis-aligned. */
+  density: number[];
+  /** An image inside a form XObject, turned or sheared: its density is not known here. */
+  other: boolean;
 }
 
 /** Sums the pixels of the images a page draws, without decoding them. */
 function imagePixels(
   m: Pdfium,
   objs: { count(): number; get(i: number): number },
-  out: { px: number; max: number; walked: number },
+  out: PageImages,
   depth: number,
   wh: number,
 ): void {
@@ -100,6 +124,11 @@ function imagePixels(
         const h = m.HEAP32[(wh >> 2) + 1] >>> 0;
         out.max = Math.max(out.max, w * h);
         out.px += w * h;
+        // The image's matrix maps its unit square to points: a, d are its size when b, c are 0.
+        const f = new Float32Array(m.HEAPU8.buffer, wh + 8, 6);
+        if (depth === 0 && m._FPDFPageObj_GetMatrix(o, wh + 8) && f[1] === 0 && f[2] === 0 && f[0] && f[3])
+          out.density.push(w / Math.abs(f[0]), h / Math.abs(f[3]));
+        else out.other = true;
       }
     } else if (type === OBJ_FORM && depth < 12) {
       imagePixels(
@@ -120,7 +149,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
   if (!data)
     throw new RenderLimitError('memory', opts.limits.memoryBytes, bytes.length, 'no memory for the PDF');
   m.HEAPU8.set(bytes, data);
-  const scratch = m.wasmExports.malloc(64); // matrix (6 floats), clip (4 floats), w/h ints
+  const scratch = m.wasmExports.malloc(96); // matrix (6 floats), clip (4 floats), w/h ints, image matrix (6 floats)
   let doc = 0;
   let forms: FormFill | null = null;
   let bmp = 0;
@@ -160,7 +189,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
       const page = m._FPDF_LoadPage(doc, i);
       if (!page) throw new DocumentError('corrupt', `PDF page ${i + 1} cannot be read`);
       try {
-        const seen = { px: 0, max: 0, walked: 0 };
+        const seen: PageImages = { px: 0, max: 0, walked: 0, density: [], other: false };
         imagePixels(
           m,
           { count: () => m._FPDFPage_CountObjects(page), get: (k) => m._FPDFPage_GetObject(page, k) },
@@ -182,6 +211,13 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         // to the paper's left edge), as printer drivers do, instead of shrinking to 70 %.
         const turn = opts.rotateLandscape && turnsLandscape(wPt / 72, hPt / 72, g);
         const fit = turn ? fitPage(hPt / 72, wPt / 72, g) : fitPage(wPt / 72, hPt / 72, g);
+        // Fax pixels per point, both ways (a turned page swaps them; either way within the range).
+        const lo = Math.min(fit.scaleX, fit.scaleY) / 72;
+        const hi = Math.max(fit.scaleX, fit.scaleY) / 72;
+        const sharp =
+          !seen.other &&
+          seen.density.length > 0 &&
+          seen.density.every((d) => d >= SHARP_SCALE[0] * hi && d <= SHARP_SCALE[1] * lo);
         if (!bmp || bmpHeight !== fit.pageHeight) {
           if (bmp) m._FPDFBitmap_Destroy(bmp);
           bmp = m._FPDFBitmap_CreateEx(g.width, fit.pageHeight, BITMAP_GRAY, 0, 0);
@@ -201,7 +237,13 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         const sy = fit.scaleY / 72;
         const m6 = turn ? [0, -sy, sx, 0, fit.offsetX, Math.trunc(wPt) * sy] : [sx, 0, 0, sy, fit.offsetX, 0];
         f.set([...m6, 0, 0, g.width, fit.pageHeight]);
-        m._FPDF_RenderPageBitmapWithMatrix(bmp, page, scratch, scratch + 24, flags);
+        m._FPDF_RenderPageBitmapWithMatrix(
+          bmp,
+          page,
+          scratch,
+          scratch + 24,
+          flags | (sharp ? NO_SMOOTHIMAGE : 0),
+        );
         // Form fields over it, on the same place: the page box after the matrix above.
         drawForms(
           m,
@@ -235,7 +277,8 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
           opts.dither,
           opts.threshold,
         );
-        pages.push(out);
+        if (opts.emit) opts.emit(out, i, count);
+        else pages.push(out);
       } finally {
         m._FPDF_ClosePage(page);
       }
