@@ -110,7 +110,7 @@ export function bannerLines(b: Banner): string[] {
     `${cli(`send -d 4001 ${b.samplePdf}`)}     # internal: no call`,
     cli('logout'),
     `${cli('login --user demo-operator')}   # then: status --all --wide, health, queue hold <JID>`,
-    `${cli('login --user demo-admin')}      # then: selftest (the signed report), health --run, retention run --dry-run, config history, config diff 1 2`,
+    `${cli('login --user demo-admin')}      # then: health --run, retention run --dry-run, config history, selftest (signed; its test call fails here: the demo sets no pilot.testNumbers)`,
     `${cli('login --user demo-auditor')}    # then: log export, audit export, audit review-report, compliance report`,
     `  or per command: FAXGATE_TOKEN=<token of POST /api/v1/sessions> npx faxgate -c ${b.configFile} status`,
     '  system commands (database credentials, no login; audited as system:<OS user>):',
