@@ -80,7 +80,10 @@ describe('faxgate config record', () => {
     expect(events[1].details).toMatchObject({
       version: 2,
       previous: 1,
-      comment: 'outgoing only from now on',
+      // --comment is the older name of --reason; the comment says where the version came from
+      comment: 'config record on the host',
+      reason: 'outgoing only from now on',
+      authorKind: 'os',
       changes: expect.arrayContaining([{ path: 'lockdown.mode', from: 'send-receive', to: 'outgoing-only' }]),
     });
     expect(events[1].actor).toBe(versions[1].author);
