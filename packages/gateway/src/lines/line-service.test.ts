@@ -14,10 +14,11 @@ import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateConfig } from '../config/load.js';
-import { type RunningGateway, startGateway } from '../gateway.js';
+import type { RunningGateway } from '../gateway.js';
 import { createGatewayLogger } from '../logger.js';
 import { submitFax } from '../pipeline/submit.js';
 import { deleteKeys, testPage, waitFor, waitTerminal } from '../test-support/pipeline-fixture.js';
+import { startTestDaemon, writeTestDaemonConfig } from '../test-support/test-daemon.js';
 import { startLineSupervisor } from './supervisor.js';
 
 let sim: Simulator;
@@ -39,22 +40,14 @@ beforeAll(async () => {
   });
   testDb = await createTestDatabase('faxgate_lineservice');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-lineservice-'));
-  const file = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    file,
-    [
-      'api:\n  port: 0',
-      'database:\n  allowPrivileged: true',
-      `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
-      `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
-      'logging:\n  level: error',
-      `redis:\n  keyPrefix: "${prefix}"`,
-      `lines:\n  port: ${sim.port}\n  controllers: [1]\n  probeIntervalSeconds: 0.2`,
-      'queue:\n  enabled: true\n  receiveReserve: 0\n  timeScale: 0.001',
+  const file = writeTestDaemonConfig(dir, {
+    prefix: prefix,
+    simPort: sim.port,
+    lineKeys: ['probeIntervalSeconds: 0.2'],
+    sections: [
       'routing:\n  numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7 }\n  inbound: { default: postoffice }',
-      '',
-    ].join('\n'),
-  );
+    ],
+  });
   db = openDatabase(testDb.url, { poolMax: 3 });
   await migrate(db, auditMigrations);
   await users.add(db, { name: 'olga', roles: ['operator'], password: PASSWORD });
@@ -62,13 +55,7 @@ beforeAll(async () => {
   await mailboxes.add(db, { name: 'bob-out', kind: 'outgoing' });
   await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
   await grants.grant(db, { user: 'bob', mailbox: 'bob-out', right: 'out.send' });
-  const env: NodeJS.ProcessEnv = { FAXGATE_DATABASE_URL: testDb.url };
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-  gateway = await startGateway({
-    path: file,
-    env,
-    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
-  });
+  gateway = await startTestDaemon(file, testDb.url);
   const r = await fetch(`${gateway.address}/api/v1/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

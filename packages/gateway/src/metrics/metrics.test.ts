@@ -13,11 +13,10 @@ import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearAlert, raiseAlert } from '../alerts/alerts.js';
-import { validateConfig } from '../config/load.js';
-import { type RunningGateway, startGateway } from '../gateway.js';
-import { createGatewayLogger } from '../logger.js';
+import type { RunningGateway } from '../gateway.js';
 import { testTiff } from '../test-support/api-fixture.js';
 import { deleteKeys, waitFor, waitTerminal } from '../test-support/pipeline-fixture.js';
+import { startTestDaemon, writeTestDaemonConfig } from '../test-support/test-daemon.js';
 
 const PASSWORD = 'correct horse battery';
 let sim: Simulator;
@@ -32,29 +31,16 @@ beforeAll(async () => {
   sim = await startSimulator({ timeFactor: 0 });
   testDb = await createTestDatabase('faxgate_metrics');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-metrics-'));
-  const file = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    file,
-    [
-      'api:\n  port: 0',
-      'database:\n  allowPrivileged: true',
-      `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
-      `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
-      'logging:\n  level: error',
-      `redis:\n  keyPrefix: "${prefix}"`,
-      `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,
-      'queue:\n  enabled: true\n  receiveReserve: 1\n  timeScale: 0.001',
+  const file = writeTestDaemonConfig(dir, {
+    prefix: prefix,
+    simPort: sim.port,
+    controllers: [1, 2],
+    receiveReserve: 1,
+    sections: [
       'routing:\n  numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7, dialLocal: true }\n  inbound: { default: postoffice }',
-      '',
-    ].join('\n'),
-  );
-  const env: NodeJS.ProcessEnv = { FAXGATE_DATABASE_URL: testDb.url };
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-  gateway = await startGateway({
-    path: file,
-    env,
-    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
+    ],
   });
+  gateway = await startTestDaemon(file, testDb.url);
   db = openDatabase(testDb.url, { poolMax: 2 });
   for (const [name, role] of [
     ['op', 'operator'],

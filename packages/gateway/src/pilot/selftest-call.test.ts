@@ -12,10 +12,9 @@ import { credentials, grants, type Knex, mailboxes, migrate, openDatabase, users
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { validateConfig } from '../config/load.js';
-import { type RunningGateway, startGateway } from '../gateway.js';
-import { createGatewayLogger } from '../logger.js';
+import type { RunningGateway } from '../gateway.js';
 import { deleteKeys, testPage } from '../test-support/pipeline-fixture.js';
+import { startTestDaemon, writeTestDaemonConfig } from '../test-support/test-daemon.js';
 
 let sim: Simulator;
 let testDb: TestDatabase;
@@ -36,24 +35,15 @@ beforeAll(async () => {
   });
   testDb = await createTestDatabase('faxgate_selftest');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-selftest-'));
-  const file = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    file,
-    [
-      'api:\n  port: 0',
-      'database:\n  allowPrivileged: true',
-      `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
-      `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
-      'logging:\n  level: error',
-      `redis:\n  keyPrefix: "${prefix}"`,
-      `lines:\n  port: ${sim.port}\n  controllers: [1]`,
-      'queue:\n  enabled: true\n  receiveReserve: 0\n  timeScale: 0.001',
+  const file = writeTestDaemonConfig(dir, {
+    prefix: prefix,
+    simPort: sim.port,
+    sections: [
       'routing:\n  numbering: { countryCode: "49", areaCode: "30", localNumberLength: 7, dialLocal: true }\n  inbound: { default: postoffice }',
       'mode: pilot',
       'pilot:\n  testNumbers: ["+49305551000"]\n  selftestMailbox: selftest-out\n  selftestCallSeconds: 60',
-      '',
-    ].join('\n'),
-  );
+    ],
+  });
   db = openDatabase(testDb.url, { poolMax: 3 });
   await migrate(db, auditMigrations);
   for (const name of ['ada', 'bert']) {
@@ -64,13 +54,7 @@ beforeAll(async () => {
   await mailboxes.add(db, { name: 'postoffice', kind: 'incoming' });
   await mailboxes.add(db, { name: 'sales', kind: 'incoming', numbers: ['+49303001'] });
   await grants.grant(db, { user: 'ada', mailbox: 'selftest-out', right: 'out.send' });
-  const env: NodeJS.ProcessEnv = { FAXGATE_DATABASE_URL: testDb.url };
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-  gateway = await startGateway({
-    path: file,
-    env,
-    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
-  });
+  gateway = await startTestDaemon(file, testDb.url);
 }, 60_000);
 
 afterAll(async () => {

@@ -10,10 +10,9 @@ import { grants, mailboxes, openDatabase, users } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase, testRedisPrefix } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { validateConfig } from '../config/load.js';
-import { type RunningGateway, startGateway } from '../gateway.js';
-import { createGatewayLogger } from '../logger.js';
+import type { RunningGateway } from '../gateway.js';
 import { deleteKeys, testPage, waitTerminal } from '../test-support/pipeline-fixture.js';
+import { startTestDaemon, writeTestDaemonConfig } from '../test-support/test-daemon.js';
 import { submitFax } from './submit.js';
 
 let sim: Simulator;
@@ -26,28 +25,13 @@ beforeAll(async () => {
   sim = await startSimulator({ timeFactor: 0 });
   testDb = await createTestDatabase('faxgate_gwqueue');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faxgate-gwqueue-'));
-  const file = path.join(dir, 'faxgate.yaml');
-  fs.writeFileSync(
-    file,
-    [
-      'api:\n  port: 0',
-      'database:\n  allowPrivileged: true',
-      `paths: { spool: ${dir}/spool, tmp: ${dir}/tmp }`,
-      `audit: { checkpointDir: ${dir}/checkpoints, checkpointKeyFile: ${dir}/key/audit-checkpoint.key }`,
-      'logging:\n  level: error',
-      `redis:\n  keyPrefix: "${prefix}"`,
-      `lines:\n  port: ${sim.port}\n  controllers: [1, 2]`,
-      'queue:\n  enabled: true\n  receiveReserve: 1\n  timeScale: 0.001',
-      '',
-    ].join('\n'),
-  );
-  const env: NodeJS.ProcessEnv = { FAXGATE_DATABASE_URL: testDb.url };
-  if (process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
-  gateway = await startGateway({
-    path: file,
-    env,
-    logger: createGatewayLogger(validateConfig({ logging: { level: 'error' } }, {}).config),
+  const file = writeTestDaemonConfig(dir, {
+    prefix: prefix,
+    simPort: sim.port,
+    controllers: [1, 2],
+    receiveReserve: 1,
   });
+  gateway = await startTestDaemon(file, testDb.url);
 }, 60_000);
 
 afterAll(async () => {
