@@ -11,7 +11,8 @@ import { GATEWAY_VERSION } from './version.js';
  * so status never claims more — or less — than the code does.
  */
 export const NOT_BUILT_YET: readonly string[] = [
-  'web console, e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
+  "the web console's operations, auditor and administration views, the send form and the inbox (its skeleton is served at /: login, navigation, the live faxes list)",
+  'e-mail intake and e-mail notifications (webhooks: `notifications.webhooks`)',
 ];
 
 export interface GatewayStatus {
