@@ -8,20 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { A4_WIDTH, type BilevelPage } from '@faxgate/fax-core';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { inkedBlocks, missingInkBlocks } from '../../../fax-core/src/test-support/doc-compare.js';
 import { configSchema } from '../config/schema.js';
 import { createDocumentLoader, DocumentInputError, documentLoaderOptions } from '../documents/load-pages.js';
 import { gsPageBoxes, gsPageCandidates, gsPageCount } from '../test-support/conformance/doc-references.js';
-import {
-  type Check,
-  corpusRoot,
-  DOC_OVERRIDES,
-  groupOf,
-  readManifest,
-} from '../test-support/conformance/manifest.js';
+import { type Check, corpusRoot, DOC_OVERRIDES, readManifest } from '../test-support/conformance/manifest.js';
+import { describeManifest } from '../test-support/conformance/manifest-tests.js';
 import { strideOf } from '../test-support/conformance/raster.js';
-import { type CheckResult, fail, pass, runCheck, settle } from '../test-support/conformance/record.js';
+import { type CheckResult, fail, pass, runCheck } from '../test-support/conformance/record.js';
 
 const base = path.join(corpusRoot(), 'realworld/docs');
 const rows = readManifest(path.join(base, 'MANIFEST.tsv'), DOC_OVERRIDES);
@@ -143,21 +138,10 @@ function check(file: string, c: Check): Promise<CheckResult> {
 // a long document renders for half a minute on 2 cores; gs runs have their own limit (TOOL_TIMEOUT_MS)
 const TEST_TIMEOUT_MS = 300_000;
 
-describe('realworld/docs: rendered as faxgate send does, against Ghostscript', () => {
-  for (const row of rows)
-    for (const c of row.checks) {
-      const marker = c.mode === 'warn' ? '?' : c.mode === 'wrong' ? '~' : '';
-      it(
-        `${row.path} ${c.spec}${marker}`,
-        async ({ task }) => {
-          const r = await check(row.path, c);
-          settle(
-            task.meta,
-            { manifest: 'docs', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
-            r,
-          );
-        },
-        TEST_TIMEOUT_MS,
-      );
-    }
-});
+describeManifest(
+  'realworld/docs: rendered as faxgate send does, against Ghostscript',
+  'docs',
+  rows,
+  check,
+  TEST_TIMEOUT_MS,
+);

@@ -6,16 +6,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type FaxDocument, readFaxDocument } from '@faxgate/fax-core';
-import { describe, it } from 'vitest';
 import {
   gsFaxPages,
   libtiffPages,
   sfftobmpPages,
   withDir,
 } from '../test-support/conformance/fax-references.js';
-import { type Check, corpusRoot, groupOf, readManifest } from '../test-support/conformance/manifest.js';
+import { type Check, corpusRoot, readManifest } from '../test-support/conformance/manifest.js';
+import { describeManifest } from '../test-support/conformance/manifest-tests.js';
 import { diffRasters, type Raster } from '../test-support/conformance/raster.js';
-import { type CheckResult, fail, pass, runCheck, settle } from '../test-support/conformance/record.js';
+import { type CheckResult, fail, pass, runCheck } from '../test-support/conformance/record.js';
 import { runFaxgate } from '../testing/run-cli.js';
 
 const base = path.join(corpusRoot(), 'realworld/fax');
@@ -108,21 +108,10 @@ function check(file: string, c: Check): Promise<CheckResult> {
 // a reference tool run is limited to TOOL_TIMEOUT_MS; faxgate info/convert start a process
 const TEST_TIMEOUT_MS = 180_000;
 
-describe('realworld/fax: decoded like the references of MANIFEST.tsv', () => {
-  for (const row of rows)
-    for (const c of row.checks) {
-      const marker = c.mode === 'warn' ? '?' : c.mode === 'wrong' ? '~' : '';
-      it(
-        `${row.path} ${c.spec}${marker}`,
-        async ({ task }) => {
-          const r = await check(row.path, c);
-          settle(
-            task.meta,
-            { manifest: 'fax', group: groupOf(row.path), file: row.path, check: c.spec, mode: c.mode },
-            r,
-          );
-        },
-        TEST_TIMEOUT_MS,
-      );
-    }
-});
+describeManifest(
+  'realworld/fax: decoded like the references of MANIFEST.tsv',
+  'fax',
+  rows,
+  check,
+  TEST_TIMEOUT_MS,
+);
