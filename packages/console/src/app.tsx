@@ -5,9 +5,11 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, HttpError, type Session, type View } from './api.js';
 import { initialLang, type Lang, rememberLang, translator } from './i18n.js';
 import { navigate, usePath } from './router.js';
-import { FaxesView } from './views/faxes.js';
+import { AdministrationView } from './views/administration/index.js';
+import { AuditorView } from './views/auditor/index.js';
+import { FaxesView } from './views/faxes/index.js';
 import { LoginView } from './views/login.js';
-import { PlannedView } from './views/planned.js';
+import { OperationsView } from './views/operations/index.js';
 
 const VIEWS: readonly View[] = ['faxes', 'operations', 'auditor', 'administration'];
 
@@ -43,7 +45,9 @@ export function App() {
     navigate('/login');
   };
 
-  const view = VIEWS.find((v) => path === `/${v}`);
+  // The first path segment names the view; the rest (e.g. /faxes/42) is the view's own.
+  const view = VIEWS.find((v) => path === `/${v}` || path.startsWith(`/${v}/`));
+  const sub = view ? path.slice(view.length + 2) : '';
   useEffect(() => {
     if (session === null && path !== '/login') navigate('/login', true);
     if (session && (path === '/' || path === '/login')) navigate(`/${session.views[0] ?? 'faxes'}`, true);
@@ -101,7 +105,15 @@ export function App() {
         {session === undefined && !error && <p>{t('loading')}</p>}
         {session === null && <LoginView t={t} onSignedIn={load} />}
         {session && view === 'faxes' && <FaxesView t={t} lang={lang} />}
-        {session && view && view !== 'faxes' && <PlannedView t={t} view={view} key={view} />}
+        {session && view === 'operations' && (
+          <OperationsView t={t} lang={lang} sub={sub} actions={session.actions} />
+        )}
+        {session && view === 'auditor' && (
+          <AuditorView t={t} lang={lang} sub={sub} actions={session.actions} />
+        )}
+        {session && view === 'administration' && (
+          <AdministrationView t={t} lang={lang} sub={sub} actions={session.actions} />
+        )}
       </main>
     </>
   );

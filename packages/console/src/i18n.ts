@@ -1,5 +1,11 @@
 // The console's two languages. The first choice is the page's lang attribute (the gateway
 // sets it from Accept-Language); the switch overrides it and is remembered in this browser.
+// Each view keeps its words beside it (views/<view>/strings.ts); this file merges them.
+import { strings as administration } from './views/administration/strings.js';
+import { strings as auditor } from './views/auditor/strings.js';
+import { strings as faxes } from './views/faxes/strings.js';
+import { strings as operations } from './views/operations/strings.js';
+
 export type Lang = 'en' | 'de';
 
 const en = {
@@ -18,22 +24,6 @@ const en = {
   'view.auditor': 'Auditor',
   'view.administration': 'Administration',
   signedIn: 'Signed in as {name}',
-  'faxes.caption': 'Faxes you may see, newest first',
-  'faxes.outgoing': 'Outgoing',
-  'faxes.incoming': 'Incoming',
-  'faxes.none': 'No faxes.',
-  'faxes.live': 'Live updates on',
-  'faxes.offline': 'Live updates interrupted, reconnecting…',
-  'col.id': 'No.',
-  'col.direction': 'Direction',
-  'col.state': 'State',
-  'col.number': 'Number',
-  'col.mailbox': 'Mailbox',
-  'col.owner': 'Owner',
-  'col.pages': 'Pages',
-  'col.updated': 'Last change',
-  'dir.in': 'in',
-  'dir.out': 'out',
   'denied.title': 'Not allowed',
   'denied.text': 'Your rights do not include this view. The attempt has been recorded.',
   'planned.intro': 'This view is not built yet. It will show:',
@@ -59,9 +49,9 @@ const en = {
   'shows.configuration': 'the configuration, pilot, selftest and release',
 };
 
-export type Key = keyof typeof en;
+type BaseKey = keyof typeof en;
 
-const de: Record<Key, string> = {
+const de: Record<BaseKey, string> = {
   'app.name': 'faxgate',
   'lang.switch': 'Sprache',
   'login.title': 'Bei faxgate anmelden',
@@ -77,22 +67,6 @@ const de: Record<Key, string> = {
   'view.auditor': 'Revision',
   'view.administration': 'Verwaltung',
   signedIn: 'Angemeldet als {name}',
-  'faxes.caption': 'Faxe, die Sie sehen dürfen, neueste zuerst',
-  'faxes.outgoing': 'Ausgehend',
-  'faxes.incoming': 'Eingehend',
-  'faxes.none': 'Keine Faxe.',
-  'faxes.live': 'Live-Aktualisierung an',
-  'faxes.offline': 'Live-Aktualisierung unterbrochen, verbinde neu…',
-  'col.id': 'Nr.',
-  'col.direction': 'Richtung',
-  'col.state': 'Status',
-  'col.number': 'Nummer',
-  'col.mailbox': 'Postfach',
-  'col.owner': 'Absender',
-  'col.pages': 'Seiten',
-  'col.updated': 'Letzte Änderung',
-  'dir.in': 'ein',
-  'dir.out': 'aus',
   'denied.title': 'Nicht erlaubt',
   'denied.text': 'Ihre Rechte umfassen diese Ansicht nicht. Der Versuch wurde protokolliert.',
   'planned.intro': 'Diese Ansicht ist noch nicht gebaut. Sie wird zeigen:',
@@ -118,7 +92,18 @@ const de: Record<Key, string> = {
   'shows.configuration': 'die Konfiguration, Pilotbetrieb, Selbsttest und Freigabe',
 };
 
-const DICTS: Record<Lang, Record<Key, string>> = { en, de };
+export type Key =
+  | BaseKey
+  | keyof typeof faxes.en
+  | keyof typeof operations.en
+  | keyof typeof auditor.en
+  | keyof typeof administration.en;
+
+const PARTS = [faxes, operations, auditor, administration];
+const DICTS: Record<Lang, Record<Key, string>> = {
+  en: Object.assign({}, en, ...PARTS.map((p) => p.en)),
+  de: Object.assign({}, de, ...PARTS.map((p) => p.de)),
+};
 const STORAGE_KEY = 'faxgate.lang';
 
 export function isLang(x: unknown): x is Lang {

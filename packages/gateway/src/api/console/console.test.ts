@@ -203,4 +203,11 @@ describe('the console page', () => {
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${f.base}/assets/..%2Fpackage.json`)).status).toBe(404);
   });
+  it('answers the paths below a view with the same page, and nothing else outside the views', async () => {
+    const deep = await fetch(`${f.base}/faxes/42`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain('<html lang="en">');
+    expect((await fetch(`${f.base}/auditor/log/export`)).status).toBe(200);
+    expect((await fetch(`${f.base}/elsewhere/faxes`)).status).toBe(404);
+  });
 });

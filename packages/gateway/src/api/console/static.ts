@@ -11,8 +11,12 @@ import { CONSOLE_VIEWS } from './views.js';
 export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
 
-/** The console's routes: the views, the login page, and the root (which picks a view). */
-export const CONSOLE_PAGES = ['/', '/login', ...CONSOLE_VIEWS.map((v) => `/${v}`)];
+/**
+ * The console's routes: the views and the paths below them (/faxes/42, /auditor/log), the
+ * login page, and the root (which picks a view). All answer the same page; the console's
+ * router draws what the path names.
+ */
+export const CONSOLE_PAGES = ['/', '/login', ...CONSOLE_VIEWS.flatMap((v) => [`/${v}`, `/${v}/*`])];
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,5 +1,5 @@
-import type { View } from '../api.js';
-import type { Key, Translate } from '../i18n.js';
+import type { View } from '../../api.js';
+import type { Key, Translate } from '../../i18n.js';
 import { Denied } from './denied.js';
 import { useView } from './use-view.js';
 

@@ -1,4 +1,4 @@
-import type { Translate } from '../i18n.js';
+import type { Translate } from '../../i18n.js';
 
 export function Denied({ t }: { t: Translate }) {
   return (

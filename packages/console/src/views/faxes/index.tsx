@@ -2,10 +2,10 @@
 // gateway's event stream — a change patches its row; a fax not in the list yet, a
 // reconnect or a resync re-reads the list. No timer asks the server anything.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Fax, type FaxRow } from '../api.js';
-import { formatTime, type Lang, type Translate } from '../i18n.js';
-import { Denied } from './denied.js';
-import { useView } from './use-view.js';
+import { api, type Fax, type FaxRow } from '../../api.js';
+import { formatTime, type Lang, type Translate } from '../../i18n.js';
+import { Denied } from '../common/denied.js';
+import { useView } from '../common/use-view.js';
 
 const LIMIT = 200;
 

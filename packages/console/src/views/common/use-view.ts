@@ -1,7 +1,7 @@
 // Opening a view asks the server first (GET /console/views/<view>): 403 means not allowed,
 // whatever the navigation showed or the address bar said.
 import { useEffect, useState } from 'preact/hooks';
-import { api, HttpError, type View } from '../api.js';
+import { api, HttpError, type View } from '../../api.js';
 
 export interface ViewInfo {
   view: View;

@@ -1,0 +1,41 @@
+// The Faxes view's words, English and German.
+import { defineStrings } from '../../strings.js';
+
+export const strings = defineStrings(
+  {
+    'faxes.caption': 'Faxes you may see, newest first',
+    'faxes.outgoing': 'Outgoing',
+    'faxes.incoming': 'Incoming',
+    'faxes.none': 'No faxes.',
+    'faxes.live': 'Live updates on',
+    'faxes.offline': 'Live updates interrupted, reconnecting…',
+    'col.id': 'No.',
+    'col.direction': 'Direction',
+    'col.state': 'State',
+    'col.number': 'Number',
+    'col.mailbox': 'Mailbox',
+    'col.owner': 'Owner',
+    'col.pages': 'Pages',
+    'col.updated': 'Last change',
+    'dir.in': 'in',
+    'dir.out': 'out',
+  },
+  {
+    'faxes.caption': 'Faxe, die Sie sehen dürfen, neueste zuerst',
+    'faxes.outgoing': 'Ausgehend',
+    'faxes.incoming': 'Eingehend',
+    'faxes.none': 'Keine Faxe.',
+    'faxes.live': 'Live-Aktualisierung an',
+    'faxes.offline': 'Live-Aktualisierung unterbrochen, verbinde neu…',
+    'col.id': 'Nr.',
+    'col.direction': 'Richtung',
+    'col.state': 'Status',
+    'col.number': 'Nummer',
+    'col.mailbox': 'Postfach',
+    'col.owner': 'Absender',
+    'col.pages': 'Seiten',
+    'col.updated': 'Letzte Änderung',
+    'dir.in': 'ein',
+    'dir.out': 'aus',
+  },
+);

@@ -1,0 +1,4 @@
+// The Operations view's words, English and German.
+import { defineStrings } from '../../strings.js';
+
+export const strings = defineStrings({}, {});
