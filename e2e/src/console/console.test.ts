@@ -4,87 +4,25 @@
 // under Accept-Language: de; axe finds no serious or critical violation on the login page
 // and the faxes view; a fax sent over the simulator is followed live in the list. One
 // browser for the file.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { users } from '@faxgate/store';
-import { testRedisPrefix } from '@faxgate/store/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousViolations } from '../test-support/browser.js';
-import { type Daemon, startDaemon } from '../test-support/daemon.js';
-import { type OwnRedis, startOwnRedis } from '../test-support/redis-server.js';
-import { World } from '../test-support/world.js';
+import { seriousViolations } from '../test-support/browser.js';
+import { type ConsoleWorld, ROLES, startConsoleWorld } from './console-world.js';
 
-const PASSWORD = 'correct horse battery';
-const consoleDist = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../packages/console/dist',
-);
-
-/** The demo's roles (packages/demo/src/seed.ts); `alice` is the world's user with an outbox. */
-const ROLES = [
-  { user: 'demo-admin', role: 'admin', nav: ['Faxes', 'Operations', 'Auditor', 'Administration'] },
-  { user: 'demo-postoffice', role: 'postoffice', nav: ['Faxes', 'Operations', 'Administration'] },
-  { user: 'demo-operator', role: 'operator', nav: ['Faxes', 'Operations'] },
-  { user: 'demo-auditor', role: 'auditor', nav: ['Faxes', 'Operations', 'Auditor'] },
-  { user: 'alice', role: 'user', nav: ['Faxes'] },
-] as const;
-
-let redis: OwnRedis;
-let world: World;
-let daemon: Daemon;
-let browser: Browser;
+let cw: ConsoleWorld;
 let base: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(consoleDist, 'index.html')))
-    throw new Error(`the console is not built (${consoleDist}): run npm run build`);
-  redis = await startOwnRedis();
-  world = await World.create({
-    faxes: 1,
-    timeFactor: 0.05,
-    bChannels: 2,
-    redisUrl: redis.url,
-    redisPrefix: testRedisPrefix('faxgate-e2e'),
-    transport: 'rcapi',
-    queue: {},
-  });
-  await users.setPassword(world.db, 'alice', PASSWORD);
-  for (const r of ROLES)
-    if (r.user !== 'alice') await users.add(world.db, { name: r.user, roles: [r.role], password: PASSWORD });
-  daemon = await startDaemon({
-    config: world.daemonConfig(),
-    dir: world.dir,
-    databaseUrl: world.testDb.url,
-    redisUrl: redis.url,
-    startTimeoutMs: 120_000,
-  });
-  const m = /API listening on (http:\/\/[0-9.:]+)/.exec(daemon.output());
-  if (!m) throw new Error(`no API address in the daemon's output:\n${daemon.output()}`);
-  base = m[1];
-  browser = await launchChromium();
+  cw = await startConsoleWorld();
+  base = cw.base;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await daemon?.stop();
-  await world?.close();
-  await redis?.stop();
+  await cw?.close();
 });
 
-async function newPage(locale = 'en-GB'): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 768 } });
-  return context.newPage();
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
+const newPage = (locale?: string): Promise<Page> => cw.newPage(locale);
+const signIn = (page: Page, user: string): Promise<void> => cw.signIn(page, user);
 
 describe('the login page', () => {
   it('speaks German under Accept-Language: de, English after the switch', async () => {
@@ -157,7 +95,9 @@ describe('each role', () => {
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.getByLabel('User name').waitFor();
         // Signed out on the server too (the DELETE carried the CSRF header): a reload stays out.
-        expect(await world.db('audit_events').where({ type: 'auth.logout', actor: r.user })).toHaveLength(1);
+        expect(await cw.world.db('audit_events').where({ type: 'auth.logout', actor: r.user })).toHaveLength(
+          1,
+        );
         await page.reload();
         await page.getByLabel('User name').waitFor();
         expect(await page.getByRole('navigation').count()).toBe(0);
@@ -175,7 +115,7 @@ describe('each role', () => {
       await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
       await page.goto(`${base}/auditor`);
       await page.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
-      const denied = await world
+      const denied = await cw.world
         .db('audit_events')
         .where({ type: 'access.denied', actor: 'demo-operator' })
         .select('details');
@@ -201,11 +141,11 @@ describe('the faxes view', () => {
       await page.getByRole('status').filter({ hasText: 'Live updates on' }).waitFor();
       await page.getByText('No faxes.').waitFor();
       const before = listings.length;
-      const sent = await world.submit(0);
+      const sent = await cw.world.submit(0);
       const done = page.locator(`tr[data-fax="${sent.id}"] td[data-state="done"]`);
       await done.waitFor({ timeout: 60_000 });
       const seenAt = Date.now();
-      const row = await world.db('faxes').where({ id: sent.id }).first();
+      const row = await cw.world.db('faxes').where({ id: sent.id }).first();
       expect(row.state).toBe('done');
       // updated_at is the committing transaction's start: the delay measured is an upper bound.
       const delay = seenAt - new Date(row.updated_at).getTime();
