@@ -77,6 +77,14 @@ describe('the demo (npm start)', () => {
       ]),
     );
     expect(stdout).toContain(`docs ${address}/docs, spec ${address}/openapi.json`);
+    // The console's address comes first, then the logins to use there.
+    const banner = stdout.slice(stdout.indexOf('faxgate demo is running')).split('\n');
+    expect(banner[1]).toMatch(new RegExp(`^ {2}console: +${address}/ `));
+    expect(banner[2]).toMatch(/^ {2}logins /);
+    expect(banner[3]).toMatch(/^ {4}demo-/);
+    const page = await fetch(`${address}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<script [^>]*src="\/assets\/app-/);
     expect(stdout).toContain(`curl -s -X POST ${address}/api/v1/sessions`);
     expect(fs.existsSync(configFile)).toBe(true);
     expect((await fetch(`${address}/health`)).status).toBe(200);
