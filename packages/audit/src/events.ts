@@ -132,6 +132,10 @@ export const AUDIT_EVENT_TYPES = [
   // alerts (gateway/src/alerts): raised once per key until cleared; detail { key, severity, source, summary }
   'alert.raised',
   'alert.cleared',
+  // mail outbox (gateway/src/mail): a mail queued for the relay, accepted by it, or given up on record
+  'mail.queued',
+  'mail.sent',
+  'mail.failed',
   // disk guard (gateway/src/disk): a node's level changed (ok, warning, critical = refusing work)
   'disk.state',
   'system.start',
