@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errors, ref } from '../schemas.js';
+import { consoleAuditorRoutes } from './auditor.js';
 import { createFaxEventHub, type FaxEvent } from './fax-events.js';
 import { actionsFor, CONSOLE_VIEWS, type ConsoleView, loadRights, requireView, viewsFor } from './views.js';
 
@@ -60,6 +61,7 @@ export async function consoleRoutes(
   app.addHook('onClose', async () => {
     await hub.close();
   });
+  await consoleAuditorRoutes(app, services);
 
   app.get(
     '/console/views',
@@ -116,7 +118,7 @@ export async function consoleRoutes(
       const p = principalOf(req);
       const view = req.params.view;
       await requireView(services, p, view);
-      return view === 'faxes'
+      return view === 'faxes' || view === 'auditor'
         ? { view, built: true, shows: [] }
         : { view, built: false, shows: PLANNED[view] };
     },
