@@ -1,0 +1,104 @@
+// `npm run docs:screenshots`: runs the demo (npm start's gateway, simulator, a fax sent and
+// one received), signs in as each demo role in Debian's Chromium and writes the console's main
+// views to docs/console/*.png, which the README shows. Run it again after changing a view.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../test-support/browser.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const OUT = path.join(ROOT, 'docs/console');
+const LAPTOP = { width: 1366, height: 768 };
+const PHONE = { width: 375, height: 667 };
+
+/** One picture: who, where, how big; `user` null = signed out. Views add their pages here. */
+export interface Shot {
+  file: string;
+  user: string | null;
+  path: string;
+  locale?: string;
+  viewport?: { width: number; height: number };
+  /** Text to wait for before the picture (besides the h1). */
+  waitFor?: string;
+}
+
+export const SHOTS: Shot[] = [
+  { file: 'login-de.png', user: null, path: '/', locale: 'de-DE' },
+  { file: 'faxes.png', user: 'demo-user', path: '/faxes' },
+  { file: 'inbox-phone.png', user: 'demo-user', path: '/faxes/inbox', viewport: PHONE },
+  { file: 'operations.png', user: 'demo-operator', path: '/operations' },
+  { file: 'auditor.png', user: 'demo-auditor', path: '/auditor' },
+  { file: 'administration.png', user: 'demo-admin', path: '/administration' },
+];
+
+interface Demo {
+  child: ChildProcess;
+  address: string;
+  passwords: Map<string, string>;
+}
+
+async function startDemo(): Promise<Demo> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'packages/demo/dist/main.js')], {
+    env: { ...process.env, FAXGATE_DEMO_TIME_FACTOR: process.env.FAXGATE_DEMO_TIME_FACTOR ?? '0.01' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const deadline = Date.now() + 180_000;
+  while (!out.includes('both faxes are through')) {
+    if (child.exitCode !== null) throw new Error(`the demo stopped:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`the demo did not get both faxes through in 3 min:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const address = /console: +(http:\/\/[0-9.:]+)\//.exec(out)?.[1];
+  if (!address) throw new Error(`no console address in the demo's output:\n${out}`);
+  const passwords = new Map(
+    [...out.matchAll(/^ {4}(demo-[a-z]+) +(demo-[A-Za-z0-9_-]{12}) /gm)].map((m) => [m[1], m[2]]),
+  );
+  return { child, address, passwords };
+}
+
+async function shoot(browser: Browser, demo: Demo, shot: Shot): Promise<void> {
+  const context = await browser.newContext({
+    locale: shot.locale ?? 'en-GB',
+    viewport: shot.viewport ?? LAPTOP,
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${demo.address}/`);
+    if (shot.user) {
+      const password = demo.passwords.get(shot.user);
+      if (!password) throw new Error(`no password for ${shot.user} in the demo's output`);
+      await page.getByLabel('User name').fill(shot.user);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      await page.goto(demo.address + shot.path);
+    }
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    if (shot.waitFor) await page.getByText(shot.waitFor).first().waitFor();
+    await page.waitForTimeout(1500); // live data and images settle
+    await page.screenshot({ path: path.join(OUT, shot.file), fullPage: false });
+    console.log(`docs/console/${shot.file}: ${shot.user ?? 'signed out'} at ${shot.path}`);
+  } finally {
+    await context.close();
+  }
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  const demo = await startDemo();
+  const browser = await launchChromium();
+  try {
+    for (const shot of SHOTS) await shoot(browser, demo, shot);
+  } finally {
+    await browser.close();
+    demo.child.kill('SIGINT');
+  }
+}
+
+await main();
