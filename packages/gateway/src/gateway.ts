@@ -390,6 +390,15 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
             evidence: evidence?.state(),
           };
         },
+        watchLines: (fn) => {
+          const pool = pipeline?.worker?.pool ?? channels;
+          pool?.on('change', fn);
+          lines?.on('change', fn);
+          return () => {
+            pool?.off('change', fn);
+            lines?.off('change', fn);
+          };
+        },
         refreshLines: lines && (() => lines?.refreshService() ?? Promise.resolve()),
         disk,
         runHealthChecks: () => runGatewayChecks(checks),

@@ -32,6 +32,11 @@ export interface ApiServices {
     lines?: LineWithChannels[];
     evidence?: unknown;
   };
+  /**
+   * Calls `fn` when a line or a B channel of this process changes (the console's live
+   * operations view); returns the function that stops it. Absent when no lines run here.
+   */
+  watchLines?: (fn: () => void) => () => void;
   /** Follow line_service now (after a line was taken out of service or back), when lines run here. */
   refreshLines?: () => Promise<void>;
   /**

@@ -62,7 +62,8 @@ export interface ChannelTaken {
   kind: 'sending' | 'receiving';
 }
 
-export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [ChannelTaken] }> {
+/** `change`: a channel was taken, released or labelled (the console's live channel view). */
+export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [ChannelTaken]; change: [] }> {
   private readonly books: ControllerBook[];
   private readonly waiters: Waiter[] = [];
   private sendingCount = 0;
@@ -173,6 +174,7 @@ export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [Chan
     }
     b.held[i] = what;
     this.emit('taken', { controller: b.controller, channel: i + 1, kind: what.kind });
+    this.emit('change');
     let released = false;
     return {
       controller: b.controller,
@@ -186,6 +188,7 @@ export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [Chan
           b.sending--;
           this.sendingCount--;
         }
+        this.emit('change');
         this.handOver();
       },
     };
@@ -209,7 +212,9 @@ export class ChannelPool extends EventEmitter<{ capacity: [number]; taken: [Chan
   /** Names the fax an incoming call is receiving, once it has a row. */
   label(lease: ChannelLease, faxId: number): void {
     const h = this.book(lease.controller)?.held[lease.channel - 1];
-    if (h) h.faxId = faxId;
+    if (!h) return;
+    h.faxId = faxId;
+    this.emit('change');
   }
 
   /** Every controller and B channel: idle, sending fax N, receiving fax N. */

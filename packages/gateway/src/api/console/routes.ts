@@ -9,6 +9,8 @@ import { ApiError } from '../errors.js';
 import { errors, ref } from '../schemas.js';
 import { consoleAuditorRoutes } from './auditor.js';
 import { createFaxEventHub, type FaxEvent } from './fax-events.js';
+import { operationsRoutes } from './operations.js';
+import { operationsStreamRoutes } from './operations-stream.js';
 import { actionsFor, CONSOLE_VIEWS, type ConsoleView, loadRights, requireView, viewsFor } from './views.js';
 
 const tags = ['console'];
@@ -62,6 +64,8 @@ export async function consoleRoutes(
     await hub.close();
   });
   await consoleAuditorRoutes(app, services);
+  await operationsRoutes(app, services);
+  await operationsStreamRoutes(app, services, opts);
 
   app.get(
     '/console/views',
@@ -118,7 +122,7 @@ export async function consoleRoutes(
       const p = principalOf(req);
       const view = req.params.view;
       await requireView(services, p, view);
-      return view === 'faxes' || view === 'auditor'
+      return view === 'faxes' || view === 'auditor' || view === 'operations'
         ? { view, built: true, shows: [] }
         : { view, built: false, shows: PLANNED[view] };
     },
