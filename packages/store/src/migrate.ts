@@ -19,6 +19,7 @@ import { m0051PilotRelease } from './migrations/0051_pilot_release.js';
 import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
 import { m0070LineService } from './migrations/0070_line_service.js';
 import { m0080MailOutbox } from './migrations/0080_mail_outbox.js';
+import { m0130FaxReads } from './migrations/0130_fax_reads.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -46,6 +47,7 @@ export const storeMigrations: readonly Migration[] = [
   m0060AuditReviews,
   m0070LineService,
   m0080MailOutbox,
+  m0130FaxReads,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

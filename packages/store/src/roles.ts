@@ -27,6 +27,7 @@ export const STORE_TABLES = [
   'schedule_runs',
   'health_checks',
   'line_service',
+  'fax_reads',
 ] as const;
 
 /** Table privileges the application role may be given; TRUNCATE, REFERENCES and TRIGGER never. */

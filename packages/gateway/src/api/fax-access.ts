@@ -28,6 +28,11 @@ export interface FaxQuery {
   mailbox?: number;
   limit: number;
   before?: number;
+  /** Digits the remote number contains (the console's search). */
+  numberDigits?: string;
+  /** Created at or after / before these times. */
+  from?: Date;
+  to?: Date;
 }
 
 /** A page of faxes visible to `p`, newest first (keyset paging on id). */
@@ -39,6 +44,12 @@ export async function listVisible(db: Db, p: Principal, q: FaxQuery): Promise<Fa
   if (q.states?.length) sql.whereIn('state', q.states);
   if (q.mailbox !== undefined) sql.where('mailbox_id', q.mailbox);
   if (q.before !== undefined) sql.where('id', '<', q.before);
+  if (q.numberDigits)
+    sql.whereRaw(`regexp_replace(coalesce(remote_number, ''), '[^0-9]', '', 'g') LIKE ?`, [
+      `%${q.numberDigits}%`,
+    ]);
+  if (q.from) sql.where('created_at', '>=', q.from);
+  if (q.to) sql.where('created_at', '<', q.to);
   whereFaxVisible(sql, viewer, q.direction);
   return (await sql).map(faxes.toFax);
 }

@@ -10,7 +10,8 @@ import { DestinationRefusedError } from './errors.js';
 /** What the router allows: a call, or delivery into one of our own mailboxes. */
 export type AllowedDecision = Exclude<OutgoingDecision<MailboxInput>, { action: 'refuse' }>;
 
-async function userGroups(db: Db, userId: number): Promise<string[]> {
+/** The names of the groups `userId` belongs to (group policies of the destination policy). */
+export async function userGroups(db: Db, userId: number): Promise<string[]> {
   const rows = await db('group_members')
     .join('groups', 'groups.id', 'group_members.group_id')
     .where('group_members.user_id', userId)

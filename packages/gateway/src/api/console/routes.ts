@@ -9,6 +9,7 @@ import { ApiError } from '../errors.js';
 import { errors, ref } from '../schemas.js';
 import { consoleAuditorRoutes } from './auditor.js';
 import { createFaxEventHub, type FaxEvent } from './fax-events.js';
+import { consoleFaxRoutes } from './faxes.js';
 import { operationsRoutes } from './operations.js';
 import { operationsStreamRoutes } from './operations-stream.js';
 import { actionsFor, CONSOLE_VIEWS, type ConsoleView, loadRights, requireView, viewsFor } from './views.js';
@@ -63,6 +64,7 @@ export async function consoleRoutes(
   app.addHook('onClose', async () => {
     await hub.close();
   });
+  await consoleFaxRoutes(app, services);
   await consoleAuditorRoutes(app, services);
   await operationsRoutes(app, services);
   await operationsStreamRoutes(app, services, opts);

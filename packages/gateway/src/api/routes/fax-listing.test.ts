@@ -65,6 +65,20 @@ describe('GET /api/v1/listing/faxes', () => {
     ]);
   });
 
+  it('narrows by digits of the remote number (separators ignored) and by creation time', async () => {
+    const ids = async (q: string) => (await list('op', `direction=out&${q}`)).body.items.map((i) => i.fax.id);
+    expect(await ids('number=555 10')).toEqual(out);
+    expect(await ids('number=%2B49 (30) 555')).toEqual(out);
+    expect(await ids('number=4989')).toEqual([]);
+    expect((await list('bob', 'direction=in&number=89123')).body.items.map((i) => i.fax.id)).toEqual([
+      received,
+    ]);
+    const created = (await f.db('faxes').where({ id: out[1] }).first('created_at')).created_at as Date;
+    const later = new Date(created.getTime() + 1).toISOString();
+    expect(await ids(`to=${encodeURIComponent(later)}`)).toEqual(out);
+    expect(await ids(`from=${encodeURIComponent(later)}`)).toEqual([]);
+  });
+
   it('answers 400 for bad input and 404 for a mailbox of the wrong kind, never 500', async () => {
     for (const q of [
       '',
@@ -73,6 +87,10 @@ describe('GET /api/v1/listing/faxes', () => {
       'direction=in&limit=0',
       'direction=in&state=A',
       'direction=in&right=fly',
+      'direction=in&number=abc',
+      'direction=in&number=--',
+      'direction=in&from=yesterday',
+      'direction=in&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
     ]) {
       expect((await list('op', q)).status).toBe(400);
     }

@@ -9,6 +9,7 @@ import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { listVisible } from '../fax-access.js';
 import { errors, ref, stateFilter } from '../schemas.js';
+import { rangeOf, rangeQuery } from './export-stream.js';
 
 const PAGE = 500;
 
@@ -17,6 +18,9 @@ interface Query {
   state?: string;
   mailbox?: string;
   right?: MailboxRight;
+  number?: string;
+  from?: string;
+  to?: string;
   limit: number;
 }
 
@@ -41,6 +45,14 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
               enum: [...MAILBOX_RIGHTS],
               description: 'only faxes of mailboxes where I hold this right (in.read: my inbox)',
             },
+            number: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 40,
+              pattern: '^[0-9 +()/.-]+$',
+              description: 'only faxes whose remote number contains these digits (separators ignored)',
+            },
+            ...rangeQuery,
             limit: {
               type: 'integer',
               minimum: 1,
@@ -78,6 +90,11 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
       const unknown = states?.find((s) => !(FAX_STATES as readonly string[]).includes(s));
       if (unknown)
         throw new ApiError(400, 'invalid_input', `state: unknown state ${JSON.stringify(unknown)}`);
+      const numberDigits = q.number?.replace(/[^0-9]/g, '');
+      if (q.number !== undefined && !numberDigits)
+        throw new ApiError(400, 'invalid_input', 'number: give at least one digit');
+      // from/to: when the fax was created (submitted or received)
+      const { from, to } = rangeOf(q);
       let mailboxId: number | undefined;
       if (q.mailbox !== undefined) {
         const ref = /^[0-9]{1,15}$/.test(q.mailbox) ? Number(q.mailbox) : q.mailbox;
@@ -109,6 +126,9 @@ export async function faxListingRoutes(app: FastifyInstance, services: ApiServic
           mailbox: mailboxId,
           limit: PAGE,
           before,
+          numberDigits,
+          from,
+          to,
         });
         for (const f of page) if (list.length < q.limit && (await holds(f))) list.push(f);
         if (page.length < PAGE) break;
