@@ -32,6 +32,7 @@ import { configHistoryRoutes } from './routes/config-history.js';
 import { faxContentRoutes } from './routes/fax-content.js';
 import { faxListingRoutes } from './routes/fax-listing.js';
 import { faxRoutes } from './routes/faxes.js';
+import { forwardingRoutes } from './routes/forwarding.js';
 import { grantRoutes } from './routes/grants.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthCheckRoutes } from './routes/health-checks.js';
@@ -214,6 +215,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         await faxRoutes(v1, services);
         await faxContentRoutes(v1, services);
         await jobRoutes(v1, services);
+        await forwardingRoutes(v1, services);
         await operatorRoutes(v1, services);
         await userRoutes(v1, services);
         await groupRoutes(v1, services);
