@@ -72,6 +72,9 @@ export const AUDIT_EVENT_TYPES = [
   'fax.delete',
   'fax.notify',
   'fax.deadletter',
+  // e-mail to fax (gateway/src/mail-intake): a message faxed, or refused with its reason (never both)
+  'mail.intake.accepted',
+  'mail.intake.refused',
   // Authentication
   'auth.login',
   'auth.logout',

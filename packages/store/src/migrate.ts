@@ -19,6 +19,7 @@ import { m0051PilotRelease } from './migrations/0051_pilot_release.js';
 import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
 import { m0070LineService } from './migrations/0070_line_service.js';
 import { m0080MailOutbox } from './migrations/0080_mail_outbox.js';
+import { m0090MailIntake } from './migrations/0090_mail_intake.js';
 import { m0130FaxReads } from './migrations/0130_fax_reads.js';
 
 export interface Migration {
@@ -47,6 +48,7 @@ export const storeMigrations: readonly Migration[] = [
   m0060AuditReviews,
   m0070LineService,
   m0080MailOutbox,
+  m0090MailIntake,
   m0130FaxReads,
 ];
 
