@@ -6,6 +6,7 @@ import { routerConfigSchema } from '@faxgate/router';
 import { z } from 'zod';
 import { checksSchema } from '../checks/config.js';
 import { diskSchema } from '../disk/config.js';
+import { mailSchema } from '../mail/config.js';
 import { mailIntakeSchema } from '../mail-intake/config.js';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
 import { modeSchema, pilotSchema } from '../pilot/config.js';
@@ -391,6 +392,8 @@ export const configSchema = z.strictObject({
   checks: checksSchema,
   /** E-mail to fax: the IMAP mailbox polled, allowed senders, bounds (mail-intake/config.ts). */
   mailIntake: mailIntakeSchema,
+  /** Fax to e-mail: the relay, the outbox's retry policy, what is mailed (mail/config.ts). */
+  mail: mailSchema,
   /** pilot: only test numbers dialled, incoming to the post office, until a release (pilot/config.ts). */
   mode: modeSchema,
   pilot: pilotSchema,

@@ -57,7 +57,6 @@ function messageId(s: string, what: string): string {
 
 function oneLine(s: string): string {
   // A header value: line breaks and other control characters would start a new header.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 
