@@ -5,6 +5,7 @@ import { registerConfigCommands } from './config.js';
 import { registerDbCommands } from './db.js';
 import { registerFaxFileCommands } from './fax-files.js';
 import { registerFaxCommands } from './faxes.js';
+import { registerForwardingCommands } from './forwarding.js';
 import { registerHealthCommands } from './health.js';
 import { registerLineCommands } from './line.js';
 import { registerLockdownCommands } from './lockdown.js';
@@ -28,6 +29,8 @@ export const commandModules: RegisterCommands[] = [
   registerDbCommands,
   registerFaxCommands,
   registerFaxFileCommands,
+  // after registerFaxCommands: adds `inbox forward` under its `inbox`
+  registerForwardingCommands,
   registerHealthCommands,
   registerLineCommands,
   registerLockdownCommands,
