@@ -23,6 +23,7 @@ import { linesWithChannels } from './lines/view.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { openLineTransport } from './lockdown/policy.js';
 import { createGatewayLogger, type Logger } from './logger.js';
+import { startGatewayMail } from './mail/start.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { startNotifier } from './notify/notifier.js';
 import { ChannelPool } from './pipeline/channel-pool.js';
@@ -291,6 +292,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       const notifier = startNotifier({ config, db, log, actor: gatewayAuthor() });
       cleanup.push(() => notifier.stop());
     }
+    // Fax to e-mail (mail/): outcomes from the audit trail into the outbox, delivered through the relay.
+    const mail = startGatewayMail({ config, db, log, actor: gatewayAuthor() });
+    if (mail) cleanup.push(() => mail.stop());
 
     // Documents submitted over the API are rendered in a sandboxed pool, started on first use,
     // in a work directory of this process under paths.tmp, removed when it stops.
