@@ -23,6 +23,7 @@ import { linesWithChannels } from './lines/view.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { openLineTransport } from './lockdown/policy.js';
 import { createGatewayLogger, type Logger } from './logger.js';
+import { startGatewayMailIntake } from './mail-intake/start.js';
 import { startGatewayMail } from './mail/start.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { startNotifier } from './notify/notifier.js';
@@ -325,6 +326,18 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
     const checks = { config: () => config, db, redis, lines, actor: gatewayAuthor() };
     const checksTask = healthChecksTask(checks);
     if (checksTask) scheduler.register(checksTask);
+    // E-mail to fax (mail-intake/): the IMAP mailbox polled, each message through the API's path.
+    const mailIntake = startGatewayMailIntake({
+      config,
+      db,
+      documents,
+      queue: pipeline?.queue,
+      settings: pipeline?.settings ?? queueSettings(config),
+      disk,
+      log,
+      actor: gatewayAuthor(),
+    });
+    if (mailIntake) cleanup.push(() => mailIntake.stop());
 
     let address = '';
     const status = () =>

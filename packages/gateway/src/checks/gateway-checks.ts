@@ -4,6 +4,7 @@ import type { Db } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import type { LineSupervisor } from '../lines/supervisor.js';
 import { openLineTransport } from '../lockdown/policy.js';
+import { imapCheck } from '../mail-intake/imap.js';
 import type { ScheduledTask } from '../schedule/scheduler.js';
 import { type HealthCheck, lineChecks, postgresqlCheck, redisCheck, webhookChecks } from './checks.js';
 import { type CheckResult, runHealthChecks } from './runner.js';
@@ -29,6 +30,8 @@ export function gatewayHealthChecks(o: GatewayChecksOptions): HealthCheck[] {
       lines: o.lines,
     }),
     ...(config.checks.webhooks ? webhookChecks(config.notifications.webhooks) : []),
+    // the e-mail intake's mailbox: login, NOOP, its folders (mail-intake/imap.ts)
+    ...(config.mailIntake.enabled ? [imapCheck(() => o.config().mailIntake)] : []),
   ];
 }
 

@@ -278,7 +278,7 @@ describe('mail intake over IMAP (Dovecot)', () => {
     ['a mail of faxgate itself (loop)', { headers: [AR_PASS, 'X-Faxgate-Mail: 7'] }, 'loop', false],
     ['a message without a number', { to: 'fax@example.org', subject: 'hello' }, 'no-number', true],
   ] as const)(
-    'refuses %s, audited and moved to the failed folder (reply: %s)',
+    'refuses %s, audited and moved to the failed folder',
     async (_what, draft, reason, reply) => {
       const faxesBefore = await f.db('faxes').count({ n: '*' });
       const { id, row: r } = await deliver({ ...draft, pdf: textPdf('x') });

@@ -63,6 +63,8 @@ export interface IntakeContext {
   actor: string;
   /** Message-ID domains of faxgate's own mail (loop detection). */
   ownMessageIdDomains: readonly string[];
+  /** The disk guard's refusal while space is critical: messages wait in the folder meanwhile. */
+  refusal?: () => string | undefined;
 }
 
 interface Refusal {
@@ -234,6 +236,8 @@ async function decide(
   const mailbox = await sendingMailbox(ctx, who, allowed.mailbox);
   if ('reason' in mailbox) return mailbox;
 
+  const full = ctx.refusal?.();
+  if (full) throw new IntakeRetryLater(full);
   const recipients = [...addresses(mail.to), ...addresses(mail.cc)];
   const number = numberOfMessage(recipients, mail.subject ?? '', cfg.faxDomain);
   if (!number.ok) return refuse('no-number', number.why, true, who);

@@ -21,7 +21,9 @@ import { readSubmission, SUBMISSION_DOC } from './submission.js';
 const tags = ['faxes'];
 
 /** The router as configured, over the mailboxes as they are now (numbers may change at runtime). */
-export async function currentRouter(services: ApiServices): Promise<Router<MailboxInput>> {
+export async function currentRouter(
+  services: Pick<ApiServices, 'db' | 'config'>,
+): Promise<Router<MailboxInput>> {
   const boxes = (await mailboxes.list(services.db)).map((m) => ({
     id: m.id,
     name: m.name,
