@@ -60,6 +60,8 @@ export interface SubmitFaxInput {
   idempotencyKey?: string;
   /** Added to the fax's metadata and its submit audit event (e.g. damaged pages sent anyway). */
   origin?: Record<string, unknown>;
+  /** The id the fax gets, reserved before (faxes.reserveId: a HylaFAX client's JNEW). */
+  faxId?: number;
 }
 
 export interface SubmitResult {
@@ -154,6 +156,7 @@ export async function submitFax(ctx: SubmitContext, input: SubmitFaxInput): Prom
       subject: input.subject ?? null,
       jobTag: input.jobTag ?? null,
       origin: input.origin,
+      faxId: input.faxId,
       document: {
         pagesTotal: rows.length,
         resolution: LPI[documentResolution(pages)],
@@ -195,6 +198,8 @@ export interface Placement {
   origin?: Record<string, unknown>;
   /** Stored with the fax row (unique): see SubmitFaxInput.idempotencyKey. */
   idempotencyKey?: string;
+  /** The outgoing fax's id, reserved before (SubmitFaxInput.faxId). */
+  faxId?: number;
   /** Runs in the same transaction, after the new fax is stored (e.g. close the old one). */
   also?: (trx: Knex.Transaction, fax: Fax) => Promise<void>;
 }
@@ -231,6 +236,7 @@ export async function placeFax(
     const result = await inTransaction(db, async (trx) => {
       const out = await faxes.insert(trx, {
         ...base,
+        id: p.faxId,
         idempotencyKey,
         direction: 'out',
         state: 'done',
@@ -314,6 +320,7 @@ export async function placeFax(
   const fax = await inTransaction(db, async (trx) => {
     const f = await faxes.insert(trx, {
       ...base,
+      id: p.faxId,
       idempotencyKey,
       direction: 'out',
       state: 'pending',

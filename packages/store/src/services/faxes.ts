@@ -89,7 +89,12 @@ const FIELDS = {
 } as const;
 
 export type FaxFields = Partial<Pick<Fax, keyof typeof FIELDS>>;
-export type NewFax = FaxFields & { direction: FaxDirection; state: FaxState };
+export type NewFax = FaxFields & {
+  direction: FaxDirection;
+  state: FaxState;
+  /** An id from reserveId(); absent: the next of the sequence. */
+  id?: number;
+};
 
 function toRow(fields: FaxFields): Record<string, unknown> {
   const row: Record<string, unknown> = {};
@@ -147,6 +152,16 @@ function checkState(state: unknown): FaxState {
 /** Longest job tag (the API's limit too). */
 export const MAX_JOB_TAG = 100;
 
+/**
+ * A fax id taken from the id sequence before its row exists (a HylaFAX client learns its job
+ * id at JNEW, before the job's parameters arrive); insert it with `NewFax.id`. An id never
+ * used leaves a gap, nothing else.
+ */
+export async function reserveId(db: Db): Promise<number> {
+  const { rows } = await db.raw(`SELECT nextval(pg_get_serial_sequence('faxes', 'id'))::int AS id`);
+  return Number((rows as Array<{ id: number }>)[0].id);
+}
+
 export async function insert(db: Db, fax: NewFax): Promise<Fax> {
   if (!(FAX_DIRECTIONS as readonly string[]).includes(fax.direction)) {
     throw new InvalidInputError(`unknown fax direction ${JSON.stringify(fax.direction)} (in, out)`);
@@ -154,9 +169,19 @@ export async function insert(db: Db, fax: NewFax): Promise<Fax> {
   // Tags end up in CSV and xferfaxlog columns: no control characters (names.ts).
   if (typeof fax.jobTag === 'string') checkLabel('job tag', fax.jobTag, MAX_JOB_TAG);
   if (typeof fax.subject === 'string') checkNoNul('subject', fax.subject);
-  const [row] = await db('faxes')
-    .insert({ ...toRow(fax), direction: fax.direction, state: checkState(fax.state) })
-    .returning('*');
+  const values = { ...toRow(fax), direction: fax.direction, state: checkState(fax.state) };
+  if (fax.id !== undefined) {
+    // id is GENERATED ALWAYS: a reserved one needs OVERRIDING SYSTEM VALUE.
+    if (!Number.isSafeInteger(fax.id) || fax.id < 1) throw new InvalidInputError('fax id must be positive');
+    const q = db('faxes')
+      .insert({ ...values, id: fax.id })
+      .returning('*')
+      .toSQL();
+    const sql = q.sql.replace(/\) values \(/, ') overriding system value values (');
+    const { rows } = await db.raw(sql, q.bindings as never);
+    return toFax(rows[0]);
+  }
+  const [row] = await db('faxes').insert(values).returning('*');
   return toFax(row);
 }
 
