@@ -158,8 +158,8 @@ export const MAX_JOB_TAG = 100;
  * used leaves a gap, nothing else.
  */
 export async function reserveId(db: Db): Promise<number> {
-  const { rows } = await db.raw(`SELECT nextval(pg_get_serial_sequence('faxes', 'id'))::int AS id`);
-  return Number((rows as Array<{ id: number }>)[0].id);
+  const { rows } = await db.raw(`SELECT nextval(pg_get_serial_sequence('faxes', 'id')) AS id`);
+  return Number((rows as Array<{ id: string }>)[0].id);
 }
 
 export async function insert(db: Db, fax: NewFax): Promise<Fax> {
