@@ -7,6 +7,7 @@ import path from 'node:path';
 import { appendAuditEvent, startAuditSealer } from '@faxgate/audit';
 import { openDatabase } from '@faxgate/store';
 import { Redis } from 'ioredis';
+import type { ApiServices } from './api/context.js';
 import { buildApi, listenApi } from './api/server.js';
 import { startAuditCheckpointer } from './audit-checkpoints/checkpointer.js';
 import { healthChecksTask, runGatewayChecks } from './checks/gateway-checks.js';
@@ -17,14 +18,15 @@ import type { FaxgateConfig } from './config/schema.js';
 import { type PreparedDatabase, prepareDatabase } from './database-start.js';
 import { startDiskGuard } from './disk/guard.js';
 import { createDocumentLoader, documentLoaderOptions } from './documents/load-pages.js';
+import { startHylafaxListener } from './hylafax/server.js';
 import { startInbound } from './inbound/daemon.js';
 import { type LineSupervisor, startLineSupervisor } from './lines/supervisor.js';
 import { linesWithChannels } from './lines/view.js';
 import { type EvidenceMonitor, startEvidenceMonitor } from './lockdown/evidence-monitor.js';
 import { openLineTransport } from './lockdown/policy.js';
 import { createGatewayLogger, type Logger } from './logger.js';
-import { startGatewayMailIntake } from './mail-intake/start.js';
 import { startGatewayMail } from './mail/start.js';
+import { startGatewayMailIntake } from './mail-intake/start.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { startNotifier } from './notify/notifier.js';
 import { ChannelPool } from './pipeline/channel-pool.js';
@@ -48,6 +50,8 @@ export interface RunningGateway {
   loaded: LoadedConfig;
   /** Where the API listens, e.g. http://127.0.0.1:8025. */
   address: string;
+  /** Where HylaFAX clients connect (host:port), when `hylafax.enabled`. */
+  hylafaxAddress?: string;
   /** Migrations applied by this start (empty when the schema was up to date). */
   migrationsApplied: string[];
   /** The daemon's database role, whether it is privileged (allowed by database.allowPrivileged) and who migrated. */
@@ -363,6 +367,42 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         applyLiveQueueSettings(queueLive, next);
       },
     });
+    const apiServices: ApiServices = {
+      db,
+      config,
+      queue: pipeline?.queue,
+      stopContext: pipeline?.stopContext,
+      settings: queueLive,
+      documents,
+      lines: () => {
+        const pool = pipeline?.worker?.pool ?? channels;
+        return {
+          channels: pool && {
+            total: pool.total,
+            usable: pool.usable,
+            inUse: pool.inUse,
+            receiving: pool.receiving,
+            reserve: pool.reserve,
+          },
+          lines: lines && linesWithChannels(lines, pool),
+          evidence: evidence?.state(),
+        };
+      },
+      watchLines: (fn) => {
+        const pool = pipeline?.worker?.pool ?? channels;
+        pool?.on('change', fn);
+        lines?.on('change', fn);
+        return () => {
+          pool?.off('change', fn);
+          lines?.off('change', fn);
+        };
+      },
+      refreshLines: lines && (() => lines?.refreshService() ?? Promise.resolve()),
+      disk,
+      runHealthChecks: () => runGatewayChecks(checks),
+      reloadConfig: (actor, reason) => reloader.reload(actor, reason),
+      logError: (m) => log.error(`API: ${m}`),
+    };
     const api = buildApi({
       probes: {
         database: async () => {
@@ -386,46 +426,24 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       status,
       metrics,
       onRequest: (r) => log.http(`${r.method} ${r.url} ${r.statusCode} ${r.ms}ms`),
-      services: {
-        db,
-        config,
-        queue: pipeline?.queue,
-        stopContext: pipeline?.stopContext,
-        settings: queueLive,
-        documents,
-        lines: () => {
-          const pool = pipeline?.worker?.pool ?? channels;
-          return {
-            channels: pool && {
-              total: pool.total,
-              usable: pool.usable,
-              inUse: pool.inUse,
-              receiving: pool.receiving,
-              reserve: pool.reserve,
-            },
-            lines: lines && linesWithChannels(lines, pool),
-            evidence: evidence?.state(),
-          };
-        },
-        watchLines: (fn) => {
-          const pool = pipeline?.worker?.pool ?? channels;
-          pool?.on('change', fn);
-          lines?.on('change', fn);
-          return () => {
-            pool?.off('change', fn);
-            lines?.off('change', fn);
-          };
-        },
-        refreshLines: lines && (() => lines?.refreshService() ?? Promise.resolve()),
-        disk,
-        runHealthChecks: () => runGatewayChecks(checks),
-        reloadConfig: (actor, reason) => reloader.reload(actor, reason),
-        logError: (m) => log.error(`API: ${m}`),
-      },
+      services: apiServices,
     });
     cleanup.push(() => api.close());
     address = await listenApi(api, config.api.host, config.api.port);
     log.info(`API listening on ${address}`);
+    // HylaFAX clients (hylafax/): the same services, so the same rights, throttle and pipeline.
+    const hylafax = config.hylafax.enabled
+      ? await startHylafaxListener({
+          api: apiServices,
+          config: config.hylafax,
+          serverName: config.node.name,
+          log,
+        })
+      : undefined;
+    if (hylafax) {
+      cleanup.push(() => hylafax.close());
+      log.info(`HylaFAX clients: ${hylafax.address}`);
+    }
 
     // Start and stop of the gateway are part of the record (M 5.73: operation documented).
     const author = gatewayAuthor();
@@ -457,6 +475,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
         // outlive the pools.
         await Promise.all([
           api.close(),
+          hylafax?.close(),
           pipeline?.stop({ graceMs }),
           stopListening?.().catch((e: Error) => log.warn(`stopping: LISTEN not withdrawn: ${e.message}`)),
           receivesEnded(Date.now() + graceMs),
@@ -476,6 +495,7 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
       loaded,
       reload: (actor: string) => reloader.reload(actor),
       address,
+      hylafaxAddress: hylafax?.address,
       evidence,
       lines,
       channels,

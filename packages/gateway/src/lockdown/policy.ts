@@ -25,6 +25,8 @@ export function lockdownPolicy(config: FaxgateConfig): LockdownPolicy {
 export function allowedListeners(config: FaxgateConfig): AllowedListener[] {
   const out: AllowedListener[] = config.lockdown.allowedListeners.map((a) => ({ ...a }));
   if (config.api.port !== 0) out.push({ port: config.api.port, protocol: 'tcp', note: 'faxgate API' });
+  if (config.hylafax.enabled && config.hylafax.port !== 0)
+    out.push({ port: config.hylafax.port, protocol: 'tcp', note: 'faxgate HylaFAX client protocol' });
   return out;
 }
 
