@@ -18,6 +18,7 @@ import type { SubmitContext, SubmitResult } from '../pipeline/submit.js';
 import { personalMailbox } from './recipient.js';
 import { checkForwardable } from './record.js';
 import { checkNote, checkTarget, describeTarget, type ForwardTarget, kindOf } from './target.js';
+import { forwardToEmail } from './to-email.js';
 import { forwardToMailbox } from './to-mailbox.js';
 import { forwardToNumber } from './to-number.js';
 
@@ -103,6 +104,18 @@ export async function forwardFax(ctx: ForwardContext, input: ForwardInput): Prom
       now,
     });
     return fromSubmission(r.fax, target, r.sent);
+  }
+  if ('email' in to) {
+    const mailbox = await mailboxes.get(db, fax.mailboxId);
+    const r = await forwardToEmail(db, fax, {
+      user,
+      address: to.email,
+      mailboxName: mailbox.name,
+      pages,
+      note,
+      now,
+    });
+    return { fax: r.fax, target: describeTarget({ email: r.address }), outcome: 'mailed', mailId: r.mailId };
   }
   throw new InvalidInputError(`forwarding to ${kindOf(to)} is not available`);
 }
