@@ -1,16 +1,75 @@
-// The Auditor view (issue 18). `sub` is the rest of the path after /auditor.
-import type { Lang, Translate } from '../../i18n.js';
-import { PlannedView } from '../common/planned.js';
+// The Auditor view (issue 18): sub-pages under /auditor/… with their own navigation — the
+// audit trail with the chain and checkpoint status, the send/receive log downloads, review
+// marks and reports, the rights review, the configuration history with differences, and the
+// lockdown and compliance reports. Opening the view asks the server first (403 = not allowed,
+// audited); every endpoint behind the pages checks audit.read (or log.read, config.read) again.
+import type { Key } from '../../i18n.js';
+import { navigate } from '../../router.js';
+import { Denied } from '../common/denied.js';
+import { useView } from '../common/use-view.js';
+import { ConfigPage } from './config.js';
+import type { PageProps } from './kit.js';
+import { LogPage } from './log.js';
+import { ReportsPage } from './reports.js';
+import { ReviewsPage } from './reviews.js';
+import { RightsPage } from './rights.js';
+import { TrailPage } from './trail.js';
+import './auditor.css';
 
-export interface AuditorProps {
-  t: Translate;
-  lang: Lang;
+export interface AuditorProps extends PageProps {
   /** The path below /auditor ('' for the view itself). */
   sub: string;
-  /** What the server lets the user do (GET /console/views). */
-  actions: readonly string[];
 }
 
-export function AuditorView({ t }: AuditorProps) {
-  return <PlannedView t={t} view="auditor" />;
+const PAGES = {
+  trail: TrailPage,
+  log: LogPage,
+  reviews: ReviewsPage,
+  rights: RightsPage,
+  config: ConfigPage,
+  reports: ReportsPage,
+} as const;
+type Page = keyof typeof PAGES;
+const NAMES = Object.keys(PAGES) as Page[];
+
+export function AuditorView({ t, lang, sub, actions }: AuditorProps) {
+  const state = useView('auditor');
+  if (state.kind === 'loading') return <p>{t('loading')}</p>;
+  if (state.kind === 'denied') return <Denied t={t} />;
+  if (state.kind === 'error') return <p role="alert">{t('error.generic', { message: state.message })}</p>;
+  const name = (sub.split('/')[0] || 'trail') as Page;
+  const Current = NAMES.includes(name) ? PAGES[name] : null;
+  return (
+    <section aria-labelledby="view-title" class="auditor">
+      <h1 id="view-title">{t('view.auditor')}</h1>
+      <nav aria-label={t('auditor.nav')} class="subnav">
+        <ul>
+          {NAMES.map((p) => (
+            <li>
+              <a
+                href={`/auditor/${p}`}
+                aria-current={p === name ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/auditor/${p}`);
+                }}
+              >
+                {t(`auditor.${p}` as Key)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {Current ? (
+        <section aria-labelledby="auditor-page" key={name}>
+          <h2 id="auditor-page" class="auditor-page-title">
+            {t(`auditor.${name}` as Key)}
+          </h2>
+          <Current t={t} lang={lang} actions={actions} />
+        </section>
+      ) : (
+        <p role="alert">{t('auditor.notFound')}</p>
+      )}
+    </section>
+  );
 }
