@@ -3,7 +3,7 @@
 // (in.forward; out.send for a number; 403 + access.denied, 404 for a fax not visible), the
 // post office distributing from the default mailbox, the destination policy, the original's
 // state and its fax.forward event, and the endpoint in the OpenAPI document.
-import { faxes, faxPages, grants, mailboxes, users } from '@faxgate/store';
+import { faxes, faxPages, grants, groups, mailboxes, users } from '@faxgate/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { client, PASSWORD, testTiff, useApiFixture } from '../../test-support/api-fixture.js';
 
@@ -220,6 +220,18 @@ describe('POST /api/v1/faxes/{id}/forward — mailbox and user targets', () => {
     expect(none.status).toBe(400);
     expect(none.body.error.message).toMatch(/erin has no personal incoming mailbox/);
     expect((await forward('bob', fax.id, { to: { user: 'nobody' } })).status).toBe(404);
+    // A mailbox read through a group is the group's, not erin's; two of her own: she must say which.
+    await groups.add(f.db, { name: 'archivists' });
+    await groups.addMember(f.db, 'archivists', 'erin');
+    await grants.grant(f.db, { group: 'archivists', mailbox: 'archive-in', right: 'in.read' });
+    expect((await forward('bob', fax.id, { to: { user: 'erin' } })).status).toBe(400);
+    await mailboxes.add(f.db, { name: 'erin-a', kind: 'incoming' });
+    await mailboxes.add(f.db, { name: 'erin-b', kind: 'incoming' });
+    await grants.grant(f.db, { user: 'erin', mailbox: 'erin-a', right: 'in.read' });
+    await grants.grant(f.db, { user: 'erin', mailbox: 'erin-b', right: 'in.read' });
+    const two = await forward('bob', fax.id, { to: { user: 'erin' } });
+    expect(two.status).toBe(400);
+    expect(two.body.error.message).toMatch(/several incoming mailboxes \(erin-a, erin-b\)/);
     expect((await faxes.get(f.db, fax.id)).metadata.forwards).toHaveLength(1);
   });
 
@@ -319,6 +331,15 @@ describe('POST /api/v1/faxes/{id}/forward — number target', () => {
     expect(
       (await forward('po', fax.id, { to: { number: '+49 89 7654321' }, fromMailbox: 'po-out' })).status,
     ).toBe(201);
+    // bob may send from neither of the two: refused on record, not asked to choose.
+    const bobsFax = await received(f.salesIn, 1);
+    const none = await forward('bob', bobsFax.id, { to: { number: '+49 89 7654321' } });
+    expect(none.status).toBe(403);
+    expect(await lastEvent('access.denied')).toMatchObject({
+      actor: 'bob',
+      subject: `forward fax ${bobsFax.id} to a fax number`,
+      details: { permission: 'out.send' },
+    });
     await grants.grant(f.db, { user: 'bob', mailbox: 'po-out', right: 'out.stop' });
     const bob = await forward('bob', (await received(f.salesIn, 1)).id, {
       to: { number: '+49 89 7654321' },
