@@ -71,6 +71,25 @@ describe('the auditor view', () => {
     });
   });
 
+  it('speaks German after the switch: Revision, its sections, the table captions', async () => {
+    await asAuditor(async (page) => {
+      await page.goto(`${base}/auditor/rights`);
+      await page.getByRole('button', { name: 'Deutsch' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Revision' }).waitFor();
+      const subnav = page.getByRole('navigation', { name: 'Bereiche der Revision' });
+      expect(await subnav.getByRole('link').allTextContents()).toEqual([
+        'Audit-Protokoll',
+        'Sende-/Empfangsprotokoll',
+        'Prüfungen',
+        'Rechteprüfung',
+        'Konfigurationshistorie',
+        'Lockdown und Compliance',
+      ]);
+      await page.getByRole('table', { name: 'Wer welches Recht hat, und worüber' }).waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+    });
+  });
+
   it('filters the trail by fax: only that fax’s events', async () => {
     await asAuditor(async (page) => {
       await page.goto(`${base}/auditor/trail`);

@@ -21,13 +21,14 @@ export interface AuditorProps extends PageProps {
   sub: string;
 }
 
+/** Each page and the capability its data needs (the view itself needs audit.read). */
 const PAGES = {
-  trail: TrailPage,
-  log: LogPage,
-  reviews: ReviewsPage,
-  rights: RightsPage,
-  config: ConfigPage,
-  reports: ReportsPage,
+  trail: { Page: TrailPage, needs: 'audit.read' },
+  log: { Page: LogPage, needs: 'log.read' },
+  reviews: { Page: ReviewsPage, needs: 'audit.read' },
+  rights: { Page: RightsPage, needs: 'audit.read' },
+  config: { Page: ConfigPage, needs: 'config.read' },
+  reports: { Page: ReportsPage, needs: 'audit.read' },
 } as const;
 type Page = keyof typeof PAGES;
 const NAMES = Object.keys(PAGES) as Page[];
@@ -37,14 +38,16 @@ export function AuditorView({ t, lang, sub, actions }: AuditorProps) {
   if (state.kind === 'loading') return <p>{t('loading')}</p>;
   if (state.kind === 'denied') return <Denied t={t} />;
   if (state.kind === 'error') return <p role="alert">{t('error.generic', { message: state.message })}</p>;
+  // Pages whose data the rights do not give are not offered (the server refuses them anyway).
+  const names = NAMES.filter((p) => actions.includes(PAGES[p].needs));
   const name = (sub.split('/')[0] || 'trail') as Page;
-  const Current = NAMES.includes(name) ? PAGES[name] : null;
+  const Current = names.includes(name) ? PAGES[name].Page : null;
   return (
     <section aria-labelledby="view-title" class="auditor">
       <h1 id="view-title">{t('view.auditor')}</h1>
       <nav aria-label={t('auditor.nav')} class="subnav">
         <ul>
-          {NAMES.map((p) => (
+          {names.map((p) => (
             <li>
               <a
                 href={`/auditor/${p}`}
