@@ -7,7 +7,7 @@ import { createPage, setPixel, writeFaxPdf } from '@faxgate/fax-core';
 import { faxes } from '@faxgate/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../test-support/api-fixture.js';
-import { runClient } from './test-support/clients.js';
+import { runClient } from '../testing/hylafax-clients.js';
 import { useHylafaxFixture } from './test-support/fixture.js';
 
 const f = useHylafaxFixture();

@@ -3,7 +3,7 @@
 import { faxes, faxPages } from '@faxgate/store';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, testTiff } from '../test-support/api-fixture.js';
-import { runClient } from './test-support/clients.js';
+import { runClient } from '../testing/hylafax-clients.js';
 import { useHylafaxFixture } from './test-support/fixture.js';
 import { RawClient } from './test-support/raw-client.js';
 

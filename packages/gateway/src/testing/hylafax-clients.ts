@@ -1,8 +1,9 @@
 // Runs the real HylaFAX clients of Debian's hylafax-client package (sendfax, faxstat, faxrm,
-// faxalter) against a listener. They ask for the password with getpass(3), which reads
-// standard input when the process has no controlling terminal: each client runs detached
-// (its own session, no tty) with the password on stdin and FAXUSER naming the user — no
-// password file needed. HOME is an empty directory so no ~/.hylarc of the machine applies.
+// faxalter) against a listener; for the gateway's and the e2e tests (`@faxgate/gateway/testing`).
+// The clients ask for the password with getpass(3), which reads standard input when the
+// process has no controlling terminal: each client runs detached (its own session, no tty)
+// with the password on stdin and FAXUSER naming the user — no password file needed. HOME is
+// an empty directory so no ~/.hylarc of the machine applies.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
