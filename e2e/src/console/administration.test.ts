@@ -188,6 +188,32 @@ describe('demo-admin', () => {
     }
   }, 60_000);
 
+  it('runs the selftest from the pilot page and sees its signed report', async () => {
+    const page = await signedIn('demo-admin');
+    try {
+      await page.goto(`${cw.base}/administration/pilot`);
+      await page.getByRole('heading', { level: 2, name: 'Pilot and release' }).waitFor();
+      await page.getByText(/^Node \S+ is in production/).waitFor();
+      await page.getByText('No selftest of this node yet.').waitFor();
+      await page.getByRole('button', { name: 'Run selftest' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Selftest run; its signed report is stored.' })
+        .waitFor({ timeout: 90_000 });
+      // The report stored is the one shown: this world has no pilot.testNumbers, so it fails.
+      const [stored] = await cw.world.db('selftest_reports').select('report');
+      expect(stored.report.actor).toBe('demo-admin');
+      expect(stored.report.passed).toBe(false);
+      const table = page.getByRole('table', { name: /^Not passed — .*, run by demo-admin$/ });
+      await table.waitFor();
+      expect(await table.locator('tbody tr').count()).toBe(stored.report.checks.length);
+      expect(await table.getByRole('row', { name: /^test numbers fail/ }).count()).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  }, 120_000);
+
   it('speaks German', async () => {
     const page = await signedIn('demo-admin');
     try {

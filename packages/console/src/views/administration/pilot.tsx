@@ -1,4 +1,5 @@
-// Pilot, selftest and release: the mode the gateway runs in now (GET /status), this node's
+// Pilot, selftest and release: the mode the gateway runs in now and the release that ended
+// the pilot (GET /console/admin/pilot), this node's
 // latest signed selftest (config.read), running a selftest and ending the pilot
 // (config.manage; the server refuses a release without a passing selftest < 24 h or by
 // the admin who last changed the configuration — four eyes — and says why).
@@ -6,10 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, HttpError } from '../../api.js';
 import { formatTime } from '../../i18n.js';
 import { ConfirmButton, errorText, LoadError, Outcome, type PageProps, useAction, useLoad } from './kit.js';
-import type { Selftest } from './types.js';
+import type { PilotState, Selftest } from './types.js';
 
 export function PilotPage({ t, lang, actions }: PageProps) {
-  const status = useLoad<{ mode: string }>(t, '/status');
+  const status = useLoad<PilotState>(t, '/console/admin/pilot');
   const action = useAction(t);
   const [round, setRound] = useState(0);
   const [selftest, setSelftest] = useState<Selftest | null | undefined>(undefined);
@@ -42,7 +43,18 @@ export function PilotPage({ t, lang, actions }: PageProps) {
       <LoadError error={status.error ?? error} />
       {status.data && (
         <p data-mode={status.data.mode}>
-          {t(status.data.mode === 'pilot' ? 'admin.pilot.modePilot' : 'admin.pilot.modeProduction')}
+          {t(status.data.mode === 'pilot' ? 'admin.pilot.modePilot' : 'admin.pilot.modeProduction', {
+            node: status.data.node,
+          })}
+        </p>
+      )}
+      {status.data?.release && (
+        <p>
+          {t('admin.pilot.releasedBy', {
+            by: status.data.release.releasedBy,
+            time: formatTime(lang, status.data.release.releasedAt),
+            selftest: String(status.data.release.selftestId),
+          })}
         </p>
       )}
       <Outcome action={action} />

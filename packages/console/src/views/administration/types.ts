@@ -80,3 +80,10 @@ export interface Selftest {
     checks: { name: string; status: 'pass' | 'warn' | 'fail' | 'skipped'; detail: string; ms: number }[];
   };
 }
+
+export interface PilotState {
+  node: string;
+  mode: 'pilot' | 'production';
+  configured: 'pilot' | 'production';
+  release: { releasedBy: string; releasedAt: string; selftestId: number; note: string } | null;
+}

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiServices, principalOf } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errors, ref } from '../schemas.js';
+import { adminPilotRoutes } from './admin-pilot.js';
 import { consoleAuditorRoutes } from './auditor.js';
 import { createFaxEventHub, type FaxEvent } from './fax-events.js';
 import { consoleFaxRoutes } from './faxes.js';
@@ -68,6 +69,7 @@ export async function consoleRoutes(
   await consoleAuditorRoutes(app, services);
   await operationsRoutes(app, services);
   await operationsStreamRoutes(app, services, opts);
+  await adminPilotRoutes(app, services);
 
   app.get(
     '/console/views',
