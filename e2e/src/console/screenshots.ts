@@ -31,6 +31,18 @@ export const SHOTS: Shot[] = [
   { file: 'operations.png', user: 'demo-operator', path: '/operations' },
   { file: 'auditor.png', user: 'demo-auditor', path: '/auditor' },
   { file: 'administration.png', user: 'demo-admin', path: '/administration' },
+  {
+    file: 'administration-grants.png',
+    user: 'demo-admin',
+    path: '/administration/grants',
+    waitFor: 'Give right',
+  },
+  {
+    file: 'administration-pilot.png',
+    user: 'demo-admin',
+    path: '/administration/pilot',
+    waitFor: 'Run selftest',
+  },
 ];
 
 interface Demo {
