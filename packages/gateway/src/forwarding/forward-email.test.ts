@@ -2,7 +2,7 @@
 // STARTTLS + AUTH, mail/test-support/relay.ts) through the endpoint, the mail outbox and the
 // mail worker: the outbox row, mail.queued and fax.forward commit together, and the PDF that
 // arrives holds exactly the fax's pages (its CCITT images decoded and compared pixel for pixel).
-import { decodePage, pagesEqual, readTiff } from '@faxgate/fax-core';
+import { type BilevelPage, decodePage, pagesEqual, readTiff } from '@faxgate/fax-core';
 import { faxes, faxPages, grants } from '@faxgate/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load.js';
@@ -24,10 +24,10 @@ afterAll(async () => {
 });
 
 /** The CCITT G4 images of a PDF written by writeFaxPdf, decoded. */
-function pdfPages(pdf: Buffer) {
+function pdfPages(pdf: Buffer): BilevelPage[] {
   const text = pdf.toString('latin1');
   const re = /\/Subtype \/Image \/Width (\d+) \/Height (\d+)[\s\S]*?\/Length (\d+) >>\nstream\n/g;
-  const pages = [];
+  const pages: BilevelPage[] = [];
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const start = m.index + m[0].length;
     const data = new Uint8Array(pdf.subarray(start, start + Number(m[3])));
@@ -121,7 +121,7 @@ describe('forward to an e-mail address', () => {
     expect(got.mail.text).toContain(`Fax id:      ${fax.id}`);
     const [pdf] = got.mail.attachments;
     expect([pdf.filename, pdf.contentType]).toEqual([`fax-${fax.id}.pdf`, 'application/pdf']);
-    const stored = [];
+    const stored: BilevelPage[] = [];
     for (const i of [1, 2]) stored.push(readTiff((await faxPages.get(f.db, fax.id, i)).tiff).pages[0].page);
     const mailed = pdfPages(pdf.content);
     expect(mailed).toHaveLength(2);
