@@ -19,6 +19,8 @@ export const userSchema = {
     disabled: { type: 'boolean' },
     roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
     hasPassword: { type: 'boolean' },
+    email: nullableString,
+    mailOptIn: { type: 'boolean' },
     createdAt: time,
   },
 } as const;

@@ -15,6 +15,9 @@ export interface User {
   /** Roles, sorted in the order of ROLES. */
   roles: Role[];
   hasPassword: boolean;
+  /** Own e-mail address (migration 0080); mails go to it only with mailOptIn. */
+  email: string | null;
+  mailOptIn: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -73,6 +76,8 @@ interface UserRow {
   display_name: string;
   password_hash: string | null;
   disabled: boolean;
+  email: string | null;
+  mail_opt_in: boolean;
   created_at: Date;
   updated_at: Date;
   roles: string[] | null;
@@ -84,6 +89,8 @@ const USER_COLUMNS = [
   'u.display_name',
   'u.password_hash',
   'u.disabled',
+  'u.email',
+  'u.mail_opt_in',
   'u.created_at',
   'u.updated_at',
 ];
@@ -107,6 +114,8 @@ function toUser(row: UserRow): User {
     disabled: row.disabled,
     roles: ROLES.filter((r) => roles.includes(r)),
     hasPassword: row.password_hash !== null,
+    email: row.email,
+    mailOptIn: row.mail_opt_in,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -222,6 +231,20 @@ export function enable(db: Db, ref: Ref): Promise<User> {
 export async function setDisplayName(db: Db, ref: Ref, displayName: string): Promise<User> {
   const id = await resolveId(db, 'users', 'user', ref);
   await db('users').where({ id }).update({ display_name: displayName, updated_at: db.fn.now() });
+  return get(db, id);
+}
+
+/** Sets the user's e-mail address (null: none) and/or opt-in; the caller checks the address's form. */
+export async function setMail(
+  db: Db,
+  ref: Ref,
+  change: { email?: string | null; mailOptIn?: boolean },
+): Promise<User> {
+  const id = await resolveId(db, 'users', 'user', ref);
+  const row: Record<string, unknown> = { updated_at: db.fn.now() };
+  if (change.email !== undefined) row.email = change.email;
+  if (change.mailOptIn !== undefined) row.mail_opt_in = change.mailOptIn;
+  await db('users').where({ id }).update(row);
   return get(db, id);
 }
 

@@ -60,6 +60,8 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
       password?: string;
       oldPassword?: string;
       roles?: Role[];
+      email?: string | null;
+      mailOptIn?: boolean;
     };
   }>(
     '/users/:name',
@@ -67,7 +69,7 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
       schema: {
         tags,
         summary:
-          "Change a user: display name, password, disabled, roles (user.manage and the escalation rule; one's own display name and password — with oldPassword — for everyone)",
+          "Change a user: display name, password, disabled, roles, e-mail address and opt-in for fax mails (user.manage and the escalation rule; one's own display name, e-mail settings and password — with oldPassword — for everyone)",
         description:
           "A new password ends the user's sessions and API tokens — for a self-service change (which needs `oldPassword`) all but the session of this request.",
         params: nameParams('name'),
@@ -81,6 +83,8 @@ export async function userRoutes(app: FastifyInstance, services: ApiServices): P
             password: { type: 'string', maxLength: 1024 }, // the store says why a short one is refused
             oldPassword: { type: 'string', maxLength: 1024 },
             roles: { type: 'array', items: { type: 'string', maxLength: 32 }, minItems: 0, maxItems: 5 },
+            email: { type: ['string', 'null'], maxLength: 254 },
+            mailOptIn: { type: 'boolean' },
           },
         },
         response: { 200: ref('User'), ...errors(400, 401, 403, 404) },

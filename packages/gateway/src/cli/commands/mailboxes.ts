@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { type ApiClient, loggedIn } from '../api-client.js';
 import { printJson, printLine } from '../context.js';
 import { CliError } from '../errors.js';
+import { registerMailboxMailCommands } from './mailbox-mail.js';
 
 interface Grant {
   id: number;
@@ -50,6 +51,7 @@ function grantee(o: GranteeOptions): { user: string } | { group: string } {
 
 export function registerMailboxCommands(program: Command): void {
   const mailbox = program.command('mailbox').description('mailboxes and the fax numbers routed to them');
+  registerMailboxMailCommands(mailbox);
 
   mailbox
     .command('add <name>')

@@ -6,6 +6,7 @@ export { type Actor, actorLabel, OLD_PASSWORD_WRONG } from './actor.js';
 export { DirectoryForbiddenError } from './errors.js';
 export * from './grants.js';
 export * from './groups.js';
+export * from './mailbox-mail.js';
 export * from './mailboxes.js';
 export * from './policy.js';
 export * from './tokens.js';

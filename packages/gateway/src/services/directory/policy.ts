@@ -54,7 +54,7 @@ export const OPERATIONS = {
   'user.modify': {
     capability: 'user.manage',
     target: 'target',
-    summary: "change another user's display name",
+    summary: "change another user's display name or e-mail address and opt-in",
   },
   'user.password': {
     capability: 'user.manage',
@@ -99,13 +99,22 @@ export const OPERATIONS = {
     target: 'none',
     summary: "add or remove a mailbox's fax number",
   },
+  'mailbox.mail': {
+    capability: 'mailbox.manage',
+    target: 'none',
+    summary: "see and change a mailbox's e-mail recipients and mail options",
+  },
   'self.password': {
     capability: 'self',
     target: 'none',
     summary: 'change my own password (needs the old one; ends my other sessions and tokens)',
   },
   'self.token': { capability: 'self', target: 'none', summary: 'create, list and revoke my own API tokens' },
-  'self.modify': { capability: 'self', target: 'none', summary: 'change my own display name' },
+  'self.modify': {
+    capability: 'self',
+    target: 'none',
+    summary: 'change my own display name, e-mail address and opt-in',
+  },
 } as const satisfies Record<string, OperationRule>;
 
 export type Operation = keyof typeof OPERATIONS;

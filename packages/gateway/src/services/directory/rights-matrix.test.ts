@@ -10,6 +10,7 @@ import type { Actor } from './actor.js';
 import { DirectoryForbiddenError } from './errors.js';
 import { grantRight, listGrants } from './grants.js';
 import { createGroup, listGroups, setMember } from './groups.js';
+import { setMailRecipient } from './mailbox-mail.js';
 import { createMailbox, setNumber } from './mailboxes.js';
 import { type MatrixCell, type Operation, rightsMatrix } from './policy.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
@@ -99,6 +100,8 @@ async function perform(
         number: `+4930${String(5_000_000 + n)}`,
         add: true,
       });
+    case 'mailbox.mail':
+      return setMailRecipient(t.knex, actor, { mailbox: 'mb-in', address: `r${n}@example.org`, add: true });
     case 'self.password': {
       const next = `next password ${n}`;
       const old = (

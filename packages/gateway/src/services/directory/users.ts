@@ -11,6 +11,7 @@ import {
   type User,
   users,
 } from '@faxgate/store';
+import { checkMailAddress } from '../../mail/address.js';
 import { type Actor, lockUser, OLD_PASSWORD_WRONG, refersToActor, refOf, runOperation } from './actor.js';
 
 function checkRoles(roles: unknown): Role[] {
@@ -63,6 +64,10 @@ export interface UserChange {
   oldPassword?: string;
   /** The complete new set of roles. */
   roles?: Role[];
+  /** Own e-mail address for fax mails (null: none); like the display name, one's own for everyone. */
+  email?: string | null;
+  /** Whether fax mails go to that address (mail/README.md). */
+  mailOptIn?: boolean;
 }
 
 export interface UserChangeOptions {
@@ -107,6 +112,11 @@ export function updateUser(
         ctx.authorize('user.password', `set the password of ${target.name}`, { target });
       }
     }
+    const email =
+      change.email === undefined || change.email === null ? change.email : checkMailAddress(change.email);
+    if ((change.email !== undefined || change.mailOptIn !== undefined) && !self) {
+      ctx.authorize('user.modify', `change the e-mail settings of ${target.name}`, { target });
+    }
     // Asked for, the check runs even when nothing would change: a no-op is no way around it.
     if (change.disabled !== undefined) {
       ctx.authorize('user.disable', `${change.disabled ? 'disable' : 'enable'} user ${target.name}`, {
@@ -130,6 +140,13 @@ export function updateUser(
     if (change.displayName !== undefined) {
       await users.setDisplayName(ctx.trx, target.id, change.displayName);
       await ctx.audit('admin.user_modify', subject, { displayName: change.displayName });
+    }
+    if (email !== undefined || change.mailOptIn !== undefined) {
+      await users.setMail(ctx.trx, target.id, { email, mailOptIn: change.mailOptIn });
+      await ctx.audit('admin.user_modify', subject, {
+        ...(email !== undefined ? { email } : {}),
+        ...(change.mailOptIn !== undefined ? { mailOptIn: change.mailOptIn } : {}),
+      });
     }
     if (change.password !== undefined) {
       const keep = self ? opts.currentCredential : undefined;
