@@ -29,7 +29,19 @@ export const SHOTS: Shot[] = [
   { file: 'faxes.png', user: 'demo-user', path: '/faxes' },
   { file: 'inbox-phone.png', user: 'demo-user', path: '/faxes/inbox', viewport: PHONE },
   { file: 'operations.png', user: 'demo-operator', path: '/operations' },
-  { file: 'auditor.png', user: 'demo-auditor', path: '/auditor' },
+  { file: 'auditor.png', user: 'demo-auditor', path: '/auditor', waitFor: 'Chain head' },
+  {
+    file: 'auditor-reviews.png',
+    user: 'demo-auditor',
+    path: '/auditor/reviews',
+    waitFor: 'Mark a period as reviewed',
+  },
+  {
+    file: 'auditor-config.png',
+    user: 'demo-auditor',
+    path: '/auditor/config',
+    waitFor: 'Configuration versions, newest first',
+  },
   { file: 'administration.png', user: 'demo-admin', path: '/administration' },
   {
     file: 'administration-grants.png',
