@@ -5,6 +5,8 @@ import { type FaxgateConfig, type FaxgateConfigInput, validateConfig } from '@fa
 
 /** The demo's API port; when it is taken the demo listens on a free port instead and says so. */
 export const DEMO_API_PORT = 8025;
+/** The HylaFAX clients' port (hfaxd's); when it is taken the demo takes a free one and says so. */
+export const DEMO_HYLAFAX_PORT = 4559;
 /**
  * Redis keys of the demo's queue stay apart from a real gateway's (`faxgate:`) and from a
  * demo on another database (queue job id = fax id): `faxgate-demo-<database name>`.
@@ -35,6 +37,8 @@ export const DEMO_CALLER = { number: '0891234567', tsi: '+49 89 1234567', calls:
 export interface DemoConfigOptions {
   simPort: number;
   apiPort: number;
+  /** The HylaFAX listener's port (default DEMO_HYLAFAX_PORT; 0 = any free port). */
+  hylafaxPort?: number;
   /** Environment for the secrets' overrides (FAXGATE_DATABASE_URL, REDIS_URL, …). */
   env?: NodeJS.ProcessEnv;
   /** The demo's private directory: paths.spool and paths.tmp go under it (not /var). */
@@ -50,6 +54,8 @@ export function demoConfig(opts: DemoConfigOptions): {
 } {
   const input = {
     api: { host: '127.0.0.1', port: opts.apiPort },
+    // HylaFAX clients (sendfax, faxstat, faxrm, faxalter) on loopback only.
+    hylafax: { enabled: true, address: '127.0.0.1', port: opts.hylafaxPort ?? DEMO_HYLAFAX_PORT },
     redis: { keyPrefix: 'faxgate-demo' },
     logging: { level: 'warn', format: 'auto' },
     lines: { transport: 'rcapi', host: '127.0.0.1', port: opts.simPort, controllers: [1, 2] },

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnJob } from '@faxgate/gateway/testing';
+import { runClient, spawnJob } from '@faxgate/gateway/testing';
 import { faxes, mailboxes, openDatabase, users } from '@faxgate/store';
 import { createTestDatabase, type TestDatabase } from '@faxgate/store/testing';
 import { Redis } from 'ioredis';
@@ -88,6 +88,16 @@ describe('the demo (npm start)', () => {
     expect(stdout).toContain(`curl -s -X POST ${address}/api/v1/sessions`);
     expect(fs.existsSync(configFile)).toBe(true);
     expect((await fetch(`${address}/health`)).status).toBe(200);
+    // The HylaFAX listener on loopback, with a sendfax example; a real client sees the sent fax.
+    const [, hylafaxPort] = /HylaFAX clients: 127\.0\.0\.1:(\d+)/.exec(stdout) ?? [];
+    expect(stdout).toMatch(/FAXUSER=demo-user setsid sendfax -h 127\.0\.0\.1:\d+ -n -d 5551001 \S+\.pdf/);
+    const done = await runClient('faxstat', ['-d'], {
+      port: Number(hylafaxPort),
+      user: 'demo-user',
+      password: logins.get('demo-user')?.password ?? '',
+    });
+    // hfaxd's default JOBFMT shows 6 characters of the owner (%6.6o)
+    expect(done.stdout).toMatch(new RegExp(`^${sentId}\\s+\\d+\\s+D\\s+demo-u`, 'm'));
 
     job.child.kill(stopWith);
     expect(await job.exited).toEqual({ code: 0, signal: null });

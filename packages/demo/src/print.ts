@@ -68,6 +68,8 @@ export interface Banner {
   apiAddress: string;
   /** Why the API is not on the usual port, when it is not. */
   apiNote?: string;
+  /** Where HylaFAX clients connect (host:port), when the listener runs. */
+  hylafaxAddress?: string;
   /** Whether GET /openapi.json answered: the REST API is served. */
   restApi: boolean;
   logins: DemoLogin[];
@@ -97,6 +99,13 @@ export function bannerLines(b: Banner): string[] {
     `              docs ${b.apiAddress}/docs, spec ${b.apiAddress}/openapi.json, GET /health, GET /status${api}`,
     `  log in:     curl -s -X POST ${b.apiAddress}/api/v1/sessions -H 'content-type: application/json' \\`,
     `                -d '{"username":"demo-user","password":"${b.logins.find((l) => l.name === 'demo-user')?.password ?? ''}"}'`,
+    ...(b.hylafaxAddress
+      ? [
+          `  HylaFAX clients: ${b.hylafaxAddress}   (sendfax, faxstat, faxrm, faxalter of Debian's hylafax-client; the password on stdin):`,
+          `    echo '${b.logins.find((l) => l.name === 'demo-user')?.password ?? ''}' | FAXUSER=demo-user setsid sendfax -h ${b.hylafaxAddress} -n -d 5551001 ${b.samplePdf}`,
+          `    echo '…' | FAXUSER=demo-user setsid faxstat -s -h ${b.hylafaxAddress}    # also -d (done), -r (received); faxrm <JID>, faxalter -a 'now + 1 hour' <JID>`,
+        ]
+      : []),
     `  lines:      simulated ISDN exchange (capi-sim) at ${b.simAddress} over rcapi, controllers 1 and 2,`,
     `              time factor ${b.timeFactor}; remote fax machines 5551000 … 5551003, busy 5552000, no answer 5552001`,
     '  mailboxes:  demo-out (outgoing, +49 30 3002), demo-in (incoming, +49 30 3001),',

@@ -18,7 +18,7 @@ import {
 } from '@faxgate/gateway';
 import { type Fax, type Knex, migrate, openDatabase } from '@faxgate/store';
 import { stringify } from 'yaml';
-import { DEMO_API_PORT, DEMO_CALL_GRACE_SECONDS, demoConfig } from './config.js';
+import { DEMO_API_PORT, DEMO_CALL_GRACE_SECONDS, DEMO_HYLAFAX_PORT, demoConfig } from './config.js';
 import { DemoInputError } from './errors.js';
 import { portIsFree, refuseForeignQueue } from './preflight.js';
 import { bannerLines, faxEventLine, formatNumber } from './print.js';
@@ -83,6 +83,7 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
     apiPort = 0;
     apiNote = `port ${wantedPort} is taken (another gateway?): the demo took a free port`;
   }
+  const hylafaxPort = (await portIsFree('127.0.0.1', DEMO_HYLAFAX_PORT)) ? DEMO_HYLAFAX_PORT : 0;
 
   say(`faxgate demo: starting the simulated exchange (time factor ${timeFactor})`);
   parts.sim = await startSimulator({ host: '127.0.0.1', timeFactor });
@@ -93,7 +94,12 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   const dir = parts.dir;
   // Gone even if the stop hangs and the safety net exits the process.
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const { input, config, envOverrides } = demoConfig({ simPort: sim.port, apiPort, workDir: parts.dir });
+  const { input, config, envOverrides } = demoConfig({
+    simPort: sim.port,
+    apiPort,
+    hylafaxPort,
+    workDir: parts.dir,
+  });
 
   const configFile = path.join(parts.dir, 'faxgate.yaml');
   const samplePdfFile = path.join(parts.dir, 'sample.pdf');
@@ -163,6 +169,7 @@ async function start(parts: Parts, stopping: () => boolean): Promise<void> {
   for (const line of bannerLines({
     apiAddress: gw.address,
     apiNote,
+    hylafaxAddress: gw.hylafaxAddress,
     restApi,
     logins: seeded.logins,
     simAddress: `127.0.0.1:${sim.port}`,
