@@ -4,6 +4,7 @@ import type { Db } from '@faxgate/store';
 import type { FaxgateConfig } from '../config/schema.js';
 import type { LineSupervisor } from '../lines/supervisor.js';
 import { openLineTransport } from '../lockdown/policy.js';
+import { smtpCheck } from '../mail/smtp-check.js';
 import { imapCheck } from '../mail-intake/imap.js';
 import type { ScheduledTask } from '../schedule/scheduler.js';
 import { type HealthCheck, lineChecks, postgresqlCheck, redisCheck, webhookChecks } from './checks.js';
@@ -18,7 +19,7 @@ export interface GatewayChecksOptions {
   actor: string;
 }
 
-/** The checks of this configuration; e-mail (issue 19) joins here once it exists. */
+/** The checks of this configuration. */
 export function gatewayHealthChecks(o: GatewayChecksOptions): HealthCheck[] {
   const config = o.config();
   return [
@@ -32,6 +33,8 @@ export function gatewayHealthChecks(o: GatewayChecksOptions): HealthCheck[] {
     ...(config.checks.webhooks ? webhookChecks(config.notifications.webhooks) : []),
     // the e-mail intake's mailbox: login, NOOP, its folders (mail-intake/imap.ts)
     ...(config.mailIntake.enabled ? [imapCheck(() => o.config().mailIntake)] : []),
+    // the relay fax mails go through: connect, STARTTLS, AUTH, RSET (mail/smtp-check.ts)
+    ...(config.mail.enabled ? [smtpCheck(() => o.config().mail.smtp)] : []),
   ];
 }
 
