@@ -56,7 +56,7 @@ interface Draft {
   from?: string;
   to?: string;
   subject?: string;
-  headers?: string[];
+  headers?: readonly string[];
   body?: string;
   pdf?: Buffer;
   messageId?: string;
@@ -160,6 +160,7 @@ beforeAll(async () => {
     requireAuthResults: true,
     authServId: 'mx.example.org',
     pollSeconds: 5,
+    maxMessageMegabytes: 1,
   });
   const context = (c: MailIntakeConfig): IntakeContext => ({
     db: f.db,
@@ -232,18 +233,21 @@ describe('mail intake over IMAP (Dovecot)', () => {
       body: 'Text only',
     });
     expect(first.row.outcome).toBe('accepted');
-    const again = await deliver({
+    // the same message again, as after a crash between the commit and the move
+    await append({
       to: 'fax@example.org',
       subject: 'Fax: +49 30 555-1001',
       body: 'Text only',
       messageId: first.id,
     });
-    expect(again.row.fax_id).toBe(first.row.fax_id);
+    await intake.drainNow();
+    await waitFor('the copy to be moved', async () => !(await folder('INBOX')).includes(first.id));
+    expect((await folder(cfg.processedFolder)).filter((m) => m === first.id)).toHaveLength(2);
+    expect((await row(first.id)).fax_id).toBe(first.row.fax_id);
     const copies = await f.db('faxes').whereRaw("metadata->>'messageId' = ?", [first.id]).count({ n: '*' });
     expect(Number(copies[0].n)).toBe(1);
     expect(await repliesTo(first.id)).toHaveLength(1);
     expect((await auditOf(first.id)).length).toBe(1);
-    expect(await folder('INBOX')).not.toContain(first.id);
   }, 60_000);
 
   it.each([
@@ -323,6 +327,31 @@ describe('mail intake over IMAP (Dovecot)', () => {
     expect([r.outcome, r.reason]).toEqual(['refused', 'bad-attachment']);
     const [reply] = await repliesTo('<doc1@example.org>');
     expect(reply.body).toContain('"a.doc" is application/msword');
+  }, 60_000);
+});
+
+describe('mail intake bounds and bodies', () => {
+  it('refuses a message over maxMessageMegabytes from its header alone, with a reply', async () => {
+    const big = Buffer.concat([textPdf('big'), Buffer.alloc(1_200_000, 32)]);
+    const { id, row: r } = await deliver({ pdf: big });
+    expect([r.outcome, r.reason]).toEqual(['refused', 'too-large']);
+    const [reply] = await repliesTo(id);
+    expect(reply.body).toContain('larger than 1 MB');
+    expect(await folder(cfg.failedFolder)).toContain(id);
+  }, 60_000);
+
+  it('faxes an HTML-only body as its text', async () => {
+    const id = `<html-${Date.now()}@example.org>`;
+    const raw = message({ messageId: id, body: 'x' }).raw.replace(
+      'Content-Type: text/plain; charset=utf-8\r\n\r\nx',
+      'Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>Hello <b>world</b></p></body></html>',
+    );
+    await imap.append('INBOX', raw);
+    await intake.drainNow();
+    const r = await waitFor('html accepted', async () => ((await row(id))?.moved_at ? row(id) : undefined));
+    expect(r.outcome).toBe('accepted');
+    const fax = await f.db('faxes').where({ id: r.fax_id }).first();
+    expect(fax.pages_total).toBe(1);
   }, 60_000);
 });
 

@@ -4,10 +4,16 @@
 // IDLE. A lost connection is retried with backoff up to a minute; the health check alerts.
 import type { Db } from '@faxgate/store';
 import type { ImapFlow } from 'imapflow';
-import type { Logger } from '../logger.js';
 import type { MailIntakeConfig } from './config.js';
 import { ensureFolders, imapClient } from './imap.js';
 import { type IntakeContext, type IntakeOutcome, IntakeRetryLater, processMessage } from './process.js';
+
+/** Where the intake says what it did (the daemon's winston logger fits). */
+export interface IntakeLog {
+  info(message: string): unknown;
+  warn(message: string): unknown;
+  error(message: string): unknown;
+}
 
 export interface MailIntake {
   /** Takes what is in the folder now (tests, and the loop itself). */
@@ -19,7 +25,7 @@ export interface MailIntake {
 export async function drainFolder(
   client: ImapFlow,
   ctx: IntakeContext,
-  log: Pick<Logger, 'warn' | 'error' | 'info'>,
+  log: IntakeLog,
 ): Promise<IntakeOutcome[]> {
   const cfg = ctx.config;
   const done: IntakeOutcome[] = [];
@@ -67,7 +73,7 @@ export function startMailIntake(opts: {
   db: Db;
   config: () => MailIntakeConfig;
   context: (cfg: MailIntakeConfig) => IntakeContext;
-  log: Pick<Logger, 'warn' | 'error' | 'info'>;
+  log: IntakeLog;
 }): MailIntake {
   let stopped = false;
   let client: ImapFlow | undefined;
