@@ -41,19 +41,28 @@ describe('the Operations dashboard', () => {
       expect(await lines.locator('[data-line-state="up"]').count()).toBeGreaterThan(0);
       expect(await lines.locator('[data-channel-state="idle"]').count()).toBeGreaterThanOrEqual(2);
 
+      // The call may be short: what the channel list showed is recorded in the page as it changes.
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { seen: string[] }).seen = seen;
+        new MutationObserver(() => {
+          for (const li of document.querySelectorAll('[data-channel-state="sending"]'))
+            seen.push(`${li.getAttribute('data-fax')}: ${li.textContent}`);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
       const sent = await cw.world.submit(0);
       // The number as the gateway keeps it (normalised from what was submitted).
       const { remote_number: number } = await cw.world.db('faxes').where({ id: sent.id }).first();
-      // While the call runs its channel says so (pushed by the daemon, not polled).
-      await page
-        .locator(`[data-channel-state="sending"][data-fax="${sent.id}"]`)
-        .filter({ hasText: `sending fax ${sent.id} to ${number}, 0 of 1 pages confirmed` })
-        .waitFor({ timeout: 30_000 });
       // Then done: the queue empties and the sent count goes up, without a reload.
       await page.getByText('Last 24 h: 1 sent, 0 failed, 0 received.').waitFor({ timeout: 60_000 });
       await page.locator('[data-queue-empty]').waitFor();
       await page.locator(`[data-channel-state="sending"]`).waitFor({ state: 'detached' });
       expect((await cw.world.db('faxes').where({ id: sent.id }).first()).state).toBe('done');
+      // While the call ran its channel said so (pushed by the daemon, not polled).
+      const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      expect(seen.map((x) => x.replace(/ B[0-9]+ /, ' '))).toContain(
+        `${sent.id}: sending fax ${sent.id} to ${number}, 0 of 1 pages confirmed`,
+      );
       // The chart's current hour counts it (its accessible summary says so).
       await page.getByRole('img', { name: /1 sent, 0 received, 0 failed/ }).waitFor();
     } finally {
@@ -96,10 +105,57 @@ describe('the Operations dashboard', () => {
       await page.getByRole('button', { name: 'Yes, do it' }).click();
       await row.waitFor({ state: 'detached' });
       expect(['pending', 'suspended', 'waiting']).not.toContain(await state());
+      // Stopped, it is among the failed faxes; a requeue is refused (it has no pages to send) and the page says why.
+      await page.getByRole('button', { name: `Requeue fax ${fax.id}` }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `Requeue fax ${fax.id} refused: fax ${fax.id} has no pages left to send` })
+        .waitFor();
+      expect(await state()).toBe('failed');
       const types = (await cw.world.db('audit_events').where({ fax_id: fax.id }).orderBy('id')).map(
         (e) => e.type,
       );
       expect(types).toEqual(expect.arrayContaining(['job.suspend', 'job.resume']));
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+
+  it('reprioritises a waiting fax and settles one whose outcome is unknown (confirmed)', async () => {
+    const page = await openDashboard('demo-operator');
+    const outbox = await cw.world.db('mailboxes').where({ kind: 'outgoing' }).first();
+    const common = { direction: 'out' as const, mailboxId: Number(outbox.id), pagesTotal: 1 };
+    const waiting = await faxes.insert(cw.world.db, {
+      ...common,
+      state: 'pending',
+      remoteNumber: '+49301110001',
+      notBefore: new Date(Date.now() + 86_400_000),
+    });
+    const unknown = await faxes.insert(cw.world.db, {
+      ...common,
+      state: 'suspended',
+      remoteNumber: '+49301110002',
+      cause: 'outcome-unknown',
+      causeText: 'the gateway stopped during the call',
+    });
+    const row = async (id: number) => cw.world.db('faxes').where({ id }).first();
+    try {
+      await page.getByLabel(`Priority of fax ${waiting.id} (0–255)`).fill('42');
+      await page.getByRole('button', { name: `Set priority of fax ${waiting.id}` }).click();
+      await page.getByText(`Set priority: fax ${waiting.id} done.`).waitFor();
+      expect((await row(waiting.id)).priority).toBe(42);
+      // An outcome-unknown fax is settled, not released; the decision is confirmed first.
+      expect(await page.getByRole('button', { name: `Release fax ${unknown.id}` }).count()).toBe(0);
+      await page.getByLabel(`Outcome of fax ${unknown.id}`).selectOption('sent');
+      await page.getByRole('button', { name: `Settle fax ${unknown.id}` }).click();
+      await page.getByText(`Settle fax ${unknown.id} as “was sent”? This is final.`).waitFor();
+      await page.getByRole('button', { name: 'Yes, do it' }).click();
+      await page.locator(`tr[data-fax="${unknown.id}"]`).waitFor({ state: 'detached' });
+      expect((await row(unknown.id)).state).toBe('done');
+      // Leave the queue as found for the next tests.
+      await page.getByRole('button', { name: `Stop fax ${waiting.id}` }).click();
+      await page.getByRole('button', { name: 'Yes, do it' }).click();
+      await page.locator(`tr[data-fax="${waiting.id}"]`).waitFor({ state: 'detached' });
     } finally {
       await page.context().close();
     }

@@ -161,7 +161,47 @@ export function FaxActions({
   );
 }
 
-/** Requeue a failed fax by its number (failed faxes are not in the queue list). */
+/** Requeue one failed fax: back to the queue with fresh dial counts. */
+export function RequeueButton({
+  t,
+  id,
+  onDone,
+}: {
+  t: Translate;
+  id: number;
+  onDone: (message: string | null, error: string | null) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      disabled={busy}
+      aria-label={t('ops.act.requeueFax', { id: String(id) })}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await api(`/faxes/${id}/requeue`, { method: 'POST', json: {} });
+          onDone(t('ops.act.done', { what: t('ops.act.requeue'), id: String(id) }), null);
+        } catch (err) {
+          onDone(
+            null,
+            t('ops.act.failed', {
+              what: t('ops.act.requeue'),
+              id: String(id),
+              message: (err as Error).message,
+            }),
+          );
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {t('ops.act.requeue')}
+    </button>
+  );
+}
+
+/** Requeue a failed fax by its number (one older than the list shows). */
 export function RequeueForm({
   t,
   actions,

@@ -8,6 +8,7 @@ import { Denied } from '../common/denied.js';
 import { useView } from '../common/use-view.js';
 import { Channels } from './channels.js';
 import { PerHourChart } from './chart.js';
+import { FailedFaxes } from './failed.js';
 import { Failures } from './failures.js';
 import { HealthPanel } from './health.js';
 import { QueueCounts, QueueList } from './queue.js';
@@ -56,6 +57,7 @@ export function OperationsView({ t, lang, actions }: OperationsProps) {
           <Failures t={t} lang={lang} failures={d.failures} />
           {d.lines && <Channels t={t} lang={lang} lines={d.lines} faxes={d.faxes} />}
           <QueueList t={t} lang={lang} data={d} actions={actions} onDone={onDone} />
+          <FailedFaxes t={t} lang={lang} failed={d.failed} actions={actions} onDone={onDone} />
           <section aria-labelledby="ops-chart-title" class="ops-card ops-wide">
             <h2 id="ops-chart-title">{t('ops.chart.title')}</h2>
             <PerHourChart t={t} lang={lang} hours={d.perHour} />

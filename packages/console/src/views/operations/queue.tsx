@@ -2,7 +2,7 @@
 // what finished in the last 24 h, and the queued faxes themselves with the operator's actions.
 import type { Lang, Translate } from '../../i18n.js';
 import { formatTime } from '../../i18n.js';
-import { FaxActions, RequeueForm } from './actions.js';
+import { FaxActions } from './actions.js';
 import { age, num } from './format.js';
 import type { Operations } from './types.js';
 
@@ -66,7 +66,6 @@ export function QueueList({
   return (
     <section aria-labelledby="ops-faxes-title" class="ops-card ops-wide">
       <h2 id="ops-faxes-title">{t('ops.faxes.title')}</h2>
-      <RequeueForm t={t} actions={actions} onDone={onDone} />
       {data.faxes.length === 0 ? (
         <p>{t('ops.queue.empty')}</p>
       ) : (

@@ -19,6 +19,14 @@ export interface QueuedFax {
   notBefore: string | null;
 }
 
+export interface FailedFax {
+  id: number;
+  remoteNumber: string | null;
+  cause: string | null;
+  causeText: string | null;
+  completedAt: string | null;
+}
+
 export interface FailureCause {
   direction: 'in' | 'out';
   cause: string;
@@ -82,6 +90,7 @@ export interface Operations {
   now: string;
   queue: QueueState[];
   faxes: QueuedFax[];
+  failed: FailedFax[];
   finished: Record<string, number>;
   failures: FailureCause[];
   perHour: HourBucket[];

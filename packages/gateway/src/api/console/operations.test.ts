@@ -11,6 +11,7 @@ const f = useApiFixture();
 interface Answer {
   queue: Array<{ state: string; count: number; oldestAt: string }>;
   faxes: Array<{ id: number; state: string; remoteNumber: string | null }>;
+  failed: Array<{ id: number; cause: string | null }>;
   finished: Record<string, number>;
   failures: Array<{ direction: string; cause: string; count: number; example: string | null }>;
   perHour: Array<{ hour: string; sent: number; failed: number; received: number }>;
@@ -53,6 +54,8 @@ describe('GET /api/v1/console/operations', () => {
     expect(new Date(a.queue[1]!.oldestAt).getTime()).toBe(new Date(waiting.createdAt).getTime());
     expect(a.faxes.map((x) => x.state)).toEqual(['waiting', 'waiting', 'suspended']);
     expect(a.faxes[0]).toMatchObject({ id: waiting.id, remoteNumber: '+49305550' });
+    // The latest failed first (the old one too: it is listed for a requeue, not counted).
+    expect(a.failed.map((x) => x.cause)).toEqual(['busy', 'no-answer', 'busy', 'busy']);
     expect(a.finished).toEqual({ 'out.done': 1, 'out.failed': 3 });
     expect(a.failures.map((x) => [x.direction, x.cause, x.count, x.example])).toEqual([
       ['out', 'busy', 2, 'line busy'],

@@ -21,6 +21,8 @@ import { requireView } from './views.js';
 const tags = ['console'];
 /** The queue's faxes the dashboard lists (oldest first); the counts cover all of them. */
 export const QUEUE_LIST_LIMIT = 200;
+/** The latest failed outgoing faxes listed for a requeue. */
+export const FAILED_LIST_LIMIT = 20;
 
 const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties }) as const;
 const int = { type: 'integer' } as const;
@@ -50,6 +52,17 @@ const answer = obj({
       causeText: nstr,
       createdAt: time,
       notBefore: { type: ['string', 'null'], format: 'date-time' },
+    }),
+  },
+  failed: {
+    type: 'array',
+    description: `the latest failed outgoing faxes the caller may see (at most ${FAILED_LIST_LIMIT})`,
+    items: obj({
+      id: int,
+      remoteNumber: nstr,
+      cause: nstr,
+      causeText: nstr,
+      completedAt: { type: ['string', 'null'], format: 'date-time' },
     }),
   },
   finished: {
@@ -95,9 +108,10 @@ export async function operationsRoutes(app: FastifyInstance, services: ApiServic
       await requireView(services, p, 'operations');
       const now = new Date();
       const seesLines = await can(db, { id: p.user.id }, 'line.read');
-      const [queue, list, finished, failures, perHour] = await Promise.all([
+      const [queue, list, failed, finished, failures, perHour] = await Promise.all([
         queueByState(db),
         listVisible(db, p, { direction: 'out', states: QUEUE_STATES, limit: QUEUE_LIST_LIMIT }),
+        listVisible(db, p, { direction: 'out', states: ['failed'], limit: FAILED_LIST_LIMIT }),
         finishedLastDay(db, now),
         failuresByCause(db, now),
         faxesPerHour(db, now),
@@ -117,6 +131,13 @@ export async function operationsRoutes(app: FastifyInstance, services: ApiServic
           causeText: f.causeText,
           createdAt: f.createdAt.toISOString(),
           notBefore: f.notBefore?.toISOString() ?? null,
+        })),
+        failed: failed.map((f) => ({
+          id: f.id,
+          remoteNumber: f.remoteNumber,
+          cause: f.cause,
+          causeText: f.causeText,
+          completedAt: f.completedAt?.toISOString() ?? null,
         })),
         finished,
         failures,
