@@ -12,7 +12,6 @@ import { GATEWAY_VERSION } from './version.js';
  */
 export const NOT_BUILT_YET: readonly string[] = [
   "the web console's operations, auditor and administration views, the send form and the inbox (its skeleton is served at /: login, navigation, the live faxes list)",
-  'e-mail notifications (webhooks: `notifications.webhooks`)',
 ];
 
 export interface GatewayStatus {

@@ -180,14 +180,12 @@ describe('fax to e-mail', () => {
       pagesDone: 0,
       completedAt: new Date(),
     });
-    await db('faxes')
-      .where({ id: fax.id })
-      .update({
-        owner_user_id: sender.id,
-        cause: 'busy',
-        cause_text: 'the line was busy 5 times',
-        notify_address: 'hylafax@example.org',
-      });
+    await db('faxes').where({ id: fax.id }).update({
+      owner_user_id: sender.id,
+      cause: 'busy',
+      cause_text: 'the line was busy 5 times',
+      notify_address: 'hylafax@example.org',
+    });
     await faxPages.add(db, fax.id, { pageNo: 1, tiff: testTiff(1, 400), width: 1728, height: 400 });
     await outcome('job.dead', fax.id);
     await relay.waitFor(1);
