@@ -41,7 +41,7 @@ export interface ConsoleWorld {
 }
 
 export async function startConsoleWorld(
-  options: { faxes?: number; timeFactor?: number } = {},
+  options: { faxes?: number; timeFactor?: number; msns?: string[] } = {},
 ): Promise<ConsoleWorld> {
   if (!fs.existsSync(path.join(consoleDist, 'index.html')))
     throw new Error(`the console is not built (${consoleDist}): run npm run build`);
@@ -54,6 +54,8 @@ export async function startConsoleWorld(
     redisPrefix: testRedisPrefix('faxgate-e2e'),
     transport: 'rcapi',
     queue: {},
+    // numbers of controller 1 a caller can dial (received faxes land in postoffice)
+    ...(options.msns ? { msns: options.msns } : {}),
   });
   await users.setPassword(world.db, 'alice', PASSWORD);
   for (const r of ROLES)

@@ -104,7 +104,7 @@ export function App() {
         {error && <p role="alert">{t('error.generic', { message: error })}</p>}
         {session === undefined && !error && <p>{t('loading')}</p>}
         {session === null && <LoginView t={t} onSignedIn={load} />}
-        {session && view === 'faxes' && <FaxesView t={t} lang={lang} />}
+        {session && view === 'faxes' && <FaxesView t={t} lang={lang} sub={sub} actions={session.actions} />}
         {session && view === 'operations' && (
           <OperationsView t={t} lang={lang} sub={sub} actions={session.actions} />
         )}

@@ -71,6 +71,8 @@ describe('GET /api/v1/console/faxes/:id/history', () => {
       };
       expect(body.events.map((e) => e.type)).toEqual(['job.create', 'fax.read']);
       expect(body.log.map((l) => [l.type, l.remote])).toEqual([['SEND', '5551000']]);
+      // content: the owner and the admin read a sent fax's pages, the operator does not
+      expect((body as unknown as { content: boolean }).content, user).toBe(user !== 'op');
     }
   });
   it('is 404 for a fax the caller may not see, 403 and audited without the Faxes view', async () => {
@@ -135,6 +137,16 @@ describe('unread marks', () => {
     const c0 = (await denials('carol')).length;
     expect((await carol('/api/v1/console/inbox')).status).toBe(403);
     expect(await denials('carol')).toHaveLength(c0 + 1);
+  });
+});
+
+describe('GET /api/v1/console/outboxes', () => {
+  it('answers the outgoing mailboxes I may send from, none without out.send', async () => {
+    const mine = async (user: string) =>
+      ((await (await client(f, user)('/api/v1/console/outboxes')).json()) as { mailboxes: unknown[] })
+        .mailboxes;
+    expect(await mine('alice')).toEqual([{ id: f.aliceOut, name: 'alice-out' }]);
+    expect(await mine('bob')).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@
 // fax_reads) with the inbox's counts and rights, and the destination check of the send form
 // (the router and destination policy the submission uses, with the same right: out.send).
 import { NumberError } from '@faxgate/router';
-import { effectiveRights, INCOMING_RIGHTS, mailboxes } from '@faxgate/store';
+import { can, effectiveRights, INCOMING_RIGHTS, mailboxes } from '@faxgate/store';
 import type { FastifyInstance } from 'fastify';
 import { userGroups } from '../../pipeline/route.js';
 import { deny, requireCan } from '../authorize.js';
@@ -39,6 +39,7 @@ export async function consoleFaxRoutes(app: FastifyInstance, services: ApiServic
           200: {
             type: 'object',
             properties: {
+              content: { type: 'boolean', description: 'whether I may read its pages' },
               events: {
                 type: 'array',
                 items: {
@@ -104,7 +105,9 @@ export async function consoleFaxRoutes(app: FastifyInstance, services: ApiServic
       // Callers who see numbers only as pseudonyms see no event details (they may name numbers).
       const ps = pseudonymiserOf(services, p);
       const shown = (v: string) => (ps && v ? (ps(v) ?? v) : v);
+      const content = fax.mailboxId !== null && (await canReadContent(db, p, fax));
       return {
+        content,
         events: events.reverse().map((e) => ({
           id: Number(e.id),
           time: e.time,
@@ -219,6 +222,35 @@ export async function consoleFaxRoutes(app: FastifyInstance, services: ApiServic
       const ids =
         readable.length === 0 ? [] : await unread().orderBy('f.id', 'desc').limit(UNREAD_IDS).pluck('f.id');
       return { mailboxes: mine, unread: ids.map(Number) };
+    },
+  );
+
+  app.get(
+    '/console/outboxes',
+    {
+      schema: {
+        tags,
+        summary: 'The outgoing mailboxes I may send from (out.send), for the send form',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              mailboxes: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+              },
+            },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const mine: Array<{ id: number; name: string }> = [];
+      for (const m of await mailboxes.list(db, { kind: 'outgoing' }))
+        if (await can(db, { id: p.user.id }, 'out.send', m.id)) mine.push({ id: m.id, name: m.name });
+      return { mailboxes: mine };
     },
   );
 
