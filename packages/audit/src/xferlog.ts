@@ -325,6 +325,8 @@ export interface XferExportQuery {
   from?: Date;
   /** Exclusive upper bound on `time`. */
   to?: Date;
+  /** Only the rows of this fax. */
+  faxId?: number;
   format: XferExportFormat;
   /** Zone of the xferfaxlog date column (default UTC). */
   timeZone?: string;
@@ -366,7 +368,12 @@ export async function exportXferLog(
       capability: 'log.read',
       subject: 'xfer_log',
       event: 'log.read',
-      details: { format: query.format, ...range, ...(query.pseudonymise ? { pseudonymised: true } : {}) },
+      details: {
+        format: query.format,
+        ...range,
+        ...(query.faxId === undefined ? {} : { faxId: query.faxId }),
+        ...(query.pseudonymise ? { pseudonymised: true } : {}),
+      },
       noun: 'the send/receive log',
     },
     (trx) => streamXferLog(trx, query, out),
@@ -383,6 +390,7 @@ async function streamXferLog(db: Db, query: XferExportQuery, out: Writable): Pro
     const q = db('xfer_log').where('id', '>', afterId).orderBy('id').limit(batch);
     if (query.from) q.where('time', '>=', query.from);
     if (query.to) q.where('time', '<', query.to);
+    if (query.faxId !== undefined) q.where('fax_id', query.faxId);
     const rows = await q;
     for (const stored of rows) {
       const row = query.pseudonymise ? pseudonymiseXferRow(stored, query.pseudonymise) : stored;

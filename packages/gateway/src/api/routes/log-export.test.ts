@@ -1,5 +1,6 @@
 // GET /api/v1/log over real HTTP: log.read only (403 + access.denied otherwise), the
 // xferfaxlog/CSV/JSON-lines formats with the date column in the asked zone, the read on record.
+import { recordXfer } from '@faxgate/audit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { client, useApiFixture } from '../../test-support/api-fixture.js';
 import { recordSampleSend } from '../../test-support/send-record.js';
@@ -58,8 +59,21 @@ describe('GET /api/v1/log', () => {
     expect((await none.text()).trimEnd().split('\n')).toHaveLength(1); // the header
   });
 
+  it('narrows to the rows of one fax (fax=<id>), named in the read event', async () => {
+    await f.db.transaction((trx) =>
+      recordXfer(trx, { type: 'SEND', time: new Date('2026-03-02T12:00:00Z'), faxId: 77, dest: '5551234' }),
+    );
+    const r = await client(f, 'audi')('/api/v1/log?format=jsonl&fax=77');
+    expect(r.status).toBe(200);
+    const rows = (await r.text()).trimEnd().split('\n');
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0])).toMatchObject({ faxId: 77, dest: '5551234' });
+    expect(await lastEvent()).toMatchObject({ type: 'log.read', details: { faxId: 77, rows: 1 } });
+    expect((await (await client(f, 'audi')('/api/v1/log?format=jsonl&fax=78')).text()).trim()).toBe('');
+  });
+
   it('refuses an unknown zone, format or a bad range with 400', async () => {
-    for (const q of ['timeZone=Mars/Olympus', 'format=pdf', 'to=tomorrow']) {
+    for (const q of ['timeZone=Mars/Olympus', 'format=pdf', 'to=tomorrow', 'fax=0', 'fax=x']) {
       const r = await client(f, 'audi')(`/api/v1/log?${q}`);
       expect(r.status).toBe(400);
     }

@@ -20,7 +20,7 @@ const CONTENT_TYPES: Record<Format, string> = {
 };
 
 export async function logExportRoutes(app: FastifyInstance, services: ApiServices): Promise<void> {
-  app.get<{ Querystring: { from?: string; to?: string; format: Format; timeZone: string } }>(
+  app.get<{ Querystring: { from?: string; to?: string; fax?: number; format: Format; timeZone: string } }>(
     '/log',
     {
       schema: {
@@ -33,6 +33,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
           additionalProperties: false,
           properties: {
             ...rangeQuery,
+            fax: { type: 'integer', minimum: 1, description: 'only the rows of this fax (its id)' },
             format: { type: 'string', enum: [...FORMATS], default: 'xferfaxlog' },
             timeZone: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA time zone' },
           },
@@ -57,7 +58,7 @@ export async function logExportRoutes(app: FastifyInstance, services: ApiService
       const ps = pseudonymiserOf(services, p);
       const pseudonymise = ps ? (v: string) => ps(v) ?? v : undefined;
       return streamExport(reply, CONTENT_TYPES[format], services.logError, (out) =>
-        exportXferLog(services.db, { format, from, to, timeZone, pseudonymise }, out, {
+        exportXferLog(services.db, { format, from, to, faxId: req.query.fax, timeZone, pseudonymise }, out, {
           actor: { id: p.user.id },
           actorName: p.user.name,
         }),
