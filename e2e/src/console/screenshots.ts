@@ -28,6 +28,7 @@ export const SHOTS: Shot[] = [
   { file: 'login-de.png', user: null, path: '/', locale: 'de-DE' },
   { file: 'faxes.png', user: 'demo-user', path: '/faxes' },
   { file: 'inbox-phone.png', user: 'demo-user', path: '/faxes/inbox', viewport: PHONE },
+  { file: 'fax-send.png', user: 'demo-user', path: '/faxes/send', waitFor: 'Check number' },
   { file: 'operations.png', user: 'demo-operator', path: '/operations' },
   { file: 'auditor.png', user: 'demo-auditor', path: '/auditor', waitFor: 'Chain head' },
   {
