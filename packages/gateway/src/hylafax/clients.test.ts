@@ -82,6 +82,17 @@ describe('HylaFAX clients against the listener', () => {
     expect((fax.killAt?.getTime() ?? 0) - (fax.notBefore?.getTime() ?? 0)).toBeGreaterThan(2.9 * 3600_000);
   });
 
+  it('sendfax with its cover page (PostScript from faxcover) sends it first, the cover fields kept', async () => {
+    const r = await runClient(
+      'sendfax',
+      ['-x', 'ACME', '-c', 'see attached', '-d', 'Bob Remote@5551005', samplePdf()],
+      as('alice'),
+    );
+    const fax = await faxes.get(f.api.db, jobIdOf(r.stdout));
+    expect(fax.pagesTotal).toBe(2);
+    expect(fax.metadata.hylafax).toMatchObject({ toUser: 'Bob Remote', toCompany: 'ACME' });
+  });
+
   it('faxstat -s lists the own jobs only; faxalter changes the send time and priority; faxrm removes a waiting job', async () => {
     const sent = await runClient(
       'sendfax',

@@ -33,12 +33,11 @@ export async function startHylafaxListener(opts: HylafaxOptions): Promise<Hylafa
     throttle.flush().catch((e) => opts.log.warn(`hylafax login throttle flush: ${(e as Error).message}`));
   }, 60_000);
   flushing.unref();
-  const secure = config.tls
-    ? tls.createSecureContext({
-        cert: fs.readFileSync(config.tls.certFile),
-        key: fs.readFileSync(config.tls.keyFile),
-      })
-    : undefined;
+  const keyPair = config.tls && {
+    cert: fs.readFileSync(config.tls.certFile),
+    key: fs.readFileSync(config.tls.keyFile),
+  };
+  const secure = keyPair ? tls.createSecureContext(keyPair) : undefined;
   const ctx: HylafaxContext = {
     api: opts.api,
     config,
@@ -56,8 +55,8 @@ export async function startHylafaxListener(opts: HylafaxOptions): Promise<Hylafa
     sockets.add(socket);
     serve(ctx, socket).finally(() => sockets.delete(socket));
   };
-  const server = secure
-    ? tls.createServer({ secureContext: secure }, onConnection)
+  const server = keyPair
+    ? tls.createServer({ ...keyPair, handshakeTimeout: 15_000 }, onConnection)
     : net.createServer(onConnection);
   server.on('error', (e) => opts.log.error(`hylafax listener: ${e.message}`));
   await new Promise<void>((resolve, reject) => {

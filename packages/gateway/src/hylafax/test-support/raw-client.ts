@@ -2,13 +2,17 @@
 // hostile input): sends a line, reads one reply (multi-line aware), opens passive data
 // connections.
 import net from 'node:net';
+import tls from 'node:tls';
 
 export class RawClient {
   private buf = '';
   private waiters: Array<() => void> = [];
   closed = false;
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(
+    readonly socket: net.Socket,
+    private readonly secure = false,
+  ) {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
       this.buf += d;
@@ -24,6 +28,16 @@ export class RawClient {
   static connect(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** The same over TLS (control and data connections), trusting any certificate. */
+  static connectTls(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+        resolve(new RawClient(s, true)),
+      );
       s.once('error', reject);
     });
   }
@@ -64,7 +78,9 @@ export class RawClient {
     const m = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(pasv ?? '');
     if (!m) throw new Error(`PASV: ${pasv}`);
     const port = Number(m[5]) * 256 + Number(m[6]);
-    const data = net.connect(port, '127.0.0.1');
+    const data = this.secure
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const ended = new Promise<void>((r) => {
       data.on('data', (d: Buffer) => chunks.push(d));
