@@ -95,7 +95,12 @@ export function QueueList({
                   <td>{`${f.pagesDone}/${f.pagesTotal}`}</td>
                   <td>{f.dials}</td>
                   <td title={formatTime(lang, f.createdAt)}>{age(f.createdAt, now)}</td>
-                  <td class="ops-wrap">{f.causeText ?? f.cause ?? ''}</td>
+                  <td class="ops-wrap">
+                    {f.notBefore && new Date(f.notBefore) > now
+                      ? `${t('ops.sendAt', { at: formatTime(lang, f.notBefore) })} `
+                      : ''}
+                    {f.causeText ?? f.cause ?? ''}
+                  </td>
                   {manage && (
                     <td>
                       <FaxActions
