@@ -28,6 +28,9 @@ export const STORE_TABLES = [
   'health_checks',
   'line_service',
   'fax_reads',
+  'mailbox_mail_recipients',
+  'mail_outbox',
+  'mail_outbox_attachments',
 ] as const;
 
 /** Table privileges the application role may be given; TRUNCATE, REFERENCES and TRIGGER never. */
