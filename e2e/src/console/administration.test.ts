@@ -65,7 +65,7 @@ describe('demo-admin', () => {
 
       // A user with a role.
       const add = page.getByRole('form', { name: 'Add a user' });
-      await add.getByLabel('User name').fill('clerk');
+      await add.getByLabel('Login name').fill('clerk');
       await add.getByLabel('Display name').fill('Clerk Kent');
       await add.getByLabel('Password (optional)').fill('a long enough password 42');
       await add.getByRole('checkbox', { name: 'user' }).uncheck();
@@ -249,7 +249,7 @@ describe('demo-postoffice', () => {
       ]);
       const before = (await deniedEvents('demo-postoffice')).length;
       const add = page.getByRole('form', { name: 'Add a user' });
-      await add.getByLabel('User name').fill('boss');
+      await add.getByLabel('Login name').fill('boss');
       await add.getByRole('checkbox', { name: 'user' }).uncheck();
       await add.getByRole('checkbox', { name: 'admin' }).check();
       await add.getByRole('button', { name: 'Add user' }).click();
