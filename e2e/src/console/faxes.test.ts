@@ -3,8 +3,9 @@
 // its page to done; a number the destination policy refuses is refused before anything is
 // sent, with the reason; bob (in.read on postoffice, no out.send) sees no send form and the
 // API refuses his submission (403, access.denied); a fax received over the simulator is read
-// in bob's inbox and loses its unread mark; the inbox fits a 375×667 phone; the list filters
-// by number; axe finds nothing serious on the list, a fax's page, the form and the inbox.
+// in bob's inbox and loses its unread mark, carol forwards and deletes it (bob may not);
+// the inbox fits a 375×667 phone; the list filters by number; axe finds nothing serious on
+// the list, a fax's page, the form and the inbox.
 import { createPage, setPixel } from '@faxgate/fax-core';
 import { grants, mailboxes, users } from '@faxgate/store';
 import type { Page } from 'playwright-core';
@@ -169,8 +170,9 @@ describe('the inbox', () => {
       expect(await card.getAttribute('data-unread')).toBe('yes');
       await page.getByRole('button', { name: /postoffice.*1 unread/ }).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
-      // bob holds no in.forward here: no forward button
+      // bob holds no in.forward or in.delete here: no forward or delete button
       expect(await card.getByRole('button', { name: 'Forward' }).count()).toBe(0);
+      expect(await card.getByRole('button', { name: 'Delete' }).count()).toBe(0);
       await card.getByRole('button', { name: `Open fax ${received}` }).click();
       await page.waitForURL(`${base}/faxes/${received}`);
       await page.getByRole('img', { name: 'Page 1' }).waitFor();
@@ -246,6 +248,30 @@ describe('the inbox', () => {
         headers: { 'x-faxgate-request': '1' },
       });
       expect(r.status()).toBe(404);
+    });
+  });
+
+  it('carol (in.delete) deletes the fax after confirming; bob (no in.delete) is refused 403 and recorded', async () => {
+    await as('bob', async (page) => {
+      const before = (await denials('bob')).length;
+      const r = await page.request.delete(`${base}/api/v1/faxes/${received}`, {
+        headers: { 'x-faxgate-request': '1' },
+      });
+      expect(r.status()).toBe(403);
+      expect(await denials('bob')).toHaveLength(before + 1);
+    });
+    await grants.grant(cw.world.db, { user: 'carol', mailbox: 'postoffice', right: 'in.delete' });
+    await as('carol', async (page) => {
+      await page.goto(`${base}/faxes/inbox`);
+      const card = page.locator(`li[data-fax="${received}"]`);
+      await card.getByRole('button', { name: 'Delete' }).click();
+      const confirm = page.getByRole('group', { name: `Delete fax ${received}` });
+      expect(await seriousViolations(page)).toEqual([]);
+      await confirm.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.getByText(`Fax ${received} deleted.`).waitFor();
+      await card.waitFor({ state: 'detached' });
+      expect((await cw.world.db('faxes').where({ id: received }).first()).state).toBe('deleted');
+      expect(await cw.world.db('audit_events').where({ type: 'fax.delete', actor: 'carol' })).toHaveLength(1);
     });
   });
 });

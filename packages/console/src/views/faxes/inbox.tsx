@@ -1,8 +1,8 @@
 // The inbox (/faxes/inbox): the received faxes of my incoming mailboxes, one mailbox at a
 // time, unread ones marked (per user: GET /console/inbox), each with what my rights there
-// allow — open (in.read), forward (in.forward: POST /faxes/:id/forward). Laid out as a list
-// of cards, not a table, so that it fits a phone (375 px) without sideways scrolling.
-// Deleting a received fax is not offered: the API has no DELETE /faxes/:id yet.
+// allow — open (in.read), forward (in.forward: POST /faxes/:id/forward), delete after a
+// confirmation (in.delete: DELETE /faxes/:id — the pages go, the record stays). Laid out as
+// a list of cards, not a table, so that it fits a phone (375 px) without sideways scrolling.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Fax, type FaxRow } from '../../api.js';
 import { formatTime } from '../../i18n.js';
@@ -92,6 +92,7 @@ export function InboxPage({ t, lang }: PageProps) {
   const [chosen, setChosen] = useState<string | null>(null);
   const [rows, setRows] = useState<FaxRow[] | null>(null);
   const [forwarding, setForwarding] = useState<number | null>(null);
+  const [deleting, setDeleting] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -111,6 +112,7 @@ export function InboxPage({ t, lang }: PageProps) {
         direction: 'in',
         right: 'in.read',
         mailbox: mailbox.name,
+        state: 'receiving,received,delivered',
         limit: '200',
       });
       const list = await api<{ items: FaxRow[] }>(`/listing/faxes?${q}`);
@@ -186,6 +188,15 @@ export function InboxPage({ t, lang }: PageProps) {
                   >
                     {t('inbox.open')}
                   </button>
+                  {mailbox.rights.includes('in.delete') && (
+                    <button
+                      type="button"
+                      aria-expanded={deleting === fax.id}
+                      onClick={() => setDeleting(deleting === fax.id ? null : fax.id)}
+                    >
+                      {t('inbox.delete')}
+                    </button>
+                  )}
                   {mailbox.rights.includes('in.forward') && (
                     <button
                       type="button"
@@ -196,6 +207,33 @@ export function InboxPage({ t, lang }: PageProps) {
                     </button>
                   )}
                 </div>
+                {deleting === fax.id && (
+                  <fieldset class="fx-confirm">
+                    <legend>{t('inbox.deleteTitle', { id: String(fax.id) })}</legend>
+                    <p>{t('inbox.deleteQuestion', { id: String(fax.id) })}</p>
+                    <div class="fx-buttons">
+                      <button
+                        type="button"
+                        class="fx-danger"
+                        onClick={async () => {
+                          try {
+                            await api(`/faxes/${fax.id}`, { method: 'DELETE' });
+                            setDeleting(null);
+                            setNotice(t('inbox.deleted', { id: String(fax.id) }));
+                            reload();
+                          } catch (e) {
+                            setError((e as Error).message);
+                          }
+                        }}
+                      >
+                        {t('inbox.doDelete')}
+                      </button>
+                      <button type="button" onClick={() => setDeleting(null)}>
+                        {t('inbox.cancel')}
+                      </button>
+                    </div>
+                  </fieldset>
+                )}
                 {forwarding === fax.id && (
                   <ForwardForm
                     t={t}

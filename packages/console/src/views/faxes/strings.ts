@@ -116,6 +116,11 @@ export const strings = defineStrings(
     'inbox.doForward': 'Forward now',
     'inbox.cancel': 'Cancel',
     'inbox.forwarded': 'Fax {id} forwarded.',
+    'inbox.delete': 'Delete',
+    'inbox.deleteTitle': 'Delete fax {id}',
+    'inbox.deleteQuestion': 'Delete fax {id}? Its pages are removed; the record stays in the log.',
+    'inbox.doDelete': 'Yes, delete',
+    'inbox.deleted': 'Fax {id} deleted.',
   },
   {
     'faxes.nav': 'Seiten der Faxe',
@@ -231,5 +236,10 @@ export const strings = defineStrings(
     'inbox.doForward': 'Jetzt weiterleiten',
     'inbox.cancel': 'Abbrechen',
     'inbox.forwarded': 'Fax {id} weitergeleitet.',
+    'inbox.delete': 'Löschen',
+    'inbox.deleteTitle': 'Fax {id} löschen',
+    'inbox.deleteQuestion': 'Fax {id} löschen? Die Seiten werden entfernt; der Eintrag bleibt im Protokoll.',
+    'inbox.doDelete': 'Ja, löschen',
+    'inbox.deleted': 'Fax {id} gelöscht.',
   },
 );
