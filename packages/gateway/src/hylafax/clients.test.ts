@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPage, setPixel, writeFaxPdf } from '@faxgate/fax-core';
-import { faxes } from '@faxgate/store';
+import { faxes, grants, users } from '@faxgate/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../test-support/api-fixture.js';
 import { runClient } from '../testing/hylafax-clients.js';
@@ -149,6 +149,19 @@ describe('HylaFAX clients against the listener', () => {
     expect(alter.stdout + alter.stderr).toContain('550');
     const fax = await faxes.get(f.api.db, id);
     expect(fax).toMatchObject({ state: 'pending', priority: 127 });
+  });
+
+  it('faxrm without out.stop on the mailbox is refused and audited, the fax untouched', async () => {
+    await users.add(f.api.db, { name: 'carol', roles: ['user'], password: PASSWORD });
+    await grants.grant(f.api.db, { user: 'carol', mailbox: 'alice-out', right: 'out.send' });
+    const id = jobIdOf(
+      (await runClient('sendfax', ['-n', '-d', '5551006', samplePdf()], as('carol'))).stdout,
+    );
+    const rm = await runClient('faxrm', [String(id)], as('carol'));
+    expect(rm.stderr).toContain(`550 carol may not stop fax ${id}.`);
+    expect((await faxes.get(f.api.db, id)).state).toBe('pending');
+    const denied = await auditOf('access.denied', 'carol');
+    expect(denied.some((e) => e.details.via === 'hylafax' && e.details.permission === 'out.stop')).toBe(true);
   });
 
   it('a wrong password is refused with 530 and counted by the login throttle', async () => {

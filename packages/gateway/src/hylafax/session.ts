@@ -348,9 +348,13 @@ export class HylafaxSession {
     const ext = { PS: 'ps', PDF: 'pdf', TIFF: 'tif' }[this.form];
     const name = `/tmp/doc${++this.uploadSeq}.${ext}`;
     const max = this.ctx.config.uploadMaxMegabytes * 1024 * 1024;
+    // A session holds at most twice the size of one document in all (uploads wait for JSUBM).
+    const room = Math.min(max, 2 * max - this.uploadBytes);
+    if (room <= 0)
+      return this.send(552, 'The documents of this session are too large together; submit or reconnect.');
     const socket = await this.data.open();
     this.send(150, `FILE: ${name} (Opening new data connection).`);
-    const data = await receiveUpload(socket, this.mode, Math.min(max, max * 2 - this.uploadBytes), 60_000);
+    const data = await receiveUpload(socket, this.mode, room, 60_000);
     if (data.length === 0) return this.send(554, 'Empty document.');
     this.uploadBytes += data.length;
     this.uploads.set(name, { form: this.form, data });
@@ -444,7 +448,9 @@ export class HylafaxSession {
   private async jsusp(arg: string): Promise<void> {
     const id = this.jobId(arg);
     const fax = await this.visibleJob(id);
-    await this.require('out.modify', `modify fax ${fax.id}`, fax.mailboxId ?? undefined);
+    // The operator (queue.manage) may reschedule any fax; the changes are checked again at JSUBM.
+    if (!(await can(this.ctx.api.db, { id: this.p.user.id }, 'queue.manage')))
+      await this.require('out.modify', `modify fax ${fax.id}`, fax.mailboxId ?? undefined);
     this.current = id;
     this.alteration = { faxId: id };
     // The changes that follow are applied in one modify at JSUBM (pipeline/modify.ts).
