@@ -25,10 +25,6 @@ export interface ClientOptions {
   cwd?: string;
 }
 
-export function hylafaxClientsInstalled(): boolean {
-  return fs.existsSync('/usr/bin/sendfax') && fs.existsSync('/usr/bin/faxstat');
-}
-
 export async function runClient(
   program: 'sendfax' | 'faxstat' | 'faxrm' | 'faxalter',
   args: string[],
