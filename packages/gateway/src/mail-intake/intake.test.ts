@@ -159,7 +159,8 @@ beforeAll(async () => {
     ],
     requireAuthResults: true,
     authServId: 'mx.example.org',
-    pollSeconds: 5,
+    // longer than the first test may take: it passes only when IDLE announces the message
+    pollSeconds: 120,
     maxMessageMegabytes: 1,
   });
   const context = (c: MailIntakeConfig): IntakeContext => ({
@@ -198,12 +199,18 @@ afterAll(async () => {
 
 describe('mail intake over IMAP (Dovecot)', () => {
   it('faxes a mailed PDF to the number of the address: seen by IDLE, sent through the simulator, replied, moved', async () => {
+    // the intake is connected and has taken its first turn: what comes now, only IDLE announces
+    await waitFor('the intake folders', async () =>
+      (await imap.list()).some((m) => m.path === cfg.failedFolder),
+    );
+    await intake.drainNow();
+    await new Promise((r) => setTimeout(r, 500));
     const id = await append({ pdf: textPdf('Contract by mail') });
     // no drainNow: the running intake sees the new message itself (IDLE)
     const r = await waitFor(
       'the intake to take the message',
       async () => ((await row(id))?.moved_at ? row(id) : undefined),
-      30_000,
+      60_000, // imapflow enters IDLE 15 s after the last command
     );
     expect(r.outcome).toBe('accepted');
     const fax = await waitTerminal(f.db, Number(r.fax_id), 60_000);
@@ -224,7 +231,7 @@ describe('mail intake over IMAP (Dovecot)', () => {
     expect(replies[0].body).toContain(`fax ${fax.id}`);
     expect(await folder(cfg.processedFolder)).toContain(id);
     expect(await folder('INBOX')).not.toContain(id);
-  }, 90_000);
+  }, 120_000);
 
   it('takes the number from the subject, and a message seen again (crash before the move) is not faxed twice', async () => {
     const first = await deliver({
