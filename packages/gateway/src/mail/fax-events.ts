@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { advance, auditHead, ensureCursor, releaseLease, takeLease } from '../notify/cursor.js';
 import type { MailConfig } from './config.js';
 import { receivedFaxMail, sendResultMail } from './fax-mails.js';
-import { enqueueMail, type OutgoingMail } from './outbox.js';
+import { checkOutgoingMail, enqueueMail, type OutgoingMail } from './outbox.js';
 
 export const FAX_MAIL_CURSOR = 'mail:faxes';
 
@@ -103,6 +103,7 @@ export function startFaxMailer(opts: FaxMailerOptions): FaxMailer {
         let error: string | undefined;
         try {
           mail = what && r.fax_id !== null ? await mailFor(Number(r.fax_id), what) : undefined;
+          if (mail) checkOutgoingMail(mail); // refused here, not in the transaction that moves the cursor
         } catch (e) {
           error = (e as Error).message;
         }

@@ -187,12 +187,20 @@ describe('fax to e-mail', () => {
       notify_address: 'hylafax@example.org',
     });
     await faxPages.add(db, fax.id, { pageNo: 1, tiff: testTiff(1, 400), width: 1728, height: 400 });
+    // submitted by e-mail (mail-intake/): the result answers that message
+    await db('mail_intake_messages').insert({
+      message_id: '<req-1@example.org>',
+      outcome: 'accepted',
+      fax_id: fax.id,
+    });
     await outcome('job.dead', fax.id);
     await relay.waitFor(1);
     const { envelopeTo, mail } = relay.received[0];
     expect(envelopeTo.sort()).toEqual(['hylafax@example.org', 'sender@example.org']);
     expect(mail.subject).toBe(`Fax ${fax.id} to +49305551000 failed: busy: the line was busy 5 times`);
     expect(mail.text).toContain('was NOT sent: busy: the line was busy 5 times');
+    expect(mail.inReplyTo).toBe('<req-1@example.org>');
+    expect((await db('mail_outbox').where({ fax_id: fax.id }).first()).purpose).toBe('intake.result');
     const [png] = mail.attachments;
     expect(png.contentType).toBe('image/png');
     const meta = await sharp(png.content).metadata();
@@ -204,6 +212,34 @@ describe('fax to e-mail', () => {
     await outcome('send.done', fax.id);
     await relay.waitFor(1);
     expect(relay.received[0].envelopeTo).toEqual(['hylafax@example.org']);
+  });
+
+  it('records a mail that cannot be made (mail.failed, not composed) and goes on with the next outcome', async () => {
+    const broken = await faxes.insert(db, {
+      direction: 'in',
+      state: 'received',
+      mailboxId: inbox,
+      pagesTotal: 1,
+    });
+    await db('fax_pages').insert({
+      fax_id: broken.id,
+      page_no: 1,
+      tiff: Buffer.from('not a tiff'),
+      sha256: '0'.repeat(64),
+    });
+    const fine = await receivedFax(1);
+    await appendAuditEvent(db, {
+      type: 'recv.end',
+      actor: 'gateway:test',
+      faxId: broken.id,
+      details: { ok: true },
+    });
+    expect(await outcome('recv.end', fine.id, { ok: true })).toBe(1);
+    const [ev] = await db('audit_events').where({ type: 'mail.failed', fax_id: broken.id });
+    expect(ev.details).toMatchObject({ purpose: 'fax.received', reason: 'not composed' });
+    expect(await db('mail_outbox').where({ fax_id: broken.id })).toEqual([]);
+    await relay.waitFor(1);
+    expect(relay.received[0].mail.subject).toContain('(1 page)');
   });
 
   it('deletes after forwarding only once the relay accepted, never under a legal hold', async () => {

@@ -30,6 +30,9 @@ export async function recipientsOfMailbox(db: Db, mailboxId: number): Promise<st
   return [...new Set([...listed, ...readers])].sort();
 }
 
+/** A Message-ID the outbox takes for In-Reply-To (anything else: the result is sent unthreaded). */
+const THREADABLE = /^<?[\x21-\x3b\x3d\x3f-\x7e]{1,990}>?$/;
+
 const when = (d: Date | null) =>
   d
     ? d
@@ -117,6 +120,10 @@ export async function sendResultMail(
   const to = await resultRecipients(db, fax);
   if (to.length === 0) return undefined;
   const [first] = fax.state === 'deleted' ? [] : await storedPages(db, fax.id, 1);
+  // A fax submitted by e-mail (mail-intake/): its result answers that message, in its thread.
+  const intake = await db('mail_intake_messages')
+    .where({ fax_id: fax.id, outcome: 'accepted' })
+    .first('message_id');
   const number = fax.remoteNumber ?? '-';
   const reason = [fax.cause, fax.causeText].filter(Boolean).join(': ') || 'unknown';
   const text = [
@@ -151,7 +158,10 @@ export async function sendResultMail(
           },
         ]
       : [],
-    purpose: 'fax.result',
+    ...(intake && THREADABLE.test(intake.message_id)
+      ? { inReplyTo: intake.message_id, references: [intake.message_id] }
+      : {}),
+    purpose: intake ? 'intake.result' : 'fax.result',
     faxId: fax.id,
     cause: { actor: 'system', reason: `fax ${outcome}` },
   };
