@@ -62,7 +62,10 @@ export class DataChannel {
     const server = net.createServer();
     this.passive = server;
     this.accepted = new Promise<net.Socket>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DataError('no data connection arrived')), CONNECT_MS);
+      const timer = setTimeout(() => {
+        server.close(); // no port left listening for a client that never came
+        reject(new DataError('no data connection arrived'));
+      }, CONNECT_MS);
       timer.unref();
       server.on('connection', (s) => {
         if (!sameHost(s.remoteAddress, peer)) return s.destroy();
