@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { appendAuditEvent } from '@faxgate/audit';
-import { type Db, inTransaction } from '@faxgate/store';
+import { CodecError, ContainerError } from '@faxgate/fax-core';
+import { type Db, InvalidInputError, inTransaction, NotFoundError } from '@faxgate/store';
 import type { Logger } from '../logger.js';
 import { advance, auditHead, ensureCursor, releaseLease, takeLease } from '../notify/cursor.js';
 import type { MailConfig } from './config.js';
@@ -13,6 +14,17 @@ import { receivedFaxMail, sendResultMail } from './fax-mails.js';
 import { checkOutgoingMail, enqueueMail, type OutgoingMail } from './outbox.js';
 
 export const FAX_MAIL_CURSOR = 'mail:faxes';
+
+/** Errors of the fax's content or its absence: retrying cannot help. */
+function isContentError(e: unknown): boolean {
+  return (
+    e instanceof CodecError ||
+    e instanceof ContainerError ||
+    e instanceof InvalidInputError ||
+    e instanceof NotFoundError ||
+    (e instanceof Error && e.name === 'PageError')
+  );
+}
 
 const TYPES = [
   'recv.end',
@@ -105,6 +117,9 @@ export function startFaxMailer(opts: FaxMailerOptions): FaxMailer {
           mail = what && r.fax_id !== null ? await mailFor(Number(r.fax_id), what) : undefined;
           if (mail) checkOutgoingMail(mail); // refused here, not in the transaction that moves the cursor
         } catch (e) {
+          // Bad content or a fax that is gone: on record, and on with the next outcome. Anything
+          // else (the database away …) ends the round; the event is tried again next round.
+          if (!isContentError(e)) throw e;
           error = (e as Error).message;
         }
         // The mail (or the record that it could not be made) and the cursor's move commit

@@ -212,6 +212,25 @@ describe('mail worker', () => {
       const [ev] = await events('mail.failed', refused);
       expect(ev.details).toMatchObject({ reason: 'refused by the relay' });
       expect(ev.details.error).toMatch(/550/);
+      // the operator is told until mail flows again
+      expect(await db('alerts').where({ key: 'mail.delivery' }).first()).toMatchObject({
+        severity: 'warning',
+        source: 'mail',
+      });
+      const { id: next } = await enqueueMail(db, {
+        to: ['ok@example.org'],
+        subject: 's',
+        text: 't',
+        purpose: 'fax.result',
+      });
+      await until(async () =>
+        (await db('mail_outbox').where({ id: next }).first()).state === 'sent' ? true : undefined,
+      );
+      await until(async () =>
+        (await db('alerts').where({ key: 'mail.delivery' }).first()) ? undefined : true,
+      );
+      const cleared = await db('audit_events').where({ type: 'alert.cleared' }).orderBy('id', 'desc').first();
+      expect(cleared.details).toMatchObject({ key: 'mail.delivery' });
     } finally {
       await w2.stop();
     }

@@ -8,10 +8,14 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { appendAuditEvent } from '@faxgate/audit';
 import { type Db, inTransaction, listenChannel } from '@faxgate/store';
+import { clearAlert, raiseAlert } from '../alerts/alerts.js';
 import type { Logger } from '../logger.js';
 import type { MailConfig } from './config.js';
 import { MAIL_CHANNEL, type MailPurpose } from './outbox.js';
 import { createRelayTransport } from './transport.js';
+
+/** Raised when a mail is given up, cleared when the relay accepts one again. */
+export const DELIVERY_ALERT = 'mail.delivery';
 
 export interface MailWorkerOptions {
   config: MailConfig;
@@ -146,6 +150,10 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
         });
       });
       log.info(`${what} accepted by the relay: ${String(info.response ?? '').slice(0, 200)}`);
+      // Mail flows again: a give-up alert (below) is over.
+      await clearAlert(db, DELIVERY_ALERT, `mail ${row.id} accepted by the relay`, { actor }).catch(
+        () => false,
+      );
       if (opts.onSent) {
         await opts.onSent({ id: row.id, faxId: row.fax_id, purpose: row.purpose }).catch((e) => {
           log.error(`${what}: after sending: ${(e as Error).message}`);
@@ -207,6 +215,17 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
       });
     });
     log.error(`${what} given up (${reason}): ${error}`);
+    // The operator is told: one alert until a mail is accepted again (the relay itself: check.smtp).
+    await raiseAlert(
+      db,
+      {
+        key: DELIVERY_ALERT,
+        severity: 'warning',
+        source: 'mail',
+        summary: `mail ${row.id} (${row.purpose}) given up (${reason}): ${error}`.slice(0, 500),
+      },
+      { actor },
+    ).catch((e) => log.warn(`mail alert: ${(e as Error).message}`));
   }
 
   async function round(): Promise<number> {
