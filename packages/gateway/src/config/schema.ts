@@ -8,6 +8,7 @@ import { checksSchema } from '../checks/config.js';
 import { diskSchema } from '../disk/config.js';
 import { mailSchema } from '../mail/config.js';
 import { mailIntakeSchema } from '../mail-intake/config.js';
+import { hylafaxSchema } from '../hylafax/config.js';
 import { WEBHOOK_EVENTS } from '../notify/events.js';
 import { modeSchema, pilotSchema } from '../pilot/config.js';
 import { checkTimeZone, parseTimeOfDay } from '../pipeline/time-of-day.js';
@@ -401,6 +402,8 @@ export const configSchema = z.strictObject({
     spool: absolutePath.default('/var/spool/faxgate'),
     tmp: absolutePath.default('/var/tmp/faxgate'),
   }),
+  /** The optional listener for HylaFAX clients (sendfax, faxstat, faxrm, faxalter): hylafax/README.md. */
+  hylafax: hylafaxSchema,
   /** Signed checkpoints of the audit chain, kept outside the database (packages/audit README). */
   audit: section({
     /** Where the daemon and `faxgate audit checkpoint` write checkpoints (made 0700); `audit verify` reads it. */
