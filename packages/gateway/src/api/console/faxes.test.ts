@@ -141,12 +141,15 @@ describe('unread marks', () => {
 });
 
 describe('GET /api/v1/console/outboxes', () => {
-  it('answers the outgoing mailboxes I may send from, none without out.send', async () => {
+  it('answers the outgoing mailboxes I may send from, none without out.send; 403 and audited without the view', async () => {
     const mine = async (user: string) =>
       ((await (await client(f, user)('/api/v1/console/outboxes')).json()) as { mailboxes: unknown[] })
         .mailboxes;
     expect(await mine('alice')).toEqual([{ id: f.aliceOut, name: 'alice-out' }]);
     expect(await mine('bob')).toEqual([]);
+    const before = (await denials('carol')).length;
+    expect((await carol('/api/v1/console/outboxes')).status).toBe(403);
+    expect(await denials('carol')).toHaveLength(before + 1);
   });
 });
 

@@ -230,7 +230,8 @@ export async function consoleFaxRoutes(app: FastifyInstance, services: ApiServic
     {
       schema: {
         tags,
-        summary: 'The outgoing mailboxes I may send from (out.send), for the send form',
+        summary:
+          'The outgoing mailboxes I may send from (out.send), for the send form (needs the Faxes view)',
         response: {
           200: {
             type: 'object',
@@ -241,12 +242,13 @@ export async function consoleFaxRoutes(app: FastifyInstance, services: ApiServic
               },
             },
           },
-          ...errors(401),
+          ...errors(401, 403),
         },
       },
     },
     async (req) => {
       const p = principalOf(req);
+      await requireView(services, p, 'faxes');
       const mine: Array<{ id: number; name: string }> = [];
       for (const m of await mailboxes.list(db, { kind: 'outgoing' }))
         if (await can(db, { id: p.user.id }, 'out.send', m.id)) mine.push({ id: m.id, name: m.name });
