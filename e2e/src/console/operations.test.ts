@@ -42,14 +42,14 @@ describe('the Operations dashboard', () => {
       expect(await lines.locator('[data-channel-state="idle"]').count()).toBeGreaterThanOrEqual(2);
 
       // The call may be short: what the channel list showed is recorded in the page as it changes.
-      await page.evaluate(() => {
-        const seen: string[] = [];
-        (window as unknown as { seen: string[] }).seen = seen;
+      // (A script in the page's own terms: e2e is compiled without the DOM's types.)
+      await page.evaluate(`
+        window.seen = [];
         new MutationObserver(() => {
           for (const li of document.querySelectorAll('[data-channel-state="sending"]'))
-            seen.push(`${li.getAttribute('data-fax')}: ${li.textContent}`);
+            window.seen.push(li.getAttribute('data-fax') + ': ' + li.textContent);
         }).observe(document.body, { subtree: true, childList: true, characterData: true });
-      });
+      `);
       const sent = await cw.world.submit(0);
       // The number as the gateway keeps it (normalised from what was submitted).
       const { remote_number: number } = await cw.world.db('faxes').where({ id: sent.id }).first();
@@ -59,7 +59,7 @@ describe('the Operations dashboard', () => {
       await page.locator(`[data-channel-state="sending"]`).waitFor({ state: 'detached' });
       expect((await cw.world.db('faxes').where({ id: sent.id }).first()).state).toBe('done');
       // While the call ran its channel said so (pushed by the daemon, not polled).
-      const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+      const seen = (await page.evaluate('window.seen')) as string[];
       expect(seen.map((x) => x.replace(/ B[0-9]+ /, ' '))).toContain(
         `${sent.id}: sending fax ${sent.id} to ${number}, 0 of 1 pages confirmed`,
       );
