@@ -55,7 +55,7 @@ describe('a fax sent from the form, watched on the dashboard', () => {
       // Straight from the number to "Send fax", as a user does: the check runs on the way.
       await form.getByRole('button', { name: 'Send fax' }).click();
       await form.waitForURL(/\/faxes\/[0-9]+$/).catch(async (e) => {
-        throw new Error(`${e}: ${(await form.locator('main').innerText()).slice(0, 2000)}`);
+        throw new Error(`${e}: ${((await form.locator('main').textContent()) ?? '').slice(0, 2000)}`);
       });
       const id = Number(new URL(form.url()).pathname.split('/').pop());
       expect(Number.isInteger(id) && id > 0).toBe(true);
