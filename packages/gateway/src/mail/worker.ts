@@ -122,8 +122,10 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
       });
       const rejected = (info.rejected ?? []).map(String);
       await inTransaction(db, async (trx) => {
-        await trx('mail_outbox')
-          .where({ id: row.id, lease_owner: owner })
+        // Accepted is the truth even when our lease ran out meanwhile; recorded once.
+        const updated = await trx('mail_outbox')
+          .where({ id: row.id })
+          .whereNot({ state: 'sent' })
           .update({
             state: 'sent',
             sent_at: trx.fn.now(),
@@ -133,6 +135,7 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
             lease_owner: null,
             lease_until: null,
           });
+        if (updated === 0) return;
         await appendAuditEvent(trx, {
           type: 'mail.sent',
           actor,
@@ -191,14 +194,16 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
       : row.attempts >= config.retry.maxAttempts
         ? `${row.attempts} attempt${row.attempts === 1 ? '' : 's'}`
         : `older than ${config.retry.maxAgeHours} h`;
-    await inTransaction(db, async (trx) => {
-      await trx('mail_outbox').where({ id: row.id, lease_owner: owner }).update({
+    const gaveUp = await inTransaction(db, async (trx) => {
+      // Only while the row is still ours: another node that took it over decides then.
+      const updated = await trx('mail_outbox').where({ id: row.id, lease_owner: owner }).update({
         state: 'failed',
         failed_at: trx.fn.now(),
         last_error: error,
         lease_owner: null,
         lease_until: null,
       });
+      if (updated === 0) return false;
       await appendAuditEvent(trx, {
         type: 'mail.failed',
         actor,
@@ -213,7 +218,9 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
           attempts: row.attempts,
         },
       });
+      return true;
     });
+    if (!gaveUp) return;
     log.error(`${what} given up (${reason}): ${error}`);
     // The operator is told: one alert until a mail is accepted again (the relay itself: check.smtp).
     await raiseAlert(
