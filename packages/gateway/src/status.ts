@@ -10,9 +10,7 @@ import { GATEWAY_VERSION } from './version.js';
  * Parts of the gateway that do not exist yet. Whoever builds one removes its line here,
  * so status never claims more — or less — than the code does.
  */
-export const NOT_BUILT_YET: readonly string[] = [
-  "the web console's operations, auditor and administration views, the send form and the inbox (its skeleton is served at /: login, navigation, the live faxes list)",
-];
+export const NOT_BUILT_YET: readonly string[] = [];
 
 export interface GatewayStatus {
   name: 'faxgate';
@@ -145,7 +143,6 @@ export function formatStatus(s: GatewayStatus): string {
     `  lines:     ${lines}`,
     ...(s.lines.evidence ? [`  evidence:  ${evidenceLine(s.lines.evidence)}`] : []),
     ...(s.disk ? [`  disk:      ${diskLine(s.disk)}`] : []),
-    '  not built yet:',
-    ...s.notBuiltYet.map((n) => `    - ${n}`),
+    ...(s.notBuiltYet.length ? ['  not built yet:', ...s.notBuiltYet.map((n) => `    - ${n}`)] : []),
   ].join('\n');
 }

@@ -5,8 +5,6 @@ import { api, HttpError, type View } from '../../api.js';
 
 export interface ViewInfo {
   view: View;
-  built: boolean;
-  shows: string[];
 }
 
 export type ViewState =
