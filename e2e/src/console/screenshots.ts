@@ -1,14 +1,12 @@
 // `npm run docs:screenshots`: runs the demo (npm start's gateway, simulator, a fax sent and
 // one received), signs in as each demo role in Debian's Chromium and writes the console's main
 // views to docs/console/*.png, which the README shows. Run it again after changing a view.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test-support/browser.js';
+import { type Demo, ROOT, startDemo } from './demo-run.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const OUT = path.join(ROOT, 'docs/console');
 const LAPTOP = { width: 1366, height: 768 };
 const PHONE = { width: 375, height: 667 };
@@ -57,35 +55,6 @@ export const SHOTS: Shot[] = [
     waitFor: 'Run selftest',
   },
 ];
-
-interface Demo {
-  child: ChildProcess;
-  address: string;
-  passwords: Map<string, string>;
-}
-
-async function startDemo(): Promise<Demo> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'packages/demo/dist/main.js')], {
-    env: { ...process.env, FAXGATE_DEMO_TIME_FACTOR: process.env.FAXGATE_DEMO_TIME_FACTOR ?? '0.01' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const deadline = Date.now() + 180_000;
-  while (!out.includes('both faxes are through')) {
-    if (child.exitCode !== null) throw new Error(`the demo stopped:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`the demo did not get both faxes through in 3 min:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const address = /console: +(http:\/\/[0-9.:]+)\//.exec(out)?.[1];
-  if (!address) throw new Error(`no console address in the demo's output:\n${out}`);
-  const passwords = new Map(
-    [...out.matchAll(/^ {4}(demo-[a-z]+) +(demo-[A-Za-z0-9_-]{12}) /gm)].map((m) => [m[1], m[2]]),
-  );
-  return { child, address, passwords };
-}
 
 async function shoot(browser: Browser, demo: Demo, shot: Shot): Promise<void> {
   const context = await browser.newContext({
