@@ -177,7 +177,9 @@ export function InboxPage({ t, lang }: PageProps) {
                 </p>
                 <p class="fx-card-meta">
                   {t('fax.title', { id: String(fax.id) })} · {formatTime(lang, fax.updatedAt)} ·{' '}
-                  {t('inbox.pages', { n: String(fax.pagesTotal) })}
+                  {fax.pagesTotal === 1
+                    ? t('inbox.onePage')
+                    : t('inbox.pages', { n: String(fax.pagesTotal) })}
                 </p>
                 <div class="fx-buttons">
                   <button
