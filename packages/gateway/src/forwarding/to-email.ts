@@ -4,9 +4,9 @@
 // enqueueMail, purpose fax.forward). The outbox row, its mail.queued event and the forward's
 // record commit together: a forward on record always has its mail, and the mail worker
 // delivers it through the relay with retries (or gives up on record, mail.failed).
-import { readTiff, writeFaxPdf } from '@faxgate/fax-core';
-import { type Db, type Fax, faxPages, inTransaction, type User } from '@faxgate/store';
+import { type Db, type Fax, inTransaction, type User } from '@faxgate/store';
 import { checkMailAddress } from '../mail/address.js';
+import { faxPdf, storedPages, utcTime as when } from '../mail/fax-content.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { lockForwardable, recordForward } from './record.js';
 
@@ -17,23 +17,6 @@ export interface EmailForward {
   address: string;
 }
 
-const when = (d: Date | null) =>
-  d
-    ? d
-        .toISOString()
-        .replace('T', ' ')
-        .replace(/\.\d+Z$/, ' UTC')
-    : '-';
-
-/** The stored pages of the fax as one PDF. */
-export async function faxPdf(db: Db, fax: Fax): Promise<Buffer> {
-  const pages = [];
-  for (const info of await faxPages.list(db, fax.id))
-    pages.push(readTiff((await faxPages.get(db, fax.id, info.pageNo)).tiff).pages[0].page);
-  const from = fax.remoteNumber || 'an unknown number';
-  return Buffer.from(writeFaxPdf(pages, { title: `Fax ${fax.id} from ${from}`, createdAt: fax.createdAt }));
-}
-
 export async function forwardToEmail(
   db: Db,
   original: Fax,
@@ -41,7 +24,7 @@ export async function forwardToEmail(
 ): Promise<EmailForward> {
   const address = checkMailAddress(f.address, 'to.email:');
   // Built before the transaction (bounded by the fax's pages); the lock below re-checks the fax.
-  const pdf = await faxPdf(db, original);
+  const pdf = faxPdf(original, await storedPages(db, original.id));
   const from = original.remoteNumber || 'an unknown number';
   const plural = f.pages === 1 ? '' : 's';
   const text = [

@@ -2,18 +2,10 @@
 // readers (PDF of the pages, TIFF too when the mailbox asks for it, metadata in the body),
 // and a send result to the sender (done / failed with the reason, the first page as PNG).
 // Recipients are decided here, through the one authorisation layer (effectiveRights).
-import { type BilevelPage, readTiff, writeFaxPdf, writePng, writeTiff } from '@faxgate/fax-core';
-import { type Db, effectiveRights, type Fax, faxes, faxPages } from '@faxgate/store';
+import { writePng, writeTiff } from '@faxgate/fax-core';
+import { type Db, effectiveRights, type Fax, faxes } from '@faxgate/store';
+import { faxPdf, storedPages, utcTime as when } from './fax-content.js';
 import type { MailAttachment, OutgoingMail } from './outbox.js';
-
-async function storedPages(db: Db, faxId: number, limit = Number.POSITIVE_INFINITY): Promise<BilevelPage[]> {
-  const pages: BilevelPage[] = [];
-  for (const info of await faxPages.list(db, faxId)) {
-    if (pages.length >= limit) break;
-    pages.push(readTiff((await faxPages.get(db, faxId, info.pageNo)).tiff).pages[0].page);
-  }
-  return pages;
-}
 
 /** The addresses a received fax in `mailboxId` goes to: its recipients, and every enabled user
  *  with an address, opted in, who effectively holds in.read on the mailbox. Sorted, unique. */
@@ -33,14 +25,6 @@ export async function recipientsOfMailbox(db: Db, mailboxId: number): Promise<st
 /** A Message-ID the outbox takes for In-Reply-To (anything else: the result is sent unthreaded). */
 const THREADABLE = /^<?[\x21-\x3b\x3d\x3f-\x7e]{1,990}>?$/;
 
-const when = (d: Date | null) =>
-  d
-    ? d
-        .toISOString()
-        .replace('T', ' ')
-        .replace(/\.\d+Z$/, ' UTC')
-    : '-';
-
 /** The mail for a received fax, or undefined when nobody is to get it (or it has no pages). */
 export async function receivedFaxMail(db: Db, faxId: number): Promise<OutgoingMail | undefined> {
   const fax = await faxes.get(db, faxId);
@@ -55,9 +39,7 @@ export async function receivedFaxMail(db: Db, faxId: number): Promise<OutgoingMa
     {
       filename: `fax-${fax.id}.pdf`,
       contentType: 'application/pdf',
-      content: Buffer.from(
-        writeFaxPdf(pages, { title: `Fax ${fax.id} from ${from}`, createdAt: fax.createdAt }),
-      ),
+      content: faxPdf(fax, pages),
     },
   ];
   if (mailbox.mail_attach_tiff) {
