@@ -7,6 +7,7 @@ import { useEffect } from 'preact/hooks';
 import type { Key, Lang, Translate } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { Denied } from '../common/denied.js';
+import { SubNav } from '../common/subnav.js';
 import { useView } from '../common/use-view.js';
 import './administration.css';
 import { ConfigurationPage } from './configuration.js';
@@ -55,24 +56,14 @@ export function AdministrationView({ t, lang, sub, actions }: AdministrationProp
   return (
     <section aria-labelledby="view-title" class="admin">
       <h1 id="view-title">{t('view.administration')}</h1>
-      <nav aria-label={t('admin.nav')} class="admin-nav">
-        <ul>
-          {visible.map((p) => (
-            <li>
-              <a
-                href={`/administration/${p.page}`}
-                aria-current={current?.page === p.page ? 'page' : undefined}
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate(`/administration/${p.page}`);
-                }}
-              >
-                {t(`admin.page.${p.page}` as Key)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav
+        label={t('admin.nav')}
+        items={visible.map((p) => ({
+          href: `/administration/${p.page}`,
+          text: t(`admin.page.${p.page}` as Key),
+          current: current?.page === p.page,
+        }))}
+      />
       {current ? (
         <current.Page {...props} />
       ) : (

@@ -4,8 +4,8 @@
 // lockdown and compliance reports. Opening the view asks the server first (403 = not allowed,
 // audited); every endpoint behind the pages checks audit.read (or log.read, config.read) again.
 import type { Key } from '../../i18n.js';
-import { navigate } from '../../router.js';
 import { Denied } from '../common/denied.js';
+import { SubNav } from '../common/subnav.js';
 import { useView } from '../common/use-view.js';
 import { ConfigPage } from './config.js';
 import type { PageProps } from './kit.js';
@@ -45,24 +45,14 @@ export function AuditorView({ t, lang, sub, actions }: AuditorProps) {
   return (
     <section aria-labelledby="view-title" class="auditor">
       <h1 id="view-title">{t('view.auditor')}</h1>
-      <nav aria-label={t('auditor.nav')} class="subnav">
-        <ul>
-          {names.map((p) => (
-            <li>
-              <a
-                href={`/auditor/${p}`}
-                aria-current={p === name ? 'page' : undefined}
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate(`/auditor/${p}`);
-                }}
-              >
-                {t(`auditor.${p}` as Key)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav
+        label={t('auditor.nav')}
+        items={names.map((p) => ({
+          href: `/auditor/${p}`,
+          text: t(`auditor.${p}` as Key),
+          current: p === name,
+        }))}
+      />
       {Current ? (
         <section aria-labelledby="auditor-page" key={name}>
           <h2 id="auditor-page" class="auditor-page-title">

@@ -4,10 +4,10 @@
 // (403 = not allowed, audited); every endpoint behind the pages checks the rights again.
 import type { Key, Lang, Translate } from '../../i18n.js';
 import { Denied } from '../common/denied.js';
+import { SubNav } from '../common/subnav.js';
 import { useView } from '../common/use-view.js';
 import { FaxPage } from './fax-page.js';
 import { InboxPage } from './inbox.js';
-import { Link } from './kit.js';
 import { FaxList } from './list.js';
 import { SendForm } from './send.js';
 import './faxes.css';
@@ -38,17 +38,14 @@ export function FaxesView({ t, lang, sub, actions }: FaxesProps) {
   return (
     <section aria-labelledby="view-title" class="faxes">
       <h1 id="view-title">{t('view.faxes')}</h1>
-      <nav aria-label={t('faxes.nav')}>
-        <ul class="fx-subnav">
-          {tabs.map((k) => (
-            <li>
-              <Link href={TAB_PATHS[k]} current={k === tab && faxId === null}>
-                {t(TAB_WORDS[k])}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav
+        label={t('faxes.nav')}
+        items={tabs.map((k) => ({
+          href: TAB_PATHS[k],
+          text: t(TAB_WORDS[k]),
+          current: k === tab && faxId === null,
+        }))}
+      />
       {tab && <h2 class="fx-page-title">{t(TAB_WORDS[tab])}</h2>}
       {faxId !== null ? (
         <FaxPage {...props} id={faxId} key={faxId} />
