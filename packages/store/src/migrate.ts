@@ -20,7 +20,7 @@ import { m0060AuditReviews } from './migrations/0060_audit_reviews.js';
 import { m0070LineService } from './migrations/0070_line_service.js';
 import { m0080MailOutbox } from './migrations/0080_mail_outbox.js';
 import { m0090MailIntake } from './migrations/0090_mail_intake.js';
-import { m0130FaxReads } from './migrations/0130_fax_reads.js';
+import { m0095FaxReads } from './migrations/0095_fax_reads.js';
 
 export interface Migration {
   /** Unique, sortable name: store uses 0001–0099, audit 0100–0199, gateway 0200–0299. */
@@ -49,7 +49,7 @@ export const storeMigrations: readonly Migration[] = [
   m0070LineService,
   m0080MailOutbox,
   m0090MailIntake,
-  m0130FaxReads,
+  m0095FaxReads,
 ];
 
 /** knex's bookkeeping table for faxgate's migrations. */

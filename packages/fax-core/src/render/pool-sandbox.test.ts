@@ -49,8 +49,10 @@ async function busyWorker(): Promise<number> {
   throw new Error('no busy worker');
 }
 
+/** Whether every one of `pids` has left /proc within 10 s (a bound: under CI's load, reaping a
+ *  killed sandbox's processes took more than the 2 s this once allowed). */
 async function gone(pids: number[]): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     if (pids.every((p) => !fs.existsSync(`/proc/${p}`))) return true;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -66,8 +66,17 @@ describe('the routes the CLI needs are documented', () => {
     };
     const params = (p: string) => spec.paths[p]?.get?.parameters?.map((x) => x.name).sort();
     expect(params('/api/v1/audit/events')).toEqual(['format', 'from', 'to']);
-    expect(params('/api/v1/log')).toEqual(['format', 'from', 'timeZone', 'to']);
-    expect(params('/api/v1/listing/faxes')).toEqual(['direction', 'limit', 'mailbox', 'right', 'state']);
+    expect(params('/api/v1/log')).toEqual(['fax', 'format', 'from', 'timeZone', 'to']);
+    expect(params('/api/v1/listing/faxes')).toEqual([
+      'direction',
+      'from',
+      'limit',
+      'mailbox',
+      'number',
+      'right',
+      'state',
+      'to',
+    ]);
     for (const p of ['/api/v1/audit/events', '/api/v1/log', '/api/v1/listing/faxes'])
       expect(spec.paths[p].get?.summary).toMatch(/\w/);
   });

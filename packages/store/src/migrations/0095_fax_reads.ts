@@ -5,8 +5,8 @@ import type { Migration } from '../migrate.js';
  * Which received faxes each user has opened (the console's unread marks): a row when the
  * user opens the fax's page. Goes with the user or the fax (ON DELETE CASCADE).
  */
-export const m0130FaxReads: Migration = {
-  name: '0130_fax_reads',
+export const m0095FaxReads: Migration = {
+  name: '0095_fax_reads',
   async up(knex: Knex) {
     await knex.raw(`
       CREATE TABLE fax_reads (
