@@ -3,7 +3,12 @@
 // pixel budget checked before anything is decoded; fax files are then decoded in worker threads
 // (fax-decoder.ts), PDF, images and text rendered in the sandboxed render pool, started only
 // when a file needs it. The type comes from the content, never the name.
-import { type BilevelPage, RenderLimitError, type VerticalResolution } from '@faxgate/fax-core';
+import {
+  type BilevelPage,
+  type FaxFileScan,
+  RenderLimitError,
+  type VerticalResolution,
+} from '@faxgate/fax-core';
 import type { CoverPageOptions, RenderPoolOptions, SandboxOptions } from '@faxgate/fax-core/render';
 import type { FaxgateConfig } from '../config/schema.js';
 import { type PageDamage, pageDamage } from '../intake/damage.js';
@@ -146,45 +151,59 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
       const counter = new BudgetCounter(budget);
       // Every fax file is counted before the first one is decoded.
       const plan = planSubmission(files, counter, cover ? 1 : 0);
-      const perFile = await Promise.all(
-        plan.map(async ({ file, scan }) => {
+      // Documents render side by side but are counted in the submission's order, with a page
+      // limit fixed before any of them ran: whichever finishes first, the file named when the
+      // budget runs out is always the same one.
+      const pageLimit = Math.max(1, counter.pagesLeft);
+      const loadOne = async (file: DocumentFile, scan: FaxFileScan | undefined, before: Promise<unknown>) => {
+        try {
+          const pages = await decodeOrRender(file, scan);
+          await before.catch(() => {}); // the files before this one are counted first
+          if (!scan) counter.add(file.name, pages.length, pixelsOf(pages));
+          return pages;
+        } catch (e) {
+          if (e instanceof DocumentInputError) throw e;
+          // The renderer counts a document's pages before drawing one: over the budget's rest.
+          if (e instanceof RenderLimitError && e.limit === 'pages')
+            throw new BudgetExceededError(
+              file.name,
+              `${(e as Error).message} (the rest of this submission's budget)`,
+            );
+          if (isInputProblem(e)) throw new DocumentInputError(file.name, e.message);
+          throw e;
+        }
+      };
+      const decodeOrRender = async (
+        file: DocumentFile,
+        scan: FaxFileScan | undefined,
+      ): Promise<BilevelPage[]> => {
+        if (scan?.bilevel) {
           try {
-            if (scan?.bilevel) {
-              try {
-                return await faxDecoder().decode(file.data, {
-                  resolution,
-                  limits: {
-                    maxPages: scan.pages,
-                    maxTotalBytes: Math.ceil(scan.pixels / 8) + scan.pages * 8,
-                  },
-                });
-              } catch (e) {
-                // A TIFF the fax reader does not take (an odd photometric, tiles) may be an image.
-                if (!(scan.format === 'tiff' && e instanceof FaxDecodeError)) throw e;
-              }
-            }
-            const pages = (
-              await (
-                await renderPool()
-              ).render(
-                file.data,
-                { resolution: resolution ?? 'fine' },
-                { pages: Math.max(1, counter.pagesLeft + (scan?.pages ?? 0)) },
-              )
-            ).pages;
-            if (!scan) counter.add(file.name, pages.length, pixelsOf(pages));
-            return pages;
+            return await faxDecoder().decode(file.data, {
+              resolution,
+              limits: { maxPages: scan.pages, maxTotalBytes: Math.ceil(scan.pixels / 8) + scan.pages * 8 },
+            });
           } catch (e) {
-            if (e instanceof DocumentInputError) throw e;
-            // The renderer counts a document's pages before drawing one: over the budget's rest.
-            if (e instanceof RenderLimitError && e.limit === 'pages')
-              throw new BudgetExceededError(
-                file.name,
-                `${(e as Error).message} (the rest of this submission's budget)`,
-              );
-            if (isInputProblem(e)) throw new DocumentInputError(file.name, e.message);
-            throw e;
+            // A TIFF the fax reader does not take (an odd photometric, tiles) may be an image.
+            if (!(scan.format === 'tiff' && e instanceof FaxDecodeError)) throw e;
           }
+        }
+        const pool = await renderPool();
+        return (
+          await pool.render(
+            file.data,
+            { resolution: resolution ?? 'fine' },
+            { pages: pageLimit + (scan?.pages ?? 0) },
+          )
+        ).pages;
+      };
+      let counted: Promise<unknown> = Promise.resolve();
+      const perFile = await Promise.all(
+        plan.map(({ file, scan }) => {
+          const before = counted;
+          const loaded = loadOne(file, scan, before);
+          counted = loaded;
+          return loaded;
         }),
       );
       const pages: BilevelPage[] = [];
