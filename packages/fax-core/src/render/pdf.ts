@@ -10,11 +10,17 @@ import { checkPageCount, DocumentError, RenderLimitError } from './errors.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import { turnsLandscape } from './orientation.js';
 import { closeForms, drawForms, type FormFill, openForms, type PdfiumForms } from './pdf-forms.js';
+import {
+  drawImagePage,
+  IMAGE_PAGE_SCRATCH,
+  type PdfiumImagePage,
+  picturesMayBeSampled,
+} from './pdf-image-page.js';
 import { repairedPdfDamage } from './pdf-open.js';
 import type { DitherMode, RenderLimits } from './types.js';
 
 /** The PDFium exports we call (the wrapper types only a few of them). */
-interface Pdfium extends PdfiumForms {
+interface Pdfium extends PdfiumForms, PdfiumImagePage {
   HEAPU8: Uint8Array;
   HEAP32: Int32Array;
   wasmExports: { malloc(n: number): number; free(p: number): void };
@@ -149,7 +155,8 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
   if (!data)
     throw new RenderLimitError('memory', opts.limits.memoryBytes, bytes.length, 'no memory for the PDF');
   m.HEAPU8.set(bytes, data);
-  const scratch = m.wasmExports.malloc(96); // matrix (6 floats), clip (4 floats), w/h ints, image matrix (6 floats)
+  // matrix (6 floats), clip (4 floats), w/h ints, image matrix (6 floats); then drawImagePage's
+  const scratch = m.wasmExports.malloc(96 + IMAGE_PAGE_SCRATCH);
   let doc = 0;
   let forms: FormFill | null = null;
   let bmp = 0;
@@ -185,6 +192,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
     // pixels. No FPDF_PRINTING: it costs 50 % more time on text pages for no visible gain.
     const aliased = opts.dither === 'none' || opts.dither === 'halftone';
     const flags = RENDER_ANNOT | (aliased ? NO_SMOOTHTEXT | NO_SMOOTHPATH : 0);
+    const pictures = picturesMayBeSampled(bytes);
     for (let i = 0; i < count; i++) {
       const page = m._FPDF_LoadPage(doc, i);
       if (!page) throw new DocumentError('corrupt', `PDF page ${i + 1} cannot be read`);
@@ -237,13 +245,29 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
         const sy = fit.scaleY / 72;
         const m6 = turn ? [0, -sy, sx, 0, fit.offsetX, Math.trunc(wPt) * sy] : [sx, 0, 0, sy, fit.offsetX, 0];
         f.set([...m6, 0, 0, g.width, fit.pageHeight]);
-        m._FPDF_RenderPageBitmapWithMatrix(
-          bmp,
-          page,
-          scratch,
-          scratch + 24,
-          flags | (sharp ? NO_SMOOTHIMAGE : 0),
-        );
+        const buf = m._FPDFBitmap_GetBuffer(bmp);
+        const stride = m._FPDFBitmap_GetStride(bmp);
+        // A scanned page (one picture) is sampled from its decoded image where that gives what
+        // PDFium would draw; everything else is drawn by PDFium.
+        const picture =
+          pictures &&
+          sharp &&
+          !turn &&
+          drawImagePage(
+            m,
+            page,
+            { buf, stride, width: g.width, height: fit.pageHeight },
+            { sx, sy, offsetX: fit.offsetX },
+            scratch + 96,
+          );
+        if (!picture)
+          m._FPDF_RenderPageBitmapWithMatrix(
+            bmp,
+            page,
+            scratch,
+            scratch + 24,
+            flags | (sharp ? NO_SMOOTHIMAGE : 0),
+          );
         // Form fields over it, on the same place: the page box after the matrix above.
         drawForms(
           m,
@@ -261,8 +285,6 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
             : { x: fit.offsetX, y: 0, width: Math.round(wPt * sx), height: Math.round(hPt * sy), rotate: 0 },
           flags & ~RENDER_ANNOT,
         );
-        const buf = m._FPDFBitmap_GetBuffer(bmp);
-        const stride = m._FPDFBitmap_GetStride(bmp);
         const out = createPage(g.width, fit.pageHeight, opts.resolution);
         greyToBilevel(
           {
