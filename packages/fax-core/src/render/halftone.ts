@@ -97,9 +97,13 @@ export function paperWhite(img: GreyImage, w: number, h: number): number {
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** True when each of the 4 bytes of `w` is 0 or 255: every byte equals its top bit spread. */
+/**
+ * True when each of the 4 bytes of `w` (an int32, as Int32Array reads it: small integers stay
+ * unboxed, where a Uint32Array's words above 2³¹ become doubles) is 0 or 255: every byte
+ * equals its top bit spread.
+ */
 export function bw(w: number): boolean {
-  return w === Math.imul((w & 0x80808080) >>> 7, 255) >>> 0;
+  return w === (Math.imul((w & 0x80808080) >>> 7, 255) | 0);
 }
 
 /**
@@ -108,6 +112,23 @@ export function bw(w: number): boolean {
  */
 export function inked(w: number): number {
   return (Math.imul((~w & 0x80808080) >>> 7, 0x08040201) >>> 24) & 0xf;
+}
+
+/**
+ * Packs runs of 8 pixels from word `wi` on into `dst` from byte `di` while each run is only 0
+ * and 255, at most `groups` runs; returns how many it packed (0: the first has other tones).
+ */
+function packBlackWhite(words: Int32Array, wi: number, dst: Uint8Array, di: number, groups: number): number {
+  let g = 0;
+  for (; g < groups; g++, wi += 2, di++) {
+    const w0 = words[wi];
+    const w1 = words[wi + 1];
+    if ((w0 & w1) === -1) continue; // paper
+    if (!bw(w0) || !bw(w1)) break;
+    const byte = (inked(w0) << 4) | inked(w1);
+    if (byte) dst[di] = byte;
+  }
+  return g;
 }
 
 /** Reach of the stroke test: strokes up to 2·REACH − 1 px wide (text to ~14 pt, rules) count as thin. */
@@ -308,7 +329,7 @@ export function halftoneRows(
   const aligned = (x0 & 7) === 0;
   const words =
     aligned && (src.byteOffset & 3) === 0 && (ss & 3) === 0
-      ? new Uint32Array(src.buffer, src.byteOffset, (src.length >>> 2) | 0)
+      ? new Int32Array(src.buffer, src.byteOffset, (src.length >>> 2) | 0)
       : null;
   for (let y = 0; y < h; y++) {
     const s = y * ss;
@@ -320,14 +341,13 @@ export function halftoneRows(
       for (; x + 8 <= w; x += 8, di++) {
         const p = s + x;
         if (words) {
-          const w0 = words[p >>> 2];
-          const w1 = words[(p >>> 2) + 1];
-          if (w0 === 0xffffffff && w1 === 0xffffffff) continue;
-          // Only 0 and 255 (an aliased text page, all but its tints): black and paper, no
-          // analysis — as the per-pixel path below decides them (0 < BLACK_CUT, 255 ≥ white).
-          if (LITTLE_ENDIAN && bw(w0) && bw(w1)) {
-            const byte = (inked(w0) << 4) | inked(w1);
-            if (byte) dst[di] = byte;
+          // Runs of 8 that are paper or only 0 and 255 (an aliased text page, all but its
+          // tints) in a loop of their own: black and paper, no analysis — as the per-pixel
+          // path below decides them (0 < BLACK_CUT, 255 ≥ white).
+          const n = LITTLE_ENDIAN ? packBlackWhite(words, p >>> 2, dst, di, (w - x) >>> 3) : 0;
+          if (n > 0) {
+            x += 8 * (n - 1);
+            di += n - 1;
             continue;
           }
         }
