@@ -255,11 +255,23 @@ export function fillRect(
   const y0 = Math.max(0, Math.round(y));
   const x1 = Math.min(page.width, Math.round(x + w));
   const y1 = Math.min(page.height, Math.round(y + h));
+  if (x1 <= x0) return;
+  // Whole bytes at once (a header band is ~50,000 pixels on every page), the partial bytes at
+  // either end by mask.
+  const b0 = x0 >>> 3;
+  const b1 = (x1 - 1) >>> 3;
+  const head = 0xff >>> (x0 & 7);
+  const tail = (0xff00 >>> (((x1 - 1) & 7) + 1)) & 0xff;
+  const { data, stride } = page;
   for (let py = y0; py < y1; py++) {
-    const row = py * page.stride;
-    for (let px = x0; px < x1; px++) {
-      if (black) page.data[row + (px >>> 3)] |= 0x80 >>> (px & 7);
-      else page.data[row + (px >>> 3)] &= ~(0x80 >>> (px & 7));
+    const row = py * stride;
+    if (b0 === b1) {
+      const m = head & tail;
+      data[row + b0] = black ? data[row + b0] | m : data[row + b0] & ~m;
+      continue;
     }
+    data[row + b0] = black ? data[row + b0] | head : data[row + b0] & ~head;
+    data.fill(black ? 0xff : 0, row + b0 + 1, row + b1);
+    data[row + b1] = black ? data[row + b1] | tail : data[row + b1] & ~tail;
   }
 }

@@ -6,7 +6,7 @@ import { greyToBilevel } from './bilevel.js';
 import { coverValues, fillTemplate, renderCover } from './cover.js';
 import { detectType } from './detect.js';
 import { DocumentError, RenderLimitError, UnsupportedDocumentError } from './errors.js';
-import { drawText } from './font.js';
+import { drawText, fillRect } from './font.js';
 import { faxGeometry, fitPage } from './geometry.js';
 import { drawHeaderLine, expandFields, formatHeaderLine, strftime } from './tagline.js';
 import { layoutText } from './text.js';
@@ -149,6 +149,35 @@ describe('black/white conversion', () => {
 });
 
 describe('glyphs and cover page', () => {
+  it('fills rectangles a byte at a time exactly as pixel by pixel, ends and padding untouched', () => {
+    const byPixel = (
+      p: ReturnType<typeof createPage>,
+      x: number,
+      y: number,
+      w: number,
+      h: number,
+      black: boolean,
+    ) => {
+      for (let py = Math.max(0, Math.round(y)); py < Math.min(p.height, Math.round(y + h)); py++)
+        for (let px = Math.max(0, Math.round(x)); px < Math.min(p.width, Math.round(x + w)); px++)
+          if (black) p.data[py * p.stride + (px >>> 3)] |= 0x80 >>> (px & 7);
+          else p.data[py * p.stride + (px >>> 3)] &= ~(0x80 >>> (px & 7));
+    };
+    let seed = 7;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 1;
+      return seed / 0x80000000;
+    };
+    for (let t = 0; t < 3000; t++) {
+      const [a, b] = [createPage(61, 9), createPage(61, 9)];
+      for (let i = 0; i < a.data.length; i++) a.data[i] = b.data[i] = Math.floor(rnd() * 256);
+      const args = [rnd() * 80 - 10, rnd() * 12 - 2, rnd() * 80 - 5, rnd() * 12, rnd() < 0.5] as const;
+      byPixel(a, ...args);
+      fillRect(b, ...args);
+      expect(b.data, `case ${t}: ${args.join(' ')}`).toEqual(a.data);
+    }
+  });
+
   it('draws 8 pt text with every glyph present (no empty masks)', () => {
     const p = createPage(1728, 60);
     const end = drawText(p, 'Hamburg 0123 ÄÖÜß', 10, 40, { face: 'sans', sizePt: 8, dpiX: 204, dpiY: 196 });
