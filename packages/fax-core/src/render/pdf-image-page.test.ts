@@ -275,6 +275,21 @@ describe('drawImagePage: pages left to PDFium', () => {
       },
     ],
     [
+      'a picture reaching far beyond the page (decoding it whole would cost 3 bytes a pixel)',
+      async () => {
+        const doc = await PDFDocument.create();
+        const page = doc.addPage(A4);
+        const jpeg = await sharp({
+          create: { width: 3000, height: 4000, channels: 3, background: '#808080' },
+        })
+          .jpeg()
+          .toBuffer();
+        // 200 dpi like a scan, so only its extent (12 million pixels) keeps it from being taken
+        page.drawImage(await doc.embedJpg(jpeg), { x: -200, y: -300, width: 1080, height: 1440 });
+        return doc.save();
+      },
+    ],
+    [
       'a CMYK picture',
       async () => {
         const doc = await PDFDocument.create();

@@ -120,6 +120,10 @@ export function drawImagePage(
   const boxLeft = m.HEAPF32[f];
   const boxTop = m.HEAPF32[f + 3];
   if (!m._FPDFImageObj_GetImageMetadata(image, page, scratch + 24)) return false;
+  // FPDFImageObj_GetBitmap decodes the whole picture (3 bytes a pixel): one that reaches far
+  // beyond the page is left to PDFium's renderer, which decodes only what it shows.
+  const pixels = (m.HEAP32[(scratch + 24) >> 2] >>> 0) * (m.HEAP32[(scratch + 28) >> 2] >>> 0);
+  if (pixels > 2 * target.width * target.height) return false;
   const bpp = m.HEAP32[(scratch + 24 + 16) >> 2];
   const cs = m.HEAP32[(scratch + 24 + 20) >> 2];
   // 1-bit pictures (CCITT, JBIG2 scans) PDFium places by rules of its own: left to it.

@@ -59,9 +59,12 @@ async function main(): Promise<void> {
     };
     // The last job's input (a scan PDF is megabytes) has lived through that job, so it sits in
     // the old generation, freed only by a full collection, which V8 runs late for such external
-    // memory: with several inputs piled up a scan worker peaked 15–25 MiB higher. One full GC
-    // (a few ms) after an input of over 1 MiB frees it before this job's peak.
-    if (lastInputBytes > 1 << 20) (globalThis as { gc?: () => void }).gc?.();
+    // memory: with several inputs piled up a scan worker peaked 15–25 MiB higher. This job's
+    // own input arrived through IPC buffers (chunks, then their concatenation) that are garbage
+    // now, twice its size. One full GC (a few ms) after or before an input of over 1 MiB frees
+    // both before this job's peak.
+    if (lastInputBytes > 1 << 20 || msg.bytes.byteLength > 1 << 20)
+      (globalThis as { gc?: () => void }).gc?.();
     lastInputBytes = msg.bytes.byteLength;
     try {
       const bytes = new Uint8Array(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
