@@ -1,8 +1,10 @@
 // PDF → fax pages with PDFium compiled to WebAssembly (@hyzyla/pdfium). Runs only inside a
 // render worker process. The page is drawn straight into an 8-bit grey bitmap at the fax's
 // non-square pixel size (one matrix: 204/72 across, 98|196|391/72 down), then thresholded
-// or dithered. Before a page is drawn, every image it uses (also inside form XObjects) is
-// sized from its dictionary, so a decompression bomb is refused before it is decoded.
+// or dithered; a page that is one scanned picture is sampled from the decoded picture instead
+// (pdf-image-page.ts: the same grey bytes, in less time and memory). Before a page is drawn,
+// every image it uses (also inside form XObjects) is sized from its dictionary, so a
+// decompression bomb is refused before it is decoded.
 import { PDFiumLibrary } from '@hyzyla/pdfium';
 import { type BilevelPage, createPage, type VerticalResolution } from '../page.js';
 import { greyToBilevel } from './bilevel.js';
