@@ -129,14 +129,14 @@ function compare(bytes: Uint8Array, resolution: 'fine' | 'standard' = 'fine'): C
 async function onePicture(
   format: 'jpeg' | 'png' | 'grey-jpeg',
   place: { x: number; y: number; width: number; height: number; px: [number, number] },
-  edit?: (doc: PDFDocument, page: PDFPage) => void,
+  edit?: (doc: PDFDocument, page: PDFPage) => void | Promise<void>,
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const page = doc.addPage(A4);
   const bytes = await picture(place.px[0], place.px[1], format);
   const img = format === 'png' ? await doc.embedPng(bytes) : await doc.embedJpg(bytes);
   page.drawImage(img, place);
-  edit?.(doc, page);
+  await edit?.(doc, page);
   return doc.save();
 }
 
@@ -162,6 +162,13 @@ describe('drawImagePage: the same grey bytes as PDFium', () => {
   it('a Flate-coded RGB picture (PNG)', async () => {
     const r = compare(await onePicture('png', PART));
     expect(r).toMatchObject({ taken: true, differing: 0 });
+  });
+
+  it('a scan a little larger than the page, cut at all four edges', async () => {
+    const over = { x: -20.5, y: -15.25, width: 612, height: 864, px: [1700, 2400] as [number, number] };
+    const r = compare(await onePicture('jpeg', over));
+    expect(r).toMatchObject({ taken: true, differing: 0 });
+    expect(r.inked).toBeGreaterThan(100_000);
   });
 
   it('a scan with an invisible OCR text layer', async () => {
@@ -214,11 +221,19 @@ describe('drawImagePage: pages left to PDFium', () => {
       () => onePicture('jpeg', PART, (_d, page) => page.drawText('Seen', { x: 72, y: 700, size: 12 })),
     ],
     [
-      'two pictures',
+      'a picture and a drawn rectangle',
       () =>
         onePicture('jpeg', PART, (_d, page) =>
           page.drawRectangle({ x: 10, y: 10, width: 50, height: 50, color: rgb(0, 0, 0) }),
         ),
+    ],
+    [
+      'two pictures',
+      () =>
+        onePicture('jpeg', PART, async (doc, page) => {
+          const second = await doc.embedJpg(await picture(200, 100, 'jpeg'));
+          page.drawImage(second, { x: 300, y: 600, width: 72, height: 36 });
+        }),
     ],
     [
       'a picture with transparency (PNG alpha → SMask)',
