@@ -2,10 +2,11 @@
 // collecting the bitmaps: the same pages, cover and header line as the collecting path.
 import { describe, expect, it } from 'vitest';
 import { encodePage } from '../codec/index.js';
-import { makeTextPdf } from '../test-support/render-fixtures.js';
+import { makeScanPdf, makeTextPdf } from '../test-support/render-fixtures.js';
 import { renderJob } from './job.js';
 import { renderPdf } from './pdf.js';
 import { DEFAULT_LIMITS, type RenderOptions } from './types.js';
+import { releaseBuffer } from './worker.js';
 
 const ctx = {
   limits: DEFAULT_LIMITS,
@@ -45,5 +46,48 @@ describe('render job, pages coded as drawn', () => {
       [1, 2],
     ]);
     expect(seen[0][2]).toBeGreaterThan(2000);
+  });
+
+  it('lets a PDF input go once PDFium has its copy: released mid-job, the same pages come out', async () => {
+    for (const pdf of [await makeTextPdf(2), await makeScanPdf(2)]) {
+      const kept = await renderJob(pdf.slice(), { mmr: 'only' }, ctx);
+      const input = pdf.slice();
+      let released = 0;
+      const freed = await renderJob(
+        input,
+        { mmr: 'only' },
+        {
+          ...ctx,
+          releaseInput: () => {
+            released++;
+            expect(releaseBuffer(input)).toBe(true);
+          },
+        },
+      );
+      expect(released).toBe(1);
+      expect(input.byteLength).toBe(0); // detached: nothing read it after the callback
+      expect(freed.mmr).toEqual(kept.mmr);
+    }
+  });
+});
+
+describe('releaseBuffer', () => {
+  it('lets go a buffer that holds the document and little else (an IPC message)', () => {
+    const message = new Uint8Array(3 << 20);
+    const doc = message.subarray(40, message.length - 200);
+    let collected = 0;
+    expect(releaseBuffer(doc, () => collected++)).toBe(true);
+    expect([doc.byteLength, message.byteLength, collected]).toEqual([0, 0, 1]);
+  });
+
+  it('keeps a slice of something bigger, and what cannot be detached', () => {
+    const big = new Uint8Array(4 << 20).fill(7);
+    const slice = big.subarray(0, 2 << 20);
+    expect(releaseBuffer(slice)).toBe(false);
+    expect(slice.byteLength).toBe(2 << 20);
+    expect(big[big.length - 1]).toBe(7);
+    const wasm = new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer);
+    expect(releaseBuffer(wasm)).toBe(false);
+    expect(wasm.byteLength).toBe(65536);
   });
 });

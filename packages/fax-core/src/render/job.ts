@@ -17,6 +17,8 @@ export interface JobContext {
   /** Called between pages; throws to end the job (the worker checks its memory here). */
   checkpoint?: () => void;
   encodeMmr?: PageEncoder;
+  /** Called when the input is read no more (a PDF in PDFium's memory): the caller may free it. */
+  releaseInput?: () => void;
 }
 
 export async function renderJob(
@@ -68,6 +70,7 @@ export async function renderJob(
         extraPages,
         rotateLandscape,
         onPage,
+        ...(ctx.releaseInput && { onInputCopied: ctx.releaseInput }),
         ...(streamed && {
           emit: (p: BilevelPage, i: number, count: number) => {
             if (i === 0 && options.cover) {

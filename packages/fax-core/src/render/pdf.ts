@@ -101,6 +101,11 @@ export interface PdfRenderOptions {
    * all its bitmaps (~0.5 MB each) until the end. renderPdf then returns no pages.
    */
   emit?: (page: BilevelPage, index: number, count: number) => void;
+  /**
+   * Called once PDFium holds its own copy of the document and `bytes` is read no more: the
+   * caller may let its copy go (a render worker frees a scan PDF's megabytes before drawing).
+   */
+  onInputCopied?: () => void;
 }
 
 interface PageImages {
@@ -187,6 +192,9 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
     if (count <= 0) throw new DocumentError('empty', 'PDF has no pages');
     checkPageCount(count, opts.limits.pages, opts.extraPages, 'PDF');
     forms = openForms(m, doc);
+    const pictures = picturesMayBeSampled(bytes);
+    // From here on only PDFium's copy is read.
+    opts.onInputCopied?.();
     const pages: BilevelPage[] = [];
     // Annotations (filled forms, stamps) are part of what the sender sees, so they are drawn.
     // Threshold and halftone: text and paths without anti-aliasing (crisp 1-bit edges, 1.6× faster);
@@ -194,7 +202,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
     // pixels. No FPDF_PRINTING: it costs 50 % more time on text pages for no visible gain.
     const aliased = opts.dither === 'none' || opts.dither === 'halftone';
     const flags = RENDER_ANNOT | (aliased ? NO_SMOOTHTEXT | NO_SMOOTHPATH : 0);
-    const pictures = picturesMayBeSampled(bytes);
+
     for (let i = 0; i < count; i++) {
       const page = m._FPDF_LoadPage(doc, i);
       if (!page) throw new DocumentError('corrupt', `PDF page ${i + 1} cannot be read`);

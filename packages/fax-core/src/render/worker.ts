@@ -28,7 +28,31 @@ function warm(): void {
   loadFont('sans');
 }
 
-/** Bytes of the previous job's document. */
+/** Bytes besides a message's document that its buffer may hold for it to be let go whole. */
+const MESSAGE_EXTRA = 64 * 1024;
+
+/**
+ * Frees the buffer under `bytes` now (then a full GC), when that buffer holds little else: a
+ * document that came through IPC is a view into its message's buffer, which the rest of the
+ * message (options, limits) shares but nothing reads any more — the pool sends a busy worker no
+ * other message. Every view of it reads as empty from here on. False when not let go (a slice
+ * of something bigger, or a buffer that cannot be detached).
+ */
+export function releaseBuffer(bytes: Uint8Array, gc?: () => void): boolean {
+  const buf = bytes.buffer;
+  if (!(buf instanceof ArrayBuffer) || buf.byteLength - bytes.byteLength > MESSAGE_EXTRA) return false;
+  try {
+    structuredClone(buf, { transfer: [buf] }); // the clone owns the memory and is dropped at once
+  } catch {
+    return false;
+  }
+  // A buffer that cannot be detached (a wasm memory's) is copied instead, and stays.
+  if (buf.byteLength !== 0) return false;
+  gc?.();
+  return true;
+}
+
+/** Bytes of the previous job's document still held (0 when small or already let go). */
 let lastInputBytes = 0;
 
 async function main(): Promise<void> {
@@ -57,21 +81,28 @@ async function main(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       return over();
     };
-    // The last job's input (a scan PDF is megabytes) has lived through that job, so it sits in
-    // the old generation, freed only by a full collection, which V8 runs late for such external
-    // memory: with several inputs piled up a scan worker peaked 15–25 MiB higher. This job's
-    // own input arrived through IPC buffers (chunks, then their concatenation) that are garbage
-    // now, twice its size. One full GC (a few ms) after or before an input of over 1 MiB frees
-    // both before this job's peak.
-    if (lastInputBytes > 1 << 20 || msg.bytes.byteLength > 1 << 20)
-      (globalThis as { gc?: () => void }).gc?.();
+    // A big input (a scan PDF is megabytes) is let go as soon as PDFium has its own copy: its
+    // buffer is detached (moved into a clone that is dropped at once) and one full GC frees it
+    // with the IPC buffers it came through (chunks, then their concatenation), before the
+    // job's peak. Without that V8, which collects such external memory late, kept a scan
+    // worker 15–25 MiB higher. The GC before a job after a big one stays for inputs that were
+    // never let go (images, text: they are read to the end).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (lastInputBytes > 1 << 20) gc?.();
     lastInputBytes = msg.bytes.byteLength;
+    const releaseInput =
+      msg.bytes.byteLength > 1 << 20
+        ? () => {
+            if (releaseBuffer(msg.bytes, gc)) lastInputBytes = 0;
+          }
+        : undefined;
     try {
       const bytes = new Uint8Array(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
       const result = await renderJob(bytes, msg.options, {
         limits,
         checkpoint,
         encodeMmr: (p) => encodePage(p, { coding: 'mmr' }),
+        ...(releaseInput && { releaseInput }),
       });
       await send({ type: 'done', id: msg.id, result, recycle: big() });
     } catch (e) {
