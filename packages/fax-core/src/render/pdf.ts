@@ -13,10 +13,10 @@ import { faxGeometry, fitPage } from './geometry.js';
 import { turnsLandscape } from './orientation.js';
 import { closeForms, drawForms, type FormFill, openForms, type PdfiumForms } from './pdf-forms.js';
 import {
-  drawImagePage,
   IMAGE_PAGE_SCRATCH,
   type PdfiumImagePage,
   picturesMayBeSampled,
+  samplePicturePage,
 } from './pdf-image-page.js';
 import { repairedPdfDamage } from './pdf-open.js';
 import type { DitherMode, RenderLimits } from './types.js';
@@ -162,7 +162,7 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
   if (!data)
     throw new RenderLimitError('memory', opts.limits.memoryBytes, bytes.length, 'no memory for the PDF');
   m.HEAPU8.set(bytes, data);
-  // matrix (6 floats), clip (4 floats), w/h ints, image matrix (6 floats); then drawImagePage's
+  // matrix (6 floats), clip (4 floats), w/h ints, image matrix (6 floats); then samplePicturePage's
   const scratch = m.wasmExports.malloc(96 + IMAGE_PAGE_SCRATCH);
   let doc = 0;
   let forms: FormFill | null = null;
@@ -236,41 +236,54 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
           !seen.other &&
           seen.density.length > 0 &&
           seen.density.every((d) => d >= SHARP_SCALE[0] * hi && d <= SHARP_SCALE[1] * lo);
-        if (!bmp || bmpHeight !== fit.pageHeight) {
-          if (bmp) m._FPDFBitmap_Destroy(bmp);
-          bmp = m._FPDFBitmap_CreateEx(g.width, fit.pageHeight, BITMAP_GRAY, 0, 0);
-          bmpHeight = fit.pageHeight;
-          if (!bmp)
-            throw new RenderLimitError(
-              'memory',
-              opts.limits.memoryBytes,
-              undefined,
-              'no memory for the page bitmap',
-            );
-        }
-        m._FPDFBitmap_FillRect(bmp, 0, 0, g.width, fit.pageHeight, 0xffffffff);
-        const f = new Float32Array(m.HEAPU8.buffer, scratch, 10);
-        // PDFium applies this after its display matrix (points, y down, page /Rotate done).
         const sx = fit.scaleX / 72;
         const sy = fit.scaleY / 72;
-        const m6 = turn ? [0, -sy, sx, 0, fit.offsetX, Math.trunc(wPt) * sy] : [sx, 0, 0, sy, fit.offsetX, 0];
-        f.set([...m6, 0, 0, g.width, fit.pageHeight]);
-        const buf = m._FPDFBitmap_GetBuffer(bmp);
-        const stride = m._FPDFBitmap_GetStride(bmp);
-        // A scanned page (one picture) is sampled from its decoded image where that gives what
-        // PDFium would draw; everything else is drawn by PDFium.
+        const out = createPage(g.width, fit.pageHeight, opts.resolution);
+        // A scanned page (one picture) is sampled from its decoded picture where that gives what
+        // PDFium would draw, needing no page bitmap; everything else is drawn by PDFium.
         const picture =
-          pictures &&
-          sharp &&
-          !turn &&
-          drawImagePage(
-            m,
-            page,
-            { buf, stride, width: g.width, height: fit.pageHeight },
-            { sx, sy, offsetX: fit.offsetX },
-            scratch + 96,
-          );
-        if (!picture)
+          pictures && sharp && !turn
+            ? samplePicturePage(
+                m,
+                page,
+                { width: g.width, height: fit.pageHeight },
+                { sx, sy, offsetX: fit.offsetX },
+                scratch + 96,
+              )
+            : null;
+        if (picture) {
+          try {
+            greyToBilevel(
+              { data: picture.data, width: g.width, height: fit.pageHeight, stride: picture.stride },
+              out,
+              0,
+              0,
+              opts.dither,
+              opts.threshold,
+            );
+          } finally {
+            picture.release();
+          }
+        } else {
+          if (!bmp || bmpHeight !== fit.pageHeight) {
+            if (bmp) m._FPDFBitmap_Destroy(bmp);
+            bmp = m._FPDFBitmap_CreateEx(g.width, fit.pageHeight, BITMAP_GRAY, 0, 0);
+            bmpHeight = fit.pageHeight;
+            if (!bmp)
+              throw new RenderLimitError(
+                'memory',
+                opts.limits.memoryBytes,
+                undefined,
+                'no memory for the page bitmap',
+              );
+          }
+          m._FPDFBitmap_FillRect(bmp, 0, 0, g.width, fit.pageHeight, 0xffffffff);
+          const f = new Float32Array(m.HEAPU8.buffer, scratch, 10);
+          // PDFium applies this after its display matrix (points, y down, page /Rotate done).
+          const m6 = turn
+            ? [0, -sy, sx, 0, fit.offsetX, Math.trunc(wPt) * sy]
+            : [sx, 0, 0, sy, fit.offsetX, 0];
+          f.set([...m6, 0, 0, g.width, fit.pageHeight]);
           m._FPDF_RenderPageBitmapWithMatrix(
             bmp,
             page,
@@ -278,37 +291,45 @@ export async function renderPdf(bytes: Uint8Array, opts: PdfRenderOptions): Prom
             scratch + 24,
             flags | (sharp ? NO_SMOOTHIMAGE : 0),
           );
-        // Form fields over it, on the same place: the page box after the matrix above.
-        drawForms(
-          m,
-          forms,
-          page,
-          bmp,
-          turn
-            ? {
-                x: fit.offsetX,
-                y: Math.round((Math.trunc(wPt) - wPt) * sy),
-                width: Math.round(hPt * sx),
-                height: Math.round(wPt * sy),
-                rotate: 3,
-              }
-            : { x: fit.offsetX, y: 0, width: Math.round(wPt * sx), height: Math.round(hPt * sy), rotate: 0 },
-          flags & ~RENDER_ANNOT,
-        );
-        const out = createPage(g.width, fit.pageHeight, opts.resolution);
-        greyToBilevel(
-          {
-            data: m.HEAPU8.subarray(buf, buf + stride * fit.pageHeight),
-            width: g.width,
-            height: fit.pageHeight,
-            stride,
-          },
-          out,
-          0,
-          0,
-          opts.dither,
-          opts.threshold,
-        );
+          // Form fields over it, on the same place: the page box after the matrix above.
+          drawForms(
+            m,
+            forms,
+            page,
+            bmp,
+            turn
+              ? {
+                  x: fit.offsetX,
+                  y: Math.round((Math.trunc(wPt) - wPt) * sy),
+                  width: Math.round(hPt * sx),
+                  height: Math.round(wPt * sy),
+                  rotate: 3,
+                }
+              : {
+                  x: fit.offsetX,
+                  y: 0,
+                  width: Math.round(wPt * sx),
+                  height: Math.round(hPt * sy),
+                  rotate: 0,
+                },
+            flags & ~RENDER_ANNOT,
+          );
+          const buf = m._FPDFBitmap_GetBuffer(bmp);
+          const stride = m._FPDFBitmap_GetStride(bmp);
+          greyToBilevel(
+            {
+              data: m.HEAPU8.subarray(buf, buf + stride * fit.pageHeight),
+              width: g.width,
+              height: fit.pageHeight,
+              stride,
+            },
+            out,
+            0,
+            0,
+            opts.dither,
+            opts.threshold,
+          );
+        }
         if (opts.emit) opts.emit(out, i, count);
         else pages.push(out);
       } finally {
