@@ -63,6 +63,16 @@ describe('halftone screen', () => {
         100,
       ),
     ).toBe(255);
+    // Rows on 4-byte boundaries are read a word at a time with the last pixels one by one,
+    // rows off them pixel by pixel: the same tone either way.
+    const tone = (x: number) => (x % 9 === 0 ? 255 : 236 + (x % 7));
+    const words = new Uint8Array(104 * 100).fill(0); // stride 104, 102 pixels used
+    const bytes = new Uint8Array(1 + 102 * 100).subarray(1); // stride 102, odd offset
+    for (let y = 0; y < 100; y++)
+      for (let x = 0; x < 102; x++) words[y * 104 + x] = bytes[y * 102 + x] = tone(x);
+    const a = paperWhite({ data: words, width: 102, height: 100, stride: 104 }, 102, 100);
+    const b = paperWhite({ data: bytes, width: 102, height: 100, stride: 102 }, 102, 100);
+    expect([a, b]).toEqual([239 - PAPER_MARGIN, 239 - PAPER_MARGIN]);
   });
 
   it('keeps paper white (grey scanner paper, JPEG noise) and dark solid', () => {

@@ -74,15 +74,23 @@ export function screenFor(lightest: number): Uint8Array {
 export function paperWhite(img: GreyImage, w: number, h: number): number {
   const hist = new Uint32Array(256);
   const { data: src, stride: ss } = img;
+  // White runs a word at a time where rows sit on 4-byte boundaries (one view for the image,
+  // not one per row: this runs on every page).
+  const words =
+    ((src.byteOffset | ss) & 3) === 0 ? new Int32Array(src.buffer, src.byteOffset, src.length >>> 2) : null;
+  const whole = words ? w & ~3 : 0;
   for (let y = 0; y < h; y += 8) {
     const s = y * ss;
     let x = 0;
-    // White runs a word at a time where the row sits on a 4-byte boundary.
-    if (((src.byteOffset + s) & 3) === 0) {
-      const words = new Uint32Array(src.buffer, src.byteOffset + s, w >>> 2);
-      for (; x + 4 <= w; x += 4) {
-        if (words[x >>> 2] === 0xffffffff) hist[255] += 4;
-        else for (let k = 0; k < 4; k++) hist[src[s + x + k]]++;
+    if (words) {
+      for (let k = s >>> 2; x < whole; x += 4, k++) {
+        if (words[k] === -1) hist[255] += 4;
+        else {
+          hist[src[s + x]]++;
+          hist[src[s + x + 1]]++;
+          hist[src[s + x + 2]]++;
+          hist[src[s + x + 3]]++;
+        }
       }
     }
     for (; x < w; x++) hist[src[s + x]]++;
