@@ -86,7 +86,13 @@ describe('releaseBuffer', () => {
     expect(releaseBuffer(slice)).toBe(false);
     expect(slice.byteLength).toBe(2 << 20);
     expect(big[big.length - 1]).toBe(7);
-    const wasm = new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer);
+    // A wasm memory's buffer (as PDFium's heap) is copied by structuredClone, never detached.
+    const { Memory } = (
+      globalThis as unknown as {
+        WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } };
+      }
+    ).WebAssembly;
+    const wasm = new Uint8Array(new Memory({ initial: 1 }).buffer);
     expect(releaseBuffer(wasm)).toBe(false);
     expect(wasm.byteLength).toBe(65536);
   });

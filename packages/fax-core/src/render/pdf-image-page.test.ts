@@ -324,7 +324,9 @@ describe('samplePicturePage: pages left to PDFium', () => {
   });
 
   it('the rotation flag is read, not assumed (a page without /Rotate is taken)', async () => {
-    const pdf = await onePicture('jpeg', FULL, (_d, page) => page.node.delete(PDFName.of('Rotate')));
+    const pdf = await onePicture('jpeg', FULL, (_d, page) => {
+      page.node.delete(PDFName.of('Rotate'));
+    });
     expect(compare(pdf).taken).toBe(true);
   });
 });
