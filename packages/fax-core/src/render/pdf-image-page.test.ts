@@ -64,6 +64,17 @@ function rawImage(
   );
 }
 
+/** A page with nothing but one picture of raw samples. */
+async function rawOnly(
+  samples: Uint8Array,
+  dict: Record<string, unknown>,
+  matrix: [number, number, number, number, number, number],
+): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  rawImage(doc, doc.addPage(A4), samples, dict, matrix);
+  return doc.save();
+}
+
 interface Compared {
   taken: boolean;
   /** Sampled into the decoded picture's own buffer (no page bitmap). */
@@ -252,18 +263,12 @@ describe('samplePicturePage: pages left to PDFium', () => {
     ['a crop box', () => onePicture('jpeg', FULL, (_d, page) => page.setCropBox(20, 20, 500, 700))],
     [
       'a mirrored picture',
-      async () => {
-        const doc = await PDFDocument.create();
-        const page = doc.addPage(A4);
-        rawImage(
-          doc,
-          page,
+      () =>
+        rawOnly(
           new Uint8Array(64 * 64).fill(90),
           { Width: 64, Height: 64, BitsPerComponent: 8, ColorSpace: 'DeviceGray' },
           [200, 0, 0, -200, 100, 600],
-        );
-        return doc.save();
-      },
+        ),
     ],
     [
       '1-bit samples (CCITT/JBIG2 scans: PDFium places them by rules of its own)',
@@ -272,18 +277,12 @@ describe('samplePicturePage: pages left to PDFium', () => {
     ['/Interpolate', () => rawPage({ BitsPerComponent: 8, Interpolate: true })],
     [
       'a stencil mask (ImageMask, painted in the fill colour)',
-      async () => {
-        const doc = await PDFDocument.create();
-        const page = doc.addPage(A4);
-        rawImage(
-          doc,
-          page,
+      () =>
+        rawOnly(
           new Uint8Array(8 * 64).fill(0x0f),
           { Width: 64, Height: 64, ImageMask: true },
           [200, 0, 0, 200, 100, 400],
-        );
-        return doc.save();
-      },
+        ),
     ],
     [
       'a picture reaching far beyond the page (decoding it whole would cost 3 bytes a pixel)',
@@ -302,18 +301,12 @@ describe('samplePicturePage: pages left to PDFium', () => {
     ],
     [
       'a CMYK picture',
-      async () => {
-        const doc = await PDFDocument.create();
-        const page = doc.addPage(A4);
-        rawImage(
-          doc,
-          page,
+      () =>
+        rawOnly(
           new Uint8Array(64 * 64 * 4).fill(60),
           { Width: 64, Height: 64, BitsPerComponent: 8, ColorSpace: 'DeviceCMYK' },
           [200, 0, 0, 200, 100, 400],
-        );
-        return doc.save();
-      },
+        ),
     ],
   ];
   it.each(cases)('%s', async (_name, make) => {
